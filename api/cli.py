@@ -1,0 +1,40 @@
+"""The `keytrail` command line: one click group; each family of commands lives in its own module.
+
+Errors keytrail raises on purpose (KeytrailError) become one clear line on stderr and a
+non-zero exit; nothing a user can type should end in a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from api.commands_store import store_commands
+from graph.errors import KeytrailError
+
+__all__ = ["cli", "main"]
+
+
+@click.group()
+@click.version_option(package_name="keytrail")
+def cli() -> None:
+    """keytrail: follow every non-human identity and secret back to an accountable person."""
+
+
+for command in store_commands:
+    cli.add_command(command)
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except KeytrailError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)

@@ -1,0 +1,95 @@
+"""Commands that move and inspect a whole store: export, import, stats."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from graph.errors import KeytrailError, ModelError
+from graph.open import describe_location, open_store, store_location
+from graph.store import parse_export_line
+
+__all__ = ["store_commands", "store_option"]
+
+store_option = click.option(
+    "--store",
+    envvar="KEYTRAIL_STORE",
+    default=None,
+    help="Path of the embedded store, or a neo4j:// / bolt:// URI (env KEYTRAIL_STORE).",
+)
+
+_IMPORT_BATCH = 5000
+
+
+@click.command("export")
+@store_option
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), default="-", help="File to write (default stdout).")
+def export_command(store: str | None, out: str) -> None:
+    """Dump the whole graph as sorted JSON lines (nodes by id, then edges)."""
+    graph = open_store(store)
+    try:
+        target = sys.stdout if out == "-" else open(out, "w", encoding="utf-8")  # noqa: SIM115
+        try:
+            for line in graph.export():
+                target.write(line + "\n")
+        finally:
+            if target is not sys.stdout:
+                target.close()
+    finally:
+        graph.close()
+
+
+@click.command("import")
+@store_option
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_command(store: str | None, path: Path) -> None:
+    """Load a `keytrail export` dump into a store (idempotent)."""
+    graph = open_store(store)
+    nodes, edges, total_nodes, total_edges = [], [], 0, 0
+    try:
+        with path.open(encoding="utf-8") as lines:
+            for number, line in enumerate(lines, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    more_nodes, more_edges = parse_export_line(line)
+                except (ValueError, ModelError) as exc:
+                    raise KeytrailError(f"{path}, line {number}: {exc}") from None
+                nodes += more_nodes
+                edges += more_edges
+                if len(nodes) + len(edges) >= _IMPORT_BATCH:
+                    graph.write(nodes, edges)
+                    total_nodes, total_edges = total_nodes + len(nodes), total_edges + len(edges)
+                    nodes, edges = [], []
+        graph.write(nodes, edges)
+        total_nodes, total_edges = total_nodes + len(nodes), total_edges + len(edges)
+    finally:
+        graph.close()
+    click.echo(f"imported {total_nodes} nodes and {total_edges} edge observations into {describe_location(graph.location)}")
+
+
+@click.command("stats")
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+def stats_command(store: str | None, fmt: str) -> None:
+    """Count nodes and edges by kind."""
+    graph = open_store(store)
+    try:
+        stats = graph.stats()
+    finally:
+        graph.close()
+    if fmt == "json":
+        import orjson
+
+        click.echo(orjson.dumps({"nodes": stats.nodes, "edges": stats.edges}, option=orjson.OPT_SORT_KEYS).decode())
+        return
+    click.echo(f"store: {describe_location(store_location(store))}")
+    for title, counts in (("nodes", stats.nodes), ("edges", stats.edges)):
+        click.echo(f"{title}: {sum(counts.values())}")
+        for kind, count in sorted(counts.items()):
+            click.echo(f"  {kind:<20} {count:>10}")
+
+
+store_commands = (export_command, import_command, stats_command)

@@ -1,0 +1,335 @@
+"""The embedded store: one SQLite file in WAL mode, no server.
+
+Each `write` is one transaction, so a crash (even SIGKILL) leaves the last committed batch
+and nothing half-written. Merging happens inside SQLite's upsert, with small registered
+functions for the JSON-valued columns, so a bulk load of new records is one `executemany`.
+
+Traversals never load the whole graph: `expand` reads one frontier at a time from indexed
+tables (source and target indexes), and graph/traverse.py hands only the reached
+neighbourhood to networkx. Cold open is therefore constant, whatever the size of the file.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+import orjson
+
+from graph.errors import KindConflict, StoreError
+from graph.model import EVIDENCE_LIMIT, Edge, Node, StoredEdge
+from graph.schema import EdgeKind, NodeKind
+from graph.store import (
+    Stats,
+    Step,
+    WriteSummary,
+    batch_kinds,
+    decode_evidence,
+    encode_evidence,
+    export_edge_line,
+    export_node_line,
+    merge_evidence,
+)
+
+__all__ = ["EmbeddedStore", "DEFAULT_PATH"]
+
+DEFAULT_PATH = Path(".keytrail") / "keytrail.db"
+_CHUNK = 900  # below SQLite's default limit of bound variables per statement
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS nodes (
+    id TEXT PRIMARY KEY, kind TEXT NOT NULL, subtype TEXT NOT NULL, name TEXT NOT NULL,
+    props TEXT NOT NULL, first_seen TEXT, last_seen TEXT, sources TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS nodes_by_kind ON nodes (kind, id);
+CREATE TABLE IF NOT EXISTS edges (
+    source TEXT NOT NULL, kind TEXT NOT NULL, target TEXT NOT NULL,
+    source_kind TEXT NOT NULL, target_kind TEXT NOT NULL,
+    props TEXT NOT NULL, first_seen TEXT, last_seen TEXT, count INTEGER NOT NULL,
+    sources TEXT NOT NULL, evidence TEXT NOT NULL, observations TEXT NOT NULL,
+    PRIMARY KEY (source, kind, target)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS edges_by_target ON edges (target, kind, source);
+CREATE INDEX IF NOT EXISTS edges_by_kind ON edges (kind, source, target);
+"""
+
+_UPSERT_NODE = """
+INSERT INTO nodes (id, kind, subtype, name, props, first_seen, last_seen, sources)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (id) DO UPDATE SET
+    subtype = CASE WHEN excluded.subtype != '' THEN excluded.subtype ELSE nodes.subtype END,
+    name = CASE WHEN excluded.name != '' THEN excluded.name ELSE nodes.name END,
+    props = CASE WHEN excluded.props = '{}' THEN nodes.props ELSE kt_props(nodes.props, excluded.props) END,
+    first_seen = coalesce(min(nodes.first_seen, excluded.first_seen), nodes.first_seen, excluded.first_seen),
+    last_seen = coalesce(max(nodes.last_seen, excluded.last_seen), nodes.last_seen, excluded.last_seen),
+    sources = CASE WHEN excluded.sources = '[]' THEN nodes.sources ELSE kt_union(nodes.sources, excluded.sources) END
+"""
+
+_UPSERT_EDGE = """
+INSERT INTO edges (source, kind, target, source_kind, target_kind, props, first_seen, last_seen,
+                   count, sources, evidence, observations)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (source, kind, target) DO UPDATE SET
+    props = CASE WHEN excluded.props = '{}' THEN edges.props ELSE kt_props(edges.props, excluded.props) END,
+    first_seen = coalesce(min(edges.first_seen, excluded.first_seen), edges.first_seen, excluded.first_seen),
+    last_seen = coalesce(max(edges.last_seen, excluded.last_seen), edges.last_seen, excluded.last_seen),
+    count = kt_obs_count(edges.observations, excluded.observations),
+    sources = CASE WHEN excluded.sources = '[]' THEN edges.sources ELSE kt_union(edges.sources, excluded.sources) END,
+    evidence = CASE WHEN excluded.evidence = '[]' THEN edges.evidence ELSE kt_evidence(edges.evidence, excluded.evidence) END,
+    observations = kt_obs(edges.observations, excluded.observations)
+"""
+
+_EDGE_COLUMNS = (
+    "source, kind, target, source_kind, target_kind, props, first_seen, last_seen, "
+    "count, sources, evidence, observations"
+)
+_NODE_COLUMNS = "id, kind, subtype, name, props, first_seen, last_seen, sources"
+
+
+def _dumps(value: object) -> str:
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+
+
+def _merge_props(old: str, new: str) -> str:
+    return _dumps({**orjson.loads(old), **orjson.loads(new)})
+
+
+def _union(old: str, new: str) -> str:
+    return _dumps(sorted(set(orjson.loads(old)) | set(orjson.loads(new))))
+
+
+def _merge_evidence_json(old: str, new: str) -> str:
+    return _dumps(merge_evidence(orjson.loads(old), orjson.loads(new)))
+
+
+def _merge_observations(old: str, new: str) -> str:
+    return _dumps({**orjson.loads(old), **orjson.loads(new)})
+
+
+def _observation_count(old: str, new: str) -> int:
+    return sum({**orjson.loads(old), **orjson.loads(new)}.values())
+
+
+def _node_row(node: Node) -> tuple[object, ...]:
+    return (
+        node.id,
+        node.kind.value,
+        node.subtype,
+        node.name,
+        _dumps(node.props),
+        node.first_seen,
+        node.last_seen,
+        _dumps(list(node.sources)),
+    )
+
+
+def _edge_row(edge: Edge) -> tuple[object, ...]:
+    evidence = sorted({encode_evidence(e) for e in edge.evidence})[-EVIDENCE_LIMIT:]
+    return (
+        edge.source,
+        edge.kind.value,
+        edge.target,
+        edge.source_kind.value,
+        edge.target_kind.value,
+        _dumps(edge.props),
+        edge.first_seen,
+        edge.last_seen,
+        edge.count,
+        _dumps(list(edge.sources)),
+        _dumps(evidence),
+        _dumps({edge.origin: edge.count}),
+    )
+
+
+def _node_from_row(row: sqlite3.Row | tuple[object, ...]) -> Node:
+    node_id, kind, subtype, name, props, first_seen, last_seen, sources = row
+    return Node.model_construct(
+        id=node_id,
+        kind=NodeKind(kind),
+        subtype=subtype,
+        name=name,
+        props=orjson.loads(props),  # type: ignore[arg-type]
+        first_seen=first_seen,
+        last_seen=last_seen,
+        sources=tuple(orjson.loads(sources)),  # type: ignore[arg-type]
+    )
+
+
+def _edge_from_row(row: tuple[object, ...]) -> StoredEdge:
+    (source, kind, target, source_kind, target_kind, props, first_seen, last_seen,
+     count, sources, evidence, observations) = row  # fmt: skip
+    return StoredEdge.model_construct(
+        source=source,
+        kind=EdgeKind(kind),
+        target=target,
+        source_kind=NodeKind(source_kind),
+        target_kind=NodeKind(target_kind),
+        props=orjson.loads(props),  # type: ignore[arg-type]
+        first_seen=first_seen,
+        last_seen=last_seen,
+        count=count,
+        sources=tuple(orjson.loads(sources)),  # type: ignore[arg-type]
+        evidence=tuple(decode_evidence(e) for e in orjson.loads(evidence)),  # type: ignore[arg-type]
+        observations=orjson.loads(observations),  # type: ignore[arg-type]
+    )
+
+
+def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class EmbeddedStore:
+    """SQLite-backed GraphStore. Not shared between threads; open one per thread."""
+
+    def __init__(self, path: str | Path = DEFAULT_PATH) -> None:
+        target = Path(path)
+        if target.is_dir() or (not target.suffix and not target.exists()):
+            target = target / "keytrail.db"
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA busy_timeout=10000")
+            self._db.execute("PRAGMA cache_size=-262144")
+            self._db.executescript(_SCHEMA)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open embedded store at {target}: {exc}") from exc
+        self._path = target
+        for name, arity, function in (
+            ("kt_props", 2, _merge_props),
+            ("kt_union", 2, _union),
+            ("kt_evidence", 2, _merge_evidence_json),
+            ("kt_obs", 2, _merge_observations),
+            ("kt_obs_count", 2, _observation_count),
+        ):
+            self._db.create_function(name, arity, function, deterministic=True)
+
+    @property
+    def location(self) -> str:
+        return str(self._path)
+
+    def write(self, nodes: Iterable[Node], edges: Iterable[Edge]) -> WriteSummary:
+        node_list = list(nodes)
+        edge_list = list(edges)
+        written = {n.id for n in node_list}
+        endpoints: dict[str, NodeKind] = {}
+        for edge in edge_list:
+            for end, kind in ((edge.source, edge.source_kind), (edge.target, edge.target_kind)):
+                if end not in written:
+                    endpoints.setdefault(end, kind)
+        placeholders = [(i, k.value, "", "", "{}", None, None, "[]") for i, k in endpoints.items()]
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._check_kinds(node_list, edge_list)
+                self._db.executemany(_UPSERT_NODE, map(_node_row, node_list))
+                self._db.executemany(_UPSERT_NODE, placeholders)
+                self._db.executemany(_UPSERT_EDGE, map(_edge_row, edge_list))
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+        except sqlite3.IntegrityError as exc:
+            raise StoreError(f"write rejected by {self._path}: {exc}") from exc
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"write to {self._path} failed: {exc}") from exc
+        return WriteSummary(nodes=len(node_list), edges=len(edge_list))
+
+    def _check_kinds(self, nodes: list[Node], edges: list[Edge]) -> None:
+        """Every id keeps the kind it was first written with, within the batch and across."""
+        declared = batch_kinds(nodes, edges)
+        for chunk in _chunks(list(declared)):
+            marks = ",".join("?" * len(chunk))
+            for node_id, kind in self._db.execute(f"SELECT id, kind FROM nodes WHERE id IN ({marks})", chunk):
+                if declared[node_id] != kind:
+                    raise KindConflict(f"node {node_id!r} is a {kind}; this batch gives it kind {declared[node_id]}")
+
+    def nodes_by_id(self, ids: Iterable[str]) -> dict[str, Node]:
+        found: dict[str, Node] = {}
+        for chunk in _chunks(sorted(set(ids))):
+            marks = ",".join("?" * len(chunk))
+            for row in self._db.execute(f"SELECT {_NODE_COLUMNS} FROM nodes WHERE id IN ({marks})", chunk):
+                node = _node_from_row(row)
+                found[node.id] = node
+        return found
+
+    def nodes_of_kind(self, kind: NodeKind, *, after: str = "", limit: int = 1000) -> list[Node]:
+        rows = self._db.execute(
+            f"SELECT {_NODE_COLUMNS} FROM nodes WHERE kind = ? AND id > ? ORDER BY id LIMIT ?",
+            (NodeKind(kind).value, after, limit),
+        )
+        return [_node_from_row(r) for r in rows]
+
+    def expand(self, ids: Sequence[str], steps: Sequence[Step], *, as_of: str | None = None) -> list[StoredEdge]:
+        found: dict[tuple[str, str, str], StoredEdge] = {}
+        unique = sorted(set(ids))
+        for direction, column in (("out", "source"), ("in", "target")):
+            kinds = sorted({EdgeKind(k).value for k, d in steps if d == direction})
+            if not kinds or not unique:
+                continue
+            kind_marks = ",".join("?" * len(kinds))
+            time_clause = " AND (first_seen IS NULL OR first_seen <= ?)" if as_of else ""
+            for chunk in _chunks(unique):
+                marks = ",".join("?" * len(chunk))
+                sql = (
+                    f"SELECT {_EDGE_COLUMNS} FROM edges WHERE {column} IN ({marks}) "
+                    f"AND kind IN ({kind_marks}){time_clause}"
+                )
+                params = [*chunk, *kinds, *([as_of] if as_of else [])]
+                for row in self._db.execute(sql, params):
+                    edge = _edge_from_row(row)
+                    found[edge.key] = edge
+        return [found[key] for key in sorted(found)]
+
+    def edges_of_kind(
+        self, kind: EdgeKind, *, after: tuple[str, str] = ("", ""), limit: int = 1000
+    ) -> list[StoredEdge]:
+        rows = self._db.execute(
+            f"SELECT {_EDGE_COLUMNS} FROM edges WHERE kind = ? AND (source, target) > (?, ?) "
+            "ORDER BY source, target LIMIT ?",
+            (EdgeKind(kind).value, after[0], after[1], limit),
+        )
+        return [_edge_from_row(r) for r in rows]
+
+    def search(self, text: str, kinds: Sequence[NodeKind] | None = None, limit: int = 50) -> list[Node]:
+        needle = text.casefold()
+        kind_values = sorted({NodeKind(k).value for k in kinds}) if kinds else []
+        kind_clause = f" AND kind IN ({','.join('?' * len(kind_values))})" if kind_values else ""
+        if needle.isascii():
+            pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            sql = (
+                f"SELECT {_NODE_COLUMNS} FROM nodes WHERE (id LIKE ? ESCAPE '\\' "
+                f"OR name LIKE ? ESCAPE '\\'){kind_clause} ORDER BY id LIMIT ?"
+            )
+            rows = self._db.execute(sql, [pattern, pattern, *kind_values, limit])
+            return [_node_from_row(r) for r in rows]
+        sql = f"SELECT {_NODE_COLUMNS} FROM nodes WHERE 1=1{kind_clause} ORDER BY id"
+        hits = []
+        for row in self._db.execute(sql, kind_values):
+            if needle in str(row[0]).casefold() or needle in str(row[3]).casefold():
+                hits.append(_node_from_row(row))
+                if len(hits) >= limit:
+                    break
+        return hits
+
+    def stats(self) -> Stats:
+        nodes = dict(self._db.execute("SELECT kind, count(*) FROM nodes GROUP BY kind ORDER BY kind").fetchall())
+        edges = dict(self._db.execute("SELECT kind, count(*) FROM edges GROUP BY kind ORDER BY kind").fetchall())
+        return Stats(nodes=nodes, edges=edges)
+
+    def export(self) -> Iterator[str]:
+        reader = self._db.cursor()
+        for row in reader.execute(f"SELECT {_NODE_COLUMNS} FROM nodes ORDER BY id"):
+            yield export_node_line(_node_from_row(row))
+        for row in reader.execute(f"SELECT {_EDGE_COLUMNS} FROM edges ORDER BY source, kind, target"):
+            yield export_edge_line(_edge_from_row(row))
+
+    def integrity_check(self) -> str:
+        """SQLite's own integrity check: 'ok' on a sound file."""
+        return str(self._db.execute("PRAGMA integrity_check").fetchone()[0])
+
+    def close(self) -> None:
+        self._db.close()

@@ -1,0 +1,77 @@
+"""One exception tree for keytrail; the API maps each class to a stable GraphQL error code.
+
+    KeytrailError
+    ├── ModelError          an invalid node, edge, id or property (names the offending value)
+    ├── LoadError           a source file or record that could not be read (file, line/record, reason)
+    ├── StoreError          the store could not be opened, written or read
+    │   ├── StoreUnavailable    a server store that cannot be reached
+    │   └── KindConflict        one id written with two different node kinds
+    ├── QueryError          a query that cannot be answered as asked (bad argument)
+    │   └── NotFound            an id that is not in the graph
+    └── AuthError           a missing, unknown or insufficient API token
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AuthError",
+    "KeytrailError",
+    "KindConflict",
+    "LoadError",
+    "ModelError",
+    "NotFound",
+    "QueryError",
+    "StoreError",
+    "StoreUnavailable",
+]
+
+
+class KeytrailError(Exception):
+    """Base of every error keytrail raises on purpose."""
+
+
+class ModelError(KeytrailError):
+    pass
+
+
+class LoadError(KeytrailError):
+    """A located load failure: which file, which line or record, and why."""
+
+    def __init__(self, reason: str, *, file: str = "", line: int | None = None, record: int | None = None):
+        self.reason = reason
+        self.file = file
+        self.line = line
+        self.record = record
+        super().__init__(self.location() + reason)
+
+    def location(self) -> str:
+        parts = [self.file] if self.file else []
+        if self.line is not None:
+            parts.append(f"line {self.line}")
+        if self.record is not None:
+            parts.append(f"record {self.record}")
+        return (":".join(parts[:1]) + (", " + ", ".join(parts[1:]) if len(parts) > 1 else "") + ": ") if parts else ""
+
+
+class StoreError(KeytrailError):
+    pass
+
+
+class StoreUnavailable(StoreError):
+    pass
+
+
+class KindConflict(StoreError):
+    pass
+
+
+class QueryError(KeytrailError, ValueError):
+    pass
+
+
+class NotFound(QueryError):
+    pass
+
+
+class AuthError(KeytrailError):
+    pass

@@ -1,0 +1,225 @@
+"""Canonical ids, and the correlation rules that make two sources meet on one node.
+
+Every loader builds ids only through these helpers, so the same thing seen by two sources
+becomes one node. The rules, each tested with two real files that must meet
+(tests/test_correlation.py):
+
+- AWS principals: an ARN in CloudTrail `userIdentity` (or `sessionContext.sessionIssuer`),
+  the IAM export's `Arn` and a workflow's `role-to-assume` are the same `aws:arn:...` id. An
+  assumed-role ARN (`arn:aws:sts::A:assumed-role/R/S`) names the role `arn:aws:iam::A:role/R`;
+  the role's path is kept when the source gives it, and `aws_role_by_name` is used when only
+  the name is known. ARNs are case-sensitive except the service and partition.
+- AWS access keys: the key id from the credential report, CloudTrail `accessKeyId`,
+  `responseElements.accessKey.accessKeyId` and a scanner finding is `aws:key:<KEY ID>`
+  (upper case).
+- People: an email anywhere (SCIM `userName`/`emails`, Backstage `spec.profile.email`, a
+  role-session name, an SSO principal, an `owner` tag) is `person:<email lower-case>`.
+- Teams: a Backstage group, a SCIM group and a `team` tag with the same slug are
+  `team:<slug>` (lower case, spaces to dashes, `group:` / `default/` prefixes dropped).
+- GitHub: repositories are `github:<org>/<repo>` (lower case, as GitHub resolves names);
+  secrets `github:<org>/<repo>:secret:<NAME>` (repository), `github:<org>:secret:<NAME>`
+  (organisation), `github:<org>/<repo>:env:<env>:secret:<NAME>` (environment).
+- Runners: a self-hosted runner is `github:<org>:runner:<name>` whether it comes from the
+  runner inventory, an EC2 instance tagged with its runner name, or a CloudTrail source IP
+  that falls in its addresses; a runs-on label is the pool `github:<org>:runner-label:<label>`
+  and runners carrying that label are MEMBER_OF it.
+- SSH keys: `ssh:SHA256:<base64 without padding>` or `ssh:MD5:<hex pairs lower-case>`.
+- Kubernetes: `k8s:<cluster>:sa:<namespace>/<name>` for a ServiceAccount object and for
+  `system:serviceaccount:<namespace>:<name>` in an audit event.
+- Secrets without a public id: `secret:hmac:<hex>` — a keyed HMAC-SHA256 of the value, so a
+  leaked value found twice meets itself without ever being stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+
+from graph.errors import ModelError
+
+__all__ = [
+    "aws_account",
+    "aws_arn",
+    "aws_key",
+    "aws_principal",
+    "aws_resource",
+    "aws_role_by_name",
+    "change",
+    "ec2_instance",
+    "github_job",
+    "github_repo",
+    "github_runner",
+    "github_runner_label",
+    "github_secret",
+    "github_workflow",
+    "ip",
+    "is_email",
+    "k8s_service_account",
+    "person",
+    "secret_hmac",
+    "session",
+    "ssh_key",
+    "team",
+]
+
+_EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
+_ACCESS_KEY = re.compile(r"^(AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{12,124}$")
+_ACCOUNT = re.compile(r"^\d{12}$")
+_ARN = re.compile(r"^arn:(aws|aws-cn|aws-us-gov):([a-z0-9-]+):([a-z0-9-]*):(\d{12}|aws|)?:(.+)$", re.I)
+_ASSUMED = re.compile(r"^arn:([^:]+):sts::(\d{12}):assumed-role/([^/]+)/(.+)$")
+
+
+def _require(value: str, what: str) -> str:
+    text = value.strip() if isinstance(value, str) else ""
+    if not text or any(ch.isspace() for ch in text):
+        raise ModelError(f"malformed {what} {value!r}")
+    return text
+
+
+def is_email(value: str) -> bool:
+    return bool(_EMAIL.match(value.strip()))
+
+
+def person(email: str) -> str:
+    text = email.strip().lower()
+    if not _EMAIL.match(text):
+        raise ModelError(f"malformed email {email!r}")
+    return f"person:{text}"
+
+
+def team(name: str) -> str:
+    text = name.strip().lower()
+    for prefix in ("group:default/", "group:", "default/"):
+        if text.startswith(prefix):
+            text = text[len(prefix) :]
+    slug = re.sub(r"[\s_]+", "-", text)
+    return f"team:{_require(slug, 'team name')}"
+
+
+def aws_account(account_id: str) -> str:
+    text = str(account_id).strip()
+    if not _ACCOUNT.match(text):
+        raise ModelError(f"malformed AWS account id {account_id!r}")
+    return f"aws:account:{text}"
+
+
+def aws_key(key_id: str) -> str:
+    text = key_id.strip().upper()
+    if not _ACCESS_KEY.match(text):
+        raise ModelError(f"malformed AWS access key id {key_id!r}")
+    return f"aws:key:{text}"
+
+
+def aws_arn(arn: str) -> str:
+    """An ARN as an id; assumed-role session ARNs collapse to their role (see the module rules)."""
+    text = _require(arn, "ARN")
+    assumed = _ASSUMED.match(text)
+    if assumed:
+        partition, account, role, _session = assumed.groups()
+        return f"aws:arn:arn:{partition}:iam::{account}:role/{role}"
+    match = _ARN.match(text)
+    if not match:
+        raise ModelError(f"malformed ARN {arn!r}")
+    partition, service = match.group(1).lower(), match.group(2).lower()
+    return f"aws:arn:arn:{partition}:{service}:{text.split(':', 3)[3]}"
+
+
+def aws_principal(arn: str) -> str:
+    """Same as aws_arn; named for call sites that read a trust-policy or userIdentity principal."""
+    return aws_arn(arn)
+
+
+def aws_role_by_name(account_id: str, name: str) -> str:
+    """A role known only by name (path unknown): the path-less ARN, as CloudTrail reports it."""
+    _require(name, "role name")
+    return f"aws:arn:arn:aws:iam::{aws_account(account_id).split(':')[-1]}:role/{name.strip()}"
+
+
+def aws_resource(arn_or_name: str, service: str = "", account: str = "") -> str:
+    """A target resource: its ARN when the source gives one, else service + name in the account."""
+    text = _require(arn_or_name, "resource")
+    if text.startswith("arn:"):
+        return aws_arn(text)
+    scope = f"{account}:" if account else ""
+    return f"aws:res:{scope}{service.lower() or 'unknown'}:{text}"
+
+
+def ec2_instance(account_id: str, region: str, instance_id: str) -> str:
+    return aws_arn(f"arn:aws:ec2:{region}:{account_id}:instance/{_require(instance_id, 'instance id')}")
+
+
+def _slug(value: str, what: str) -> str:
+    return _require(value, what).lower()
+
+
+def github_repo(org: str, repo: str) -> str:
+    return f"github:{_slug(org, 'GitHub org')}/{_slug(repo, 'repository name')}"
+
+
+def github_secret(org: str, repo: str | None, name: str, environment: str | None = None) -> str:
+    """A GitHub Actions secret: organisation-level when repo is None, else repository or environment."""
+    secret = _require(name, "secret name")
+    if repo is None:
+        return f"github:{_slug(org, 'GitHub org')}:secret:{secret}"
+    base = github_repo(org, repo)
+    if environment:
+        return f"{base}:env:{_require(environment, 'environment')}:secret:{secret}"
+    return f"{base}:secret:{secret}"
+
+
+def github_workflow(org: str, repo: str, path: str) -> str:
+    return f"{github_repo(org, repo)}:workflow:{_require(path, 'workflow path').lstrip('./')}"
+
+
+def github_job(org: str, repo: str, path: str, job: str) -> str:
+    return f"{github_workflow(org, repo, path)}:job:{_require(job, 'job id')}"
+
+
+def github_runner(org: str, name: str) -> str:
+    return f"github:{_slug(org, 'GitHub org')}:runner:{_require(name, 'runner name')}"
+
+
+def github_runner_label(org: str, label: str) -> str:
+    return f"github:{_slug(org, 'GitHub org')}:runner-label:{_require(label, 'runner label').lower()}"
+
+
+_B64_FP = re.compile(r"^[A-Za-z0-9+/]{43}=?$")
+_MD5_FP = re.compile(r"^([0-9a-fA-F]{2}:){15}[0-9a-fA-F]{2}$")
+
+
+def ssh_key(fingerprint: str) -> str:
+    text = _require(fingerprint, "SSH fingerprint")
+    if text.upper().startswith("SHA256:"):
+        body = text[7:].rstrip("=")
+        if _B64_FP.match(body):
+            return f"ssh:SHA256:{body}"
+    else:
+        body = text[4:] if text.upper().startswith("MD5:") else text
+        if _MD5_FP.match(body):
+            return f"ssh:MD5:{body.lower()}"
+    raise ModelError(f"malformed SSH fingerprint {fingerprint!r}")
+
+
+def k8s_service_account(cluster: str, namespace: str, name: str) -> str:
+    return f"k8s:{_require(cluster, 'cluster')}:sa:{_require(namespace, 'namespace')}/{_require(name, 'name')}"
+
+
+def ip(address: str) -> str:
+    return f"ip:{_require(address, 'IP address')}"
+
+
+def secret_hmac(value: str, key: bytes) -> str:
+    """A keyed HMAC of a secret value: matchable, never reversible, never the value itself."""
+    if not key:
+        raise ModelError("an HMAC key is required to fingerprint secret values")
+    digest = hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()
+    return f"secret:hmac:{digest[:40]}"
+
+
+def session(platform: str, *parts: str) -> str:
+    return f"session:{platform}:" + ":".join(_require(p, "session part") for p in parts)
+
+
+def change(platform: str, event_id: str) -> str:
+    return f"change:{platform}:{_require(event_id, 'event id')}"

@@ -1,0 +1,260 @@
+"""Pydantic models of what loaders hand to stores: nodes, edges and evidence pointers.
+
+Validation happens here, at the boundary: an unknown kind, an edge between kinds its
+declaration does not allow, a malformed id or an undeclared property raises `ModelError`
+naming the offending value, so no store ever holds a half-valid record.
+
+Timestamps travel as canonical UTC strings (`2024-05-01T12:00:00Z`): they compare correctly
+as text in SQLite, in Cypher and in Python, and export byte-identically from both stores.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Final
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+
+from graph.errors import ModelError
+from graph.schema import EDGE_SPECS, NODE_SPECS, EdgeKind, NodeKind, PropertyType
+
+__all__ = [
+    "EVIDENCE_LIMIT",
+    "Edge",
+    "Evidence",
+    "Node",
+    "PropValue",
+    "StoredEdge",
+    "canonical_timestamp",
+    "validate_id",
+]
+
+EVIDENCE_LIMIT: Final = 10
+"""Evidence pointers kept per edge: the most recent ones; `count` stays exact beyond it."""
+
+PropValue = str | int | float | bool | list[str]
+
+_ID = re.compile(r"^[a-z][a-z0-9_-]*:[^\s\x00-\x1f\x7f]{1,1000}$")
+
+
+def validate_id(value: object) -> str:
+    """Check a canonical id: `<namespace>:<rest>`, no whitespace or control characters."""
+    if not isinstance(value, str) or not _ID.match(value):
+        raise ModelError(f"malformed id {value!r}: expected '<namespace>:<value>' without spaces")
+    return value
+
+
+def canonical_timestamp(value: object) -> str:
+    """Any reasonable timestamp (ISO text, epoch seconds/ms, datetime, date) as UTC `...Z` text."""
+    moment: datetime
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+    elif isinstance(value, date):
+        moment = datetime(value.year, value.month, value.day, tzinfo=UTC)
+    elif isinstance(value, bool):
+        raise ModelError(f"malformed timestamp {value!r}")
+    elif isinstance(value, int | float):
+        seconds = value / 1000 if value > 10**11 else value
+        moment = datetime.fromtimestamp(seconds, tz=UTC)
+    elif isinstance(value, str):
+        text = value.strip()
+        if len(text) == 20 and text.endswith("Z") and text[10] == "T":
+            try:
+                datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ")
+            except ValueError as exc:
+                raise ModelError(f"malformed timestamp {value!r}") from exc
+            return text
+        try:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "T", 1))
+        except ValueError as exc:
+            raise ModelError(f"malformed timestamp {value!r}") from exc
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+    else:
+        raise ModelError(f"malformed timestamp {value!r}")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _optional_timestamp(value: object) -> str | None:
+    return None if value is None or value == "" else canonical_timestamp(value)
+
+
+Timestamp = Annotated[str | None, BeforeValidator(_optional_timestamp)]
+
+
+def _check_value(owner: str, key: str, declared: PropertyType, value: object) -> PropValue:
+    if declared == "timestamp":
+        return canonical_timestamp(value)
+    if declared == "list[str]":
+        if isinstance(value, list | tuple | set | frozenset) and all(isinstance(v, str) for v in value):
+            return sorted(set(value))
+    elif declared == "bool":
+        if isinstance(value, bool):
+            return value
+    elif declared == "int":
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    elif declared == "float":
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+    elif isinstance(value, str):
+        return value
+    raise ModelError(f"{owner}: property {key!r} must be {declared}, got {value!r}")
+
+
+def _check_props(owner: str, declared: Mapping[str, PropertyType], props: object) -> dict[str, PropValue]:
+    if not isinstance(props, Mapping):
+        raise ModelError(f"{owner}: props must be a mapping, got {props!r}")
+    checked: dict[str, PropValue] = {}
+    for key, value in props.items():
+        if value is None:
+            continue
+        if key not in declared:
+            raise ModelError(f"{owner}: undeclared property {key!r}")
+        checked[key] = _check_value(owner, key, declared[key], value)
+    return checked
+
+
+def _sorted_unique(values: object) -> tuple[str, ...]:
+    if isinstance(values, str):
+        return (values,)
+    if not isinstance(values, list | tuple | set | frozenset):
+        raise ModelError(f"sources must be a list of names, got {values!r}")
+    return tuple(sorted(set(values)))
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    @classmethod
+    def checked(cls, **fields: Any) -> Any:
+        """Build and validate, turning pydantic's errors into one ModelError naming the value."""
+        try:
+            return cls(**fields)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise ModelError(f"invalid {cls.__name__} {where}={first.get('input')!r}: {first['msg']}") from None
+
+
+class Evidence(_Strict):
+    """A pointer to the evidence behind an observation: a file and a line or an event id."""
+
+    source: str = Field(min_length=1, max_length=1000)
+    locator: str = Field(default="", max_length=500)
+    at: Timestamp = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.source}#{self.locator}"
+
+
+class Node(_Strict):
+    id: str
+    kind: NodeKind
+    subtype: str = ""
+    name: str = ""
+    props: dict[str, PropValue] = Field(default_factory=dict)
+    first_seen: Timestamp = None
+    last_seen: Timestamp = None
+    sources: tuple[str, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _validate(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        validate_id(data.get("id"))
+        kind = data.get("kind")
+        try:
+            kind = NodeKind(kind)
+        except ValueError:
+            raise ModelError(f"unknown node kind {kind!r} for {data.get('id')!r}") from None
+        owner = f"{kind.value} {data['id']}"
+        data = {**data, "kind": kind}
+        data["props"] = _check_props(owner, NODE_SPECS[kind].properties, data.get("props") or {})
+        data["sources"] = _sorted_unique(data.get("sources") or ())
+        return data
+
+
+class Edge(_Strict):
+    """One observation (or an aggregate of `count` observations from one origin) of an edge.
+
+    An edge is identified by (source, kind, target). `origin` names the observation group:
+    writing the same origin again replaces its count instead of adding to it, which is what
+    makes loading the same file twice leave the graph unchanged. It defaults to the
+    evidence pointers' keys (an empty string when there is no evidence).
+    """
+
+    source: str
+    source_kind: NodeKind
+    kind: EdgeKind
+    target: str
+    target_kind: NodeKind
+    props: dict[str, PropValue] = Field(default_factory=dict)
+    first_seen: Timestamp = None
+    last_seen: Timestamp = None
+    count: int = Field(default=1, ge=1)
+    sources: tuple[str, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+    origin: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _validate(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        try:
+            kind = EdgeKind(data.get("kind"))
+        except ValueError:
+            raise ModelError(f"unknown edge kind {data.get('kind')!r}") from None
+        spec = EDGE_SPECS[kind]
+        ends: dict[str, NodeKind] = {}
+        for end, allowed in (("source", spec.sources), ("target", spec.targets)):
+            validate_id(data.get(end))
+            raw = data.get(f"{end}_kind")
+            try:
+                ends[end] = NodeKind(raw)
+            except ValueError:
+                raise ModelError(f"unknown node kind {raw!r} for {data.get(end)!r}") from None
+            if ends[end] not in allowed:
+                raise ModelError(
+                    f"{kind.value} does not allow {end} kind {ends[end].value} "
+                    f"({data.get(end)!r}); allowed: {sorted(k.value for k in allowed)}"
+                )
+        owner = f"{data['source']} -{kind.value}-> {data['target']}"
+        data = {**data, "kind": kind, "source_kind": ends["source"], "target_kind": ends["target"]}
+        data["props"] = _check_props(owner, spec.properties, data.get("props") or {})
+        data["sources"] = _sorted_unique(data.get("sources") or ())
+        evidence = data.get("evidence") or ()
+        data["evidence"] = tuple(e if isinstance(e, Evidence) else Evidence.checked(**e) for e in evidence)
+        if data.get("origin") is None:
+            data["origin"] = "|".join(sorted({e.key for e in data["evidence"]}))
+        return data
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.source, self.kind.value, self.target)
+
+
+class StoredEdge(_Strict):
+    """An edge as a store holds it after merging every observation."""
+
+    source: str
+    source_kind: NodeKind
+    kind: EdgeKind
+    target: str
+    target_kind: NodeKind
+    props: dict[str, PropValue] = Field(default_factory=dict)
+    first_seen: str | None = None
+    last_seen: str | None = None
+    count: int = 1
+    sources: tuple[str, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+    observations: dict[str, int] = Field(default_factory=dict)
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.source, self.kind.value, self.target)

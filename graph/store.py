@@ -1,0 +1,239 @@
+"""The `GraphStore` protocol, the merge rules both stores obey, and the export format.
+
+A store is small on purpose: write batches, read nodes, expand a frontier along declared
+edge kinds, page through a kind, search, count, export. Traversals, paths and every query
+are built on those primitives (graph/traverse.py, queries/), so the embedded store and Neo4j
+answer identically by construction; each store compiles the primitives its own way (SQL on
+indexed tables, parameterised Cypher).
+
+Merge rules (identical on both stores, proven by tests/test_store_contract.py):
+- a node's kind is fixed when it is first written; another kind for the same id is a
+  `KindConflict` and the whole batch is rolled back;
+- name and subtype: the latest non-empty value; props: the latest value per key;
+- first_seen/last_seen: min/max; sources: sorted union;
+- an edge is (source, kind, target); its `observations` map origin -> count, the latest
+  count per origin, and `count` is their sum — so the same file loaded twice counts once;
+- evidence: the union of pointers, sorted by (time, source, locator), the last
+  EVIDENCE_LIMIT kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+import orjson
+
+from graph.model import EVIDENCE_LIMIT, Edge, Evidence, Node, PropValue, StoredEdge
+from graph.schema import Direction, EdgeKind, NodeKind
+
+__all__ = [
+    "GraphStore",
+    "Stats",
+    "Step",
+    "WriteSummary",
+    "batch_kinds",
+    "decode_evidence",
+    "encode_evidence",
+    "export_edge_line",
+    "export_node_line",
+    "merge_evidence",
+    "merge_first",
+    "merge_last",
+    "parse_export_line",
+]
+
+Step = tuple[EdgeKind, Direction]
+
+
+@dataclass(frozen=True, slots=True)
+class WriteSummary:
+    nodes: int
+    edges: int
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    nodes: dict[str, int] = field(default_factory=dict)
+    edges: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total_nodes(self) -> int:
+        return sum(self.nodes.values())
+
+    @property
+    def total_edges(self) -> int:
+        return sum(self.edges.values())
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    """What every store does. Reads return fully merged records; lists come sorted."""
+
+    @property
+    def location(self) -> str:
+        """Where the store lives, for humans (never includes credentials)."""
+        ...
+
+    def write(self, nodes: Iterable[Node], edges: Iterable[Edge]) -> WriteSummary:
+        """Merge one batch in one transaction: all of it lands, or none of it."""
+        ...
+
+    def nodes_by_id(self, ids: Iterable[str]) -> dict[str, Node]: ...
+
+    def nodes_of_kind(self, kind: NodeKind, *, after: str = "", limit: int = 1000) -> list[Node]:
+        """One page of nodes of a kind, ordered by id, starting after the given id."""
+        ...
+
+    def expand(
+        self,
+        ids: Sequence[str],
+        steps: Sequence[Step],
+        *,
+        as_of: str | None = None,
+    ) -> list[StoredEdge]:
+        """Edges of the given kinds that touch `ids` in the given direction ('out': id is the
+        source; 'in': id is the target), optionally only those first seen by `as_of`;
+        sorted by (source, kind, target)."""
+        ...
+
+    def edges_of_kind(
+        self, kind: EdgeKind, *, after: tuple[str, str] = ("", ""), limit: int = 1000
+    ) -> list[StoredEdge]:
+        """One page of edges of a kind ordered by (source, target), after the given pair."""
+        ...
+
+    def search(self, text: str, kinds: Sequence[NodeKind] | None = None, limit: int = 50) -> list[Node]:
+        """Nodes whose id or name contains the text (case-insensitive), ordered by id."""
+        ...
+
+    def stats(self) -> Stats: ...
+
+    def export(self) -> Iterator[str]:
+        """The whole graph as sorted JSON lines: nodes by id, then edges by (source, kind, target)."""
+        ...
+
+    def close(self) -> None: ...
+
+
+# -- merge rules shared by both stores -------------------------------------------------------
+
+
+def merge_first(old: str | None, new: str | None) -> str | None:
+    if old is None:
+        return new
+    if new is None:
+        return old
+    return min(old, new)
+
+
+def merge_last(old: str | None, new: str | None) -> str | None:
+    if old is None:
+        return new
+    if new is None:
+        return old
+    return max(old, new)
+
+
+def encode_evidence(evidence: Evidence) -> str:
+    """One pointer as sortable text: time first, so text order is time order in every store."""
+    return f"{evidence.at or ''}\t{evidence.source}\t{evidence.locator}"
+
+
+def decode_evidence(text: str) -> Evidence:
+    at, source, locator = text.split("\t", 2)
+    return Evidence.model_construct(source=source, locator=locator, at=at or None)
+
+
+def merge_evidence(old: Iterable[str], new: Iterable[str]) -> list[str]:
+    return sorted(set(old) | set(new))[-EVIDENCE_LIMIT:]
+
+
+def batch_kinds(nodes: Iterable[Node], edges: Iterable[Edge]) -> dict[str, str]:
+    """The kind each id of a batch is written with; two kinds for one id is a KindConflict."""
+    from graph.errors import KindConflict
+
+    declared: dict[str, str] = {}
+
+    def note(node_id: str, kind: NodeKind) -> None:
+        seen = declared.setdefault(node_id, kind.value)
+        if seen != kind.value:
+            raise KindConflict(f"node {node_id!r} given kinds {seen} and {kind.value} in one batch")
+
+    for node in nodes:
+        note(node.id, node.kind)
+    for edge in edges:
+        note(edge.source, edge.source_kind)
+        note(edge.target, edge.target_kind)
+    return declared
+
+
+# -- export ----------------------------------------------------------------------------------
+
+_DUMP = orjson.OPT_SORT_KEYS
+
+
+def export_node_line(node: Node) -> str:
+    return orjson.dumps(
+        {
+            "type": "node",
+            "id": node.id,
+            "kind": node.kind.value,
+            "subtype": node.subtype,
+            "name": node.name,
+            "props": node.props,
+            "first_seen": node.first_seen,
+            "last_seen": node.last_seen,
+            "sources": list(node.sources),
+        },
+        option=_DUMP,
+    ).decode()
+
+
+def export_edge_line(edge: StoredEdge) -> str:
+    return orjson.dumps(
+        {
+            "type": "edge",
+            "source": edge.source,
+            "source_kind": edge.source_kind.value,
+            "kind": edge.kind.value,
+            "target": edge.target,
+            "target_kind": edge.target_kind.value,
+            "props": edge.props,
+            "first_seen": edge.first_seen,
+            "last_seen": edge.last_seen,
+            "count": edge.count,
+            "sources": list(edge.sources),
+            "evidence": [e.model_dump() for e in edge.evidence],
+            "observations": edge.observations,
+        },
+        option=_DUMP,
+    ).decode()
+
+
+def parse_export_line(line: str) -> tuple[list[Node], list[Edge]]:
+    """Turn one export line back into writes that recreate it exactly (see `keytrail import`)."""
+    record = orjson.loads(line)
+    kind = record.pop("type", None)
+    if kind == "node":
+        return [Node(**record)], []
+    if kind != "edge":
+        from graph.errors import ModelError
+
+        raise ModelError(f"export line of unknown type {kind!r}")
+    observations: dict[str, int] = record.pop("observations") or {"": record["count"]}
+    evidence = record.pop("evidence")
+    record.pop("count")
+    edges = []
+    for index, (origin, count) in enumerate(sorted(observations.items())):
+        edges.append(
+            Edge(**record, count=count, origin=origin, evidence=evidence if index == 0 else ())
+        )
+    if edges and edges[0].origin != sorted(observations)[0]:
+        raise AssertionError("origin lost on import")
+    return [], edges
+
+
+def props_json(props: dict[str, PropValue]) -> str:
+    return orjson.dumps(props, option=_DUMP).decode()
