@@ -10,6 +10,7 @@ import sys
 
 import click
 
+from api.commands_load import load_command
 from api.commands_store import store_commands
 from graph.errors import KeytrailError
 
@@ -22,7 +23,7 @@ def cli() -> None:
     """keytrail: follow every non-human identity and secret back to an accountable person."""
 
 
-for command in store_commands:
+for command in (*store_commands, load_command):
     cli.add_command(command)
 
 
