@@ -19,16 +19,18 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 import orjson
 
 from graph.errors import LoadError
 from graph.model import Edge, Evidence, Node
+from graph.schema import NodeKind
 
 __all__ = [
     "LoadContext",
     "Loader",
+    "KnownNodes",
     "Location",
     "Record",
     "Sample",
@@ -198,11 +200,20 @@ def _json_document(source: SourceFile, text: str) -> Iterator[Record[Any] | Load
         yield Location(source.display, line=1).error("not JSON: the file holds no JSON document")
 
 
+class KnownNodes(Protocol):
+    """The read-only view of the graph a loader may consult in `prepare`."""
+
+    def nodes_of_kind(self, kind: NodeKind, *, after: str = "", limit: int = 1000) -> list[Node]: ...
+
+
 class Loader(ABC, Generic[T]):
     """One source format. Subclasses set `name` and `description` and implement the three steps."""
 
     name: ClassVar[str]
     description: ClassVar[str]
+    phase: ClassVar[int] = 50
+    """Files load in phase order: inventories (people, IAM, runners) before activity logs,
+    so activity can be matched against what the inventories declared."""
 
     @abstractmethod
     def sniff(self, sample: Sample) -> bool:
@@ -215,6 +226,11 @@ class Loader(ABC, Generic[T]):
     @abstractmethod
     def transform(self, record: Record[T], ctx: LoadContext) -> Iterable[Item]:
         """Pure: the nodes and edges one record means. Raise LoadError to reject the record."""
+
+    def prepare(self, ctx: LoadContext, known: KnownNodes) -> None:
+        """Before this loader's first file: read what the graph already knows (e.g. runner
+        addresses) into ctx.state. The only place a loader sees the graph, and only to read."""
+        return None
 
     def finish(self, ctx: LoadContext) -> Iterable[Item]:
         """Aggregates held in ctx.state, emitted once every file of this loader was read."""

@@ -176,16 +176,30 @@ def run_load(
     batcher = _Batcher(store)
     used: dict[str, Loader[object]] = {}
     finishing: dict[str, FileReport] = {}
-    for file in discover(paths):
+    planned: list[tuple[int, int, SourceFile, Loader[object] | None, FileReport]] = []
+    for index, file in enumerate(discover(paths)):
         file_report = FileReport(path=file.display)
         report.files.append(file_report)
         try:
             loader = forced or detect(file)
+        except OSError as exc:
+            file_report.failure = f"cannot read: {exc.strerror or exc}"
+            loader = None
+        except EOFError as exc:
+            file_report.failure = f"truncated compressed file: {exc}"
+            loader = None
+        if loader is None and not file_report.failure:
+            file_report.failure = "format not recognised (use --source to name it)"
+        planned.append((loader.phase if loader else 0, index, file, loader, file_report))
+    for _phase, _index, file, loader, file_report in sorted(planned, key=lambda p: (p[0], p[1])):
+        try:
             if loader is None:
-                file_report.failure = "format not recognised (use --source to name it)"
                 continue
             file_report.loader = loader.name
-            used.setdefault(loader.name, loader)
+            if loader.name not in used:
+                batcher.flush()
+                loader.prepare(ctx, store)
+                used[loader.name] = loader
             finishing[loader.name] = file_report
             batcher.add(_file_records(loader, file, ctx, file_report, strict), file_report)
         except OSError as exc:
