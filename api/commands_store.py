@@ -25,7 +25,9 @@ _IMPORT_BATCH = 5000
 
 @click.command("export")
 @store_option
-@click.option("--out", type=click.Path(dir_okay=False, writable=True), default="-", help="File to write (default stdout).")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, writable=True), default="-", help="File to write (default stdout)."
+)
 def export_command(store: str | None, out: str) -> None:
     """Dump the whole graph as sorted JSON lines (nodes by id, then edges)."""
     graph = open_store(store)
@@ -67,7 +69,9 @@ def import_command(store: str | None, path: Path) -> None:
         total_nodes, total_edges = total_nodes + len(nodes), total_edges + len(edges)
     finally:
         graph.close()
-    click.echo(f"imported {total_nodes} nodes and {total_edges} edge observations into {describe_location(graph.location)}")
+    click.echo(
+        f"imported {total_nodes} nodes and {total_edges} edge observations into {describe_location(graph.location)}"
+    )
 
 
 @click.command("stats")

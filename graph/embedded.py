@@ -14,6 +14,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -32,7 +33,7 @@ from graph.store import (
     merge_evidence,
 )
 
-__all__ = ["EmbeddedStore", "DEFAULT_PATH"]
+__all__ = ["DEFAULT_PATH", "EmbeddedStore"]
 
 DEFAULT_PATH = Path(".keytrail") / "keytrail.db"
 _CHUNK = 900  # below SQLite's default limit of bound variables per statement
@@ -142,21 +143,21 @@ def _edge_row(edge: Edge) -> tuple[object, ...]:
     )
 
 
-def _node_from_row(row: sqlite3.Row | tuple[object, ...]) -> Node:
+def _node_from_row(row: tuple[Any, ...]) -> Node:
     node_id, kind, subtype, name, props, first_seen, last_seen, sources = row
     return Node.model_construct(
         id=node_id,
         kind=NodeKind(kind),
         subtype=subtype,
         name=name,
-        props=orjson.loads(props),  # type: ignore[arg-type]
+        props=orjson.loads(props),
         first_seen=first_seen,
         last_seen=last_seen,
-        sources=tuple(orjson.loads(sources)),  # type: ignore[arg-type]
+        sources=tuple(orjson.loads(sources)),
     )
 
 
-def _edge_from_row(row: tuple[object, ...]) -> StoredEdge:
+def _edge_from_row(row: tuple[Any, ...]) -> StoredEdge:
     (source, kind, target, source_kind, target_kind, props, first_seen, last_seen,
      count, sources, evidence, observations) = row  # fmt: skip
     return StoredEdge.model_construct(
@@ -165,13 +166,13 @@ def _edge_from_row(row: tuple[object, ...]) -> StoredEdge:
         target=target,
         source_kind=NodeKind(source_kind),
         target_kind=NodeKind(target_kind),
-        props=orjson.loads(props),  # type: ignore[arg-type]
+        props=orjson.loads(props),
         first_seen=first_seen,
         last_seen=last_seen,
         count=count,
-        sources=tuple(orjson.loads(sources)),  # type: ignore[arg-type]
-        evidence=tuple(decode_evidence(e) for e in orjson.loads(evidence)),  # type: ignore[arg-type]
-        observations=orjson.loads(observations),  # type: ignore[arg-type]
+        sources=tuple(orjson.loads(sources)),
+        evidence=tuple(decode_evidence(e) for e in orjson.loads(evidence)),
+        observations=orjson.loads(observations),
     )
 
 

@@ -1,14 +1,14 @@
 """One exception tree for keytrail; the API maps each class to a stable GraphQL error code.
 
-    KeytrailError
-    ├── ModelError          an invalid node, edge, id or property (names the offending value)
-    ├── LoadError           a source file or record that could not be read (file, line/record, reason)
-    ├── StoreError          the store could not be opened, written or read
-    │   ├── StoreUnavailable    a server store that cannot be reached
-    │   └── KindConflict        one id written with two different node kinds
-    ├── QueryError          a query that cannot be answered as asked (bad argument)
-    │   └── NotFound            an id that is not in the graph
-    └── AuthError           a missing, unknown or insufficient API token
+KeytrailError
+├── ModelError          an invalid node, edge, id or property (names the offending value)
+├── LoadError           a source file or record that could not be read (file, line/record, reason)
+├── StoreError          the store could not be opened, written or read
+│   ├── StoreUnavailable    a server store that cannot be reached
+│   └── KindConflict        one id written with two different node kinds
+├── QueryError          a query that cannot be answered as asked (bad argument)
+│   └── NotFound            an id that is not in the graph
+└── AuthError           a missing, unknown or insufficient API token
 """
 
 from __future__ import annotations

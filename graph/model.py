@@ -169,7 +169,7 @@ class Node(_Strict):
         validate_id(data.get("id"))
         kind = data.get("kind")
         try:
-            kind = NodeKind(kind)
+            kind = NodeKind(str(kind))
         except ValueError:
             raise ModelError(f"unknown node kind {kind!r} for {data.get('id')!r}") from None
         owner = f"{kind.value} {data['id']}"
@@ -207,7 +207,7 @@ class Edge(_Strict):
         if not isinstance(data, dict):
             return data
         try:
-            kind = EdgeKind(data.get("kind"))
+            kind = EdgeKind(str(data.get("kind")))
         except ValueError:
             raise ModelError(f"unknown edge kind {data.get('kind')!r}") from None
         spec = EDGE_SPECS[kind]
@@ -216,7 +216,7 @@ class Edge(_Strict):
             validate_id(data.get(end))
             raw = data.get(f"{end}_kind")
             try:
-                ends[end] = NodeKind(raw)
+                ends[end] = NodeKind(str(raw))
             except ValueError:
                 raise ModelError(f"unknown node kind {raw!r} for {data.get(end)!r}") from None
             if ends[end] not in allowed:

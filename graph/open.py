@@ -42,5 +42,6 @@ def open_store(location: str | None = None) -> GraphStore:
     if is_neo4j_uri(where):
         from graph.neo4j_store import Neo4jStore
 
-        return Neo4jStore.from_uri(where)
+        neo4j_store: GraphStore = Neo4jStore.from_uri(where)
+        return neo4j_store
     return EmbeddedStore(where)

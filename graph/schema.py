@@ -17,12 +17,12 @@ from types import MappingProxyType
 from typing import Literal
 
 __all__ = [
+    "EDGE_SPECS",
+    "NODE_SPECS",
     "Category",
     "Direction",
-    "EDGE_SPECS",
     "EdgeKind",
     "EdgeSpec",
-    "NODE_SPECS",
     "NodeKind",
     "NodeSpec",
     "PropertyType",
@@ -487,9 +487,7 @@ EDGE_SPECS: MappingProxyType[EdgeKind, EdgeSpec] = MappingProxyType(
                 _C.PROVENANCE,
                 "approval on record",
             ),
-            _edge(
-                _E.APPROVED_BY, {_N.APPROVAL}, {_N.PERSON}, _C.PROVENANCE, "who approved it"
-            ),
+            _edge(_E.APPROVED_BY, {_N.APPROVAL}, {_N.PERSON}, _C.PROVENANCE, "who approved it"),
             _edge(
                 _E.EXPOSED_IN,
                 {_N.CREDENTIAL},

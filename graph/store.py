@@ -227,9 +227,7 @@ def parse_export_line(line: str) -> tuple[list[Node], list[Edge]]:
     record.pop("count")
     edges = []
     for index, (origin, count) in enumerate(sorted(observations.items())):
-        edges.append(
-            Edge(**record, count=count, origin=origin, evidence=evidence if index == 0 else ())
-        )
+        edges.append(Edge(**record, count=count, origin=origin, evidence=evidence if index == 0 else ()))
     if edges and edges[0].origin != sorted(observations)[0]:
         raise AssertionError("origin lost on import")
     return [], edges

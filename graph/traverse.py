@@ -9,6 +9,7 @@ unbounded: depth is at most MAX_DEPTH and the number of reached nodes at most `m
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -150,7 +151,7 @@ def shortest_paths(
 
 def _expand_hops(hops: list[str], by_pair: dict[tuple[str, str], list[StoredEdge]]) -> list[list[StoredEdge]]:
     chains: list[list[StoredEdge]] = [[]]
-    for here, there in zip(hops, hops[1:], strict=False):
+    for here, there in itertools.pairwise(hops):
         options = sorted(by_pair[(here, there)], key=lambda e: e.key)
-        chains = [chain + [edge] for chain in chains for edge in options]
+        chains = [[*chain, edge] for chain in chains for edge in options]
     return chains

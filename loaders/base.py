@@ -28,9 +28,9 @@ from graph.model import Edge, Evidence, Node
 from graph.schema import NodeKind
 
 __all__ = [
+    "KnownNodes",
     "LoadContext",
     "Loader",
-    "KnownNodes",
     "Location",
     "Record",
     "Sample",
@@ -111,7 +111,7 @@ def open_text(source: SourceFile) -> io.TextIOBase:
     """The file as text, transparently gunzipped; undecodable bytes become U+FFFD, never a crash."""
     if source.compressed:
         return io.TextIOWrapper(gzip.open(source.path, "rb"), encoding="utf-8", errors="replace")
-    return open(source.path, encoding="utf-8", errors="replace")  # noqa: SIM115
+    return open(source.path, encoding="utf-8", errors="replace")
 
 
 def iter_json_documents(source: SourceFile) -> Iterator[Record[Any] | LoadError]:
