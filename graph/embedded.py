@@ -77,7 +77,8 @@ ON CONFLICT (source, kind, target) DO UPDATE SET
     last_seen = coalesce(max(edges.last_seen, excluded.last_seen), edges.last_seen, excluded.last_seen),
     count = kt_obs_count(edges.observations, excluded.observations),
     sources = CASE WHEN excluded.sources = '[]' THEN edges.sources ELSE kt_union(edges.sources, excluded.sources) END,
-    evidence = CASE WHEN excluded.evidence = '[]' THEN edges.evidence ELSE kt_evidence(edges.evidence, excluded.evidence) END,
+    evidence = CASE WHEN excluded.evidence = '[]' THEN edges.evidence
+                    ELSE kt_evidence(edges.evidence, excluded.evidence) END,
     observations = kt_obs(edges.observations, excluded.observations)
 """
 
