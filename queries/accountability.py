@@ -1,0 +1,336 @@
+"""accountability(node): every chain from a node to the people accountable for it, and a verdict.
+
+The walk is the schema's ownership plan (`edge_kinds_for("ownership")`), split by category:
+the non-ownership steps (credential -> its identity, -> its consumers; identity -> what runs
+as it) *reach* nodes whose owners count for the subject, one tier further away per hop; the
+ownership-category steps *resolve* an owner to living people: OWNS names the owner, a team's
+members (MEMBER_OF) answer for a team, and an offboarded person's manager chain (MANAGES)
+answers for them. Owners at the smallest distance decide the verdict:
+
+- `owned`: one owner (or owners that agree: a person and a team they belong to) is alive;
+- `owner_offboarded`: every nearest owner is offboarded, or a team with no active member;
+- `ambiguous`: several living owners at the same distance disagree (different people/teams);
+- `orphaned`: no OWNS anywhere within reach.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Final
+
+from graph.model import Node, StoredEdge
+from graph.schema import EDGE_SPECS, Category, EdgeKind, NodeKind, edge_kinds_for
+from graph.store import GraphStore, Step
+from queries.common import (
+    Hop,
+    NodeRef,
+    Result,
+    check_time,
+    expand_visible,
+    hop,
+    node_ref,
+    prop_str,
+    require_node,
+    visible_nodes,
+)
+
+__all__ = ["AccountabilityResult", "Chain", "OwnerEntry", "Verdict", "accountability"]
+
+REACH_DEPTH: Final = 3
+REACH_CAP: Final = 200
+MANAGER_DEPTH: Final = 4
+CHAIN_CAP: Final = 50
+MEMBER_CAP: Final = 50
+
+_OWNERSHIP = edge_kinds_for("ownership")
+_REACH: tuple[Step, ...] = tuple(s for s in _OWNERSHIP if EDGE_SPECS[s[0]].category != Category.OWNERSHIP)
+_OWNER_STEP: tuple[Step, ...] = tuple(s for s in _OWNERSHIP if s[0] == EdgeKind.OWNS)
+_MEMBER_STEP: tuple[Step, ...] = tuple(s for s in _OWNERSHIP if s[0] == EdgeKind.MEMBER_OF)
+_MANAGER_STEP: tuple[Step, ...] = tuple(s for s in _OWNERSHIP if s[0] == EdgeKind.MANAGES)
+
+
+class Verdict(StrEnum):
+    OWNED = "owned"
+    ORPHANED = "orphaned"
+    OWNER_OFFBOARDED = "owner_offboarded"
+    AMBIGUOUS = "ambiguous"
+
+
+class OwnerEntry(Result):
+    """An OWNS edge within reach: who owns which node, how far from the subject, and who answers."""
+
+    id: str
+    kind: str
+    name: str = ""
+    status: str
+    """Person: active | offboarded | unknown; Team: active (has an active member) | no_active_member."""
+    distance: int
+    owns: str
+    """The node this owner owns (the subject itself at distance 0)."""
+    provenance: str = ""
+    accountable: list[str] = []
+    """Living people who answer for this owner: the owner, its active members, or the manager."""
+
+
+class Chain(Result):
+    """Hops from the subject to one accountable person, each with its evidence."""
+
+    person: str
+    person_status: str
+    role: str
+    """owner | team_member | manager | consumer"""
+    distance: int
+    hops: list[Hop]
+
+
+class AccountabilityResult(Result):
+    subject: NodeRef
+    verdict: Verdict
+    owners: list[OwnerEntry]
+    chains: list[Chain]
+    action: str
+    notes: list[str] = []
+    truncated: bool = False
+
+
+@dataclass(slots=True)
+class _Walk:
+    """The reach walk: the nodes whose owners count, their distance and the edge that led there."""
+
+    distance: dict[str, int] = field(default_factory=dict)
+    parent: dict[str, StoredEdge] = field(default_factory=dict)
+    nodes: dict[str, Node] = field(default_factory=dict)
+    owns: list[StoredEdge] = field(default_factory=list)
+    consumers: list[StoredEdge] = field(default_factory=list)
+    truncated: bool = False
+
+    def path(self, node_id: str) -> list[StoredEdge]:
+        chain: list[StoredEdge] = []
+        while node_id in self.parent:
+            edge = self.parent[node_id]
+            chain.append(edge)
+            node_id = edge.source if edge.target == node_id else edge.target
+        return list(reversed(chain))
+
+
+def _reach(store: GraphStore, subject: Node, as_of: str | None) -> _Walk:
+    walk = _Walk(distance={subject.id: 0}, nodes={subject.id: subject})
+    frontier = [subject.id]
+    for depth in range(REACH_DEPTH + 1):
+        steps = _OWNER_STEP + (_REACH if depth < REACH_DEPTH else ())
+        found: dict[str, StoredEdge] = {}
+        for edge in expand_visible(store, frontier, steps, as_of):
+            if edge.kind == EdgeKind.OWNS:
+                walk.owns.append(edge)
+            elif edge.source_kind == NodeKind.PERSON:
+                walk.consumers.append(edge)  # a person using a key is a lead, not an owner
+            elif edge.source not in walk.distance and edge.source not in found:
+                found[edge.source] = edge
+        new_ids = sorted(found)
+        if len(walk.distance) + len(new_ids) > REACH_CAP:
+            new_ids = new_ids[: max(REACH_CAP - len(walk.distance), 0)]
+            walk.truncated = True
+        fetched = visible_nodes(store, new_ids, as_of)
+        frontier = [i for i in new_ids if i in fetched]
+        for node_id in frontier:
+            walk.distance[node_id] = depth + 1
+            walk.parent[node_id] = found[node_id]
+            walk.nodes[node_id] = fetched[node_id]
+        if not frontier:
+            break
+    return walk
+
+
+@dataclass(slots=True)
+class _People:
+    """Owner resolution: person status, team members, manager chains."""
+
+    nodes: dict[str, Node] = field(default_factory=dict)
+    members: dict[str, list[StoredEdge]] = field(default_factory=dict)
+    managers: dict[str, list[StoredEdge]] = field(default_factory=dict)
+
+    def status(self, person_id: str) -> str:
+        node = self.nodes.get(person_id)
+        status = prop_str(node, "status") if node else ""
+        return status if status in ("active", "offboarded") else "unknown"
+
+
+def _resolve_people(store: GraphStore, owners: list[StoredEdge], as_of: str | None) -> _People:
+    people = _People()
+    teams = sorted({e.source for e in owners if e.source_kind == NodeKind.TEAM})
+    for edge in expand_visible(store, teams, _MEMBER_STEP, as_of):
+        if edge.source_kind == NodeKind.PERSON and edge.target in teams:
+            people.members.setdefault(edge.target, []).append(edge)
+    persons = {e.source for e in owners if e.source_kind == NodeKind.PERSON}
+    persons |= {e.source for edges in people.members.values() for e in edges[:MEMBER_CAP]}
+    people.nodes.update(visible_nodes(store, sorted(persons), as_of))
+    frontier = sorted(p for p in persons if people.status(p) == "offboarded")
+    for _ in range(MANAGER_DEPTH):
+        if not frontier:
+            break
+        found = [e for e in expand_visible(store, frontier, _MANAGER_STEP, as_of) if e.target in frontier]
+        for edge in found:
+            people.managers.setdefault(edge.target, []).append(edge)
+        people.nodes.update(visible_nodes(store, sorted({e.source for e in found} - set(people.nodes)), as_of))
+        frontier = sorted({e.source for e in found if people.status(e.source) == "offboarded"})
+    return people
+
+
+def _living_manager(people: _People, person_id: str) -> list[list[StoredEdge]]:
+    """Manager chains (up to MANAGER_DEPTH) from an offboarded person to the first living manager."""
+    chains: list[list[StoredEdge]] = []
+    pending: list[tuple[str, list[StoredEdge]]] = [(person_id, [])]
+    while pending:
+        here, chain = pending.pop(0)
+        for edge in people.managers.get(here, []):
+            if edge.source in {e.source for e in chain} or edge.source == person_id:
+                continue  # a cycle in the manager chain
+            longer = [*chain, edge]
+            if people.status(edge.source) != "offboarded":
+                chains.append(longer)
+            elif len(longer) < MANAGER_DEPTH:
+                pending.append((edge.source, longer))
+    return chains
+
+
+def _owner_entry(edge: StoredEdge, distance: int, owner: Node | None, people: _People) -> OwnerEntry:
+    if edge.source_kind == NodeKind.TEAM:
+        living = [
+            e.source
+            for e in people.members.get(edge.source, [])[:MEMBER_CAP]
+            if people.status(e.source) != "offboarded"
+        ]
+        status = "active" if living else "no_active_member"
+        accountable = sorted(living)
+    else:
+        status = people.status(edge.source)
+        if status == "offboarded":
+            accountable = sorted({c[-1].source for c in _living_manager(people, edge.source)})
+        else:
+            accountable = [edge.source]
+    return OwnerEntry(
+        id=edge.source,
+        kind=edge.source_kind.value,
+        name=owner.name if owner else "",
+        status=status,
+        distance=distance,
+        owns=edge.target,
+        provenance=prop_str(edge, "provenance"),
+        accountable=accountable,
+    )
+
+
+def _chains(walk: _Walk, people: _People) -> list[Chain]:
+    chains: list[Chain] = []
+    for edge in sorted(walk.owns, key=lambda e: (walk.distance[e.target], e.key)):
+        base = [*walk.path(edge.target), edge]
+        distance = walk.distance[edge.target]
+        tails: list[tuple[str, list[StoredEdge]]] = []
+        if edge.source_kind == NodeKind.TEAM:
+            for member in people.members.get(edge.source, [])[:MEMBER_CAP]:
+                if people.status(member.source) != "offboarded":
+                    tails.append(("team_member", [member]))
+        else:
+            tails.append(("owner", []))
+            if people.status(edge.source) == "offboarded":
+                tails += [("manager", chain) for chain in _living_manager(people, edge.source)]
+        for role, tail in tails:
+            person = tail[-1].source if tail else edge.source
+            edges = base + tail
+            chains.append(
+                Chain(
+                    person=person,
+                    person_status=people.status(person),
+                    role=role,
+                    distance=distance,
+                    hops=[hop(e) for e in edges],
+                )
+            )
+    for edge in walk.consumers:
+        edges = [*walk.path(edge.target), edge]
+        status = people.status(edge.source)
+        chains.append(
+            Chain(
+                person=edge.source,
+                person_status=status,
+                role="consumer",
+                distance=walk.distance[edge.target],
+                hops=[hop(e) for e in edges],
+            )
+        )
+    return chains[:CHAIN_CAP]
+
+
+def _agree(nearest: list[OwnerEntry]) -> bool:
+    """Living owners agree when they are one owner, or one team and people who belong to it."""
+    ids = {o.id for o in nearest}
+    if len(ids) == 1:
+        return True
+    teams = [o for o in nearest if o.kind == NodeKind.TEAM.value]
+    if len({t.id for t in teams}) != 1:
+        return False
+    members = set(teams[0].accountable)
+    return all(o.id in members for o in nearest if o.kind == NodeKind.PERSON.value)
+
+
+def _offboarded_action(subject: str, nearest: list[OwnerEntry]) -> str:
+    parts = []
+    for owner in nearest:
+        if owner.kind == NodeKind.TEAM.value:
+            parts.append(f"team {owner.id} has no active member: assign a new owner to {subject}")
+        elif owner.accountable:
+            parts.append(f"transfer ownership from offboarded {owner.id} to manager {', '.join(owner.accountable)}")
+        else:
+            parts.append(f"transfer ownership from offboarded {owner.id} (no active manager on record): assign owner")
+    return "; ".join(dict.fromkeys(parts))
+
+
+def _judge(subject: Node, owners: list[OwnerEntry], consumers: list[str]) -> tuple[Verdict, str, list[str]]:
+    if not owners:
+        lead = f" (candidates: people who use it: {', '.join(consumers)})" if consumers else ""
+        return Verdict.ORPHANED, f"assign owner to {subject.id}{lead}", []
+    best = min(o.distance for o in owners)
+    nearest = [o for o in owners if o.distance == best]
+    living = [o for o in nearest if o.status in ("active", "unknown")]
+    gone = [o for o in nearest if o not in living]
+    if not living:
+        return Verdict.OWNER_OFFBOARDED, _offboarded_action(subject.id, gone), []
+    notes = [f"nearest owner {o.id} is {o.status}" for o in gone]
+    if not _agree(living):
+        names = ", ".join(sorted({o.id for o in living}))
+        return Verdict.AMBIGUOUS, f"split {subject.id} or confirm a single owner among: {names}", notes
+    chosen = sorted(living, key=lambda o: (o.kind != NodeKind.TEAM.value, o.id))[0]
+    action = f"confirm owner {chosen.id}"
+    if best > 0:
+        action += f" (owns {chosen.owns}) and record it on {subject.id}"
+    if gone:
+        action += "; remove offboarded owner " + ", ".join(sorted({o.id for o in gone}))
+    return Verdict.OWNED, action, notes
+
+
+def accountability(store: GraphStore, node_id: str, *, as_of: str | None = None) -> AccountabilityResult:
+    """Chains from a node to its accountable people, owner liveness, a verdict and an action."""
+    as_of = check_time(as_of)
+    subject = require_node(store, node_id, as_of)
+    walk = _reach(store, subject, as_of)
+    people = _resolve_people(store, walk.owns, as_of)
+    owner_nodes = visible_nodes(store, sorted({e.source for e in walk.owns}), as_of)
+    walk.owns = [e for e in walk.owns if e.source in owner_nodes]
+    entries = {
+        (e.source, e.target): _owner_entry(e, walk.distance[e.target], owner_nodes.get(e.source), people)
+        for e in walk.owns
+    }
+    owners = sorted(entries.values(), key=lambda o: (o.distance, o.id, o.owns))
+    consumers = sorted({e.source for e in walk.consumers})
+    verdict, action, notes = _judge(subject, owners, consumers)
+    chains = _chains(walk, people)
+    return AccountabilityResult(
+        subject=node_ref(subject),
+        verdict=verdict,
+        owners=owners,
+        chains=chains,
+        action=action,
+        notes=notes,
+        truncated=walk.truncated or len(chains) >= CHAIN_CAP,
+    )

@@ -1,0 +1,205 @@
+"""What every query shares: result building blocks, argument checks, as-of visibility, paging.
+
+Queries read the graph only through the `GraphStore` primitives (`nodes_by_id`, `expand`,
+`nodes_of_kind`, `edges_of_kind`, `search`), so one implementation answers identically on
+the embedded store and on Neo4j. `as_of` hides nodes and edges first seen after it (and
+changes that happened after it); everything a query returns is bounded and says so with a
+`truncated` flag when a cap cut it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Final
+
+from pydantic import BaseModel, ConfigDict
+
+from graph.errors import ModelError, NotFound, QueryError
+from graph.model import Node, PropValue, StoredEdge, canonical_timestamp
+from graph.schema import EdgeKind, NodeKind
+from graph.store import GraphStore, Step
+
+__all__ = [
+    "LIST_CAP",
+    "PAGE",
+    "EvidenceRef",
+    "Hop",
+    "NodeRef",
+    "Result",
+    "check_limit",
+    "check_time",
+    "days_between",
+    "edge_visible",
+    "expand_visible",
+    "hop",
+    "node_ref",
+    "node_visible",
+    "prop_bool",
+    "prop_list",
+    "prop_str",
+    "require_node",
+    "resolve_now",
+    "scan_edges",
+    "scan_nodes",
+    "visible_nodes",
+]
+
+PAGE: Final = 5000
+"""Rows per page when a query scans a whole kind."""
+LIST_CAP: Final = 500
+"""Default cap on any list a query returns; `truncated` says when it was reached."""
+
+
+class Result(BaseModel):
+    """Base of every query result: immutable, with fields that serialise as documented."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class NodeRef(Result):
+    id: str
+    kind: str
+    name: str = ""
+    subtype: str = ""
+
+
+class EvidenceRef(Result):
+    source: str
+    locator: str = ""
+    at: str | None = None
+
+
+class Hop(Result):
+    """One edge of a chain, as stored (source -KIND-> target), with the evidence behind it."""
+
+    source: str
+    kind: str
+    target: str
+    first_seen: str | None = None
+    last_seen: str | None = None
+    count: int = 1
+    props: dict[str, PropValue] = {}
+    evidence: list[EvidenceRef] = []
+
+
+def node_ref(node: Node) -> NodeRef:
+    return NodeRef(id=node.id, kind=node.kind.value, name=node.name, subtype=node.subtype)
+
+
+def hop(edge: StoredEdge) -> Hop:
+    return Hop(
+        source=edge.source,
+        kind=edge.kind.value,
+        target=edge.target,
+        first_seen=edge.first_seen,
+        last_seen=edge.last_seen,
+        count=edge.count,
+        props=dict(edge.props),
+        evidence=[EvidenceRef(source=e.source, locator=e.locator, at=e.at) for e in edge.evidence],
+    )
+
+
+def check_time(value: str | None, name: str = "as_of") -> str | None:
+    """A user-given timestamp in canonical form, or QueryError naming the argument."""
+    if value is None or value == "":
+        return None
+    try:
+        return canonical_timestamp(value)
+    except ModelError as exc:
+        raise QueryError(f"{name}: {exc}") from None
+
+
+def check_limit(value: int, name: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise QueryError(f"{name} must be an integer from {low} to {high}, got {value!r}")
+    return value
+
+
+def resolve_now(now: str | None, as_of: str | None) -> str:
+    """The moment ages are measured from: `now` if given, else `as_of`, else the clock."""
+    return check_time(now, "now") or as_of or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _parse(moment: str) -> datetime:
+    return datetime.strptime(moment, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+def days_between(earlier: str, later: str) -> int:
+    return (_parse(later) - _parse(earlier)) // timedelta(days=1)
+
+
+def minus_days(moment: str, days: int) -> str:
+    return (_parse(moment) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def node_visible(node: Node, as_of: str | None) -> bool:
+    return as_of is None or node.first_seen is None or node.first_seen <= as_of
+
+
+def edge_visible(edge: StoredEdge, as_of: str | None) -> bool:
+    return as_of is None or edge.first_seen is None or edge.first_seen <= as_of
+
+
+def require_node(store: GraphStore, node_id: str, as_of: str | None, kinds: Sequence[NodeKind] = ()) -> Node:
+    """The node, or NotFound (also when it did not exist yet as of); QueryError for a wrong kind."""
+    if not isinstance(node_id, str) or not node_id:
+        raise QueryError(f"a node id is required, got {node_id!r}")
+    node = store.nodes_by_id([node_id]).get(node_id)
+    if node is None or not node_visible(node, as_of):
+        suffix = f" as of {as_of}" if as_of and node is not None else ""
+        raise NotFound(f"no node {node_id!r} in the graph{suffix}")
+    if kinds and node.kind not in kinds:
+        allowed = ", ".join(k.value for k in kinds)
+        raise QueryError(f"{node_id!r} is a {node.kind.value}; this query takes {allowed}")
+    return node
+
+
+def visible_nodes(store: GraphStore, ids: Iterable[str], as_of: str | None) -> dict[str, Node]:
+    return {i: n for i, n in store.nodes_by_id(ids).items() if node_visible(n, as_of)}
+
+
+def expand_visible(store: GraphStore, ids: Sequence[str], steps: Sequence[Step], as_of: str | None) -> list[StoredEdge]:
+    if not ids:
+        return []
+    return store.expand(ids, steps, as_of=as_of)
+
+
+def scan_nodes(store: GraphStore, kind: NodeKind, as_of: str | None) -> Iterator[Node]:
+    """Every node of a kind, page by page in id order, hiding those first seen after as_of."""
+    after = ""
+    while True:
+        page = store.nodes_of_kind(kind, after=after, limit=PAGE)
+        for node in page:
+            if node_visible(node, as_of):
+                yield node
+        if len(page) < PAGE:
+            return
+        after = page[-1].id
+
+
+def scan_edges(store: GraphStore, kind: EdgeKind, as_of: str | None) -> Iterator[StoredEdge]:
+    """Every edge of a kind, page by page in (source, target) order, hiding later ones."""
+    after = ("", "")
+    while True:
+        page = store.edges_of_kind(kind, after=after, limit=PAGE)
+        for edge in page:
+            if edge_visible(edge, as_of):
+                yield edge
+        if len(page) < PAGE:
+            return
+        after = (page[-1].source, page[-1].target)
+
+
+def prop_str(node: Node | StoredEdge, key: str) -> str:
+    value = node.props.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def prop_bool(node: Node | StoredEdge, key: str) -> bool:
+    return node.props.get(key) is True
+
+
+def prop_list(node: Node | StoredEdge, key: str) -> list[str]:
+    value = node.props.get(key)
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []

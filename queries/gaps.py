@@ -1,0 +1,164 @@
+"""ownership_gaps(): non-human identities, credentials, pipelines and workloads no living person answers for.
+
+A scan, not a per-node walk: OWNS, team membership (Person MEMBER_OF Team) and people's
+status are read once by kind, then each subject kind is paged through. A credential inherits
+the owners of the identity it authenticates as (HAS_CREDENTIAL), so an owned service
+account's keys are not a gap. Gaps are grouped so a script can open one ticket per gap:
+
+- `no_owner`: one gap per subject (each needs its own owner);
+- `owner_offboarded`: one gap per offboarded person, listing everything only they owned;
+- `team_without_active_member`: one gap per team, listing everything only it owned.
+
+Each gap has a stable id (`GAP-` + a hash of its type and key) so re-running finds the same
+ticket. An OWNS edge written by a review decision (`provenance: review`) closes the gap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Final
+
+from graph.model import Node
+from graph.schema import EdgeKind, NodeKind
+from graph.store import GraphStore
+from queries.common import (
+    LIST_CAP,
+    NodeRef,
+    Result,
+    check_limit,
+    check_time,
+    node_ref,
+    prop_str,
+    scan_edges,
+    scan_nodes,
+)
+
+__all__ = ["GAP_KINDS", "Gap", "OwnershipGapsResult", "OwnershipIndex", "gap_id", "ownership_gaps"]
+
+GAP_KINDS: Final = (NodeKind.IDENTITY, NodeKind.CREDENTIAL, NodeKind.PIPELINE, NodeKind.WORKLOAD)
+SUBJECT_CAP: Final = 200
+
+
+class Gap(Result):
+    id: str
+    gap_type: str
+    """no_owner | owner_offboarded | team_without_active_member"""
+    owner: NodeRef | None = None
+    subjects: list[NodeRef]
+    subject_count: int
+    action: str
+    truncated: bool = False
+
+
+class OwnershipGapsResult(Result):
+    gaps: list[Gap]
+    counts: dict[str, int]
+    truncated: bool = False
+
+
+def gap_id(gap_type: str, key: str) -> str:
+    return "GAP-" + hashlib.sha256(f"{gap_type}\n{key}".encode()).hexdigest()[:12]
+
+
+@dataclass(slots=True)
+class OwnershipIndex:
+    """Who owns what, and who is alive, read once by kind (shared with findings)."""
+
+    owners: dict[str, set[str]] = field(default_factory=dict)
+    owner_kind: dict[str, NodeKind] = field(default_factory=dict)
+    people: dict[str, Node] = field(default_factory=dict)
+    members: dict[str, set[str]] = field(default_factory=dict)
+    identity_of: dict[str, set[str]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, store: GraphStore, as_of: str | None) -> OwnershipIndex:
+        index = cls()
+        index.people = {p.id: p for p in scan_nodes(store, NodeKind.PERSON, as_of)}
+        for edge in scan_edges(store, EdgeKind.OWNS, as_of):
+            index.owners.setdefault(edge.target, set()).add(edge.source)
+            index.owner_kind[edge.source] = edge.source_kind
+        for edge in scan_edges(store, EdgeKind.MEMBER_OF, as_of):
+            if edge.source_kind == NodeKind.PERSON and edge.target_kind == NodeKind.TEAM:
+                index.members.setdefault(edge.target, set()).add(edge.source)
+        for edge in scan_edges(store, EdgeKind.HAS_CREDENTIAL, as_of):
+            index.identity_of.setdefault(edge.target, set()).add(edge.source)
+        return index
+
+    def person_alive(self, person_id: str) -> bool:
+        person = self.people.get(person_id)
+        return person is None or prop_str(person, "status") != "offboarded"
+
+    def owner_alive(self, owner_id: str) -> bool:
+        if self.owner_kind.get(owner_id) == NodeKind.TEAM:
+            return any(self.person_alive(m) for m in self.members.get(owner_id, ()))
+        if owner_id in self.people or self.owner_kind.get(owner_id) == NodeKind.PERSON:
+            return self.person_alive(owner_id)
+        return True
+
+    def effective_owners(self, node_id: str) -> set[str]:
+        """Direct owners; for a credential without any, the owners of its identity."""
+        direct = self.owners.get(node_id, set())
+        if direct or node_id not in self.identity_of:
+            return set(direct)
+        return {o for ident in self.identity_of[node_id] for o in self.owners.get(ident, set())}
+
+
+def _classify(index: OwnershipIndex, node: Node) -> tuple[str, str] | None:
+    """(gap type, grouping key) for a subject without a living owner, or None when owned."""
+    owners = index.effective_owners(node.id)
+    if not owners:
+        return "no_owner", node.id
+    if any(index.owner_alive(o) for o in owners):
+        return None
+    owner = sorted(owners)[0]
+    if index.owner_kind.get(owner) == NodeKind.TEAM:
+        return "team_without_active_member", owner
+    return "owner_offboarded", owner
+
+
+def _needs_owner(node: Node) -> bool:
+    return node.kind != NodeKind.IDENTITY or prop_str(node, "nature") != "human"
+
+
+def _action(gap_type: str, key: str, subjects: list[NodeRef]) -> str:
+    if gap_type == "no_owner":
+        return f"assign owner to {key}"
+    if gap_type == "owner_offboarded":
+        return f"transfer ownership of {len(subjects)} node(s) from offboarded {key} to a living owner (their manager)"
+    return f"team {key} has no active member: assign a new owner to its {len(subjects)} node(s)"
+
+
+def ownership_gaps(store: GraphStore, *, as_of: str | None = None, limit: int = LIST_CAP) -> OwnershipGapsResult:
+    """Every gap in accountability, grouped one entry per ticket, ordered by gap type and key."""
+    check_limit(limit, "limit", 1, 100_000)
+    as_of = check_time(as_of)
+    index = OwnershipIndex.build(store, as_of)
+    grouped: dict[tuple[str, str], list[NodeRef]] = {}
+    for kind in GAP_KINDS:
+        for node in scan_nodes(store, kind, as_of):
+            found = _classify(index, node) if _needs_owner(node) else None
+            if found is not None:
+                grouped.setdefault(found, []).append(node_ref(node))
+    owners = {o: index.people.get(o) for _, o in grouped if _ != "no_owner"}
+    gaps = []
+    for (gap_type, key), subjects in sorted(grouped.items()):
+        owner_node = owners.get(key)
+        owner = node_ref(owner_node) if owner_node else None
+        if owner is None and gap_type != "no_owner":
+            owner = NodeRef(id=key, kind=index.owner_kind[key].value)
+        gaps.append(
+            Gap(
+                id=gap_id(gap_type, key),
+                gap_type=gap_type,
+                owner=owner,
+                subjects=subjects[:SUBJECT_CAP],
+                subject_count=len(subjects),
+                action=_action(gap_type, key, subjects),
+                truncated=len(subjects) > SUBJECT_CAP,
+            )
+        )
+    counts: dict[str, int] = {}
+    for gap in gaps:
+        counts[gap.gap_type] = counts.get(gap.gap_type, 0) + 1
+    return OwnershipGapsResult(gaps=gaps[:limit], counts=counts, truncated=len(gaps) > limit)

@@ -1,0 +1,201 @@
+"""shared_credentials(): credentials used by several consumers, declared and observed.
+
+Declared consumers are USES edges (a workflow secret reference, a pod mount) and, for runners,
+the runners the declaring pipelines RUNS_ON; observed consumers are where the sessions that
+AUTHENTICATED_WITH the credential came FROM (matched by runner IP or host), plus USES edges
+with `mode: observed`. Consumers are counted along one dimension (`by`); every credential at
+or above `min_consumers` comes back with its consumers and its accountability verdict, which
+answers "which owner is behind a key used by several runners".
+
+It scans USES and AUTHENTICATED_WITH by kind once and expands only the pipelines and sessions
+involved, so its cost grows with the credential-use edges, not with the whole graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Final, Literal, get_args
+
+from graph.errors import QueryError
+from graph.model import Node, StoredEdge
+from graph.schema import EdgeKind, NodeKind
+from graph.store import GraphStore
+from queries.accountability import OwnerEntry, Verdict, accountability
+from queries.common import (
+    LIST_CAP,
+    NodeRef,
+    Result,
+    check_limit,
+    check_time,
+    expand_visible,
+    node_ref,
+    prop_str,
+    scan_edges,
+    visible_nodes,
+)
+
+__all__ = [
+    "Consumer",
+    "ConsumerDimension",
+    "CredentialUse",
+    "SharedCredential",
+    "SharedCredentialsResult",
+    "collect_uses",
+    "shared_credentials",
+]
+
+ConsumerDimension = Literal["runner", "pipeline", "workload", "repository", "environment"]
+CONSUMER_CAP: Final = 100
+
+
+class Consumer(Result):
+    """One consumer of a credential along the chosen dimension."""
+
+    id: str
+    """Node id, or for repository/environment the repository name / environment name."""
+    kind: str
+    modes: list[str]
+    """declared and/or observed"""
+    via: list[str] = []
+    """Pipelines or sessions through which the use was seen (capped)."""
+
+
+class SharedCredential(Result):
+    credential: NodeRef
+    consumer_count: int
+    consumers: list[Consumer]
+    verdict: Verdict
+    owners: list[OwnerEntry]
+    action: str
+
+
+class SharedCredentialsResult(Result):
+    by: str
+    min_consumers: int
+    credentials: list[SharedCredential]
+    truncated: bool = False
+
+
+@dataclass(slots=True)
+class CredentialUse:
+    """Consumers of one credential, keyed by dimension then consumer id."""
+
+    consumers: dict[str, dict[str, tuple[str, set[str], set[str]]]] = field(default_factory=dict)
+
+    def add(self, dimension: str, key: str, kind: str, mode: str, via: str = "") -> None:
+        if not key:
+            return
+        slot = self.consumers.setdefault(dimension, {})
+        _, modes, vias = slot.setdefault(key, (kind, set(), set()))
+        modes.add(mode)
+        if via and len(vias) < 20:
+            vias.add(via)
+
+
+def _mode(edge: StoredEdge) -> str:
+    return "observed" if prop_str(edge, "mode") == "observed" else "declared"
+
+
+def _environment(edge: StoredEdge, *nodes: Node | None) -> str:
+    for holder in (edge, *nodes):
+        if holder is not None and prop_str(holder, "environment"):
+            return prop_str(holder, "environment")
+    return ""
+
+
+_DIMENSION_OF: Final = {NodeKind.RUNNER: "runner", NodeKind.PIPELINE: "pipeline", NodeKind.WORKLOAD: "workload"}
+
+
+def _add_consumer(use: CredentialUse, edge: StoredEdge, consumer: Node, mode: str, via: str, dims: set[str]) -> None:
+    """Count one consumer node along every wanted dimension it has a value for."""
+    dimension = _DIMENSION_OF.get(consumer.kind)
+    if dimension in dims:
+        use.add(dimension, consumer.id, consumer.kind.value, mode, via)
+    if "environment" in dims:
+        use.add("environment", _environment(edge, consumer), "environment", mode, via or consumer.id)
+    if "repository" in dims and consumer.kind == NodeKind.PIPELINE:
+        use.add("repository", prop_str(consumer, "repository"), "repository", mode, consumer.id)
+
+
+def collect_uses(store: GraphStore, as_of: str | None, dims: Iterable[str]) -> dict[str, CredentialUse]:
+    """Every credential's consumers along the given dimensions, from one scan of the use edges."""
+    wanted = set(dims)
+    uses: dict[str, CredentialUse] = {}
+    declared = list(scan_edges(store, EdgeKind.USES, as_of))
+    pipelines = sorted({e.source for e in declared if e.source_kind == NodeKind.PIPELINE})
+    consumers = visible_nodes(store, sorted({e.source for e in declared}), as_of)
+    runs_on: dict[str, list[str]] = {}
+    for edge in expand_visible(store, pipelines, ((EdgeKind.RUNS_ON, "out"),), as_of):
+        runs_on.setdefault(edge.source, []).append(edge.target)
+    runners = visible_nodes(store, sorted({r for rs in runs_on.values() for r in rs}), as_of)
+    for edge in declared:
+        if edge.source not in consumers:
+            continue
+        use = uses.setdefault(edge.target, CredentialUse())
+        mode = _mode(edge)
+        _add_consumer(use, edge, consumers[edge.source], mode, "", wanted)
+        for runner_id in runs_on.get(edge.source, []):
+            if runner_id in runners and "runner" in wanted:
+                use.add("runner", runner_id, NodeKind.RUNNER.value, mode, edge.source)
+            if runner_id in runners and "environment" in wanted:
+                use.add("environment", prop_str(runners[runner_id], "environment"), "environment", mode, runner_id)
+    _collect_observed(store, as_of, uses, wanted)
+    return uses
+
+
+def _collect_observed(store: GraphStore, as_of: str | None, uses: dict[str, CredentialUse], wanted: set[str]) -> None:
+    authenticated = list(scan_edges(store, EdgeKind.AUTHENTICATED_WITH, as_of))
+    sessions = sorted({e.source for e in authenticated})
+    origins: dict[str, list[StoredEdge]] = {}
+    for edge in expand_visible(store, sessions, ((EdgeKind.FROM, "out"),), as_of):
+        if edge.target_kind != NodeKind.SESSION:
+            origins.setdefault(edge.source, []).append(edge)
+    places = visible_nodes(store, sorted({e.target for es in origins.values() for e in es}), as_of)
+    for edge in authenticated:
+        for origin in origins.get(edge.source, []):
+            place = places.get(origin.target)
+            if place is not None:
+                _add_consumer(
+                    uses.setdefault(edge.target, CredentialUse()), origin, place, "observed", edge.source, wanted
+                )
+
+
+def shared_credentials(
+    store: GraphStore,
+    *,
+    min_consumers: int = 2,
+    by: str = "runner",
+    as_of: str | None = None,
+    limit: int = LIST_CAP,
+) -> SharedCredentialsResult:
+    """Credentials with at least `min_consumers` distinct consumers along `by`, most shared first."""
+    if by not in get_args(ConsumerDimension):
+        raise QueryError(f"by must be one of {', '.join(get_args(ConsumerDimension))}, got {by!r}")
+    check_limit(min_consumers, "min_consumers", 1, 10_000)
+    check_limit(limit, "limit", 1, 10_000)
+    as_of = check_time(as_of)
+    uses = collect_uses(store, as_of, [by])
+    shared = {c: u.consumers.get(by, {}) for c, u in uses.items() if len(u.consumers.get(by, {})) >= min_consumers}
+    credentials = visible_nodes(store, sorted(shared), as_of)
+    ranked = sorted(credentials, key=lambda c: (-len(shared[c]), c))
+    results = []
+    for cred_id in ranked[:limit]:
+        verdict = accountability(store, cred_id, as_of=as_of)
+        consumers = [
+            Consumer(id=key, kind=kind, modes=sorted(modes), via=sorted(via))
+            for key, (kind, modes, via) in sorted(shared[cred_id].items())
+        ]
+        results.append(
+            SharedCredential(
+                credential=node_ref(credentials[cred_id]),
+                consumer_count=len(consumers),
+                consumers=consumers[:CONSUMER_CAP],
+                verdict=verdict.verdict,
+                owners=verdict.owners,
+                action=f"split the credential per {by} (one per consumer); {verdict.action}",
+            )
+        )
+    return SharedCredentialsResult(
+        by=by, min_consumers=min_consumers, credentials=results, truncated=len(ranked) > limit
+    )
