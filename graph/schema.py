@@ -243,6 +243,7 @@ NODE_SPECS: MappingProxyType[NodeKind, NodeSpec] = MappingProxyType(
                     error_count="int",
                     mfa="bool",
                     interactive="bool",
+                    auth_method="str",  # password | publickey | keyboard-interactive | token | ... where the log says
                     regions="list[str]",
                     **_COMMON_NODE,  # type: ignore[arg-type]
                 ),
