@@ -243,11 +243,17 @@ class EmbeddedStore:
     def _check_kinds(self, nodes: list[Node], edges: list[Edge]) -> None:
         """Every id keeps the kind it was first written with, within the batch and across."""
         declared = batch_kinds(nodes, edges)
+        conflicts: dict[str, str] = {}
         for chunk in _chunks(list(declared)):
             marks = ",".join("?" * len(chunk))
             for node_id, kind in self._db.execute(f"SELECT id, kind FROM nodes WHERE id IN ({marks})", chunk):
                 if declared[node_id] != kind:
-                    raise KindConflict(f"node {node_id!r} is a {kind}; this batch gives it kind {declared[node_id]}")
+                    conflicts[node_id] = kind
+        if conflicts:
+            # The smallest id, so both stores name the same node whatever order they check in.
+            node_id = min(conflicts)
+            stored, wanted = conflicts[node_id], declared[node_id]
+            raise KindConflict(f"node {node_id!r} is a {stored}; this batch gives it kind {wanted}")
 
     def nodes_by_id(self, ids: Iterable[str]) -> dict[str, Node]:
         found: dict[str, Node] = {}
