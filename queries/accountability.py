@@ -7,6 +7,9 @@ ownership-category steps *resolve* an owner to living people: OWNS names the own
 members (MEMBER_OF) answer for a team, and an offboarded person's manager chain (MANAGES)
 answers for them. Owners at the smallest distance decide the verdict:
 
+Distance counts a hop to an identity as 1 and a hop to a consumer (workload, pipeline, runner)
+as 2, so the owner of a key's identity outranks the owner of a pipeline that merely uses it.
+
 - `owned`: one owner (or owners that agree: a person and a team they belong to) is alive;
 - `owner_offboarded`: every nearest owner is offboarded, or a team with no active member;
 - `ambiguous`: several living owners at the same distance disagree (different people/teams);
@@ -114,6 +117,15 @@ class _Walk:
         return list(reversed(chain))
 
 
+def _weight(reached: Node) -> int:
+    """Identities answer for their credentials more directly than the consumers of either do."""
+    return 1 if reached.kind == NodeKind.IDENTITY else 2
+
+
+def _other(edge: StoredEdge, node_id: str) -> str:
+    return edge.target if edge.source == node_id else edge.source
+
+
 def _reach(store: GraphStore, subject: Node, as_of: str | None) -> _Walk:
     walk = _Walk(distance={subject.id: 0}, nodes={subject.id: subject})
     frontier = [subject.id]
@@ -134,7 +146,7 @@ def _reach(store: GraphStore, subject: Node, as_of: str | None) -> _Walk:
         fetched = visible_nodes(store, new_ids, as_of)
         frontier = [i for i in new_ids if i in fetched]
         for node_id in frontier:
-            walk.distance[node_id] = depth + 1
+            walk.distance[node_id] = walk.distance[_other(found[node_id], node_id)] + _weight(fetched[node_id])
             walk.parent[node_id] = found[node_id]
             walk.nodes[node_id] = fetched[node_id]
         if not frontier:

@@ -19,7 +19,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Final
 
-from graph.model import Node
+from graph.model import Node, StoredEdge
 from graph.schema import EdgeKind, NodeKind
 from graph.store import GraphStore
 from queries.common import (
@@ -33,6 +33,7 @@ from queries.common import (
     scan_edges,
     scan_nodes,
 )
+from queries.stale import is_active
 
 __all__ = ["GAP_KINDS", "Gap", "OwnershipGapsResult", "OwnershipIndex", "gap_id", "ownership_gaps"]
 
@@ -65,24 +66,25 @@ def gap_id(gap_type: str, key: str) -> str:
 class OwnershipIndex:
     """Who owns what, and who is alive, read once by kind (shared with findings)."""
 
-    owners: dict[str, set[str]] = field(default_factory=dict)
+    owns: dict[str, list[StoredEdge]] = field(default_factory=dict)
     owner_kind: dict[str, NodeKind] = field(default_factory=dict)
     people: dict[str, Node] = field(default_factory=dict)
     members: dict[str, set[str]] = field(default_factory=dict)
-    identity_of: dict[str, set[str]] = field(default_factory=dict)
+    holders: dict[str, list[StoredEdge]] = field(default_factory=dict)
+    """Credential -> its HAS_CREDENTIAL edges (from the identities it authenticates as)."""
 
     @classmethod
     def build(cls, store: GraphStore, as_of: str | None) -> OwnershipIndex:
         index = cls()
         index.people = {p.id: p for p in scan_nodes(store, NodeKind.PERSON, as_of)}
         for edge in scan_edges(store, EdgeKind.OWNS, as_of):
-            index.owners.setdefault(edge.target, set()).add(edge.source)
+            index.owns.setdefault(edge.target, []).append(edge)
             index.owner_kind[edge.source] = edge.source_kind
         for edge in scan_edges(store, EdgeKind.MEMBER_OF, as_of):
             if edge.source_kind == NodeKind.PERSON and edge.target_kind == NodeKind.TEAM:
                 index.members.setdefault(edge.target, set()).add(edge.source)
         for edge in scan_edges(store, EdgeKind.HAS_CREDENTIAL, as_of):
-            index.identity_of.setdefault(edge.target, set()).add(edge.source)
+            index.holders.setdefault(edge.target, []).append(edge)
         return index
 
     def person_alive(self, person_id: str) -> bool:
@@ -96,12 +98,15 @@ class OwnershipIndex:
             return self.person_alive(owner_id)
         return True
 
+    def owner_paths(self, node_id: str) -> list[list[StoredEdge]]:
+        """Direct OWNS edges; for a credential without any, its identity's (HAS_CREDENTIAL + OWNS)."""
+        direct = self.owns.get(node_id, [])
+        if direct:
+            return [[e] for e in direct]
+        return [[held, e] for held in self.holders.get(node_id, []) for e in self.owns.get(held.source, [])]
+
     def effective_owners(self, node_id: str) -> set[str]:
-        """Direct owners; for a credential without any, the owners of its identity."""
-        direct = self.owners.get(node_id, set())
-        if direct or node_id not in self.identity_of:
-            return set(direct)
-        return {o for ident in self.identity_of[node_id] for o in self.owners.get(ident, set())}
+        return {path[-1].source for path in self.owner_paths(node_id)}
 
 
 def _classify(index: OwnershipIndex, node: Node) -> tuple[str, str] | None:
@@ -118,7 +123,12 @@ def _classify(index: OwnershipIndex, node: Node) -> tuple[str, str] | None:
 
 
 def _needs_owner(node: Node) -> bool:
-    return node.kind != NodeKind.IDENTITY or prop_str(node, "nature") != "human"
+    """Humans' own accounts and things already gone (deleted, revoked) need no owner."""
+    if node.kind == NodeKind.IDENTITY:
+        return prop_str(node, "nature") != "human" and node.props.get("deleted") is not True
+    if node.kind == NodeKind.CREDENTIAL:
+        return is_active(node)
+    return True
 
 
 def _action(gap_type: str, key: str, subjects: list[NodeRef]) -> str:

@@ -1,6 +1,7 @@
 """stale_credentials(): active credentials never used, unused for N days, unrotated for N days, or expired.
 
-Last use is the latest of the credential's own `last_used` (e.g. the IAM credential report)
+A credential with no recorded use is `never_used` only when nothing declares it either (a CI
+secret referenced by a workflow is in use even if no log shows it). Last use is the latest of the credential's own `last_used` (e.g. the IAM credential report)
 and the last time a session AUTHENTICATED_WITH it or a consumer was observed USING it, so a
 key the report calls unused but CloudTrail saw yesterday is not stale. Ages are measured from
 `now` (default: `as_of`, else the clock). Deleted and inactive credentials are not stale — they
@@ -60,23 +61,26 @@ def is_active(credential: Node) -> bool:
     )
 
 
-def last_use_index(store: GraphStore, as_of: str | None) -> dict[str, str]:
-    """Credential -> last time any session or observed consumer used it (as of)."""
+def last_use_index(store: GraphStore, as_of: str | None) -> tuple[dict[str, str], set[str]]:
+    """Credential -> last time a session or observed consumer used it (as of); and the
+    credentials some workload, pipeline or runner declares it uses (use unobserved, not none)."""
     seen: dict[str, str] = {}
-    uses = (e for e in scan_edges(store, EdgeKind.USES, as_of) if prop_str(e, "mode") == "observed")
-    for edge in (*scan_edges(store, EdgeKind.AUTHENTICATED_WITH, as_of), *uses):
+    uses = list(scan_edges(store, EdgeKind.USES, as_of))
+    declared = {e.target for e in uses if prop_str(e, "mode") != "observed"}
+    observed = (e for e in uses if prop_str(e, "mode") == "observed")
+    for edge in (*scan_edges(store, EdgeKind.AUTHENTICATED_WITH, as_of), *observed):
         moment = edge.last_seen or edge.first_seen
         if moment and (as_of is None or moment <= as_of) and moment > seen.get(edge.target, ""):
             seen[edge.target] = moment
-    return seen
+    return seen, declared
 
 
 def _judge(
-    credential: Node, last_used: str | None, now: str, unused_days: int, unrotated_days: int
+    credential: Node, last_used: str | None, declared: bool, now: str, unused_days: int, unrotated_days: int
 ) -> StaleCredential | None:
     reasons: list[str] = []
     days_unused = days_between(last_used, now) if last_used else None
-    if last_used is None:
+    if last_used is None and not declared:
         reasons.append("never_used")
     elif days_unused is not None and days_unused >= unused_days:
         reasons.append("unused")
@@ -119,7 +123,7 @@ def stale_credentials(
     check_limit(limit, "limit", 1, 100_000)
     as_of = check_time(as_of)
     moment = resolve_now(now, as_of)
-    observed = last_use_index(store, as_of)
+    observed, declared = last_use_index(store, as_of)
     found: list[StaleCredential] = []
     counts = dict.fromkeys(REASONS, 0)
     for credential in scan_nodes(store, NodeKind.CREDENTIAL, as_of):
@@ -128,7 +132,7 @@ def stale_credentials(
         used = max(filter(None, (prop_str(credential, "last_used"), observed.get(credential.id, ""))), default=None)
         if used and used > moment:
             used = moment  # a use recorded later than "now" (as-of answers) counts as now
-        stale = _judge(credential, used, moment, unused_days, unrotated_days)
+        stale = _judge(credential, used, credential.id in declared, moment, unused_days, unrotated_days)
         if stale is not None:
             for reason in stale.reasons:
                 counts[reason] += 1

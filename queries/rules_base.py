@@ -1,0 +1,158 @@
+"""What a findings rule is, and the shared, lazily built scan indexes every rule reads.
+
+A rule is data plus one check function: a stable id (`KT-NHI<n>-<nnn>`, never reused), a
+version (bumped when its logic changes), a title, a severity, its OWASP Non-Human Identities
+Top 10 (2025) category, the recommended action, and `check(context)` yielding hits (subject,
+message, evidence edges). Checks never walk the graph node by node: they read the indexes on
+`RuleContext`, each built once per run by paging through one kind (`scan_nodes` /
+`scan_edges`), so a whole run costs a few linear scans of the graph.
+
+Review decisions (Change nodes with `change_type: review`) are indexed per target: a `keep`
+decision suppresses the rules marked `keep_suppresses` (NHI5 over-privilege, NHI7 long-lived
+keys) for that subject — a person looked and accepted the risk; a `revoke` decision's time is
+a revocation time like `revoked_at`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cached_property
+from typing import Final
+
+from graph.model import Node, StoredEdge
+from graph.schema import EdgeKind, NodeKind
+from graph.store import GraphStore
+from queries.common import prop_str, scan_edges, scan_nodes
+from queries.gaps import OwnershipIndex
+from queries.shared import CredentialUse, collect_uses
+
+__all__ = ["OWASP_NAMES", "SEVERITY_RANK", "Hit", "Owasp", "Review", "Rule", "RuleContext", "Severity"]
+
+
+class Owasp(StrEnum):
+    """OWASP Non-Human Identities Top 10 (2025)."""
+
+    NHI1 = "NHI1"
+    NHI2 = "NHI2"
+    NHI3 = "NHI3"
+    NHI4 = "NHI4"
+    NHI5 = "NHI5"
+    NHI6 = "NHI6"
+    NHI7 = "NHI7"
+    NHI8 = "NHI8"
+    NHI9 = "NHI9"
+    NHI10 = "NHI10"
+
+
+OWASP_NAMES: Final = {
+    Owasp.NHI1: "Improper Offboarding",
+    Owasp.NHI2: "Secret Leakage",
+    Owasp.NHI3: "Vulnerable Third-Party NHI",
+    Owasp.NHI4: "Insecure Authentication",
+    Owasp.NHI5: "Overprivileged NHI",
+    Owasp.NHI6: "Insecure Cloud Deployment Configurations",
+    Owasp.NHI7: "Long-Lived Secrets",
+    Owasp.NHI8: "Environment Isolation",
+    Owasp.NHI9: "NHI Reuse",
+    Owasp.NHI10: "Human Use of NHI",
+}
+
+
+class Severity(StrEnum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+SEVERITY_RANK: Final = {Severity.LOW: 0, Severity.MEDIUM: 1, Severity.HIGH: 2, Severity.CRITICAL: 3}
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    subject: Node
+    message: str
+    evidence: tuple[StoredEdge, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    decision: str
+    at: str
+    change: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    version: int
+    title: str
+    severity: Severity
+    owasp: Owasp
+    action: str
+    check: Callable[[RuleContext], Iterator[Hit]]
+    keep_suppresses: bool = False
+
+
+class RuleContext:
+    """One findings run: the store, the moment, and indexes built on first use and shared."""
+
+    def __init__(self, store: GraphStore, as_of: str | None, now: str) -> None:
+        self.store = store
+        self.as_of = as_of
+        self.now = now
+        self._edges: dict[EdgeKind, list[StoredEdge]] = {}
+        self._nodes: dict[NodeKind, dict[str, Node]] = {}
+
+    def edges(self, kind: EdgeKind) -> list[StoredEdge]:
+        if kind not in self._edges:
+            self._edges[kind] = list(scan_edges(self.store, kind, self.as_of))
+        return self._edges[kind]
+
+    def nodes(self, kind: NodeKind) -> dict[str, Node]:
+        if kind not in self._nodes:
+            self._nodes[kind] = {n.id: n for n in scan_nodes(self.store, kind, self.as_of)}
+        return self._nodes[kind]
+
+    @cached_property
+    def ownership(self) -> OwnershipIndex:
+        return OwnershipIndex.build(self.store, self.as_of)
+
+    @cached_property
+    def uses(self) -> dict[str, CredentialUse]:
+        return collect_uses(self.store, self.as_of, ("runner", "workload", "pipeline", "environment"))
+
+    @cached_property
+    def reviews(self) -> dict[str, list[Review]]:
+        """Node -> review decisions that target it, oldest first (as of)."""
+        changes = self.nodes(NodeKind.CHANGE)
+        found: dict[str, list[Review]] = {}
+        for edge in self.edges(EdgeKind.TARGETS):
+            change = changes.get(edge.source)
+            if change is None or prop_str(change, "change_type") != "review":
+                continue
+            at = prop_str(change, "at") or change.first_seen or ""
+            if self.as_of and at > self.as_of:
+                continue
+            found.setdefault(edge.target, []).append(Review(prop_str(change, "decision"), at, change.id))
+        for reviews in found.values():
+            reviews.sort(key=lambda r: (r.at, r.change))
+        return found
+
+    def kept(self, node_id: str) -> bool:
+        """A standing `keep` decision: the latest review of the node says keep."""
+        reviews = self.reviews.get(node_id, [])
+        return bool(reviews) and reviews[-1].decision == "keep"
+
+    def is_nhi(self, identity: Node | None, *, unknown: bool = True) -> bool:
+        """Machine identities (and, unless told otherwise, those of unknown nature) — never humans'."""
+        if identity is None or identity.kind != NodeKind.IDENTITY:
+            return False
+        nature = prop_str(identity, "nature")
+        return nature == "machine" or (unknown and nature in ("", "unknown"))
+
+    @cached_property
+    def identity_of_credential(self) -> dict[str, list[StoredEdge]]:
+        return self.ownership.holders

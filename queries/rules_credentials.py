@@ -1,0 +1,173 @@
+"""Findings rules about credentials: offboarding, leakage, weak or long-lived secrets, reuse.
+
+Each check reads the shared scan indexes of `RuleContext` and yields hits with the evidence
+edges behind them; the rule table at the bottom (`CREDENTIAL_RULES`) is the declaration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Final
+
+from graph.model import Node, StoredEdge
+from graph.schema import EdgeKind, NodeKind
+from queries.common import days_between, prop_bool, prop_str
+from queries.rules_base import Hit, Owasp, Rule, RuleContext, Severity
+from queries.stale import is_active
+
+__all__ = ["CREDENTIAL_RULES", "LONG_LIVED_DAYS", "LONG_LIVED_TYPES"]
+
+LONG_LIVED_DAYS: Final = 90
+LONG_LIVED_TYPES: Final = frozenset(
+    {"aws_access_key", "ssh_key", "api_key", "token", "password", "private_key", "ci_secret", "unknown", ""}
+)
+
+
+def _active_credentials(ctx: RuleContext) -> Iterator[Node]:
+    return (c for c in ctx.nodes(NodeKind.CREDENTIAL).values() if is_active(c))
+
+
+def owner_offboarded_credential_active(ctx: RuleContext) -> Iterator[Hit]:
+    index = ctx.ownership
+    for credential in _active_credentials(ctx):
+        paths = index.owner_paths(credential.id)
+        if paths and not any(index.owner_alive(p[-1].source) for p in paths):
+            owners = ", ".join(sorted({p[-1].source for p in paths}))
+            yield Hit(credential, f"active credential whose every owner has left: {owners}", tuple(paths[0]))
+
+
+def _revoked_at(ctx: RuleContext, credential: Node) -> tuple[str, str]:
+    """When (and how) the credential was revoked: deleted_at / revoked_at / a revoke review."""
+    times = [(prop_str(credential, k), k) for k in ("revoked_at", "deleted_at") if prop_str(credential, k)]
+    times += [
+        (r.at, f"review {r.change}") for r in ctx.reviews.get(credential.id, []) if r.decision == "revoke" and r.at
+    ]
+    return min(times) if times else ("", "")
+
+
+def revoked_credential_seen(ctx: RuleContext) -> Iterator[Hit]:
+    credentials = ctx.nodes(NodeKind.CREDENTIAL)
+    later: dict[str, list[StoredEdge]] = {}
+    for edge in ctx.edges(EdgeKind.AUTHENTICATED_WITH):
+        credential = credentials.get(edge.target)
+        if credential is None:
+            continue
+        revoked, _ = _revoked_at(ctx, credential)
+        seen = edge.last_seen or edge.first_seen or ""
+        if revoked and seen > revoked:
+            later.setdefault(credential.id, []).append(edge)
+    for cred_id, edges in sorted(later.items()):
+        revoked, how = _revoked_at(ctx, credentials[cred_id])
+        last = max(e.last_seen or e.first_seen or "" for e in edges)
+        yield Hit(
+            credentials[cred_id],
+            f"revoked {revoked} ({how}) but used by {len(edges)} session(s) until {last}",
+            tuple(edges[:5]),
+        )
+
+
+def secret_exposed_active(ctx: RuleContext) -> Iterator[Hit]:
+    credentials = ctx.nodes(NodeKind.CREDENTIAL)
+    exposed: dict[str, list[StoredEdge]] = {}
+    for edge in ctx.edges(EdgeKind.EXPOSED_IN):
+        credential = credentials.get(edge.source)
+        if credential is not None and is_active(credential):
+            exposed.setdefault(credential.id, []).append(edge)
+    for cred_id, edges in sorted(exposed.items()):
+        where = ", ".join(e.target for e in edges[:5])
+        verified = " (verified live)" if any(prop_bool(e, "verified") for e in edges) else ""
+        yield Hit(credentials[cred_id], f"exposed in {where}{verified} and still active", tuple(edges[:5]))
+
+
+def legacy_token_active(ctx: RuleContext) -> Iterator[Hit]:
+    for credential in _active_credentials(ctx):
+        if prop_bool(credential, "legacy"):
+            yield Hit(credential, "non-expiring legacy token (e.g. a kubernetes service-account-token secret)")
+
+
+def long_lived_unrotated(ctx: RuleContext) -> Iterator[Hit]:
+    for credential in _active_credentials(ctx):
+        if prop_str(credential, "credential_type") not in LONG_LIVED_TYPES or prop_bool(credential, "legacy"):
+            continue
+        since = prop_str(credential, "last_rotated") or prop_str(credential, "created")
+        if since and since <= ctx.now and days_between(since, ctx.now) >= LONG_LIVED_DAYS:
+            age = days_between(since, ctx.now)
+            yield Hit(credential, f"not rotated for {age} days (since {since}; limit {LONG_LIVED_DAYS})")
+
+
+def _use_hits(ctx: RuleContext, dimension: str, minimum: int, noun: str) -> Iterator[Hit]:
+    credentials = ctx.nodes(NodeKind.CREDENTIAL)
+    for cred_id, use in sorted(ctx.uses.items()):
+        consumers = use.consumers.get(dimension, {})
+        if len(consumers) >= minimum and cred_id in credentials and is_active(credentials[cred_id]):
+            names = ", ".join(sorted(consumers)[:10])
+            yield Hit(credentials[cred_id], f"used by {len(consumers)} {noun}: {names}", _use_edges(ctx, cred_id))
+
+
+def _use_edges(ctx: RuleContext, cred_id: str) -> tuple[StoredEdge, ...]:
+    found = ctx.store.expand([cred_id], ((EdgeKind.USES, "in"), (EdgeKind.AUTHENTICATED_WITH, "in")), as_of=ctx.as_of)
+    return tuple(found[:10])
+
+
+def across_environments(ctx: RuleContext) -> Iterator[Hit]:
+    return _use_hits(ctx, "environment", 2, "environments")
+
+
+def across_runners(ctx: RuleContext) -> Iterator[Hit]:
+    return _use_hits(ctx, "runner", 2, "runners")
+
+
+def across_workloads(ctx: RuleContext) -> Iterator[Hit]:
+    return _use_hits(ctx, "workload", 2, "workloads")
+
+
+def _oidc_available(ctx: RuleContext) -> bool:
+    if any(i.subtype == "aws.iam.oidc_provider" for i in ctx.nodes(NodeKind.IDENTITY).values()):
+        return True
+    return any(prop_str(e, "via") in ("oidc", "web_identity") for e in ctx.edges(EdgeKind.CAN_ASSUME))
+
+
+def static_keys_in_ci(ctx: RuleContext) -> Iterator[Hit]:
+    if not _oidc_available(ctx):
+        return
+    credentials = ctx.nodes(NodeKind.CREDENTIAL)
+    found: dict[str, list[StoredEdge]] = {}
+    for edge in ctx.edges(EdgeKind.USES):
+        credential = credentials.get(edge.target)
+        if edge.source_kind != NodeKind.PIPELINE or credential is None or not is_active(credential):
+            continue
+        if prop_bool(edge, "static_cloud_key") or prop_bool(credential, "static_cloud_key"):
+            found.setdefault(credential.id, []).append(edge)
+    for cred_id, edges in sorted(found.items()):
+        pipelines = ", ".join(e.source for e in edges[:5])
+        yield Hit(
+            credentials[cred_id],
+            f"static cloud key used by CI ({pipelines}) although OIDC federation exists",
+            tuple(edges[:5]),
+        )
+
+
+_E = "replace with per-consumer credentials"
+CREDENTIAL_RULES: Final = (
+    Rule("KT-NHI1-001", 1, "Owner offboarded but credential still active", Severity.HIGH, Owasp.NHI1,
+         "transfer ownership to a living owner (the leaver's manager) and rotate or revoke the credential",
+         owner_offboarded_credential_active),
+    Rule("KT-NHI1-003", 1, "Revoked or deleted credential seen after revocation", Severity.CRITICAL, Owasp.NHI1,
+         "investigate the sessions after revocation and make sure the credential is really disabled everywhere",
+         revoked_credential_seen),
+    Rule("KT-NHI2-001", 1, "Secret exposed in a repository and still active", Severity.CRITICAL, Owasp.NHI2,
+         "revoke and rotate the secret now, then purge it from the repository history", secret_exposed_active),
+    Rule("KT-NHI4-002", 1, "Non-expiring legacy token", Severity.MEDIUM, Owasp.NHI4,
+         "replace with a short-lived projected token and delete the legacy token secret", legacy_token_active),
+    Rule("KT-NHI6-001", 1, "Static cloud keys in CI where OIDC federation exists", Severity.HIGH, Owasp.NHI6,
+         "switch the pipeline to OIDC role assumption and delete the static keys", static_keys_in_ci),
+    Rule("KT-NHI7-001", 1, "Long-lived credential not rotated", Severity.MEDIUM, Owasp.NHI7,
+         "rotate the credential (or record a keep decision with a reason)", long_lived_unrotated,
+         keep_suppresses=True),
+    Rule("KT-NHI8-001", 1, "One credential used across environments", Severity.HIGH, Owasp.NHI8,
+         "issue one credential per environment", across_environments),
+    Rule("KT-NHI9-001", 1, "One credential used by several runners", Severity.MEDIUM, Owasp.NHI9,
+         f"{_E} (one per runner or, better, OIDC)", across_runners),
+    Rule("KT-NHI9-002", 1, "One credential used by several workloads", Severity.MEDIUM, Owasp.NHI9,
+         f"{_E} (one per workload)", across_workloads),
+)  # fmt: skip

@@ -1,0 +1,151 @@
+"""Findings rules about identities, trust and sessions: ownership, third-party trust, weak logins,
+over-privilege, federation without conditions, and humans using machine identities.
+
+Each check reads the shared scan indexes of `RuleContext`; `IDENTITY_RULES` is the declaration.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Final
+
+from graph.model import Node, StoredEdge
+from graph.schema import EdgeKind, NodeKind
+from queries.common import prop_bool, prop_str
+from queries.rules_base import Hit, Owasp, Rule, RuleContext, Severity
+
+__all__ = ["GITHUB_OIDC_HOST", "IDENTITY_RULES", "PERMISSION_CHANGES"]
+
+GITHUB_OIDC_HOST: Final = "token.actions.githubusercontent.com"
+PERMISSION_CHANGES: Final = frozenset({"grant", "expand", "trust", "federate"})
+_ACCOUNT = re.compile(r"^aws:arn:aws[\w-]*:(?:iam|sts)::(\d{12}):")
+
+
+def identity_without_owner(ctx: RuleContext) -> Iterator[Hit]:
+    for identity in ctx.nodes(NodeKind.IDENTITY).values():
+        if ctx.is_nhi(identity) and not ctx.ownership.effective_owners(identity.id):
+            nature = prop_str(identity, "nature") or "unknown"
+            yield Hit(identity, f"{nature} identity with no owner on record")
+
+
+def _account(node: Node | None, node_id: str) -> str:
+    if node is not None and prop_str(node, "account"):
+        return prop_str(node, "account")
+    match = _ACCOUNT.match(node_id)
+    return match.group(1) if match else ""
+
+
+def external_trust_without_external_id(ctx: RuleContext) -> Iterator[Hit]:
+    identities = ctx.nodes(NodeKind.IDENTITY)
+    for edge in ctx.edges(EdgeKind.CAN_ASSUME):
+        if edge.source_kind != NodeKind.IDENTITY or prop_str(edge, "via") not in ("", "aws_principal"):
+            continue
+        role = identities.get(edge.target)
+        theirs, ours = _account(identities.get(edge.source), edge.source), _account(role, edge.target)
+        if role is not None and theirs and ours and theirs != ours and not prop_bool(edge, "external_id"):
+            yield Hit(
+                role, f"trusts external account {theirs} ({edge.source}) without an sts:ExternalId condition", (edge,)
+            )
+
+
+def console_password_without_mfa(ctx: RuleContext) -> Iterator[Hit]:
+    for identity in ctx.nodes(NodeKind.IDENTITY).values():
+        if not ctx.is_nhi(identity, unknown=False) or identity.subtype != "aws.iam.user":
+            continue
+        if prop_bool(identity, "password_enabled") and not prop_bool(identity, "mfa_active"):
+            yield Hit(identity, "service IAM user with a console password and no MFA")
+
+
+def _sessions_acting_as_nhi(ctx: RuleContext) -> Iterator[tuple[Node, Node, StoredEdge]]:
+    sessions, identities = ctx.nodes(NodeKind.SESSION), ctx.nodes(NodeKind.IDENTITY)
+    for edge in ctx.edges(EdgeKind.ACTED_AS):
+        session, identity = sessions.get(edge.source), identities.get(edge.target)
+        if session is not None and identity is not None and ctx.is_nhi(identity, unknown=False):
+            yield session, identity, edge
+
+
+def password_login_to_service_account(ctx: RuleContext) -> Iterator[Hit]:
+    for session, identity, edge in _sessions_acting_as_nhi(ctx):
+        if prop_str(session, "auth_method") == "password":
+            yield Hit(identity, f"password login to a service account in session {session.id}", (edge,))
+
+
+def admin_never_used(ctx: RuleContext) -> Iterator[Hit]:
+    identities = ctx.nodes(NodeKind.IDENTITY)
+    admin = [e for e in ctx.edges(EdgeKind.CAN_ACCESS) if prop_str(e, "level") == "admin"]
+    if not admin:
+        return
+    sessions_of: dict[str, set[str]] = {}
+    for edge in ctx.edges(EdgeKind.ACTED_AS):
+        sessions_of.setdefault(edge.target, set()).add(edge.source)
+    touched: dict[str, set[str]] = {}
+    for edge in ctx.edges(EdgeKind.TOUCHED):
+        touched.setdefault(edge.source, set()).add(edge.target)
+    for edge in admin:
+        identity = identities.get(edge.source)
+        if identity is None or not ctx.is_nhi(identity):
+            continue
+        if not any(edge.target in touched.get(s, ()) for s in sessions_of.get(identity.id, ())):
+            yield Hit(identity, f"admin access to {edge.target} granted but never used", (edge,))
+
+
+def privileged_session_without_approval(ctx: RuleContext) -> Iterator[Hit]:
+    sessions, changes = ctx.nodes(NodeKind.SESSION), ctx.nodes(NodeKind.CHANGE)
+    approved = {e.target for e in ctx.edges(EdgeKind.APPROVED)}
+    found: dict[str, list[StoredEdge]] = {}
+    for edge in ctx.edges(EdgeKind.PERFORMED):
+        change = changes.get(edge.target)
+        if edge.source not in sessions or change is None or edge.source in approved or change.id in approved:
+            continue
+        at = prop_str(change, "at")
+        if prop_str(change, "change_type") in PERMISSION_CHANGES and not (ctx.as_of and at and at > ctx.as_of):
+            found.setdefault(edge.source, []).append(edge)
+    for session_id, edges in sorted(found.items()):
+        names = ", ".join(prop_str(changes[e.target], "action") or e.target for e in edges[:5])
+        yield Hit(
+            sessions[session_id], f"made permission changes ({names}) with no approval on record", tuple(edges[:5])
+        )
+
+
+def oidc_trust_without_subject(ctx: RuleContext) -> Iterator[Hit]:
+    identities = ctx.nodes(NodeKind.IDENTITY)
+    for edge in ctx.edges(EdgeKind.CAN_ASSUME):
+        provider = identities.get(edge.source)
+        github = GITHUB_OIDC_HOST in edge.source or (provider is not None and GITHUB_OIDC_HOST in provider.name)
+        if github and prop_str(edge, "via") in ("oidc", "web_identity", "") and not prop_str(edge, "subject"):
+            role = identities.get(edge.target)
+            if role is not None:
+                yield Hit(role, "GitHub OIDC trust without a sub condition: any repository can assume it", (edge,))
+
+
+def nhi_used_interactively(ctx: RuleContext) -> Iterator[Hit]:
+    for session, identity, edge in _sessions_acting_as_nhi(ctx):
+        if prop_bool(session, "interactive"):
+            yield Hit(identity, f"machine identity used from an interactive (human) session {session.id}", (edge,))
+
+
+IDENTITY_RULES: Final = (
+    Rule("KT-NHI1-002", 1, "Non-human identity with no owner", Severity.MEDIUM, Owasp.NHI1,
+         "assign an owner (or decommission the identity)", identity_without_owner),
+    Rule("KT-NHI3-001", 1, "Role trusts an external account without an ExternalId condition", Severity.HIGH,
+         Owasp.NHI3, "add an sts:ExternalId condition to the trust policy (or remove the trust)",
+         external_trust_without_external_id),
+    Rule("KT-NHI4-001", 1, "Service IAM user with a console password and no MFA", Severity.HIGH, Owasp.NHI4,
+         "remove the console password (service users need none) or enforce MFA", console_password_without_mfa),
+    Rule("KT-NHI4-003", 1, "Password login to a service account", Severity.HIGH, Owasp.NHI4,
+         "disable password authentication for the account; use keys or certificates",
+         password_login_to_service_account),
+    Rule("KT-NHI5-001", 1, "Admin access granted but never used", Severity.MEDIUM, Owasp.NHI5,
+         "reduce the grant to what is used (or record a keep decision with a reason)", admin_never_used,
+         keep_suppresses=True),
+    Rule("KT-NHI5-002", 1, "Privileged session with no approval on record", Severity.MEDIUM, Owasp.NHI5,
+         "review the permission changes and require an approval for privileged changes",
+         privileged_session_without_approval),
+    Rule("KT-NHI6-002", 1, "GitHub OIDC trust without a sub condition", Severity.CRITICAL, Owasp.NHI6,
+         "restrict the trust with a token.actions.githubusercontent.com:sub condition naming the repository",
+         oidc_trust_without_subject),
+    Rule("KT-NHI10-001", 1, "Machine identity used from a human's interactive session", Severity.HIGH, Owasp.NHI10,
+         "give the person their own identity and stop interactive use of the machine identity",
+         nhi_used_interactively),
+)  # fmt: skip
