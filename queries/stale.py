@@ -1,11 +1,12 @@
 """stale_credentials(): active credentials never used, unused for N days, unrotated for N days, or expired.
 
 A credential with no recorded use is `never_used` only when nothing declares it either (a CI
-secret referenced by a workflow is in use even if no log shows it). Last use is the latest of the credential's own `last_used` (e.g. the IAM credential report)
-and the last time a session AUTHENTICATED_WITH it or a consumer was observed USING it, so a
-key the report calls unused but CloudTrail saw yesterday is not stale. Ages are measured from
-`now` (default: `as_of`, else the clock). Deleted and inactive credentials are not stale — they
-are gone; seeing them used after revocation is a finding instead.
+secret referenced by a workflow is in use even if no log shows it). Last use is the latest of
+the credential's own `last_used` (e.g. the IAM credential report) and the last time a session
+AUTHENTICATED_WITH it or a consumer was observed USING it, so a key the report calls unused but
+CloudTrail saw yesterday is not stale. Ages are measured from `now` (default: `as_of`, else the
+clock). Deleted and inactive credentials are not stale — they are gone; seeing them used after
+revocation is a finding instead.
 """
 
 from __future__ import annotations
