@@ -7,8 +7,10 @@ with the reason — except in CI (CI=true), where it fails: CI must never pass b
 
 from __future__ import annotations
 
+import fcntl
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -42,6 +44,20 @@ def neo4j_settings() -> tuple[str, str, str]:
     return uri, os.environ.get("KEYTRAIL_NEO4J_USER", "neo4j"), os.environ.get("KEYTRAIL_NEO4J_PASSWORD", "")
 
 
+@contextmanager
+def neo4j_lock() -> Iterator[None]:
+    """Hold the one shared Neo4j database for a test: several engineers' test runs share the
+    server, and every test clears the database, so tests from different processes take turns."""
+    lock_path = REPO / ".keytrail" / "neo4j-tests.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def open_neo4j_store() -> GraphStore:
     from graph.neo4j_store import Neo4jStore
 
@@ -57,12 +73,18 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore
     graph: GraphStore
     if request.param == "embedded":
         graph = EmbeddedStore(tmp_path / "keytrail.db")
-    else:
+        try:
+            yield graph
+        finally:
+            graph.close()
+        return
+    neo4j_settings()
+    with neo4j_lock():
         graph = open_neo4j_store()
-    try:
-        yield graph
-    finally:
-        graph.close()
+        try:
+            yield graph
+        finally:
+            graph.close()
 
 
 @pytest.fixture
