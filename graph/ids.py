@@ -42,9 +42,11 @@ __all__ = [
     "aws_account",
     "aws_arn",
     "aws_key",
+    "aws_key_slot",
     "aws_principal",
     "aws_resource",
     "aws_role_by_name",
+    "aws_service",
     "change",
     "ec2_instance",
     "github_job",
@@ -109,6 +111,19 @@ def aws_key(key_id: str) -> str:
     if not _ACCESS_KEY.match(text):
         raise ModelError(f"malformed AWS access key id {key_id!r}")
     return f"aws:key:{text}"
+
+
+def aws_key_slot(user_arn: str, slot: int) -> str:
+    """An access-key slot (1 or 2) of an IAM user as the credential report lists it: the report
+    names no key id, so a slot only meets its key id through `same_as` (see loaders/aws_cloudtrail)."""
+    if slot not in (1, 2):
+        raise ModelError(f"malformed access-key slot {slot!r}")
+    return f"aws:keyslot:{aws_arn(user_arn).removeprefix('aws:arn:')}#{slot}"
+
+
+def aws_service(principal: str) -> str:
+    """An AWS service principal of a trust policy or `invokedBy`, e.g. `aws:service:ec2.amazonaws.com`."""
+    return f"aws:service:{_require(principal, 'service principal').lower()}"
 
 
 def aws_arn(arn: str) -> str:

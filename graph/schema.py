@@ -158,6 +158,7 @@ NODE_SPECS: MappingProxyType[NodeKind, NodeSpec] = MappingProxyType(
                     deleted="bool",
                     deleted_at="timestamp",
                     trust_policy="str",  # JSON text of a trust policy, for review
+                    instance_profiles="list[str]",  # instance-profile ARNs that carry an IAM role
                     **_COMMON_NODE,  # type: ignore[arg-type]
                 ),
             ),
@@ -183,6 +184,8 @@ NODE_SPECS: MappingProxyType[NodeKind, NodeSpec] = MappingProxyType(
                     verified="bool",
                     static_cloud_key="bool",
                     legacy="bool",
+                    slot="int",  # credential-report access-key slot (1 or 2): the report has no key id
+                    same_as="str",  # id of the node that is the same real credential where ids could not meet
                     **_COMMON_NODE,  # type: ignore[arg-type]
                 ),
             ),
