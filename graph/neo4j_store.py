@@ -1,0 +1,381 @@
+"""The Neo4j store: the same GraphStore as the embedded one, on a real Neo4j server.
+
+Each node carries the label `Node` plus its kind label; schema properties are flattened next to
+the store's own fields (graph/neo4j_cypher.py names both sets). Writes group a batch by node
+kind and by (edge kind, endpoint kinds), and send each group as large `UNWIND $rows MERGE`
+statements, all inside one managed transaction per `write` (retried by the driver on transient
+errors), so a batch lands whole or not at all.
+
+Reads sort where the protocol says so. Strings are compared by Neo4j in code-point order,
+the same order as SQLite's and Python's, so ids page identically on both stores; search keeps
+SQLite's exact case rules (ASCII case-insensitive LIKE; casefold for other text) by filtering
+Cypher's broader `toLower` match in Python.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, LiteralString, TypeVar
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+from neo4j import Driver, GraphDatabase, ManagedTransaction, NotificationMinimumSeverity
+from neo4j.exceptions import AuthError as DriverAuthError
+from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable
+
+from graph.errors import KindConflict, StoreError, StoreUnavailable
+from graph.model import EVIDENCE_LIMIT, Edge, Node, StoredEdge
+from graph.neo4j_cypher import EDGE_CORE, NODE_CORE, edge_merge_query, node_merge_query, schema_statements
+from graph.open import describe_location
+from graph.schema import EdgeKind, NodeKind
+from graph.store import (
+    Stats,
+    Step,
+    WriteSummary,
+    batch_kinds,
+    decode_evidence,
+    encode_evidence,
+    export_edge_line,
+    export_node_line,
+)
+
+__all__ = ["Neo4jStore"]
+
+_ROWS_PER_STATEMENT = 10_000
+_PAGE = 5_000
+_T = TypeVar("_T")
+Row = dict[str, object]
+
+_EDGE_RETURN = (
+    "a.id AS source, a.kind AS source_kind, type(r) AS kind, b.id AS target, b.kind AS target_kind, properties(r) AS p"
+)
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _q(text: str) -> LiteralString:
+    """Query texts here are built from schema enums and constants only; values are parameters."""
+    return text
+
+
+def _node_row(node: Node) -> Row:
+    return {
+        "id": node.id,
+        "subtype": node.subtype,
+        "name": node.name,
+        "props": node.props,
+        "first_seen": node.first_seen,
+        "last_seen": node.last_seen,
+        "sources": list(node.sources),
+    }
+
+
+def _edge_row(edge: Edge) -> Row:
+    return {
+        "source": edge.source,
+        "target": edge.target,
+        "props": edge.props,
+        "first_seen": edge.first_seen,
+        "last_seen": edge.last_seen,
+        "count": edge.count,
+        "sources": list(edge.sources),
+        "evidence": sorted({encode_evidence(e) for e in edge.evidence})[-EVIDENCE_LIMIT:],
+        "origin": edge.origin,
+    }
+
+
+def _node_from(props: dict[str, Any]) -> Node:
+    return Node.model_construct(
+        id=props["id"],
+        kind=NodeKind(props["kind"]),
+        subtype=props.get("subtype", ""),
+        name=props.get("name", ""),
+        props={k: v for k, v in props.items() if k not in NODE_CORE},
+        first_seen=props.get("first_seen"),
+        last_seen=props.get("last_seen"),
+        sources=tuple(props.get("sources") or ()),
+    )
+
+
+def _edge_from(record: dict[str, Any]) -> StoredEdge:
+    props: dict[str, Any] = record["p"]
+    return StoredEdge.model_construct(
+        source=record["source"],
+        kind=EdgeKind(record["kind"]),
+        target=record["target"],
+        source_kind=NodeKind(record["source_kind"]),
+        target_kind=NodeKind(record["target_kind"]),
+        props={k: v for k, v in props.items() if k not in EDGE_CORE},
+        first_seen=props.get("first_seen"),
+        last_seen=props.get("last_seen"),
+        count=props["count"],
+        sources=tuple(props.get("sources") or ()),
+        evidence=tuple(decode_evidence(e) for e in props.get("evidence") or ()),
+        observations=dict(zip(props.get("obs_origins") or (), props.get("obs_counts") or (), strict=True)),
+    )
+
+
+def _groups(nodes: list[Node], edges: list[Edge]) -> list[tuple[str, list[Row]]]:
+    """Rows grouped by the statement that writes them; batch order kept within each group."""
+    plan: dict[str, list[Row]] = {}
+    for node in nodes:
+        plan.setdefault(node_merge_query(node.kind), []).append(_node_row(node))
+    for edge in edges:
+        plan.setdefault(edge_merge_query(edge.kind, edge.source_kind, edge.target_kind), []).append(_edge_row(edge))
+    return list(plan.items())
+
+
+def _write_groups(tx: ManagedTransaction, plan: list[tuple[str, list[Row]]]) -> None:
+    conflicts: dict[str, tuple[str, str]] = {}
+    for query, rows in plan:
+        for start in range(0, len(rows), _ROWS_PER_STATEMENT):
+            for record in tx.run(_q(query), rows=rows[start : start + _ROWS_PER_STATEMENT]):
+                conflicts[record["id"]] = (record["kind"], record["wanted"])
+    if conflicts:
+        # Raising inside the transaction function rolls the whole batch back.
+        node_id = min(conflicts)
+        stored, wanted = conflicts[node_id]
+        raise KindConflict(f"node {node_id!r} is a {stored}; this batch gives it kind {wanted}")
+
+
+class Neo4jStore:
+    """GraphStore on a Neo4j 5 server through the official driver. Safe to share between threads."""
+
+    def __init__(self, uri: str, *, user: str, password: str, database: str | None = None) -> None:
+        self._uri = uri
+        self._location = describe_location(_with_user(uri, user))
+        self._database = database
+        try:
+            self._driver: Driver = GraphDatabase.driver(
+                uri,
+                auth=(user, password),
+                notifications_min_severity=NotificationMinimumSeverity.OFF,
+            )
+        except (DriverError, ValueError) as exc:
+            raise StoreUnavailable(f"cannot reach Neo4j at {self._location}: {exc}") from None
+        try:
+            self._driver.verify_connectivity()
+            self._create_schema()
+        except BaseException as exc:
+            self._driver.close()
+            if isinstance(exc, DriverAuthError):
+                raise StoreUnavailable(f"Neo4j at {self._location} refused the credentials") from None
+            if isinstance(exc, ServiceUnavailable | DriverError | Neo4jError | OSError):
+                raise StoreUnavailable(f"cannot reach Neo4j at {self._location}: {exc}") from None
+            raise
+
+    @classmethod
+    def from_uri(cls, uri: str, *, database: str | None = None) -> Neo4jStore:
+        """Credentials from the URI's user-info, else KEYTRAIL_NEO4J_USER / KEYTRAIL_NEO4J_PASSWORD."""
+        parts = urlsplit(uri)
+        user = unquote(parts.username) if parts.username else os.environ.get("KEYTRAIL_NEO4J_USER", "neo4j")
+        if parts.password is not None:
+            password = unquote(parts.password)
+        else:
+            password = os.environ.get("KEYTRAIL_NEO4J_PASSWORD", "")
+        host = parts.hostname or ""
+        if parts.port:
+            host = f"{host}:{parts.port}"
+        bare = urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+        return cls(bare, user=user, password=password, database=database)
+
+    @property
+    def location(self) -> str:
+        return self._location
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    def _create_schema(self) -> None:
+        with self._driver.session(database=self._database) as session:
+            for statement in schema_statements():
+                session.run(_q(statement)).consume()
+            session.run(_q("CALL db.awaitIndexes(300)")).consume()
+
+    def _read(self, work: Callable[[ManagedTransaction], _T]) -> _T:
+        try:
+            with self._driver.session(database=self._database) as session:
+                return session.execute_read(work)
+        except ServiceUnavailable as exc:
+            raise StoreUnavailable(f"Neo4j at {self._location} is unavailable: {exc}") from None
+        except (Neo4jError, DriverError) as exc:
+            raise StoreError(f"read from {self._location} failed: {exc}") from None
+
+    def _records(self, query: str, **params: Any) -> list[dict[str, Any]]:
+        def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
+            return [record.data() for record in tx.run(_q(query), **params)]
+
+        return self._read(work)
+
+    # -- writes ------------------------------------------------------------------------------
+
+    def write(self, nodes: Iterable[Node], edges: Iterable[Edge]) -> WriteSummary:
+        node_list = list(nodes)
+        edge_list = list(edges)
+        batch_kinds(node_list, edge_list)
+        plan = _groups(node_list, edge_list)
+        if plan:
+            try:
+                with self._driver.session(database=self._database) as session:
+                    session.execute_write(_write_groups, plan)
+            except ServiceUnavailable as exc:
+                raise StoreUnavailable(f"Neo4j at {self._location} is unavailable: {exc}") from None
+            except (Neo4jError, DriverError) as exc:
+                raise StoreError(f"write to {self._location} failed: {exc}") from None
+        return WriteSummary(nodes=len(node_list), edges=len(edge_list))
+
+    def clear(self) -> None:
+        """Delete every node and relationship, in batches (for tests and benchmarks)."""
+        with self._driver.session(database=self._database) as session:
+            session.run(_q("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")).consume()
+
+    # -- reads -------------------------------------------------------------------------------
+
+    def nodes_by_id(self, ids: Iterable[str]) -> dict[str, Node]:
+        wanted = sorted(set(ids))
+        found: dict[str, Node] = {}
+        for start in range(0, len(wanted), _PAGE):
+            for record in self._records(
+                "UNWIND $ids AS id MATCH (n:Node {id: id}) RETURN properties(n) AS n",
+                ids=wanted[start : start + _PAGE],
+            ):
+                node = _node_from(record["n"])
+                found[node.id] = node
+        return found
+
+    def nodes_of_kind(self, kind: NodeKind, *, after: str = "", limit: int = 1000) -> list[Node]:
+        label = NodeKind(kind).value
+        records = self._records(
+            f"MATCH (n:{label}) WHERE n.id > $after RETURN properties(n) AS n ORDER BY n.id LIMIT $limit",
+            after=after,
+            limit=limit,
+        )
+        return [_node_from(r["n"]) for r in records]
+
+    def expand(self, ids: Sequence[str], steps: Sequence[Step], *, as_of: str | None = None) -> list[StoredEdge]:
+        unique = sorted(set(ids))
+        parts = []
+        for direction, pattern in (("out", "(a:Node {id: id})-[r:{types}]->(b:Node)"),
+                                   ("in", "(a:Node)-[r:{types}]->(b:Node {id: id})")):  # fmt: skip
+            kinds = sorted({EdgeKind(k).value for k, d in steps if d == direction})
+            if kinds:
+                match = pattern.replace("{types}", "|".join(kinds))
+                parts.append(
+                    f"UNWIND $ids AS id MATCH {match} "
+                    "WHERE $as_of IS NULL OR r.first_seen IS NULL OR r.first_seen <= $as_of "
+                    f"RETURN {_EDGE_RETURN}"
+                )
+        if not parts or not unique:
+            return []
+        found: dict[tuple[str, str, str], StoredEdge] = {}
+        for record in self._records(" UNION ALL ".join(parts), ids=unique, as_of=as_of):
+            edge = _edge_from(record)
+            found[edge.key] = edge
+        return [found[key] for key in sorted(found)]
+
+    def edges_of_kind(
+        self, kind: EdgeKind, *, after: tuple[str, str] = ("", ""), limit: int = 1000
+    ) -> list[StoredEdge]:
+        rel = EdgeKind(kind).value
+        records = self._records(
+            f"MATCH (a:Node)-[r:{rel}]->(b:Node) "
+            "WHERE a.id > $source OR (a.id = $source AND b.id > $target) "
+            f"RETURN {_EDGE_RETURN} ORDER BY a.id, b.id LIMIT $limit",
+            source=after[0],
+            target=after[1],
+            limit=limit,
+        )
+        return [_edge_from(r) for r in records]
+
+    def search(self, text: str, kinds: Sequence[NodeKind] | None = None, limit: int = 50) -> list[Node]:
+        needle = text.casefold()
+        kind_values = sorted({NodeKind(k).value for k in kinds}) if kinds else None
+        if needle.isascii():
+            # Cypher's toLower finds a superset of SQLite's ASCII-only LIKE; Python keeps the exact set.
+            where = "(toLower(n.id) CONTAINS $needle OR toLower(n.name) CONTAINS $needle)"
+
+            def keep(node: Node) -> bool:
+                return needle in node.id.translate(_ASCII_LOWER) or needle in node.name.translate(_ASCII_LOWER)
+        else:
+            where = "true"
+
+            def keep(node: Node) -> bool:
+                return needle in node.id.casefold() or needle in node.name.casefold()
+
+        hits: list[Node] = []
+        after = ""
+        while len(hits) < limit:
+            page = self._records(
+                f"MATCH (n:Node) WHERE n.id > $after AND {where} AND ($kinds IS NULL OR n.kind IN $kinds) "
+                "RETURN properties(n) AS n ORDER BY n.id LIMIT $page",
+                after=after,
+                needle=needle,
+                kinds=kind_values,
+                page=_PAGE,
+            )
+            nodes = [_node_from(r["n"]) for r in page]
+            hits.extend(node for node in nodes if keep(node))
+            if len(nodes) < _PAGE:
+                break
+            after = nodes[-1].id
+        return hits[: max(limit, 0)]
+
+    def stats(self) -> Stats:
+        nodes: dict[str, int] = {}
+        edges: dict[str, int] = {}
+        # Label and type counts come from Neo4j's count store: constant time per kind.
+        for kind in sorted(NodeKind, key=lambda k: k.value):
+            count = self._records(f"MATCH (n:{kind.value}) RETURN count(n) AS c")[0]["c"]
+            if count:
+                nodes[kind.value] = count
+        for rel in sorted(EdgeKind, key=lambda k: k.value):
+            count = self._records(f"MATCH ()-[r:{rel.value}]->() RETURN count(r) AS c")[0]["c"]
+            if count:
+                edges[rel.value] = count
+        return Stats(nodes=nodes, edges=edges)
+
+    def export(self) -> Iterator[str]:
+        for node in self._pages_of_nodes():
+            yield export_node_line(node)
+        # Edges by (source, kind, target): page the sources by id, sort each page's edges.
+        after = ""
+        while True:
+            ids = [
+                r["id"]
+                for r in self._records(
+                    "MATCH (n:Node) WHERE n.id > $after RETURN n.id AS id ORDER BY n.id LIMIT $page",
+                    after=after,
+                    page=_PAGE,
+                )
+            ]
+            if not ids:
+                return
+            records = self._records(
+                f"UNWIND $ids AS id MATCH (a:Node {{id: id}})-[r]->(b:Node) RETURN {_EDGE_RETURN}", ids=ids
+            )
+            for edge in sorted((_edge_from(r) for r in records), key=lambda e: e.key):
+                yield export_edge_line(edge)
+            after = ids[-1]
+
+    def _pages_of_nodes(self) -> Iterator[Node]:
+        after = ""
+        while True:
+            page = self._records(
+                "MATCH (n:Node) WHERE n.id > $after RETURN properties(n) AS n ORDER BY n.id LIMIT $page",
+                after=after,
+                page=_PAGE,
+            )
+            yield from (_node_from(r["n"]) for r in page)
+            if len(page) < _PAGE:
+                return
+            after = page[-1]["n"]["id"]
+
+    def close(self) -> None:
+        self._driver.close()
+
+
+def _with_user(uri: str, user: str) -> str:
+    """The URI with the user name (never the password) in it, for `location`."""
+    parts = urlsplit(uri)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, f"{user}@{host}" if user else host, parts.path, "", ""))
