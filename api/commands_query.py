@@ -1,0 +1,211 @@
+"""`keytrail query ...` and `keytrail findings`: the queries for scripts and terminals.
+
+Every command opens the store, runs one function from queries/, and prints the result with
+queries/output.py (`--format table|json|csv`, plus `sarif` for findings). Unknown ids and bad
+arguments are QueryErrors, which api/cli.py turns into one line on stderr and exit code 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import click
+from pydantic import BaseModel
+
+from api.commands_store import store_option
+from graph.open import open_store
+from graph.store import GraphStore
+from queries import explore
+from queries.accountability import accountability
+from queries.blast import blast_radius
+from queries.findings import FindingsResult, findings
+from queries.gaps import ownership_gaps
+from queries.history import permission_history
+from queries.output import to_csv, to_json, to_sarif, to_table
+from queries.shared import shared_credentials
+from queries.stale import stale_credentials
+from queries.story import access_story
+
+__all__ = ["query_commands"]
+
+F = TypeVar("F", bound=Callable[..., None])
+_FORMATS = ["table", "json", "csv"]
+
+
+def _common(formats: list[str]) -> Callable[[F], F]:
+    def decorate(command: F) -> F:
+        command = click.option("--format", "fmt", type=click.Choice(formats), default="table", show_default=True)(
+            command
+        )
+        command = click.option("--as-of", default=None, help="Answer as of this time (ISO 8601).")(command)
+        return store_option(command)
+
+    return decorate
+
+
+def _emit(result: BaseModel, fmt: str) -> None:
+    if fmt == "json":
+        click.echo(to_json(result))
+    elif fmt == "csv":
+        click.echo(to_csv(result), nl=False)
+    elif fmt == "sarif" and isinstance(result, FindingsResult):
+        click.echo(to_sarif(result))
+    else:
+        click.echo(to_table(result), nl=False)
+
+
+def _run(store: str | None, fmt: str, call: Callable[[GraphStore], BaseModel]) -> None:
+    graph = open_store(store)
+    try:
+        result = call(graph)
+    finally:
+        graph.close()
+    _emit(result, fmt)
+
+
+@click.group("query")
+def query_group() -> None:
+    """Ask the graph: accountability, shared credentials, blast radius, gaps, stories, paths."""
+
+
+@query_group.command("accountability")
+@click.argument("node_id")
+@_common(_FORMATS)
+def accountability_command(node_id: str, store: str | None, as_of: str | None, fmt: str) -> None:
+    """Who is accountable for NODE_ID, through which chain, and the verdict."""
+    _run(store, fmt, lambda g: accountability(g, node_id, as_of=as_of))
+
+
+@query_group.command("shared-credentials")
+@click.option(
+    "--by", default="runner", type=click.Choice(["runner", "pipeline", "workload", "repository", "environment"])
+)
+@click.option("--min-consumers", default=2, type=int, show_default=True)
+@_common(_FORMATS)
+def shared_command(by: str, min_consumers: int, store: str | None, as_of: str | None, fmt: str) -> None:
+    """Credentials used by several runners, pipelines, workloads, repositories or environments."""
+    _run(store, fmt, lambda g: shared_credentials(g, by=by, min_consumers=min_consumers, as_of=as_of))
+
+
+@query_group.command("blast-radius")
+@click.argument("node_id")
+@click.option("--max-depth", default=6, type=int, show_default=True)
+@_common(_FORMATS)
+def blast_command(node_id: str, max_depth: int, store: str | None, as_of: str | None, fmt: str) -> None:
+    """What NODE_ID can reach if compromised, granted versus touched."""
+    _run(store, fmt, lambda g: blast_radius(g, node_id, max_depth=max_depth, as_of=as_of))
+
+
+@query_group.command("ownership-gaps")
+@_common(_FORMATS)
+def gaps_command(store: str | None, as_of: str | None, fmt: str) -> None:
+    """Identities, credentials, pipelines and workloads without a living owner (one row per ticket)."""
+    _run(store, fmt, lambda g: ownership_gaps(g, as_of=as_of))
+
+
+@query_group.command("stale")
+@click.option("--unused-days", default=90, type=int, show_default=True)
+@click.option("--unrotated-days", default=90, type=int, show_default=True)
+@click.option("--now", default=None, help="Measure ages from this time (default: --as-of, else now).")
+@_common(_FORMATS)
+def stale_command(
+    unused_days: int, unrotated_days: int, now: str | None, store: str | None, as_of: str | None, fmt: str
+) -> None:
+    """Credentials never used, unused, unrotated, or past expiry but active."""
+    _run(
+        store,
+        fmt,
+        lambda g: stale_credentials(g, unused_days=unused_days, unrotated_days=unrotated_days, now=now, as_of=as_of),
+    )
+
+
+@query_group.command("access-story")
+@click.option("--session", "session_id", default=None, help="A session id.")
+@click.option("--credential", "credential_id", default=None, help="A credential id (with --start/--end).")
+@click.option("--start", default=None)
+@click.option("--end", default=None)
+@_common(_FORMATS)
+def story_command(
+    session_id: str | None,
+    credential_id: str | None,
+    start: str | None,
+    end: str | None,
+    store: str | None,
+    as_of: str | None,
+    fmt: str,
+) -> None:
+    """The time-ordered story of a session, or of a credential's sessions in a window."""
+    _run(
+        store,
+        fmt,
+        lambda g: access_story(
+            g, session_id=session_id, credential_id=credential_id, start=start, end=end, as_of=as_of
+        ),
+    )
+
+
+@query_group.command("permission-history")
+@click.argument("node_id")
+@_common(_FORMATS)
+def history_command(node_id: str, store: str | None, as_of: str | None, fmt: str) -> None:
+    """Grants, revocations and key lifecycle changes affecting NODE_ID."""
+    _run(store, fmt, lambda g: permission_history(g, node_id, as_of=as_of))
+
+
+@query_group.command("path")
+@click.argument("source")
+@click.argument("target")
+@click.option("--max-depth", default=6, type=int, show_default=True)
+@_common(_FORMATS)
+def path_command(source: str, target: str, max_depth: int, store: str | None, as_of: str | None, fmt: str) -> None:
+    """Shortest paths from SOURCE to TARGET."""
+    _run(store, fmt, lambda g: explore.path(g, source, target, max_depth=max_depth, as_of=as_of))
+
+
+@query_group.command("search")
+@click.argument("text")
+@click.option("--kind", "kinds", multiple=True, help="Node kind(s) to search (repeatable).")
+@_common(_FORMATS)
+def search_command(text: str, kinds: tuple[str, ...], store: str | None, as_of: str | None, fmt: str) -> None:
+    """Nodes whose id or name contains TEXT."""
+    _run(store, fmt, lambda g: explore.search(g, text, kinds=list(kinds), as_of=as_of))
+
+
+@query_group.command("neighbors")
+@click.argument("node_id")
+@click.option("--edge-kind", "edge_kinds", multiple=True, help="Edge kind(s) to follow (repeatable).")
+@click.option("--direction", default="both", type=click.Choice(["out", "in", "both"]))
+@_common(_FORMATS)
+def neighbors_command(
+    node_id: str, edge_kinds: tuple[str, ...], direction: str, store: str | None, as_of: str | None, fmt: str
+) -> None:
+    """The nodes one edge away from NODE_ID."""
+    _run(
+        store,
+        fmt,
+        lambda g: explore.neighbors(g, node_id, edge_kinds=list(edge_kinds), direction=direction, as_of=as_of),
+    )
+
+
+@query_group.command("node")
+@click.argument("node_id")
+@_common(_FORMATS)
+def node_command(node_id: str, store: str | None, as_of: str | None, fmt: str) -> None:
+    """One node with its properties."""
+    _run(store, fmt, lambda g: explore.node(g, node_id, as_of=as_of))
+
+
+@click.command("findings")
+@click.option("--rule", default=None, help="A rule id (KT-NHI2-001) or an OWASP category (NHI2).")
+@click.option("--severity", default=None, help="Minimum severity: low, medium, high, critical.")
+@click.option("--now", default=None, help="Measure ages from this time (default: --as-of, else now).")
+@_common([*_FORMATS, "sarif"])
+def findings_command(
+    rule: str | None, severity: str | None, now: str | None, store: str | None, as_of: str | None, fmt: str
+) -> None:
+    """Run the OWASP NHI rules; every finding with its evidence and recommended action."""
+    _run(store, fmt, lambda g: findings(g, rule=rule, severity=severity, as_of=as_of, now=now))
+
+
+query_commands = (query_group, findings_command)
