@@ -11,6 +11,7 @@ import sys
 import click
 
 from api.commands_load import load_command
+from api.commands_query import query_commands
 from api.commands_store import store_commands
 from graph.errors import KeytrailError
 
@@ -24,6 +25,8 @@ def cli() -> None:
 
 
 for command in (*store_commands, load_command):
+    cli.add_command(command)
+for command in query_commands:
     cli.add_command(command)
 
 
