@@ -184,7 +184,9 @@ def github_secret(org: str, repo: str | None, name: str, environment: str | None
 
 
 def github_workflow(org: str, repo: str, path: str) -> str:
-    return f"{github_repo(org, repo)}:workflow:{_require(path, 'workflow path').lstrip('./')}"
+    # Drop a leading "./" or "/" only: lstrip('./') would also eat the dot of ".github/".
+    relative = re.sub(r"^(?:\./|/)+", "", _require(path, "workflow path"))
+    return f"{github_repo(org, repo)}:workflow:{_require(relative, 'workflow path')}"
 
 
 def github_job(org: str, repo: str, path: str, job: str) -> str:
