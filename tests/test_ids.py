@@ -1,0 +1,108 @@
+"""Every canonical id helper: its normalisation rules, and a located error for bad input."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph import ids
+from graph.errors import ModelError
+from graph.model import validate_id
+
+WF = ".github/workflows/ci.yml"
+
+
+@pytest.mark.parametrize(
+    ("made", "expected"),
+    [
+        (ids.person(" Alice.Smith@Example.COM "), "person:alice.smith@example.com"),
+        (ids.team("Group:default/Platform Team"), "team:platform-team"),
+        (ids.team("group:SRE_on_call"), "team:sre-on-call"),
+        (ids.team("default/payments"), "team:payments"),
+        (ids.aws_account(" 123456789012 "), "aws:account:123456789012"),
+        (ids.aws_key("akiaiosfodnn7example"), "aws:key:AKIAIOSFODNN7EXAMPLE"),
+        (ids.aws_arn("arn:aws:iam::123456789012:role/ops/Deploy"), "aws:arn:arn:aws:iam::123456789012:role/ops/Deploy"),
+        (ids.aws_arn("ARN:AWS:IAM::123456789012:user/CI"), "aws:arn:arn:aws:iam::123456789012:user/CI"),
+        (
+            ids.aws_arn("arn:aws:sts::123456789012:assumed-role/Deploy/alice@example.com"),
+            "aws:arn:arn:aws:iam::123456789012:role/Deploy",
+        ),
+        (ids.aws_principal("arn:aws:iam::123456789012:root"), "aws:arn:arn:aws:iam::123456789012:root"),
+        (ids.aws_role_by_name("123456789012", "Deploy"), "aws:arn:arn:aws:iam::123456789012:role/Deploy"),
+        (ids.aws_resource("arn:aws:s3:::acme-data"), "aws:arn:arn:aws:s3:::acme-data"),
+        (ids.aws_resource("acme-data", "S3", "123456789012"), "aws:res:123456789012:s3:acme-data"),
+        (ids.aws_resource("thing"), "aws:res:unknown:thing"),
+        (
+            ids.ec2_instance("123456789012", "eu-west-1", "i-0abc"),
+            "aws:arn:arn:aws:ec2:eu-west-1:123456789012:instance/i-0abc",
+        ),
+        (ids.github_repo("Acme", "API"), "github:acme/api"),
+        (ids.github_secret("Acme", "API", "AWS_KEY"), "github:acme/api:secret:AWS_KEY"),
+        (ids.github_secret("Acme", None, "NPM_TOKEN"), "github:acme:secret:NPM_TOKEN"),
+        (ids.github_secret("acme", "api", "DB", environment="prod"), "github:acme/api:env:prod:secret:DB"),
+        (
+            ids.github_workflow("acme", "api", "./.github/workflows/ci.yml"),
+            "github:acme/api:workflow:.github/workflows/ci.yml",
+        ),
+        (
+            ids.github_job("acme", "api", ".github/workflows/ci.yml", "build"),
+            "github:acme/api:workflow:.github/workflows/ci.yml:job:build",
+        ),
+        (ids.github_runner("Acme", "Build-01"), "github:acme:runner:Build-01"),
+        (ids.github_runner_label("Acme", "Self-Hosted"), "github:acme:runner-label:self-hosted"),
+        (ids.ssh_key("SHA256:" + "A" * 43 + "="), "ssh:SHA256:" + "A" * 43),
+        (ids.ssh_key("sha256:" + "b" * 43), "ssh:SHA256:" + "b" * 43),
+        (ids.ssh_key("MD5:" + ":".join(["AB"] * 16)), "ssh:MD5:" + ":".join(["ab"] * 16)),
+        (ids.ssh_key(":".join(["0f"] * 16)), "ssh:MD5:" + ":".join(["0f"] * 16)),
+        (ids.k8s_service_account("prod", "payments", "api"), "k8s:prod:sa:payments/api"),
+        (ids.ip(" 10.0.0.7 "), "ip:10.0.0.7"),
+        (ids.session("aws", "123456789012", "AROAEXAMPLE:alice"), "session:aws:123456789012:AROAEXAMPLE:alice"),
+        (ids.change("aws", "a1b2-c3"), "change:aws:a1b2-c3"),
+    ],
+)
+def test_helpers_normalise_and_build_valid_ids(made: str, expected: str) -> None:
+    assert made == expected
+    assert validate_id(made) == made
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: ids.person("not-an-email"), "malformed email 'not-an-email'"),
+        (lambda: ids.team("   "), "malformed team name ''"),
+        (lambda: ids.aws_account("12345"), "malformed AWS account id '12345'"),
+        (lambda: ids.aws_key("XKIA123"), "malformed AWS access key id 'XKIA123'"),
+        (lambda: ids.aws_arn("arn:aws:iam:role"), "malformed ARN 'arn:aws:iam:role'"),
+        (lambda: ids.aws_arn("arn:aws:iam::1:role/x y"), "malformed ARN 'arn:aws:iam::1:role/x y'"),
+        (lambda: ids.aws_role_by_name("123456789012", ""), "malformed role name ''"),
+        (lambda: ids.github_repo("acme", "my repo"), "malformed repository name 'my repo'"),
+        (lambda: ids.github_secret("acme", "api", ""), "malformed secret name ''"),
+        (lambda: ids.github_runner("", "r1"), "malformed GitHub org ''"),
+        (lambda: ids.ssh_key("SHA256:short"), "malformed SSH fingerprint 'SHA256:short'"),
+        (lambda: ids.ssh_key("ab:cd"), "malformed SSH fingerprint 'ab:cd'"),
+        (lambda: ids.k8s_service_account("prod", "", "api"), "malformed namespace ''"),
+        (lambda: ids.ip(""), "malformed IP address ''"),
+        (lambda: ids.session("aws", "a b"), "malformed session part 'a b'"),
+        (lambda: ids.change("aws", " "), "malformed event id ' '"),
+        (lambda: ids.secret_hmac("value", b""), "an HMAC key is required"),
+    ],
+)
+def test_bad_input_names_the_value(call: object, message: str) -> None:
+    with pytest.raises(ModelError) as raised:
+        call()  # type: ignore[operator]
+    assert message in str(raised.value)
+
+
+def test_secret_hmac_is_keyed_stable_and_never_the_value() -> None:
+    secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+    first = ids.secret_hmac(secret, b"key-one")
+    assert first == ids.secret_hmac(secret, b"key-one")
+    assert first != ids.secret_hmac(secret, b"key-two")
+    assert first.startswith("secret:hmac:") and len(first) == len("secret:hmac:") + 40
+    assert secret not in first
+    validate_id(first)
+
+
+def test_is_email() -> None:
+    assert ids.is_email(" alice@example.com ")
+    assert not ids.is_email("deploy-session")
+    assert not ids.is_email("alice@localhost")
