@@ -6,11 +6,18 @@ before more general ones (a GetCredentialReport JSON before a generic JSON expor
 
 from __future__ import annotations
 
+from loaders.aws_credential_report import CredentialReportLoader
+from loaders.aws_ec2 import Ec2InstancesLoader
+from loaders.aws_iam import IamExportLoader
 from loaders.base import Loader
 
 __all__ = ["LOADERS", "loader_named"]
 
-LOADERS: tuple[Loader[object], ...] = ()
+LOADERS: tuple[Loader[object], ...] = (
+    CredentialReportLoader(),  # type: ignore[list-item]
+    IamExportLoader(),  # type: ignore[list-item]
+    Ec2InstancesLoader(),  # type: ignore[list-item]
+)
 
 
 def loader_named(name: str) -> Loader[object]:
