@@ -10,6 +10,7 @@ import sys
 
 import click
 
+from api.commands_demo_data import demo_data_command
 from api.commands_load import load_command
 from api.commands_query import query_commands
 from api.commands_store import store_commands
@@ -24,7 +25,7 @@ def cli() -> None:
     """keytrail: follow every non-human identity and secret back to an accountable person."""
 
 
-for command in (*store_commands, load_command):
+for command in (*store_commands, load_command, demo_data_command):
     cli.add_command(command)
 for command in query_commands:
     cli.add_command(command)
