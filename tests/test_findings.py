@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from fixtures.queries.scenario import NOW, ROLE, USER, GraphBuilder, build_scenario
+
 from graph.errors import QueryError
 from graph.schema import EdgeKind, NodeKind
 from graph.store import GraphStore
@@ -52,7 +52,9 @@ def test_every_planted_finding_and_nothing_else(estate: GraphStore) -> None:
         assert finding.owasp == rule.owasp.value == finding.rule.split("-")[1]
         assert finding.owasp_name == OWASP_NAMES[rule.owasp]
         assert finding.action == rule.action and finding.severity == rule.severity.value
-    with_evidence = [f for f in result.findings if f.rule not in ("KT-NHI1-002", "KT-NHI4-001", "KT-NHI4-002", "KT-NHI7-001")]
+    with_evidence = [
+        f for f in result.findings if f.rule not in ("KT-NHI1-002", "KT-NHI4-001", "KT-NHI4-002", "KT-NHI7-001")
+    ]
     assert all(f.evidence and f.evidence[0].evidence for f in with_evidence)
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from fixtures.queries.scenario import ACCT, NOW, ROLE, USER, build_scenario
+
 from graph.errors import NotFound, QueryError
 from graph.store import GraphStore
 from queries import explore
@@ -28,9 +28,16 @@ def estate(store: GraphStore) -> GraphStore:
 def test_accountability_offboarded_identity_owner_goes_to_manager(estate: GraphStore) -> None:
     result = accountability(estate, KEY)
     assert result.verdict == Verdict.OWNER_OFFBOARDED
-    assert result.action.startswith("transfer ownership from offboarded person:bob@acme.io to manager person:carol@acme.io")
+    assert result.action.startswith(
+        "transfer ownership from offboarded person:bob@acme.io to manager person:carol@acme.io"
+    )
     bob = next(o for o in result.owners if o.id == "person:bob@acme.io")
-    assert (bob.status, bob.distance, bob.owns, bob.accountable) == ("offboarded", 1, f"{USER}/deploy", ["person:carol@acme.io"])
+    assert (bob.status, bob.distance, bob.owns, bob.accountable) == (
+        "offboarded",
+        1,
+        f"{USER}/deploy",
+        ["person:carol@acme.io"],
+    )
     manager = next(c for c in result.chains if c.role == "manager")
     assert [h.kind for h in manager.hops] == ["HAS_CREDENTIAL", "OWNS", "MANAGES"]
     assert manager.person == "person:carol@acme.io"
@@ -45,7 +52,11 @@ def test_accountability_verdicts(estate: GraphStore) -> None:
     assert {o.id for o in shared.owners} == {"person:alice@acme.io", "team:data"}
     assert "split" in shared.action
     orphan = accountability(estate, "k8s:prod:sa:default/app")
-    assert (orphan.verdict, orphan.owners, orphan.action) == (Verdict.ORPHANED, [], "assign owner to k8s:prod:sa:default/app")
+    assert (orphan.verdict, orphan.owners, orphan.action) == (
+        Verdict.ORPHANED,
+        [],
+        "assign owner to k8s:prod:sa:default/app",
+    )
     ghost = accountability(estate, f"{ROLE}/ghost")
     assert ghost.verdict == Verdict.OWNER_OFFBOARDED
     assert ghost.owners[0].status == "no_active_member"
@@ -134,12 +145,15 @@ def test_ownership_gaps(estate: GraphStore) -> None:
 
 def test_review_assign_owner_closes_gap(estate: GraphStore) -> None:
     from fixtures.queries.scenario import GraphBuilder
+
     from graph.schema import EdgeKind, NodeKind
 
     g = GraphBuilder()
     g.node("person:dave@acme.io", NodeKind.PERSON)
     g.node("k8s:prod:sa:default/app", NodeKind.IDENTITY)
-    g.edge("person:dave@acme.io", EdgeKind.OWNS, "k8s:prod:sa:default/app", at="2024-05-30T00:00:00Z", provenance="review")
+    g.edge(
+        "person:dave@acme.io", EdgeKind.OWNS, "k8s:prod:sa:default/app", at="2024-05-30T00:00:00Z", provenance="review"
+    )
     estate.write([], g.edges)
     after = {s.id for gap in ownership_gaps(estate).gaps for s in gap.subjects}
     assert "k8s:prod:sa:default/app" not in after

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
-
 from fixtures.queries.scenario import GraphBuilder
+
 from graph.schema import EdgeKind, NodeKind
 from graph.store import GraphStore
 from queries import explore
