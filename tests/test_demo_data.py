@@ -114,7 +114,9 @@ def test_no_wall_clock_dependence(estate: Path, tmp_path: Path, monkeypatch: pyt
     shifted = json.loads((tmp_path / "shifted" / "manifest.json").read_text())
     assert shifted["base_time"] == "2027-03-01T00:00:00Z"
     assert max(str(r["eventTime"]) for r in records(tmp_path / "shifted")) < "2027-03-01T00:00:00Z"
-    assert min(str(r["eventTime"]) for r in records(tmp_path / "shifted")) >= "2027-02-15T00:00:00Z"
+    history = {h["event_id"] for h in shifted["key_creations"].values()}
+    in_window = [str(r["eventTime"]) for r in records(tmp_path / "shifted") if r["eventID"] not in history]
+    assert min(in_window) >= shifted["trail_window"]["start"] == "2027-02-15T00:00:00Z"
 
 
 def test_every_file_parses_in_its_format(estate: Path) -> None:
@@ -314,6 +316,31 @@ def test_stale_keys_were_last_rotated_over_a_year_ago(estate: Path, manifest: di
         )
         row = credential_rows(estate, account)[user]
         assert row["access_key_1_active"] == "true" and row["access_key_1_last_rotated"] < cutoff, key
+
+
+def test_key_creations_meet_the_credential_report_slots(estate: Path, manifest: dict[str, object]) -> None:
+    """CreateAccessKey's createDate equals the report's last_rotated: how a loader ties slot to key id."""
+    creations = manifest["key_creations"]
+    assert len(creations) >= 9  # type: ignore[arg-type]
+    by_id = {r["eventID"]: r for r in records(estate) if r["eventName"] == "CreateAccessKey"}
+    deleted = key_of(situation(manifest, "deleted_key_seen_again")["subject"])
+    for node_id, created in creations.items():  # type: ignore[attr-defined]
+        event = by_id[created["event_id"]]
+        assert event["responseElements"]["accessKey"]["accessKeyId"] == key_of(node_id)  # type: ignore[index]
+        assert event["eventTime"] == created["created"]
+        if created["creator"]:
+            assert event["userIdentity"]["arn"].endswith("/" + created["creator"].removeprefix("person:"))  # type: ignore[index]
+        else:
+            assert event["userIdentity"]["type"] == "Root"  # type: ignore[index]
+        if key_of(node_id) == deleted:
+            continue
+        account = next(
+            n
+            for n in ("staging", "production", "shared")
+            if account_dir(estate, n).name.endswith(str(event["recipientAccountId"]))
+        )
+        row = credential_rows(estate, account)[event["requestParameters"]["userName"]]  # type: ignore[index]
+        assert row["access_key_1_last_rotated"] == created["created"].replace("Z", "+00:00")
 
 
 def test_deleted_key_is_seen_again_after_its_deletion(estate: Path, manifest: dict[str, object]) -> None:

@@ -262,6 +262,7 @@ def write_cloudtrail(
     """Write every trail file; yields (path, records in it) as each file is closed."""
     end = aws.base
     start = end - TRAIL_DAYS * DAY
+    yield from _write_history(out, aws, [p for p in planted if p.at < start])
     per_account = _split(total_events, _ACCOUNT_SHARE)
     for account in ACCOUNT_NAMES:
         account_id = aws.accounts[account].id
@@ -275,6 +276,17 @@ def write_cloudtrail(
                 n = count // files + (1 if w < count % files else 0)
                 path = _file_path(out, aws, account_id, region, hi, aws.derive.rng("ct-name", account, region, w))
                 yield path, _write_file(path, _records(aws, account, region, w, lo, hi - lo, n, in_window))
+
+
+def _write_history(out: Path, aws: AwsEstate, planted: list[PlantedEvent]) -> Iterator[tuple[Path, int]]:
+    """Planted events older than the window: one file per account, region and 5-minute delivery."""
+    groups: dict[tuple[str, str, int], list[PlantedEvent]] = {}
+    for event in planted:
+        groups.setdefault((event.account, event.region, event.at // 300 * 300 + 300), []).append(event)
+    for (account, region, end), batch in sorted(groups.items()):
+        account_id = aws.accounts[account].id
+        path = _file_path(out, aws, account_id, region, end, aws.derive.rng("ct-history", account, region, end))
+        yield path, _write_file(path, (e.record for e in sorted(batch, key=lambda e: e.at)))
 
 
 def _write_file(path: Path, records: Iterator[dict[str, object]]) -> int:

@@ -263,6 +263,20 @@ def _situations(
     ]
 
 
+def _key_creations(trail: Trail) -> dict[str, dict[str, object]]:
+    """Planted key id -> its CreateAccessKey event, creator (person id, or null for the root) and time."""
+    history = trail.marks.get("key_creations", {})
+    assert isinstance(history, dict)
+    return {
+        ids.aws_key(key): {
+            "event_id": h["event_id"],
+            "creator": ids.person(h["creator"]) if h["creator"] else None,
+            "created": format_iso(h["created"]),
+        }
+        for key, h in sorted(history.items())
+    }
+
+
 def build_manifest(
     aws: AwsEstate,
     org: Organisation,
@@ -294,6 +308,7 @@ def build_manifest(
             for key, c in cast.people.items()
         },
         "counts": counts,
+        "key_creations": _key_creations(trail),
         "nhi_titles": NHI_TITLES,
         "nhi_mapping": mapping,
         "situations": situations,

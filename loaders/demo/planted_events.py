@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from loaders.demo import events as ev
-from loaders.demo.cast import ATTACKER_IP, LAPTOP_IP, SCANNER_IPS, VENDOR_IPS, Cast
+from loaders.demo.cast import ATTACKER_IP, LAPTOP_IP, SCANNER_IPS, VENDOR_IPS, Cast, CastPerson
 from loaders.demo.derive import Derive
 from loaders.demo.iam_model import DAY, OIDC_HOST, AwsEstate, IamUser, Role
 from loaders.demo.org import HOSTED_PUBLIC, ORG, Organisation, ip_from_int
@@ -40,6 +40,7 @@ class Trail:
     aws: AwsEstate
     events: list[PlantedEvent] = field(default_factory=list)
     marks: dict[str, object] = field(default_factory=dict)
+    cast_people: list[CastPerson] = field(default_factory=list)
 
     def acct(self, name: str) -> str:
         return self.aws.accounts[name].id
@@ -687,8 +688,81 @@ def _orphan(t: Trail, cast: Cast) -> None:
             )
 
 
+_CREATORS = {
+    "svc-payments-deploy": "dana",
+    "svc-legacy-backup": "hector",
+    "svc-jenkins": "kwame",
+    "svc-billing-export": "gloria",
+    "svc-ci-build": "hector",
+    "svc-reporting": "farid",
+    "svc-etl": "farid",
+    "svc-orphan-sync": None,  # created with the account root's credentials: no person to infer
+    "svc-checkout-deployer": "lorna",
+}
+ETL_OLD_CREATED_DAYS = 380
+
+
+def _key_history(t: Trail, cast: Cast) -> None:
+    """CreateAccessKey for each planted key, at the moment the credential report calls last_rotated.
+
+    These predate the 14-day window; they land in the S3 folders of their own dates, as a
+    long-retention trail bucket holds them. They let a loader meet a report slot with its key id.
+    """
+    history = t.marks.setdefault("key_creations", {})
+    assert isinstance(history, dict)
+    for account, users in cast.users.items():
+        for user in users:
+            if user.name not in _CREATORS:
+                continue
+            keys = [(k.key_id, k.created) for k in user.keys]
+            if user.name == "svc-etl":
+                keys = [(cast.keys["etl_old"], t.aws.base - ETL_OLD_CREATED_DAYS * DAY + 41000)]
+            for key_id, created in keys:
+                creator = _CREATORS[user.name]
+                identity, ip = _creator(t, account, creator, created)
+                response = {
+                    "accessKey": {
+                        "userName": user.name,
+                        "accessKeyId": key_id,
+                        "status": "Active",
+                        "createDate": ev.format_cli_date(created),
+                    }
+                }
+                event_id = t.add(
+                    account,
+                    created,
+                    "iam.amazonaws.com",
+                    "CreateAccessKey",
+                    identity,
+                    ip,
+                    BROWSER,
+                    {"userName": user.name},
+                    response,
+                )
+                email = cast.people[creator].email if creator else None
+                history[key_id] = {"event_id": event_id, "creator": email, "created": created}
+
+
+def _creator(t: Trail, account: str, person_key: str | None, at: int) -> tuple[dict[str, object], str]:
+    account_id = t.acct(account)
+    if person_key is None:
+        root = {
+            "type": "Root",
+            "principalId": account_id,
+            "arn": f"arn:aws:iam::{account_id}:root",
+            "accountId": account_id,
+            "accessKeyId": t.session_key("root", account, at),
+        }
+        return root, "203.0.113.9"
+    sso = t.aws.role(account, 3)
+    email = next(p.email for p in t.cast_people if p.key == person_key)
+    return t.role_identity(sso, email, t.session_key("sso", person_key, at), at - 300), sso.source_ip
+
+
 def play_all(derive: Derive, aws: AwsEstate, org: Organisation, cast: Cast) -> Trail:
     t = Trail(derive, aws)
+    t.cast_people = list(cast.people.values())
+    _key_history(t, cast)
     _deploy_key(t, cast)
     _ci_key_and_laptop(t, cast, org)
     _deleted_key(t, cast)
