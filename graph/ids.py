@@ -19,6 +19,9 @@ becomes one node. The rules, each tested with two real files that must meet
 - GitHub: repositories are `github:<org>/<repo>` (lower case, as GitHub resolves names);
   secrets `github:<org>/<repo>:secret:<NAME>` (repository), `github:<org>:secret:<NAME>`
   (organisation), `github:<org>/<repo>:env:<env>:secret:<NAME>` (environment).
+- GitHub users: a CODEOWNERS `@login` is the Person whose `usernames` (Backstage
+  `metadata.name` / `github.com/user-login`, SCIM `userName`) hold that login; with none, the
+  Person `github-user:<login lower-case>`.
 - Runners: a self-hosted runner is `github:<org>:runner:<name>` whether it comes from the
   runner inventory, an EC2 instance tagged with its runner name, or a CloudTrail source IP
   that falls in its addresses; a runs-on label is the pool `github:<org>:runner-label:<label>`
@@ -54,6 +57,7 @@ __all__ = [
     "github_runner",
     "github_runner_label",
     "github_secret",
+    "github_user",
     "github_workflow",
     "ip",
     "is_email",
@@ -191,6 +195,11 @@ def github_workflow(org: str, repo: str, path: str) -> str:
 
 def github_job(org: str, repo: str, path: str, job: str) -> str:
     return f"{github_workflow(org, repo, path)}:job:{_require(job, 'job id')}"
+
+
+def github_user(login: str) -> str:
+    """A Person known only by GitHub login (a CODEOWNERS `@user` no roster resolves to an email)."""
+    return f"github-user:{_slug(login.strip().lstrip('@'), 'GitHub login')}"
 
 
 def github_runner(org: str, name: str) -> str:
