@@ -101,6 +101,9 @@ class LoadContext:
     owner_tag_names: tuple[str, ...] = ("owner", "owner-email", "owner_email", "team", "contact")
     session_gap_minutes: int = 60
     runner_org: str = ""
+    repository: str = ""
+    """`org/repo` a workflow, CODEOWNERS or scanner report belongs to when neither the file nor
+    its path says (`keytrail load --repository`)."""
     state: dict[str, Any] = field(default_factory=dict)
 
     def evidence(self, location: Location, at: str | None = None, locator: str | None = None) -> Evidence:
