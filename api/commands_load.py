@@ -40,6 +40,8 @@ def _print_file(report: FileReport) -> None:
 @click.option("--strict", is_flag=True, help="Stop at the first rejected record.")
 @click.option("--session-gap", default=60, show_default=True, help="Minutes of inactivity that split a session.")
 @click.option("--owner-tag", "owner_tags", multiple=True, help="Tag names that name an owner (repeatable).")
+@click.option("--repository", default="", help="org/repo of workflows or scanner reports whose path does not say.")
+@click.option("--runner-org", default="", help="GitHub org of runner inventories and EC2 runner tags that do not say.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 def load_command(
     store: str | None,
@@ -47,11 +49,14 @@ def load_command(
     strict: bool,
     session_gap: int,
     owner_tags: tuple[str, ...],
+    repository: str,
+    runner_org: str,
     paths: tuple[Path, ...],
 ) -> None:
     """Load evidence files or directories (formats detected by content)."""
     graph = open_store(store)
     ctx = LoadContext(now=_now(), hmac_key=hmac_key(), session_gap_minutes=session_gap)
+    ctx.repository, ctx.runner_org = repository.strip(), runner_org.strip()
     if owner_tags:
         ctx.owner_tag_names = tuple(t.lower() for t in owner_tags)
     files = discover(list(paths))
