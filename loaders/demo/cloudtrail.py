@@ -116,6 +116,7 @@ class _Window:
         self.roles: list[Role] = [
             aws.role(account, r) for r in sorted({rng.randrange(sizes.roles_per_account) for _ in range(_WINDOW_CAST)})
         ]
+        self.session_keys: dict[tuple[str, int], str] = {}
         self.user_ids = [ev.iam_user_identity(self.account_id, u.name, u.user_id, u.keys[0].key_id) for u in self.users]
 
 
@@ -147,7 +148,9 @@ def _background_event(aws: AwsEstate, win: _Window, rng: random.Random, at: int,
             resources=resources,
         )
     role = win.roles[rng.randrange(len(win.roles))]
-    key = _role_session_key(aws, role, day)
+    key = win.session_keys.get((role.name, day)) or win.session_keys.setdefault(
+        (role.name, day), _role_session_key(aws, role, day)
+    )
     created = day * DAY + (role.last_used or 0) % 3600
     if x < 0.9:
         provider = f"arn:aws:iam::{win.account_id}:oidc-provider/{OIDC_HOST}" if role.kind == "github" else None
