@@ -6,6 +6,7 @@ before more general ones (a GetCredentialReport JSON before a generic JSON expor
 
 from __future__ import annotations
 
+from loaders.aws_cloudtrail import CloudTrailLoader
 from loaders.aws_credential_report import CredentialReportLoader
 from loaders.aws_ec2 import Ec2InstancesLoader
 from loaders.aws_iam import IamExportLoader
@@ -17,6 +18,7 @@ LOADERS: tuple[Loader[object], ...] = (
     CredentialReportLoader(),  # type: ignore[list-item]
     IamExportLoader(),  # type: ignore[list-item]
     Ec2InstancesLoader(),  # type: ignore[list-item]
+    CloudTrailLoader(),
 )
 
 
