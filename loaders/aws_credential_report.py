@@ -154,12 +154,23 @@ class CredentialReportLoader(Loader[Mapping[str, str]]):
             props["nature"], props["nature_reason"] = _nature(row)
         user = ids.aws_arn(arn)
         name = f"root ({account})" if root else row["user"]
-        items: list[Item] = [Node(id=user, kind=NodeKind.IDENTITY, subtype="aws.iam.root" if root else "aws.iam.user", name=name, props=props, sources=(NAME,))]
+        items: list[Item] = [
+            Node(
+                id=user,
+                kind=NodeKind.IDENTITY,
+                subtype="aws.iam.root" if root else "aws.iam.user",
+                name=name,
+                props=props,
+                sources=(NAME,),
+            )
+        ]
         for slot in (1, 2):
             items.extend(self._slot(row, slot, arn, name, account, evidence))
         return items
 
-    def _slot(self, row: Mapping[str, str], slot: int, arn: str, user_name: str, account: str, evidence: Evidence) -> Iterator[Item]:
+    def _slot(
+        self, row: Mapping[str, str], slot: int, arn: str, user_name: str, account: str, evidence: Evidence
+    ) -> Iterator[Item]:
         column = f"access_key_{slot}_"
         active = _flag(row, column + "active")
         rotated = _value(row, column + "last_rotated")
@@ -176,5 +187,20 @@ class CredentialReportLoader(Loader[Mapping[str, str]]):
             "last_used_service": _value(row, column + "last_used_service"),
             "last_used_region": _value(row, column + "last_used_region"),
         }
-        yield Node(id=credential, kind=NodeKind.CREDENTIAL, subtype="aws.access_key_slot", name=f"{user_name} access key {slot}", props=props, sources=(NAME,))
-        yield Edge(source=ids.aws_arn(arn), source_kind=NodeKind.IDENTITY, kind=EdgeKind.HAS_CREDENTIAL, target=credential, target_kind=NodeKind.CREDENTIAL, sources=(NAME,), evidence=(evidence,))
+        yield Node(
+            id=credential,
+            kind=NodeKind.CREDENTIAL,
+            subtype="aws.access_key_slot",
+            name=f"{user_name} access key {slot}",
+            props=props,
+            sources=(NAME,),
+        )
+        yield Edge(
+            source=ids.aws_arn(arn),
+            source_kind=NodeKind.IDENTITY,
+            kind=EdgeKind.HAS_CREDENTIAL,
+            target=credential,
+            target_kind=NodeKind.CREDENTIAL,
+            sources=(NAME,),
+            evidence=(evidence,),
+        )

@@ -29,7 +29,17 @@ from graph.errors import LoadError
 from graph.model import Edge, Evidence, Node
 from graph.schema import EdgeKind, NodeKind
 from loaders.aws_tags import owner_edges, tag_pairs, tag_texts
-from loaders.base import Item, KnownNodes, LoadContext, Loader, Location, Record, Sample, SourceFile, iter_json_documents
+from loaders.base import (
+    Item,
+    KnownNodes,
+    LoadContext,
+    Loader,
+    Location,
+    Record,
+    Sample,
+    SourceFile,
+    iter_json_documents,
+)
 
 __all__ = ["Ec2InstancesLoader", "Instance"]
 
@@ -74,7 +84,9 @@ class Ec2InstancesLoader(Loader[Instance]):
     def prepare(self, ctx: LoadContext, known: KnownNodes) -> None:
         profiles: dict[str, str] = {}
         for node in _all(known, NodeKind.IDENTITY):
-            for profile in node.props.get("instance_profiles", []) if isinstance(node.props.get("instance_profiles"), list) else []:
+            for profile in (
+                node.props.get("instance_profiles", []) if isinstance(node.props.get("instance_profiles"), list) else []
+            ):
                 profiles[str(profile)] = node.id
         runners: dict[str, set[str]] = {}
         for node in _all(known, NodeKind.RUNNER):
@@ -111,7 +123,11 @@ class Ec2InstancesLoader(Loader[Instance]):
     def transform(self, record: Record[Instance], ctx: LoadContext) -> Iterable[Item]:
         data, account = record.value.data, record.value.account
         evidence = Evidence(source=record.location.file, locator=record.value.locator)
-        zone = (data.get("Placement") or {}).get("AvailabilityZone", "") if isinstance(data.get("Placement"), Mapping) else ""
+        zone = (
+            (data.get("Placement") or {}).get("AvailabilityZone", "")
+            if isinstance(data.get("Placement"), Mapping)
+            else ""
+        )
         region = zone[:-1] if zone and zone[-1].isalpha() else zone
         instance_id = data["InstanceId"]
         workload = ids.ec2_instance(account, region, instance_id)
@@ -131,10 +147,30 @@ class Ec2InstancesLoader(Loader[Instance]):
             "tags": tag_texts(pairs) or None,
             "environment": environment,
         }
-        items: list[Item] = [Node(id=workload, kind=NodeKind.WORKLOAD, subtype="aws.ec2.instance", name=lowered.get("name") or instance_id, props=props, sources=(NAME,))]
+        items: list[Item] = [
+            Node(
+                id=workload,
+                kind=NodeKind.WORKLOAD,
+                subtype="aws.ec2.instance",
+                name=lowered.get("name") or instance_id,
+                props=props,
+                sources=(NAME,),
+            )
+        ]
         role = self._role(data, account, ctx)
         if role is not None:
-            items.append(_edge(workload, NodeKind.WORKLOAD, EdgeKind.RUNS_AS, role[0], NodeKind.IDENTITY, evidence, via="instance_profile", matched_by=role[1]))
+            items.append(
+                _edge(
+                    workload,
+                    NodeKind.WORKLOAD,
+                    EdgeKind.RUNS_AS,
+                    role[0],
+                    NodeKind.IDENTITY,
+                    evidence,
+                    via="instance_profile",
+                    matched_by=role[1],
+                )
+            )
         items.extend(owner_edges(pairs, ctx.owner_tag_names, workload, NodeKind.WORKLOAD, evidence, NAME))
         items.extend(self._runner(lowered, ctx, instance_id, private + public, environment, role, evidence))
         return items
@@ -151,7 +187,16 @@ class Ec2InstancesLoader(Loader[Instance]):
         profile_account = arn.split(":")[4] if arn.count(":") >= 5 else account
         return ids.aws_role_by_name(profile_account or account, name), "profile_name"
 
-    def _runner(self, tags: Mapping[str, str], ctx: LoadContext, instance_id: str, addresses: list[str], environment: str | None, role: tuple[str, str | None] | None, evidence: Evidence) -> Iterator[Item]:
+    def _runner(
+        self,
+        tags: Mapping[str, str],
+        ctx: LoadContext,
+        instance_id: str,
+        addresses: list[str],
+        environment: str | None,
+        role: tuple[str, str | None] | None,
+        evidence: Evidence,
+    ) -> Iterator[Item]:
         name = next((tags[t].strip() for t in RUNNER_TAGS if tags.get(t, "").strip()), "")
         if not name:
             return
@@ -159,12 +204,27 @@ class Ec2InstancesLoader(Loader[Instance]):
         if not org:
             return
         runner = ids.github_runner(org, name)
-        props: dict[str, Any] = {"platform": "github", "hosted": "self", "ip_addresses": addresses or None, "instance_id": instance_id, "environment": environment}
+        props: dict[str, Any] = {
+            "platform": "github",
+            "hosted": "self",
+            "ip_addresses": addresses or None,
+            "instance_id": instance_id,
+            "environment": environment,
+        }
         if tags.get("github-runner-group", "").strip():
             props["group"] = tags["github-runner-group"].strip()
         yield Node(id=runner, kind=NodeKind.RUNNER, subtype="github.runner", name=name, props=props, sources=(NAME,))
         if role is not None:
-            yield _edge(runner, NodeKind.RUNNER, EdgeKind.RUNS_AS, role[0], NodeKind.IDENTITY, evidence, via="instance_profile", matched_by=role[1])
+            yield _edge(
+                runner,
+                NodeKind.RUNNER,
+                EdgeKind.RUNS_AS,
+                role[0],
+                NodeKind.IDENTITY,
+                evidence,
+                via="instance_profile",
+                matched_by=role[1],
+            )
         yield from owner_edges(list(tags.items()), ctx.owner_tag_names, runner, NodeKind.RUNNER, evidence, NAME)
 
     def _known_org(self, name: str, ctx: LoadContext) -> str:
@@ -176,8 +236,25 @@ class Ec2InstancesLoader(Loader[Instance]):
         return next(iter(orgs)) if len(orgs) == 1 else ""
 
 
-def _edge(source: str, source_kind: NodeKind, kind: EdgeKind, target: str, target_kind: NodeKind, evidence: Evidence, **props: Any) -> Edge:
-    return Edge(source=source, source_kind=source_kind, kind=kind, target=target, target_kind=target_kind, props=props, sources=(NAME,), evidence=(evidence,))
+def _edge(
+    source: str,
+    source_kind: NodeKind,
+    kind: EdgeKind,
+    target: str,
+    target_kind: NodeKind,
+    evidence: Evidence,
+    **props: Any,
+) -> Edge:
+    return Edge(
+        source=source,
+        source_kind=source_kind,
+        kind=kind,
+        target=target,
+        target_kind=target_kind,
+        props=props,
+        sources=(NAME,),
+        evidence=(evidence,),
+    )
 
 
 def _all(known: KnownNodes, kind: NodeKind) -> Iterator[Node]:

@@ -35,7 +35,7 @@ from loaders.aws_policy import AWS_MANAGED_POLICIES, Grant, analyse_policy, merg
 from loaders.aws_tags import owner_edges, tag_pairs, tag_texts
 from loaders.base import Item, LoadContext, Loader, Location, Record, Sample, SourceFile, iter_json_documents
 
-__all__ = ["IamExportLoader", "IamEntity"]
+__all__ = ["IamEntity", "IamExportLoader"]
 
 NAME = "aws-iam"
 _LISTS = (("UserDetailList", "user"), ("GroupDetailList", "group"), ("RoleDetailList", "role"))
@@ -77,7 +77,9 @@ def _default_documents(document: Mapping[str, Any]) -> dict[str, object]:
             continue
         default = policy.get("DefaultVersionId")
         for version in policy.get("PolicyVersionList") or []:
-            if isinstance(version, Mapping) and (version.get("IsDefaultVersion") or version.get("VersionId") == default):
+            if isinstance(version, Mapping) and (
+                version.get("IsDefaultVersion") or version.get("VersionId") == default
+            ):
                 documents[policy["Arn"]] = version.get("Document")
     return documents
 
@@ -124,7 +126,9 @@ class IamExportLoader(Loader[IamEntity]):
                 continue
             document = parsed.value
             if not isinstance(document, Mapping) or not any(k in document for k, _ in _LISTS):
-                yield parsed.location.error("not an IAM authorization-details export (no UserDetailList/RoleDetailList)")
+                yield parsed.location.error(
+                    "not an IAM authorization-details export (no UserDetailList/RoleDetailList)"
+                )
                 continue
             yield from self._entities(source, document)
 
@@ -143,7 +147,11 @@ class IamExportLoader(Loader[IamEntity]):
                 position += 1
                 locator = f"{list_name}[{i}]"
                 where = Location(source.display, record=position)
-                missing = [k for k in _REQUIRED[kind] if not isinstance(item, Mapping) or not isinstance(item.get(k), str) or not item.get(k)]
+                missing = [
+                    k
+                    for k in _REQUIRED[kind]
+                    if not isinstance(item, Mapping) or not isinstance(item.get(k), str) or not item.get(k)
+                ]
                 if missing:
                     yield where.error(f"{locator}: missing {', '.join(missing)}")
                     continue
@@ -171,20 +179,69 @@ class IamExportLoader(Loader[IamEntity]):
             "tags": tag_texts(pairs) or None,
             **extra,
         }
-        return Node(id=ids.aws_arn(arn), kind=NodeKind.IDENTITY, subtype=subtype, name=data[name_key], props=props, sources=(NAME,))
+        return Node(
+            id=ids.aws_arn(arn),
+            kind=NodeKind.IDENTITY,
+            subtype=subtype,
+            name=data[name_key],
+            props=props,
+            sources=(NAME,),
+        )
 
-    def _edge(self, source: str, kind: EdgeKind, target: str, target_kind: NodeKind, evidence: Evidence, source_kind: NodeKind = NodeKind.IDENTITY, **props: Any) -> Edge:
-        return Edge(source=source, source_kind=source_kind, kind=kind, target=target, target_kind=target_kind, props=props, sources=(NAME,), evidence=(evidence,))
+    def _edge(
+        self,
+        source: str,
+        kind: EdgeKind,
+        target: str,
+        target_kind: NodeKind,
+        evidence: Evidence,
+        source_kind: NodeKind = NodeKind.IDENTITY,
+        **props: Any,
+    ) -> Edge:
+        return Edge(
+            source=source,
+            source_kind=source_kind,
+            kind=kind,
+            target=target,
+            target_kind=target_kind,
+            props=props,
+            sources=(NAME,),
+            evidence=(evidence,),
+        )
 
     def _access(self, identity: str, grants: list[Grant], evidence: Evidence) -> Iterator[Item]:
         for grant in grants:
             target = grant.target
-            props = {"platform": "aws", "account": target.account or None, "arn": target.arn or None, "resource_type": target.subtype}
-            yield Node(id=target.id, kind=NodeKind.RESOURCE, subtype=target.subtype, name=target.name, props=props, sources=(NAME,))
-            yield self._edge(identity, EdgeKind.CAN_ACCESS, target.id, NodeKind.RESOURCE, evidence, level=grant.level, actions=sorted(grant.actions), policies=sorted(grant.policies), wildcard=grant.wildcard)
+            props = {
+                "platform": "aws",
+                "account": target.account or None,
+                "arn": target.arn or None,
+                "resource_type": target.subtype,
+            }
+            yield Node(
+                id=target.id,
+                kind=NodeKind.RESOURCE,
+                subtype=target.subtype,
+                name=target.name,
+                props=props,
+                sources=(NAME,),
+            )
+            yield self._edge(
+                identity,
+                EdgeKind.CAN_ACCESS,
+                target.id,
+                NodeKind.RESOURCE,
+                evidence,
+                level=grant.level,
+                actions=sorted(grant.actions),
+                policies=sorted(grant.policies),
+                wildcard=grant.wildcard,
+            )
 
     def _owners(self, entity: IamEntity, identity: str, evidence: Evidence, ctx: LoadContext) -> Iterator[Edge]:
-        yield from owner_edges(tag_pairs(entity.data.get("Tags")), ctx.owner_tag_names, identity, NodeKind.IDENTITY, evidence, NAME)
+        yield from owner_edges(
+            tag_pairs(entity.data.get("Tags")), ctx.owner_tag_names, identity, NodeKind.IDENTITY, evidence, NAME
+        )
 
     def _user(self, entity: IamEntity, evidence: Evidence, ctx: LoadContext) -> Iterator[Item]:
         data, index = entity.data, entity.index
@@ -206,21 +263,37 @@ class IamExportLoader(Loader[IamEntity]):
     def _group_grants(self, group: Mapping[str, Any], index: ExportIndex, account: str) -> list[Grant]:
         name = group["GroupName"]
         if name not in index.group_grants:
-            index.group_grants[name] = entity_grants(group, "GroupPolicyList", _account_of(group.get("Arn", ""), index) or account, index)
+            index.group_grants[name] = entity_grants(
+                group, "GroupPolicyList", _account_of(group.get("Arn", ""), index) or account, index
+            )
         renamed = []
         for grant in index.group_grants[name]:
-            renamed.append(Grant(grant.target, grant.level, set(grant.actions), {f"group:{name}/{p}" for p in grant.policies}, grant.wildcard))
+            renamed.append(
+                Grant(
+                    grant.target,
+                    grant.level,
+                    set(grant.actions),
+                    {f"group:{name}/{p}" for p in grant.policies},
+                    grant.wildcard,
+                )
+            )
         return renamed
 
     def _group(self, entity: IamEntity, evidence: Evidence) -> Iterator[Item]:
         node = self._identity(entity, "aws.iam.group", "GroupName", {})
         yield node
-        yield from self._access(node.id, self._group_grants(entity.data, entity.index, str(node.props.get("account", ""))), evidence)
+        yield from self._access(
+            node.id, self._group_grants(entity.data, entity.index, str(node.props.get("account", ""))), evidence
+        )
 
     def _role(self, entity: IamEntity, evidence: Evidence, ctx: LoadContext) -> Iterator[Item]:
         data = entity.data
         trust = data.get("AssumeRolePolicyDocument")
-        profiles = [p["Arn"] for p in data.get("InstanceProfileList") or [] if isinstance(p, Mapping) and isinstance(p.get("Arn"), str)]
+        profiles = [
+            p["Arn"]
+            for p in data.get("InstanceProfileList") or []
+            if isinstance(p, Mapping) and isinstance(p.get("Arn"), str)
+        ]
         extra = {
             "nature": "machine",
             "nature_reason": "IAM role",
@@ -230,12 +303,40 @@ class IamExportLoader(Loader[IamEntity]):
         node = self._identity(entity, "aws.iam.role", "RoleName", extra)
         yield node
         for principal in trusted_principals(trust):
-            props: dict[str, Any] = {"via": principal.via, "condition": principal.condition or None, "external_id": principal.external_id, "subject": principal.subject}
+            props: dict[str, Any] = {
+                "via": principal.via,
+                "condition": principal.condition or None,
+                "external_id": principal.external_id,
+                "subject": principal.subject,
+            }
             if principal.kind is NodeKind.IDENTITY:
                 node_props = {"platform": "aws", "account": principal.account or None}
-                yield Node(id=principal.id, kind=principal.kind, subtype=principal.subtype, name=principal.name, props=node_props, sources=(NAME,))
+                yield Node(
+                    id=principal.id,
+                    kind=principal.kind,
+                    subtype=principal.subtype,
+                    name=principal.name,
+                    props=node_props,
+                    sources=(NAME,),
+                )
             else:  # a Repository: named only, its details belong to the GitHub loaders
-                yield Node(id=principal.id, kind=principal.kind, name=principal.name, props={"platform": "github"}, sources=(NAME,))
-            yield self._edge(principal.id, EdgeKind.CAN_ASSUME, node.id, NodeKind.IDENTITY, evidence, source_kind=principal.kind, **props)
-        yield from self._access(node.id, entity_grants(data, "RolePolicyList", str(node.props.get("account", "")), entity.index), evidence)
+                yield Node(
+                    id=principal.id,
+                    kind=principal.kind,
+                    name=principal.name,
+                    props={"platform": "github"},
+                    sources=(NAME,),
+                )
+            yield self._edge(
+                principal.id,
+                EdgeKind.CAN_ASSUME,
+                node.id,
+                NodeKind.IDENTITY,
+                evidence,
+                source_kind=principal.kind,
+                **props,
+            )
+        yield from self._access(
+            node.id, entity_grants(data, "RolePolicyList", str(node.props.get("account", "")), entity.index), evidence
+        )
         yield from self._owners(entity, node.id, evidence, ctx)

@@ -88,20 +88,39 @@ def _condition_values(condition: Mapping[str, object], key_suffix: str) -> list[
 
 def _aws_principal(value: str, condition: str, external: bool) -> TrustedPrincipal | None:
     if value == "*":
-        return TrustedPrincipal(any_principal_id(), NodeKind.IDENTITY, "aws.principal.any", "any AWS principal", "aws_principal", condition, external)
+        return TrustedPrincipal(
+            any_principal_id(),
+            NodeKind.IDENTITY,
+            "aws.principal.any",
+            "any AWS principal",
+            "aws_principal",
+            condition,
+            external,
+        )
     if value.isdigit() and len(value) == 12:
         value = f"arn:aws:iam::{value}:root"
     if not value.startswith("arn:"):
         return None
     account = value.split(":")[4] if value.count(":") >= 4 else ""
-    return TrustedPrincipal(ids.aws_principal(value), NodeKind.IDENTITY, identity_subtype(value), value.rsplit("/", 1)[-1].rsplit(":", 1)[-1], "aws_principal", condition, external, account=account)
+    return TrustedPrincipal(
+        ids.aws_principal(value),
+        NodeKind.IDENTITY,
+        identity_subtype(value),
+        value.rsplit("/", 1)[-1].rsplit(":", 1)[-1],
+        "aws_principal",
+        condition,
+        external,
+        account=account,
+    )
 
 
 def _github_subjects(condition: Mapping[str, object]) -> list[str]:
     return _condition_values(condition, f"{GITHUB_OIDC_HOST}:sub")
 
 
-def _federated(value: str, condition_raw: Mapping[str, object], condition: str, external: bool) -> Iterator[TrustedPrincipal]:
+def _federated(
+    value: str, condition_raw: Mapping[str, object], condition: str, external: bool
+) -> Iterator[TrustedPrincipal]:
     subtype = identity_subtype(value) if value.startswith("arn:") else "aws.iam.oidc_provider"
     provider_id = ids.aws_principal(value) if value.startswith("arn:") else ids.aws_service(value)
     provider_name = value.rsplit("/", 1)[-1]
@@ -109,17 +128,34 @@ def _federated(value: str, condition_raw: Mapping[str, object], condition: str, 
         yield TrustedPrincipal(provider_id, NodeKind.IDENTITY, subtype, provider_name, "saml", condition, external)
         return
     host = provider_name if "/" in value else value
-    subjects = _github_subjects(condition_raw) if host.startswith(GITHUB_OIDC_HOST) else _condition_values(condition_raw, ":sub")
-    provider = TrustedPrincipal(provider_id, NodeKind.IDENTITY, "aws.iam.oidc_provider", host, "oidc", condition, external, subject="")
+    subjects = (
+        _github_subjects(condition_raw)
+        if host.startswith(GITHUB_OIDC_HOST)
+        else _condition_values(condition_raw, ":sub")
+    )
+    provider = TrustedPrincipal(
+        provider_id, NodeKind.IDENTITY, "aws.iam.oidc_provider", host, "oidc", condition, external, subject=""
+    )
     if not subjects:
         yield provider
         return
     for subject in subjects:
         repo = _github_repository(subject) if host.startswith(GITHUB_OIDC_HOST) else None
         if repo is None:
-            yield TrustedPrincipal(provider_id, NodeKind.IDENTITY, provider.subtype, host, "oidc", condition, external, subject=subject)
+            yield TrustedPrincipal(
+                provider_id, NodeKind.IDENTITY, provider.subtype, host, "oidc", condition, external, subject=subject
+            )
         else:
-            yield TrustedPrincipal(repo, NodeKind.REPOSITORY, "github.repository", subject.split(":")[1], "oidc", condition, external, subject=subject)
+            yield TrustedPrincipal(
+                repo,
+                NodeKind.REPOSITORY,
+                "github.repository",
+                subject.split(":")[1],
+                "oidc",
+                condition,
+                external,
+                subject=subject,
+            )
 
 
 def _github_repository(subject: str) -> str | None:
@@ -158,6 +194,8 @@ def trusted_principals(document: object) -> Iterator[TrustedPrincipal]:
             if found is not None:
                 yield found
         for value in _as_list(principal.get("Service")):
-            yield TrustedPrincipal(ids.aws_service(value), NodeKind.IDENTITY, "aws.service", value, "service", condition, external)
+            yield TrustedPrincipal(
+                ids.aws_service(value), NodeKind.IDENTITY, "aws.service", value, "service", condition, external
+            )
         for value in _as_list(principal.get("Federated")):
             yield from _federated(value, condition_map, condition, external)

@@ -83,7 +83,9 @@ _S = "Statement"
 # (restricted to one service by a Condition) are left out rather than read as admin.
 AWS_MANAGED_POLICIES: Mapping[str, Mapping[str, object]] = {
     "AdministratorAccess": {_S: [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
-    "PowerUserAccess": {_S: [{"Effect": "Allow", "NotAction": ["iam:*", "organizations:*", "account:*"], "Resource": "*"}]},
+    "PowerUserAccess": {
+        _S: [{"Effect": "Allow", "NotAction": ["iam:*", "organizations:*", "account:*"], "Resource": "*"}]
+    },
     "ReadOnlyAccess": {_S: [{"Effect": "Allow", "Action": ["*:Get*", "*:List*", "*:Describe*"], "Resource": "*"}]},
     "ViewOnlyAccess": {_S: [{"Effect": "Allow", "Action": ["*:List*", "*:Describe*"], "Resource": "*"}]},
     "SecurityAudit": {_S: [{"Effect": "Allow", "Action": ["*:Get*", "*:List*", "*:Describe*"], "Resource": "*"}]},

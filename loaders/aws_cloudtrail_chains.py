@@ -1,0 +1,162 @@
+"""AssumeRole chains: the session that called AssumeRole* and the session it created.
+
+Every successful AssumeRole / AssumeRoleWithSAML / AssumeRoleWithWebIdentity / GetFederationToken
+call is noted with its caller's group and time, the returned temporary key id, the role ARN
+and the role session name. Once all sessions are known (`finish`), the child session is found:
+
+1. `matched_by: assume_role_credentials` — a session authenticated with exactly the returned
+   `responseElements.credentials.accessKeyId` (the returned key is what the child signs with);
+2. else `matched_by: assume_role_name_time` — a session acting as that role with that session
+   name, starting within MAX_CHILD_DELAY after the call (the earliest such). Anonymised logs
+   (Stratus) re-randomise key ids, so only this rule works there.
+
+The child gets FROM → the parent session. The chain is how an access story walks from a role
+session back to the human or pipeline that started it.
+
+AssumeRoleWithWebIdentity from GitHub Actions (`identityProvider` ends with
+token.actions.githubusercontent.com, `userName` = the `sub`, `repo:<org>/<repo>:…`) also writes
+what it proves, at once: the Repository CAN_ASSUME the role (`via: web_identity`, `subject`), and
+when the subject carries a `job_workflow_ref` claim (custom sub templates do), the workflow
+Pipeline RUNS_AS the role (`via: oidc`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from graph import ids
+from graph.errors import ModelError
+from graph.model import Edge, Evidence
+from graph.schema import EdgeKind, NodeKind
+from loaders.aws_cloudtrail_sessions import Aggregates, Pointer, Session
+
+__all__ = ["ASSUME_EVENTS", "AssumeCall", "assume_call", "link_chains", "web_identity_items"]
+
+NAME = "aws-cloudtrail"
+ASSUME_EVENTS = frozenset({"AssumeRole", "AssumeRoleWithSAML", "AssumeRoleWithWebIdentity", "GetFederationToken"})
+MAX_CHILD_DELAY = 12 * 3600  # the longest a role session's credentials live
+GITHUB_OIDC = "token.actions.githubusercontent.com"
+
+
+@dataclass(frozen=True, slots=True)
+class AssumeCall:
+    group: tuple[str, str]
+    seconds: int
+    child_key: str
+    role: str  # Identity id of the role (or the federating user), "" when unknown
+    session_name: str
+    pointer: Pointer
+
+
+def assume_call(event: Mapping[str, Any], group: tuple[str, str], seconds: int, pointer: Pointer) -> AssumeCall | None:
+    if event.get("errorCode"):
+        return None
+    params = event.get("requestParameters") if isinstance(event.get("requestParameters"), Mapping) else {}
+    response = event.get("responseElements") if isinstance(event.get("responseElements"), Mapping) else {}
+    credentials = response.get("credentials") if isinstance(response.get("credentials"), Mapping) else {}
+    role_arn = params.get("roleArn")
+    role = ""
+    if isinstance(role_arn, str):
+        try:
+            role = ids.aws_arn(role_arn)
+        except ModelError:
+            role = ""
+    session_name = params.get("roleSessionName") or params.get("name") or ""
+    return AssumeCall(group, seconds, str(credentials.get("accessKeyId") or ""), role, str(session_name), pointer)
+
+
+def link_chains(
+    calls: list[AssumeCall], aggregates: Aggregates, session_ids: dict[int, str], acted: dict[int, tuple[str, str]]
+) -> Iterator[Edge]:
+    """FROM child → parent for every call whose child session was seen (module rules).
+
+    `session_ids` maps id(Session) to the session's node id; `acted` maps id(Session) to
+    (role identity id, session name) of what the session acted as."""
+    by_key: dict[str, list[Session]] = {}
+    by_role: dict[tuple[str, str], list[Session]] = {}
+    for _principal, session in aggregates.all_sessions():
+        if session.group[0]:
+            by_key.setdefault(session.group[0], []).append(session)
+        if id(session) in acted:
+            by_role.setdefault(acted[id(session)], []).append(session)
+    for call in calls:
+        parent = aggregates.containing(call.group, call.seconds)
+        if parent is None:
+            continue
+        child, rule = _child(call, by_key, by_role)
+        if child is None or child is parent:
+            continue
+        evidence = Evidence(source=call.pointer[1], locator=call.pointer[2], at=call.pointer[0])
+        yield Edge(
+            source=session_ids[id(child)],
+            source_kind=NodeKind.SESSION,
+            kind=EdgeKind.FROM,
+            target=session_ids[id(parent)],
+            target_kind=NodeKind.SESSION,
+            props={"matched_by": rule},
+            first_seen=call.pointer[0],
+            last_seen=call.pointer[0],
+            sources=(NAME,),
+            evidence=(evidence,),
+        )
+
+
+def _child(
+    call: AssumeCall, by_key: dict[str, list[Session]], by_role: dict[tuple[str, str], list[Session]]
+) -> tuple[Session | None, str]:
+    window = (call.seconds - 60, call.seconds + MAX_CHILD_DELAY)
+    if call.child_key:
+        keyed = [s for s in by_key.get(call.child_key, []) if window[0] <= s.start <= window[1]]
+        if keyed:
+            return min(keyed, key=lambda s: s.start), "assume_role_credentials"
+    if call.role and call.session_name:
+        named = [s for s in by_role.get((call.role, call.session_name), []) if window[0] <= s.start <= window[1]]
+        if named:
+            return min(named, key=lambda s: s.start), "assume_role_name_time"
+    return None, ""
+
+
+def web_identity_items(event: Mapping[str, Any], evidence: Evidence) -> Iterator[Edge]:
+    """Repository CAN_ASSUME role (and workflow RUNS_AS role) proven by a GitHub OIDC call."""
+    identity = event["userIdentity"]
+    provider = str(identity.get("identityProvider") or "")
+    subject = str(identity.get("userName") or "")
+    params = event.get("requestParameters") if isinstance(event.get("requestParameters"), Mapping) else {}
+    if event.get("errorCode") or not provider.endswith(GITHUB_OIDC) or not subject.startswith("repo:"):
+        return
+    try:
+        role = ids.aws_arn(str(params.get("roleArn", "")))
+        org, repo = subject.split(":")[1].split("/", 1)
+        repository = ids.github_repo(org, repo)
+    except (ModelError, ValueError, IndexError):
+        return
+    common = {"sources": (NAME,), "evidence": (evidence,)}
+    yield Edge(
+        source=repository,
+        source_kind=NodeKind.REPOSITORY,
+        kind=EdgeKind.CAN_ASSUME,
+        target=role,
+        target_kind=NodeKind.IDENTITY,
+        props={"via": "web_identity", "subject": subject},
+        **common,
+    )  # type: ignore[arg-type]
+    marker = ":job_workflow_ref:"
+    if marker in subject:
+        ref = subject.split(marker, 1)[1].split("@", 1)[0]
+        parts = ref.split("/", 2)
+        if len(parts) == 3:
+            try:
+                workflow = ids.github_workflow(parts[0], parts[1], parts[2])
+            except ModelError:
+                return
+            yield Edge(
+                source=workflow,
+                source_kind=NodeKind.PIPELINE,
+                kind=EdgeKind.RUNS_AS,
+                target=role,
+                target_kind=NodeKind.IDENTITY,
+                props={"via": "oidc"},
+                **common,
+            )  # type: ignore[arg-type]
