@@ -9,6 +9,7 @@ its name list; planted repositories use words the background never combines).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from loaders.demo.derive import Derive
 from loaders.demo.iam_model import (
@@ -149,7 +150,7 @@ def build_cast(derive: Derive, org: Organisation, aws: AwsEstate) -> Cast:
     return cast
 
 
-def _user(derive: Derive, account: str, name: str, created: int, keys: list[AccessKey], **extra: object) -> IamUser:
+def _user(derive: Derive, account: str, name: str, created: int, keys: list[AccessKey], **extra: Any) -> IamUser:
     return IamUser(
         account=account,
         name=name,
@@ -157,10 +158,10 @@ def _user(derive: Derive, account: str, name: str, created: int, keys: list[Acce
         created=created,
         keys=tuple(keys),
         **extra,
-    )  # type: ignore[arg-type]
+    )
 
 
-def _role(derive: Derive, account: str, name: str, created: int, trust: dict[str, object], **extra: object) -> Role:
+def _role(derive: Derive, account: str, name: str, created: int, trust: dict[str, object], **extra: Any) -> Role:
     return Role(
         account=account,
         name=name,
@@ -168,7 +169,7 @@ def _role(derive: Derive, account: str, name: str, created: int, trust: dict[str
         created=created,
         trust=trust,
         **extra,
-    )  # type: ignore[arg-type]
+    )
 
 
 def _add_identities(cast: Cast, d: Derive, aws: AwsEstate) -> None:
@@ -412,5 +413,6 @@ def _add_identities(cast: Cast, d: Derive, aws: AwsEstate) -> None:
             last_used=b - DAY + 1200,
             session_name="scanco-audit",
             kind="vendor",
+            extra={"external_id": "scanco-" + d.hex(12, "extid")},
         ),
     ]

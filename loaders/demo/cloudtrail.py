@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,7 +57,7 @@ def _uuid(rng: random.Random) -> str:
 
 def _user_call(
     rng: random.Random, account_id: str, region: str
-) -> tuple[str, str, object, bool, list[dict[str, object]] | None]:
+) -> tuple[str, str, object, bool, Sequence[Mapping[str, object]] | None]:
     pick = rng.randrange(8)
     bucket = f"acme-{account_id[-4:]}-data-{rng.randrange(40):02d}"
     if pick == 0:

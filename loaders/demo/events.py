@@ -8,6 +8,8 @@ AWSService (invokedBy), WebIdentityUser (GitHub OIDC), FederatedUser, AWSAccount
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from loaders.demo.derive import format_cli_date, format_iso
 
 __all__ = [
@@ -15,6 +17,7 @@ __all__ = [
     "aws_account_identity",
     "aws_service_identity",
     "federated_identity",
+    "format_cli_date",
     "iam_user_identity",
     "record",
     "web_identity",
@@ -125,7 +128,7 @@ def record(
     request_id: str,
     recipient: str,
     read_only: bool,
-    resources: list[Json] | None = None,
+    resources: Sequence[Mapping[str, object]] | None = None,
     additional: Json | None = None,
     error: tuple[str, str] | None = None,
     category: str = "Management",
@@ -151,7 +154,7 @@ def record(
     event["eventID"] = event_id
     event["readOnly"] = read_only
     if resources:
-        event["resources"] = resources
+        event["resources"] = list(resources)
     event["eventType"] = event_type
     event["managementEvent"] = category == "Management"
     event["recipientAccountId"] = recipient

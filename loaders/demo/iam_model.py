@@ -9,6 +9,7 @@ dataclasses, so one writer serialises both.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from loaders.demo.derive import Derive
 from loaders.demo.org import HOST_PUBLIC, HOSTED_PUBLIC, OFFICE_PUBLIC, ORG, SERVICE_WORDS, Organisation, ip_from_int
@@ -113,10 +114,10 @@ _ROLE_POLICIES = (
     "AmazonSSMManagedInstanceCore",
 )
 USER_AGENTS = (
-    "Boto3/1.34.69 md/Botocore#1.34.69 ua/2.0 os/linux#5.10.213-201.855.amzn2.x86_64 md/arch#x86_64 lang/python#3.11.8 md/pyimpl#CPython cfg/retry-mode#legacy Botocore/1.34.69",
+    "Boto3/1.34.69 md/Botocore#1.34.69 ua/2.0 os/linux#5.10.213-201.855.amzn2.x86_64 md/arch#x86_64 lang/python#3.11.8 md/pyimpl#CPython cfg/retry-mode#legacy Botocore/1.34.69",  # noqa: E501 (verbatim real-world text)
     "aws-sdk-go-v2/1.30.3 os/linux lang/go#1.22.5 md/GOOS#linux md/GOARCH#amd64 api/s3#1.58.2",
-    "aws-sdk-java/2.25.16 Linux/5.10.214-202.855.amzn2.x86_64 OpenJDK_64-Bit_Server_VM/17.0.10+7-LTS Java/17.0.10 vendor/Amazon.com_Inc. io/sync http/Apache cfg/retry-mode/legacy",
-    "APN/1.0 HashiCorp/1.0 Terraform/1.8.5 (+https://www.terraform.io) terraform-provider-aws/5.58.0 (+https://registry.terraform.io/providers/hashicorp/aws) aws-sdk-go-v2/1.30.1 os/linux lang/go#1.22.4 md/GOOS#linux md/GOARCH#amd64 api/sts#1.30.1",
+    "aws-sdk-java/2.25.16 Linux/5.10.214-202.855.amzn2.x86_64 OpenJDK_64-Bit_Server_VM/17.0.10+7-LTS Java/17.0.10 vendor/Amazon.com_Inc. io/sync http/Apache cfg/retry-mode/legacy",  # noqa: E501 (verbatim real-world text)
+    "APN/1.0 HashiCorp/1.0 Terraform/1.8.5 (+https://www.terraform.io) terraform-provider-aws/5.58.0 (+https://registry.terraform.io/providers/hashicorp/aws) aws-sdk-go-v2/1.30.1 os/linux lang/go#1.22.4 md/GOOS#linux md/GOARCH#amd64 api/sts#1.30.1",  # noqa: E501 (verbatim real-world text)
 )
 OIDC_HOST = "token.actions.githubusercontent.com"
 
@@ -289,7 +290,7 @@ class AwsEstate:
         team = org.team(owner.team)
         tags = (("team", team.slug), ("owner-email", owner.email)) if not d.chance(10, "r-untagged", account, r) else ()
         last_used = base - 60 * (5 + d.below(9000, "r-last", account, r))
-        common = dict(
+        common: dict[str, Any] = dict(
             account=account,
             role_id=d.aws_id("AROA", account, "role", r, length=17),
             created=base - DAY * (60 + d.below(700, "r-created", account, r)) + d.below(DAY, "r-created-s", account, r),
@@ -310,7 +311,7 @@ class AwsEstate:
                 session_name=instance,
                 source_ip=public_ip,
                 **common,
-            )  # type: ignore[arg-type]
+            )
         if kind == "github":
             repo = org.repo(r // 4 % org.sizes.repos)
             subject = f"repo:{ORG}/{repo.name}:ref:refs/heads/main"
@@ -323,7 +324,7 @@ class AwsEstate:
                 user_agent="aws-sdk-nodejs/2.1499.0 linux/v20.8.1 configure-aws-credentials-for-github-actions promise",
                 extra={"repo": repo.name, "subject": subject},
                 **common,
-            )  # type: ignore[arg-type]
+            )
         if kind == "lambda":
             function = f"{team.slug}-{word}-{r:05d}"
             return Role(
@@ -334,16 +335,16 @@ class AwsEstate:
                 source_ip=ip_from_int(HOST_PUBLIC, (3 << 18) + r),
                 user_agent="aws-sdk-java/2.25.16 Linux exec-env/AWS_Lambda_java17",
                 **common,
-            )  # type: ignore[arg-type]
+            )
         person = org.person(d.below(org.sizes.people, "r-sso", account, r))
         permission = ("ReadOnly", "Developer", "DataEngineer", "Operator")[r // 4 % 4]
-        trust = {
+        trust: dict[str, object] = {
             "Version": "2012-10-17",
             "Statement": [
                 {
                     "Effect": "Allow",
                     "Principal": {
-                        "Federated": f"arn:aws:iam::{acct}:saml-provider/AWSSSO_{d.hex(16, 'saml', account)}_DO_NOT_DELETE"
+                        "Federated": f"arn:aws:iam::{acct}:saml-provider/AWSSSO_{d.hex(16, 'saml', account)}_DO_NOT_DELETE"  # noqa: E501 (verbatim real-world text)
                     },
                     "Action": ["sts:AssumeRoleWithSAML", "sts:TagSession"],
                     "Condition": {"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}},
@@ -357,6 +358,6 @@ class AwsEstate:
             policies=("ReadOnlyAccess",),
             session_name=person.email,
             source_ip=ip_from_int(OFFICE_PUBLIC, 10 + r % 200),
-            user_agent="aws-cli/2.17.13 md/awscrt#0.20.11 ua/2.0 os/macos#23.5.0 md/arch#arm64 lang/python#3.11.9 md/pyimpl#CPython cfg/retry-mode#standard md/installer#source md/prompt#off md/command#s3.ls",
+            user_agent="aws-cli/2.17.13 md/awscrt#0.20.11 ua/2.0 os/macos#23.5.0 md/arch#arm64 lang/python#3.11.9 md/pyimpl#CPython cfg/retry-mode#standard md/installer#source md/prompt#off md/command#s3.ls",  # noqa: E501 (verbatim real-world text)
             **common,
-        )  # type: ignore[arg-type]
+        )

@@ -93,7 +93,7 @@ def write_runner_groups(folder: Path, aws: AwsEstate, planted: list[Runner]) -> 
     (folder / "runner-groups.json").write_bytes(
         orjson.dumps({"total_count": len(groups), "runner_groups": groups}, option=orjson.OPT_INDENT_2) + b"\n"
     )
-    for name, gid, _ in _GROUPS:
+    for _name, gid, _ in _GROUPS:
         members = [r for r in _all_runners(aws, planted) if _group_id(r.group) == gid]
         items = (_runner_json(r, False) for r in members)
         _stream_list(

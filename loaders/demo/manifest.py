@@ -131,7 +131,7 @@ def _situations(
             ids.aws_key(k["etl_old"]),
             {
                 "status": "deleted",
-                "deleted_at": format_iso(int(m["deleted_at"])),
+                "deleted_at": format_iso(int(str(m["deleted_at"]))),
                 "seen_after_delete_ip": ATTACKER_IP,
                 "replacement": ids.aws_key(k["etl_new"]),
                 "finding_categories": ["NHI1"],

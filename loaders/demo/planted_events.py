@@ -8,6 +8,7 @@ DeleteAccessKey event, the first use of a key after its deletion, the laptop ses
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from loaders.demo import events as ev
 from loaders.demo.cast import ATTACKER_IP, LAPTOP_IP, SCANNER_IPS, VENDOR_IPS, Cast, CastPerson
@@ -17,13 +18,13 @@ from loaders.demo.org import HOSTED_PUBLIC, ORG, Organisation, ip_from_int
 
 __all__ = ["PlantedEvent", "Trail", "play_all"]
 
-CLI_LAPTOP = "aws-cli/2.17.13 md/awscrt#0.20.11 ua/2.0 os/macos#23.5.0 md/arch#arm64 lang/python#3.11.9 md/pyimpl#CPython cfg/retry-mode#standard md/installer#source md/prompt#off md/command#{cmd}"
+CLI_LAPTOP = "aws-cli/2.17.13 md/awscrt#0.20.11 ua/2.0 os/macos#23.5.0 md/arch#arm64 lang/python#3.11.9 md/pyimpl#CPython cfg/retry-mode#standard md/installer#source md/prompt#off md/command#{cmd}"  # noqa: E501 (verbatim real-world text)
 CLI_OLD = "aws-cli/1.18.69 Python/3.8.10 Linux/5.4.0-1045-aws botocore/1.17.0"
 GHA_AGENT = "aws-sdk-nodejs/2.1499.0 linux/v20.8.1 configure-aws-credentials-for-github-actions promise"
 BROWSER = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/129.0.0.0 Safari/537.36"
 )
-BOTO = "Boto3/1.34.69 md/Botocore#1.34.69 ua/2.0 os/linux#5.10.213-201.855.amzn2.x86_64 md/arch#x86_64 lang/python#3.11.8 md/pyimpl#CPython cfg/retry-mode#legacy Botocore/1.34.69"
+BOTO = "Boto3/1.34.69 md/Botocore#1.34.69 ua/2.0 os/linux#5.10.213-201.855.amzn2.x86_64 md/arch#x86_64 lang/python#3.11.8 md/pyimpl#CPython cfg/retry-mode#legacy Botocore/1.34.69"  # noqa: E501 (verbatim real-world text)
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ class Trail:
         *,
         read_only: bool = False,
         region: str = "us-east-1",
-        **extra: object,
+        **extra: Any,
     ) -> str:
         n = len(self.events)
         event_id = self.derive.uuid("planted-event", n)
@@ -78,7 +79,7 @@ class Trail:
             recipient=self.acct(account),
             read_only=read_only,
             **extra,
-        )  # type: ignore[arg-type]
+        )
         self.events.append(PlantedEvent(account, region, at, record))
         return event_id
 
@@ -508,7 +509,7 @@ def _cross_environment(t: Trail, cast: Cast) -> None:
 def _vendors(t: Trail, cast: Cast) -> None:
     """ObservaCo assumes its role without an ExternalId; ScanCo assumes its role with one."""
     vendor, scanner = cast.role("production", "acme-vendor-observability"), cast.role("shared", "thirdparty-ci-scanner")
-    ext = next(iter(scanner.trust["Statement"]))["Condition"]["StringEquals"]["sts:ExternalId"]  # type: ignore[index]
+    ext = str(scanner.extra["external_id"])
     for day in range(13, 0, -1):
         at = t.aws.base - day * DAY + 600
         caller = ev.aws_account_identity(
@@ -746,7 +747,7 @@ def _key_history(t: Trail, cast: Cast) -> None:
 def _creator(t: Trail, account: str, person_key: str | None, at: int) -> tuple[dict[str, object], str]:
     account_id = t.acct(account)
     if person_key is None:
-        root = {
+        root: dict[str, object] = {
             "type": "Root",
             "principalId": account_id,
             "arn": f"arn:aws:iam::{account_id}:root",

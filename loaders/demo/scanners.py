@@ -24,7 +24,7 @@ __all__ = ["LEAK_FILE", "LEAK_LINE", "write_scanner_reports"]
 
 LEAK_FILE = "config/settings.py"
 LEAK_LINE = 12
-_AWS_DESC = "Identified a pattern that may indicate AWS credentials, risking unauthorized cloud resource access and data breaches on AWS platforms."
+_AWS_DESC = "Identified a pattern that may indicate AWS credentials, risking unauthorized cloud resource access and data breaches on AWS platforms."  # noqa: E501 (verbatim real-world text)
 _GENERIC_DESC = "Detected a Generic API Key, potentially exposing access to various services and sensitive operations."
 _SLACK_DESC = (
     "Discovered a Slack Webhook, which could lead to unauthorized message posting and data leakage in Slack channels."
