@@ -11,6 +11,8 @@ from loaders.aws_credential_report import CredentialReportLoader
 from loaders.aws_ec2 import Ec2InstancesLoader
 from loaders.aws_iam import IamExportLoader
 from loaders.base import Loader
+from loaders.gitleaks import GitleaksLoader
+from loaders.trufflehog import TrufflehogLoader
 
 __all__ = ["LOADERS", "loader_named"]
 
@@ -18,6 +20,8 @@ LOADERS: tuple[Loader[object], ...] = (
     CredentialReportLoader(),  # type: ignore[list-item]
     IamExportLoader(),  # type: ignore[list-item]
     Ec2InstancesLoader(),  # type: ignore[list-item]
+    GitleaksLoader(),  # type: ignore[list-item]
+    TrufflehogLoader(),  # type: ignore[list-item]
     CloudTrailLoader(),
 )
 
