@@ -25,7 +25,8 @@ becomes one node. The rules, each tested with two real files that must meet
 - Runners: a self-hosted runner is `github:<org>:runner:<name>` whether it comes from the
   runner inventory, an EC2 instance tagged with its runner name, or a CloudTrail source IP
   that falls in its addresses; a runs-on label is the pool `github:<org>:runner-label:<label>`
-  and runners carrying that label are MEMBER_OF it.
+  and runners carrying that label are MEMBER_OF it; a runner group is the pool
+  `github:<org>:runner-group:<name lower-case>` its runners are MEMBER_OF.
 - SSH keys: `ssh:SHA256:<base64 without padding>` or `ssh:MD5:<hex pairs lower-case>`.
 - Kubernetes: `k8s:<cluster>:sa:<namespace>/<name>` for a ServiceAccount object and for
   `system:serviceaccount:<namespace>:<name>` in an audit event.
@@ -55,6 +56,7 @@ __all__ = [
     "github_job",
     "github_repo",
     "github_runner",
+    "github_runner_group",
     "github_runner_label",
     "github_secret",
     "github_user",
@@ -204,6 +206,11 @@ def github_user(login: str) -> str:
 
 def github_runner(org: str, name: str) -> str:
     return f"github:{_slug(org, 'GitHub org')}:runner:{_require(name, 'runner name')}"
+
+
+def github_runner_group(org: str, name: str) -> str:
+    """A runner group (`runs-on: {group: X}`, the runner-groups API): runners are MEMBER_OF it."""
+    return f"github:{_slug(org, 'GitHub org')}:runner-group:{_require(name, 'runner group').lower()}"
 
 
 def github_runner_label(org: str, label: str) -> str:
