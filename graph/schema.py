@@ -214,6 +214,8 @@ NODE_SPECS: MappingProxyType[NodeKind, NodeSpec] = MappingProxyType(
                     triggers="list[str]",
                     oidc="bool",
                     uses_workflow="str",
+                    runs_on="str",  # runs-on text when an expression keeps it from resolving statically
+                    assume_role="str",  # role-to-assume text when it is an expression, not an ARN
                     **_COMMON_NODE,  # type: ignore[arg-type]
                 ),
             ),
