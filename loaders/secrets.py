@@ -43,6 +43,7 @@ __all__ = [
     "is_redacted",
     "record_finding",
     "repository_from_url",
+    "repository_node",
 ]
 
 _KEY_ID = re.compile(r"(?<![A-Z0-9])((?:AKIA|ASIA)[A-Z0-9]{16})")
@@ -103,6 +104,19 @@ def checkout_repository(report: Path) -> tuple[str, str] | None:
     if ((folder / ".git").exists() or (folder / ".github").is_dir()) and folder.parent.name:
         return (folder.parent.name, folder.name)
     return None
+
+
+def repository_node(org: str, repo: str, source: str) -> Node:
+    """A repository; `local/<name>` ones (no org known) are plain git, not GitHub."""
+    local = org == "local"
+    return Node(
+        id=ids.github_repo(org, repo),
+        kind=NodeKind.REPOSITORY,
+        subtype="git.repository" if local else "github.repository",
+        name=f"{org}/{repo}",
+        props={"org": org, "platform": "git" if local else "github"},
+        sources=(source,),
+    )
 
 
 def credential_id(finding: Finding, key: bytes) -> str:
@@ -185,15 +199,7 @@ def record_finding(finding: Finding, where: Location, ctx: LoadContext, source: 
     exposure.verified = exposure.verified or finding.verified
     evidence = Evidence(source=where.file, locator=where.locator, at=finding.at)
     exposure.per_report.setdefault((source, where.file), []).append(evidence)
-    repo_node = Node(
-        id=repository,
-        kind=NodeKind.REPOSITORY,
-        subtype="git.repository" if org == "local" else "github.repository",
-        name=f"{org}/{repo}",
-        props={"org": org, "platform": "git" if org == "local" else "github"},
-        sources=(source,),
-    )
-    return [repo_node, *_verified_identity(finding, credential, evidence, source)]
+    return [repository_node(org, repo, source), *_verified_identity(finding, credential, evidence, source)]
 
 
 def _verified_identity(finding: Finding, credential: str, evidence: Evidence, source: str) -> Iterator[Item]:
