@@ -67,6 +67,14 @@ ON CONFLICT (id) DO UPDATE SET
     sources = CASE WHEN excluded.sources = '[]' THEN nodes.sources ELSE kt_union(nodes.sources, excluded.sources) END
 """
 
+# A placeholder merged into an existing node changes nothing (empty fields keep the stored
+# values), so it is inserted only when the id is new: no row rewrite, no WAL page for it.
+_INSERT_PLACEHOLDER = """
+INSERT INTO nodes (id, kind, subtype, name, props, first_seen, last_seen, sources)
+VALUES (?, ?, '', '', '{}', NULL, NULL, '[]')
+ON CONFLICT (id) DO NOTHING
+"""
+
 _UPSERT_EDGE = """
 INSERT INTO edges (source, kind, target, source_kind, target_kind, props, first_seen, last_seen,
                    count, sources, evidence, observations)
@@ -113,35 +121,57 @@ def _observation_count(old: str, new: str) -> int:
     return sum({**orjson.loads(old), **orjson.loads(new)}.values())
 
 
+_EMPTY_MAP = "{}"
+_EMPTY_LIST = "[]"
+
+
 def _node_row(node: Node) -> tuple[object, ...]:
+    # Kinds are StrEnums, bound by SQLite as their text; empty values skip the JSON encoder.
     return (
         node.id,
-        node.kind.value,
+        node.kind,
         node.subtype,
         node.name,
-        _dumps(node.props),
+        _dumps(node.props) if node.props else _EMPTY_MAP,
         node.first_seen,
         node.last_seen,
-        _dumps(list(node.sources)),
+        _dumps(node.sources) if node.sources else _EMPTY_LIST,
     )
 
 
 def _edge_row(edge: Edge) -> tuple[object, ...]:
-    evidence = sorted({encode_evidence(e) for e in edge.evidence})[-EVIDENCE_LIMIT:]
+    if not edge.evidence:
+        evidence = _EMPTY_LIST
+    elif len(edge.evidence) == 1:
+        evidence = _dumps([encode_evidence(edge.evidence[0])])
+    else:
+        evidence = _dumps(sorted({encode_evidence(e) for e in edge.evidence})[-EVIDENCE_LIMIT:])
     return (
         edge.source,
-        edge.kind.value,
+        edge.kind,
         edge.target,
-        edge.source_kind.value,
-        edge.target_kind.value,
-        _dumps(edge.props),
+        edge.source_kind,
+        edge.target_kind,
+        _dumps(edge.props) if edge.props else _EMPTY_MAP,
         edge.first_seen,
         edge.last_seen,
         edge.count,
-        _dumps(list(edge.sources)),
-        _dumps(evidence),
+        _dumps(edge.sources) if edge.sources else _EMPTY_LIST,
+        evidence,
         _dumps({edge.origin: edge.count}),
     )
+
+
+def _placeholders(nodes: list[Node], edges: list[Edge], stored: set[str]) -> list[tuple[str, str]]:
+    """Edge endpoints neither stored nor written by this batch, with the kind the edge gives them."""
+    known = stored.union(n.id for n in nodes)
+    missing: dict[str, str] = {}
+    for edge in edges:
+        if edge.source not in known:
+            missing.setdefault(edge.source, edge.source_kind)
+        if edge.target not in known:
+            missing.setdefault(edge.target, edge.target_kind)
+    return list(missing.items())
 
 
 def _node_from_row(row: tuple[Any, ...]) -> Node:
@@ -192,10 +222,16 @@ class EmbeddedStore:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
+            # 16 KiB pages (new files only; must precede WAL mode): edge keys are long text, and
+            # bigger pages mean fewer splits and shallower indexes — about twice the bulk-load rate.
+            self._db.execute("PRAGMA page_size=16384")
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA busy_timeout=10000")
             self._db.execute("PRAGMA cache_size=-262144")
+            # Checkpoint every ~64 MB of WAL instead of 16: bulk loads rewrite the same hot index
+            # pages many times between checkpoints, so fewer checkpoints copy far less.
+            self._db.execute("PRAGMA wal_autocheckpoint=4096")
             self._db.executescript(_SCHEMA)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open embedded store at {target}: {exc}") from exc
@@ -216,19 +252,12 @@ class EmbeddedStore:
     def write(self, nodes: Iterable[Node], edges: Iterable[Edge]) -> WriteSummary:
         node_list = list(nodes)
         edge_list = list(edges)
-        written = {n.id for n in node_list}
-        endpoints: dict[str, NodeKind] = {}
-        for edge in edge_list:
-            for end, kind in ((edge.source, edge.source_kind), (edge.target, edge.target_kind)):
-                if end not in written:
-                    endpoints.setdefault(end, kind)
-        placeholders = [(i, k.value, "", "", "{}", None, None, "[]") for i, k in endpoints.items()]
         try:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                self._check_kinds(node_list, edge_list)
+                stored = self._check_kinds(node_list, edge_list)
                 self._db.executemany(_UPSERT_NODE, map(_node_row, node_list))
-                self._db.executemany(_UPSERT_NODE, placeholders)
+                self._db.executemany(_INSERT_PLACEHOLDER, _placeholders(node_list, edge_list, stored))
                 self._db.executemany(_UPSERT_EDGE, map(_edge_row, edge_list))
             except BaseException:
                 self._db.execute("ROLLBACK")
@@ -240,20 +269,22 @@ class EmbeddedStore:
             raise StoreError(f"write to {self._path} failed: {exc}") from exc
         return WriteSummary(nodes=len(node_list), edges=len(edge_list))
 
-    def _check_kinds(self, nodes: list[Node], edges: list[Edge]) -> None:
-        """Every id keeps the kind it was first written with, within the batch and across."""
+    def _check_kinds(self, nodes: list[Node], edges: list[Edge]) -> set[str]:
+        """Every id keeps the kind it was first written with, within the batch and across.
+        Returns the ids of the batch already stored."""
         declared = batch_kinds(nodes, edges)
-        conflicts: dict[str, str] = {}
-        for chunk in _chunks(list(declared)):
-            marks = ",".join("?" * len(chunk))
-            for node_id, kind in self._db.execute(f"SELECT id, kind FROM nodes WHERE id IN ({marks})", chunk):
-                if declared[node_id] != kind:
-                    conflicts[node_id] = kind
+        # One statement for the whole batch: SQLite walks the JSON map and probes the primary key.
+        found = self._db.execute(
+            "SELECT j.key, n.kind, j.value FROM json_each(?) AS j JOIN nodes AS n ON n.id = j.key",
+            (orjson.dumps(declared).decode(),),
+        ).fetchall()
+        conflicts = {node_id: (kind, wanted) for node_id, kind, wanted in found if kind != wanted}
         if conflicts:
             # The smallest id, so both stores name the same node whatever order they check in.
             node_id = min(conflicts)
-            stored, wanted = conflicts[node_id], declared[node_id]
+            stored, wanted = conflicts[node_id]
             raise KindConflict(f"node {node_id!r} is a {stored}; this batch gives it kind {wanted}")
+        return {row[0] for row in found}
 
     def nodes_by_id(self, ids: Iterable[str]) -> dict[str, Node]:
         found: dict[str, Node] = {}
