@@ -11,6 +11,7 @@ from loaders.aws_credential_report import CredentialReportLoader
 from loaders.aws_ec2 import Ec2InstancesLoader
 from loaders.aws_iam import IamExportLoader
 from loaders.base import Loader
+from loaders.github_runners import RunnerInventoryLoader
 from loaders.github_workflows import WorkflowLoader
 from loaders.gitleaks import GitleaksLoader
 from loaders.trufflehog import TrufflehogLoader
@@ -21,6 +22,7 @@ LOADERS: tuple[Loader[object], ...] = (
     CredentialReportLoader(),  # type: ignore[list-item]
     IamExportLoader(),  # type: ignore[list-item]
     Ec2InstancesLoader(),  # type: ignore[list-item]
+    RunnerInventoryLoader(),  # type: ignore[list-item]
     WorkflowLoader(),  # type: ignore[list-item]
     GitleaksLoader(),  # type: ignore[list-item]
     TrufflehogLoader(),  # type: ignore[list-item]
