@@ -10,6 +10,7 @@ as text in SQLite, in Cypher and in Python, and export byte-identically from bot
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
@@ -98,10 +99,12 @@ def _check_value(owner: str, key: str, declared: PropertyType, value: object) ->
         if isinstance(value, bool):
             return value
     elif declared == "int":
-        if isinstance(value, int) and not isinstance(value, bool):
+        # Both stores hold signed 64-bit integers; a bigger one must fail here, not mid-write.
+        if isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63:
             return value
     elif declared == "float":
-        if isinstance(value, int | float) and not isinstance(value, bool):
+        # NaN and infinities have no JSON form: the embedded store would keep null, Neo4j NaN.
+        if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
             return float(value)
     elif isinstance(value, str):
         return value
