@@ -8,7 +8,7 @@ import re
 import pytest
 
 from graph.errors import ModelError
-from graph.model import EVIDENCE_LIMIT, Edge, Evidence, Node, canonical_timestamp, validate_id
+from graph.model import EVIDENCE_LIMIT, Edge, Evidence, Node, _check_value, canonical_timestamp, validate_id
 from graph.neo4j_cypher import EDGE_CORE, NODE_CORE
 from graph.schema import EDGE_SPECS, NODE_SPECS, EdgeKind, NodeKind
 
@@ -137,3 +137,18 @@ def test_schema_properties_never_shadow_store_fields() -> None:
     assert set(NODE_SPECS) == set(NodeKind)
     assert set(EDGE_SPECS) == set(EdgeKind)
     assert EVIDENCE_LIMIT > 0
+
+
+@pytest.mark.parametrize(
+    ("declared", "value"),
+    [("float", float("nan")), ("float", float("inf")), ("int", 2**63), ("int", -(2**63) - 1), ("int", True)],
+)
+def test_values_no_store_can_hold_are_refused(declared: str, value: object) -> None:
+    with pytest.raises(ModelError, match=f"'errors' must be {declared}, got {re.escape(repr(value))}"):
+        _check_value("Session s", "errors", declared, value)  # type: ignore[arg-type]
+
+
+def test_session_error_count_accepts_64_bit_ints() -> None:
+    touched = Edge.checked(source="session:aws:s1", source_kind="Session", kind="TOUCHED", target=KEY,
+                           target_kind="Credential", props={"errors": 2**63 - 1})  # fmt: skip
+    assert touched.props == {"errors": 2**63 - 1}
