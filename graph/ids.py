@@ -27,6 +27,9 @@ becomes one node. The rules, each tested with two real files that must meet
   that falls in its addresses; a runs-on label is the pool `github:<org>:runner-label:<label>`
   and runners carrying that label are MEMBER_OF it; a runner group is the pool
   `github:<org>:runner-group:<name lower-case>` its runners are MEMBER_OF.
+- Catalog: a Backstage entity that names a repository (`github.com/project-slug`), an AWS
+  account (`aws.amazon.com/account-id`) or an IAM role/user ARN is owned on that canonical id;
+  the entity itself is `backstage:<kind>:<namespace>/<name>`.
 - SSH keys: `ssh:SHA256:<base64 without padding>` or `ssh:MD5:<hex pairs lower-case>`.
 - Kubernetes: `k8s:<cluster>:sa:<namespace>/<name>` for a ServiceAccount object and for
   `system:serviceaccount:<namespace>:<name>` in an audit event.
@@ -51,6 +54,7 @@ __all__ = [
     "aws_resource",
     "aws_role_by_name",
     "aws_service",
+    "catalog_entity",
     "change",
     "ec2_instance",
     "github_job",
@@ -252,6 +256,13 @@ def secret_hmac(value: str, key: bytes) -> str:
 
 def session(platform: str, *parts: str) -> str:
     return f"session:{platform}:" + ":".join(_require(p, "session part") for p in parts)
+
+
+def catalog_entity(kind: str, namespace: str, name: str) -> str:
+    """A Backstage catalog entity with no canonical id of its own (a Component, System or API that
+    names no repository / account / role): `backstage:<kind>:<namespace>/<name>`, lower case."""
+    parts = (_slug(kind, "entity kind"), _slug(namespace or "default", "namespace"), _slug(name, "entity name"))
+    return f"backstage:{parts[0]}:{parts[1]}/{parts[2]}"
 
 
 def change(platform: str, event_id: str) -> str:
