@@ -10,10 +10,12 @@ from loaders.aws_cloudtrail import CloudTrailLoader
 from loaders.aws_credential_report import CredentialReportLoader
 from loaders.aws_ec2 import Ec2InstancesLoader
 from loaders.aws_iam import IamExportLoader
+from loaders.backstage import BackstageLoader
 from loaders.base import Loader
 from loaders.github_runners import RunnerInventoryLoader
 from loaders.github_workflows import WorkflowLoader
 from loaders.gitleaks import GitleaksLoader
+from loaders.scim import ScimLoader
 from loaders.trufflehog import TrufflehogLoader
 
 __all__ = ["LOADERS", "loader_named"]
@@ -22,6 +24,8 @@ LOADERS: tuple[Loader[object], ...] = (
     CredentialReportLoader(),  # type: ignore[list-item]
     IamExportLoader(),  # type: ignore[list-item]
     Ec2InstancesLoader(),  # type: ignore[list-item]
+    ScimLoader(),  # type: ignore[list-item]
+    BackstageLoader(),  # type: ignore[list-item]
     RunnerInventoryLoader(),  # type: ignore[list-item]
     WorkflowLoader(),  # type: ignore[list-item]
     GitleaksLoader(),  # type: ignore[list-item]
