@@ -12,6 +12,7 @@ from loaders.aws_ec2 import Ec2InstancesLoader
 from loaders.aws_iam import IamExportLoader
 from loaders.backstage import BackstageLoader
 from loaders.base import Loader
+from loaders.codeowners import CodeownersLoader
 from loaders.github_runners import RunnerInventoryLoader
 from loaders.github_workflows import WorkflowLoader
 from loaders.gitleaks import GitleaksLoader
@@ -28,6 +29,7 @@ LOADERS: tuple[Loader[object], ...] = (
     BackstageLoader(),  # type: ignore[list-item]
     RunnerInventoryLoader(),  # type: ignore[list-item]
     WorkflowLoader(),  # type: ignore[list-item]
+    CodeownersLoader(),  # type: ignore[list-item]
     GitleaksLoader(),  # type: ignore[list-item]
     TrufflehogLoader(),  # type: ignore[list-item]
     CloudTrailLoader(),
