@@ -1,0 +1,142 @@
+"""The FastAPI application: GraphQL at /graphql, /healthz, /readyz, bearer-token authentication.
+
+Every route except /healthz needs a valid token, checked here before any route runs: no or a
+bad token is a 401 with a GraphQL-shaped body coded UNAUTHENTICATED. The one exception is the
+GraphiQL page itself (a GET of /graphql asking for HTML, with no query) when GraphiQL is on:
+it is static and holds no data, and a browser cannot attach a bearer header to a page load —
+every query GraphiQL then sends carries the token from its headers pane. Roles are enforced
+per field by permission classes (api/graphql/permissions.py). CORS stays off unless
+KEYTRAIL_CORS_ORIGINS lists origins.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio.to_thread
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+from strawberry.fastapi import GraphQLRouter
+
+from api.auth import Principal, TokenStore
+from api.graphql.context import Context
+from api.graphql.dataloaders import node_loader
+from api.graphql.pool import RequestTimeout, StorePool
+from api.graphql.schema import build_schema
+from api.settings import Settings
+from graph.open import describe_location
+from graph.schema import NodeKind
+from graph.store import GraphStore
+
+__all__ = ["create_app"]
+
+OPEN_PATHS = frozenset({"/healthz"})
+
+
+def _error_body(code: str, message: str) -> bytes:
+    return json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
+
+
+class BearerAuth:
+    """Pure ASGI middleware: resolves `Authorization: Bearer kt_...` to a Principal or answers 401."""
+
+    def __init__(self, app: ASGIApp, tokens: TokenStore, settings: Settings) -> None:
+        self.app = app
+        self.tokens = tokens
+        self.settings = settings
+        self.body_limit = settings.max_upload_bytes * 4 // 3 + 64 * 1024
+
+    def _is_ide_page(self, scope: Scope, headers: dict[bytes, bytes]) -> bool:
+        return (
+            self.settings.graphiql_enabled
+            and scope["method"] == "GET"
+            and scope["path"] == "/graphql"
+            and b"text/html" in headers.get(b"accept", b"")
+            and b"query=" not in scope.get("query_string", b"")
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in OPEN_PATHS:
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        if int(headers.get(b"content-length", b"0") or 0) > self.body_limit:
+            await self._reply(send, 413, "BAD_INPUT", "request body too large")
+            return
+        principal: Principal | None = None
+        scheme, _, token = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
+        if scheme.lower() == "bearer" and token.strip():
+            principal = await anyio.to_thread.run_sync(self.tokens.authenticate, token.strip())
+        if principal is None and not self._is_ide_page(scope, headers):
+            message = "a valid API token is required: Authorization: Bearer kt_..."
+            await self._reply(send, 401, "UNAUTHENTICATED", message, {"www-authenticate": "Bearer"})
+            return
+        scope.setdefault("state", {})["principal"] = principal
+        await self.app(scope, receive, send)
+
+    @staticmethod
+    async def _reply(send: Send, status: int, code: str, message: str, extra: dict[str, str] | None = None) -> None:
+        body = _error_body(code, message)
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        headers += [(k.encode(), v.encode()) for k, v in (extra or {}).items()]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+def _probe(store: GraphStore) -> int:
+    return len(store.nodes_of_kind(NodeKind.PERSON, limit=1))
+
+
+def create_app(settings: Settings, *, pool: StorePool | None = None, tokens: TokenStore | None = None) -> FastAPI:
+    """The app over one store pool and token file (opened now; closed when the app shuts down)."""
+    pool = pool or StorePool(settings.store_location, settings.store_pool)
+    tokens = tokens or TokenStore(settings.token_path, settings.secret)
+    schema = build_schema(settings)
+
+    async def get_context(request: Request) -> Context:
+        principal = getattr(request.state, "principal", None)
+        return Context(
+            settings=settings, pool=pool, tokens=tokens, principal=principal, node_loader_factory=node_loader
+        )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        pool.close()
+        tokens.close()
+
+    app = FastAPI(title="keytrail", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
+    graphql: GraphQLRouter[Any, None] = GraphQLRouter(
+        schema, context_getter=get_context, graphql_ide="graphiql" if settings.graphiql_enabled else None
+    )
+    app.include_router(graphql, prefix="/graphql")
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz")
+    async def readyz() -> JSONResponse:
+        context = Context(settings=settings, pool=pool, tokens=tokens, principal=None, node_loader_factory=node_loader)
+        try:
+            await context.run(_probe)
+        except Exception as exc:  # any failure to read means not ready; the reason names only its type
+            reason = "timeout" if isinstance(exc, RequestTimeout) else type(exc).__name__
+            return JSONResponse(
+                {"status": "unavailable", "store": describe_location(pool.location), "reason": reason}, 503
+            )
+        return JSONResponse({"status": "ready", "store": describe_location(pool.location)})
+
+    app.add_middleware(BearerAuth, tokens=tokens, settings=settings)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
+            allow_headers=["authorization", "content-type"],
+        )  # fmt: skip
+    app.state.pool, app.state.tokens, app.state.settings = pool, tokens, settings
+    return app

@@ -1,0 +1,41 @@
+"""The per-request GraphQL context: who is calling, the store pool, the deadline, the DataLoaders."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from strawberry.dataloader import DataLoader
+from strawberry.fastapi import BaseContext
+
+from api.auth import Principal, TokenStore
+from api.graphql.pool import StorePool
+from api.settings import Settings
+
+__all__ = ["Context"]
+
+T = TypeVar("T")
+
+
+class Context(BaseContext):
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        pool: StorePool,
+        tokens: TokenStore,
+        principal: Principal | None,
+        node_loader_factory: Callable[[Context], DataLoader[str, Any]],
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.pool = pool
+        self.tokens = tokens
+        self.principal = principal
+        self.deadline = time.monotonic() + settings.request_timeout
+        self.node_loader = node_loader_factory(self)
+
+    async def run(self, function: Callable[..., T], /, *args: object, **kwargs: object) -> T:
+        """A store function `function(store, *args, **kwargs)`, off the event loop, within the deadline."""
+        return await self.pool.run(self.deadline, function, *args, **kwargs)

@@ -1,0 +1,94 @@
+"""Hardening: the schema extensions that bound a document, and capped Relay-style paging.
+
+Depth, token and alias limits are strawberry's own extensions (one line each; strawberry ≥
+0.315.7 also counts aliases inside fragments); their rejections are coded TOO_COMPLEX by
+api/graphql/errors.py. Introspection is removed unless enabled. Pages are cut from a query's
+deterministic, sorted result: the cursor is the opaque offset of the last item, and `first`
+is capped (KEYTRAIL_MAX_PAGE, default 200).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Sequence
+from typing import TypeVar
+
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
+
+from api.graphql.errors import ErrorCodes
+from api.graphql.types_common import Connection, Edge, PageInfo
+from api.settings import Settings
+from graph.errors import QueryError
+
+__all__ = ["Page", "decode_cursor", "encode_cursor", "extensions_for", "page_of"]
+
+T = TypeVar("T")
+_PREFIX = "o:"
+
+
+def extensions_for(settings: Settings) -> list[SchemaExtension | type[SchemaExtension]]:
+    extensions: list[SchemaExtension | type[SchemaExtension]] = [
+        QueryDepthLimiter(max_depth=settings.max_depth),
+        MaxTokensLimiter(max_token_count=settings.max_tokens),
+        MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        ErrorCodes(),
+    ]
+    if not settings.introspection_enabled:
+        extensions.append(DisableIntrospection())
+    return extensions
+
+
+def encode_cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"{_PREFIX}{offset}".encode()).decode()
+
+
+def decode_cursor(cursor: str | None) -> int:
+    """The offset after a cursor (0 without one); a cursor this API did not make is BAD_INPUT."""
+    if cursor is None or cursor == "":
+        return 0
+    try:
+        text = base64.urlsafe_b64decode(cursor.encode()).decode()
+        if text.startswith(_PREFIX) and text[len(_PREFIX) :].isdigit():
+            return int(text[len(_PREFIX) :]) + 1
+    except (binascii.Error, UnicodeError, ValueError):
+        pass
+    raise QueryError(f"invalid cursor {cursor[:40]!r}: use a pageInfo.endCursor from this API")
+
+
+class Page:
+    """A requested window (`first` items after `after`), checked against the page cap."""
+
+    def __init__(self, first: int, after: str | None, max_page: int) -> None:
+        if not 1 <= first <= max_page:
+            raise QueryError(f"first must be from 1 to {max_page}, got {first}")
+        self.first = first
+        self.offset = decode_cursor(after)
+        if self.offset > 1_000_000:
+            raise QueryError("cursor out of range")
+
+    @property
+    def need(self) -> int:
+        """How many items a query must produce to fill this page and know whether another follows."""
+        return self.offset + self.first + 1
+
+
+def page_of(items: Sequence[T], page: Page, *, truncated: bool = False) -> Connection[T]:
+    window = items[page.offset : page.offset + page.first]
+    edges = [Edge(cursor=encode_cursor(page.offset + i), node=item) for i, item in enumerate(window)]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=len(items) > page.offset + page.first,
+            has_previous_page=page.offset > 0,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        truncated=truncated,
+    )

@@ -1,0 +1,30 @@
+"""The strawberry schema: Query, Mutation and the hardening extensions chosen by the settings."""
+
+from __future__ import annotations
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
+
+from api.graphql.limits import extensions_for
+from api.graphql.mutation import Mutation
+from api.graphql.query import Query
+from api.settings import Settings
+
+__all__ = ["KeytrailSchema", "build_schema"]
+
+
+class KeytrailSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        """Silence strawberry's per-error traceback log: expected errors (bad input, not found,
+        forbidden) are answers, not incidents; ErrorCodes logs the unexpected ones."""
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    return KeytrailSchema(
+        query=Query,
+        mutation=Mutation,
+        extensions=extensions_for(settings),
+        config=StrawberryConfig(auto_camel_case=True),
+    )

@@ -1,0 +1,561 @@
+"""GraphQL result types of the queries, each built explicitly from its pydantic result model.
+
+Lists that can grow with the estate are Relay connections (see api/graphql/limits.py); the
+blast-radius subgraph comes back as two flat arrays (nodes with depth, edges with level) so a
+10k-node neighbourhood is one cheap response to draw, not a nested tree.
+"""
+
+from __future__ import annotations
+
+import strawberry
+
+from api.graphql.types_common import (
+    Connection,
+    CountEntry,
+    EdgeKindEnum,
+    EvidenceType,
+    HopType,
+    NodeKindEnum,
+    NodeRefType,
+    OwaspEnum,
+    SeverityEnum,
+    VerdictEnum,
+    counts,
+    hops,
+    refs,
+)
+from graph.schema import EdgeKind, NodeKind
+from queries.accountability import AccountabilityResult, OwnerEntry
+from queries.blast import BlastRadiusResult
+from queries.explore import Neighbor as NeighborResult
+from queries.explore import PathResult as PathQueryResult
+from queries.findings import Finding, RuleInfo
+from queries.gaps import Gap
+from queries.history import HistoryEntry
+from queries.rules_base import Owasp, Severity
+from queries.shared import SharedCredential
+from queries.stale import StaleCredential
+from queries.story import AccessStoryResult
+from queries.story import SessionStory as SessionStoryResult
+
+__all__ = [
+    "AccessStory",
+    "Accountability",
+    "BlastRadius",
+    "FindingType",
+    "FindingsPage",
+    "GapType",
+    "HistoryEntryType",
+    "Neighbor",
+    "OwnershipGaps",
+    "PathResult",
+    "SharedCredentialType",
+    "StaleCredentialType",
+    "StaleCredentials",
+]
+
+
+@strawberry.type
+class Owner:
+    id: strawberry.ID
+    kind: NodeKindEnum  # type: ignore[valid-type]
+    name: str
+    status: str = strawberry.field(description="Person: active|offboarded|unknown; Team: active|no_active_member")
+    distance: int
+    owns: strawberry.ID
+    provenance: str
+    accountable: list[strawberry.ID]
+
+    @classmethod
+    def from_result(cls, o: OwnerEntry) -> Owner:
+        return cls(
+            id=strawberry.ID(o.id),
+            kind=NodeKind(o.kind),
+            name=o.name,
+            status=o.status,
+            distance=o.distance,
+            owns=strawberry.ID(o.owns),
+            provenance=o.provenance,
+            accountable=[strawberry.ID(a) for a in o.accountable],
+        )
+
+
+@strawberry.type
+class Chain:
+    person: strawberry.ID
+    person_status: str
+    role: str = strawberry.field(description="owner | team_member | manager | consumer")
+    distance: int
+    hops: list[HopType]
+
+
+@strawberry.type
+class Accountability:
+    subject: NodeRefType
+    verdict: VerdictEnum  # type: ignore[valid-type]
+    owners: list[Owner]
+    chains: list[Chain]
+    action: str
+    notes: list[str]
+    truncated: bool
+
+    @classmethod
+    def from_result(cls, r: AccountabilityResult) -> Accountability:
+        return cls(
+            subject=NodeRefType.from_result(r.subject),
+            verdict=r.verdict,
+            owners=[Owner.from_result(o) for o in r.owners],
+            chains=[
+                Chain(
+                    person=strawberry.ID(c.person),
+                    person_status=c.person_status,
+                    role=c.role,
+                    distance=c.distance,
+                    hops=hops(c.hops),
+                )
+                for c in r.chains
+            ],
+            action=r.action,
+            notes=list(r.notes),
+            truncated=r.truncated,
+        )
+
+
+@strawberry.type
+class Consumer:
+    id: str = strawberry.field(description="node id, or the repository / environment name")
+    kind: str
+    modes: list[str]
+    via: list[str]
+
+
+@strawberry.type(name="SharedCredential")
+class SharedCredentialType:
+    credential: NodeRefType
+    consumer_count: int
+    consumers: list[Consumer]
+    verdict: VerdictEnum  # type: ignore[valid-type]
+    owners: list[Owner]
+    action: str
+
+    @classmethod
+    def from_result(cls, s: SharedCredential) -> SharedCredentialType:
+        return cls(
+            credential=NodeRefType.from_result(s.credential),
+            consumer_count=s.consumer_count,
+            consumers=[Consumer(id=c.id, kind=c.kind, modes=list(c.modes), via=list(c.via)) for c in s.consumers],
+            verdict=s.verdict,
+            owners=[Owner.from_result(o) for o in s.owners],
+            action=s.action,
+        )
+
+
+@strawberry.type
+class ReachedResource:
+    resource: NodeRefType
+    depth: int | None
+    level: str = strawberry.field(description="read | write | admin, or none when only touched")
+    granted_by: list[strawberry.ID]
+    touched: bool
+    actions: list[str]
+    touch_count: int
+    sessions: int
+
+
+@strawberry.type
+class BlastSummary:
+    nodes_by_kind: list[CountEntry]
+    resources_by_level: list[CountEntry]
+    granted: int
+    touched: int
+    granted_untouched: int
+    touched_ungranted: int
+
+
+@strawberry.type
+class SubgraphNode:
+    id: strawberry.ID
+    kind: NodeKindEnum  # type: ignore[valid-type]
+    name: str
+    depth: int
+
+
+@strawberry.type
+class SubgraphEdge:
+    source: strawberry.ID
+    kind: EdgeKindEnum  # type: ignore[valid-type]
+    target: strawberry.ID
+    level: str
+
+
+@strawberry.type
+class BlastRadius:
+    subject: NodeRefType
+    max_depth: int
+    resources: list[ReachedResource]
+    summary: BlastSummary
+    nodes: list[SubgraphNode]
+    edges: list[SubgraphEdge]
+    truncated: bool
+
+    @classmethod
+    def from_result(cls, r: BlastRadiusResult) -> BlastRadius:
+        s = r.summary
+        return cls(
+            subject=NodeRefType.from_result(r.subject),
+            max_depth=r.max_depth,
+            resources=[
+                ReachedResource(
+                    resource=NodeRefType.from_result(x.resource),
+                    depth=x.depth,
+                    level=x.level,
+                    granted_by=[strawberry.ID(g) for g in x.granted_by],
+                    touched=x.touched,
+                    actions=list(x.actions),
+                    touch_count=x.touch_count,
+                    sessions=x.sessions,
+                )
+                for x in r.resources
+            ],
+            summary=BlastSummary(
+                nodes_by_kind=counts(s.nodes_by_kind),
+                resources_by_level=counts(s.resources_by_level),
+                granted=s.granted,
+                touched=s.touched,
+                granted_untouched=s.granted_untouched,
+                touched_ungranted=s.touched_ungranted,
+            ),
+            nodes=[
+                SubgraphNode(id=strawberry.ID(n.id), kind=NodeKind(n.kind), name=n.name, depth=n.depth) for n in r.nodes
+            ],
+            edges=[
+                SubgraphEdge(
+                    source=strawberry.ID(e.source), kind=EdgeKind(e.kind), target=strawberry.ID(e.target), level=e.level
+                )
+                for e in r.edges
+            ],
+            truncated=r.truncated,
+        )
+
+
+@strawberry.type(name="OwnershipGap")
+class GapType:
+    id: strawberry.ID
+    gap_type: str = strawberry.field(description="no_owner | owner_offboarded | team_without_active_member")
+    owner: NodeRefType | None
+    subjects: list[NodeRefType]
+    subject_count: int
+    action: str
+    truncated: bool
+
+    @classmethod
+    def from_result(cls, g: Gap) -> GapType:
+        return cls(
+            id=strawberry.ID(g.id),
+            gap_type=g.gap_type,
+            owner=NodeRefType.from_result(g.owner) if g.owner else None,
+            subjects=refs(g.subjects),
+            subject_count=g.subject_count,
+            action=g.action,
+            truncated=g.truncated,
+        )
+
+
+@strawberry.type
+class OwnershipGaps:
+    counts: list[CountEntry]
+    gaps: Connection[GapType]
+
+
+@strawberry.type(name="StaleCredential")
+class StaleCredentialType:
+    credential: NodeRefType
+    reasons: list[str] = strawberry.field(description="never_used | unused | unrotated | expired_active")
+    last_used: str | None
+    last_rotated: str | None
+    expires: str | None
+    days_unused: int | None
+    days_unrotated: int | None
+    action: str
+
+    @classmethod
+    def from_result(cls, c: StaleCredential) -> StaleCredentialType:
+        return cls(
+            credential=NodeRefType.from_result(c.credential),
+            reasons=list(c.reasons),
+            last_used=c.last_used,
+            last_rotated=c.last_rotated,
+            expires=c.expires,
+            days_unused=c.days_unused,
+            days_unrotated=c.days_unrotated,
+            action=c.action,
+        )
+
+
+@strawberry.type
+class StaleCredentials:
+    now: str
+    unused_days: int
+    unrotated_days: int
+    counts: list[CountEntry]
+    credentials: Connection[StaleCredentialType]
+
+
+@strawberry.type
+class Touch:
+    target: NodeRefType
+    actions: list[str]
+    commands: list[str]
+    count: int
+    first_seen: str | None
+    last_seen: str | None
+
+
+@strawberry.type
+class ChangeMade:
+    change: NodeRefType
+    at: str | None
+    change_type: str
+    action: str
+    targets: list[strawberry.ID]
+
+
+@strawberry.type
+class SessionStory:
+    session: NodeRefType
+    started_at: str | None
+    ended_at: str | None
+    person: NodeRefType | None
+    person_via: str
+    identities: list[NodeRefType]
+    credentials: list[NodeRefType]
+    origins: list[NodeRefType]
+    source_ips: list[str]
+    parents: list[strawberry.ID]
+    pipelines: list[NodeRefType]
+    approvals: list[NodeRefType]
+    approved_by: list[strawberry.ID]
+    touched: list[Touch]
+    changes: list[ChangeMade]
+    missing: list[str]
+
+    @classmethod
+    def from_result(cls, s: SessionStoryResult) -> SessionStory:
+        return cls(
+            session=NodeRefType.from_result(s.session),
+            started_at=s.started_at,
+            ended_at=s.ended_at,
+            person=NodeRefType.from_result(s.person) if s.person else None,
+            person_via=s.person_via,
+            identities=refs(s.identities),
+            credentials=refs(s.credentials),
+            origins=refs(s.origins),
+            source_ips=list(s.source_ips),
+            parents=[strawberry.ID(p) for p in s.parents],
+            pipelines=refs(s.pipelines),
+            approvals=refs(s.approvals),
+            approved_by=[strawberry.ID(a) for a in s.approved_by],
+            touched=[
+                Touch(
+                    target=NodeRefType.from_result(t.target),
+                    actions=list(t.actions),
+                    commands=list(t.commands),
+                    count=t.count,
+                    first_seen=t.first_seen,
+                    last_seen=t.last_seen,
+                )
+                for t in s.touched
+            ],
+            changes=[
+                ChangeMade(
+                    change=NodeRefType.from_result(c.change),
+                    at=c.at,
+                    change_type=c.change_type,
+                    action=c.action,
+                    targets=[strawberry.ID(t) for t in c.targets],
+                )
+                for c in s.changes
+            ],
+            missing=list(s.missing),
+        )
+
+
+@strawberry.type
+class StoryStep:
+    at: str | None
+    session: strawberry.ID
+    step: str = strawberry.field(description="session_started | approval | touched | change | session_ended")
+    summary: str
+    refs: list[strawberry.ID]
+    evidence: list[EvidenceType]
+
+
+@strawberry.type
+class AccessStory:
+    subject: NodeRefType
+    window_start: str | None
+    window_end: str | None
+    sessions: list[SessionStory]
+    steps: list[StoryStep]
+    missing: list[str]
+    truncated: bool
+
+    @classmethod
+    def from_result(cls, r: AccessStoryResult) -> AccessStory:
+        return cls(
+            subject=NodeRefType.from_result(r.subject),
+            window_start=r.window_start,
+            window_end=r.window_end,
+            sessions=[SessionStory.from_result(s) for s in r.sessions],
+            steps=[
+                StoryStep(
+                    at=s.at,
+                    session=strawberry.ID(s.session),
+                    step=s.step,
+                    summary=s.summary,
+                    refs=[strawberry.ID(x) for x in s.refs],
+                    evidence=[EvidenceType.from_result(e) for e in s.evidence],
+                )
+                for s in r.steps
+            ],
+            missing=list(r.missing),
+            truncated=r.truncated,
+        )
+
+
+@strawberry.type(name="HistoryEntry")
+class HistoryEntryType:
+    change: NodeRefType
+    at: str | None
+    change_type: str
+    action: str
+    target: strawberry.ID
+    actors: list[NodeRefType]
+    actor_text: str
+    detail: str
+    decision: str
+    evidence: list[EvidenceType]
+
+    @classmethod
+    def from_result(cls, e: HistoryEntry) -> HistoryEntryType:
+        return cls(
+            change=NodeRefType.from_result(e.change),
+            at=e.at,
+            change_type=e.change_type,
+            action=e.action,
+            target=strawberry.ID(e.target),
+            actors=refs(e.actors),
+            actor_text=e.actor_text,
+            detail=e.detail,
+            decision=e.decision,
+            evidence=[EvidenceType.from_result(x) for x in e.evidence],
+        )
+
+
+@strawberry.type
+class PermissionHistory:
+    subject: NodeRefType
+    entries: Connection[HistoryEntryType]
+
+
+@strawberry.type
+class PathResult:
+    source: NodeRefType
+    target: NodeRefType
+    max_depth: int
+    paths: list[list[HopType]]
+    truncated: bool
+
+    @classmethod
+    def from_result(cls, r: PathQueryResult) -> PathResult:
+        return cls(
+            source=NodeRefType.from_result(r.source),
+            target=NodeRefType.from_result(r.target),
+            max_depth=r.max_depth,
+            paths=[hops(p) for p in r.paths],
+            truncated=r.truncated,
+        )
+
+
+@strawberry.type
+class Neighbor:
+    node: NodeRefType
+    direction: str = strawberry.field(description="out: subject -> node; in: node -> subject")
+    edge: HopType
+
+    @classmethod
+    def from_result(cls, n: NeighborResult) -> Neighbor:
+        return cls(node=NodeRefType.from_result(n.node), direction=n.direction, edge=HopType.from_result(n.edge))
+
+
+@strawberry.type
+class Neighbors:
+    subject: NodeRefType
+    neighbors: Connection[Neighbor]
+
+
+@strawberry.type(name="Rule")
+class RuleType:
+    id: strawberry.ID
+    version: int
+    title: str
+    severity: SeverityEnum  # type: ignore[valid-type]
+    owasp: OwaspEnum  # type: ignore[valid-type]
+    owasp_name: str
+    action: str
+    keep_suppresses: bool
+
+    @classmethod
+    def from_result(cls, r: RuleInfo) -> RuleType:
+        return cls(
+            id=strawberry.ID(r.id),
+            version=r.version,
+            title=r.title,
+            severity=Severity(r.severity),
+            owasp=Owasp(r.owasp),
+            owasp_name=r.owasp_name,
+            action=r.action,
+            keep_suppresses=r.keep_suppresses,
+        )
+
+
+@strawberry.type(name="Finding")
+class FindingType:
+    id: strawberry.ID
+    rule: strawberry.ID
+    rule_version: int
+    title: str
+    owasp: OwaspEnum  # type: ignore[valid-type]
+    owasp_name: str
+    severity: SeverityEnum  # type: ignore[valid-type]
+    subject: NodeRefType
+    message: str
+    action: str
+    evidence: list[HopType]
+
+    @classmethod
+    def from_result(cls, f: Finding) -> FindingType:
+        return cls(
+            id=strawberry.ID(f.id),
+            rule=strawberry.ID(f.rule),
+            rule_version=f.rule_version,
+            title=f.title,
+            owasp=Owasp(f.owasp),
+            owasp_name=f.owasp_name,
+            severity=Severity(f.severity),
+            subject=NodeRefType.from_result(f.subject),
+            message=f.message,
+            action=f.action,
+            evidence=hops(f.evidence),
+        )
+
+
+@strawberry.type
+class FindingsPage:
+    now: str
+    as_of: str | None
+    rules: list[RuleType]
+    counts_by_rule: list[CountEntry]
+    counts_by_severity: list[CountEntry]
+    suppressed: int
+    findings: Connection[FindingType]
