@@ -10,13 +10,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
 from graph.embedded import EmbeddedStore
-from graph.errors import KindConflict
+from graph.errors import KindConflict, StoreUnavailable
 from graph.model import EVIDENCE_LIMIT, Evidence
-from graph.schema import EdgeKind, NodeKind, edge_kinds_for
+from graph.neo4j_cypher import edge_merge_query, node_merge_query, schema_statements
+from graph.neo4j_store import Neo4jStore
+from graph.schema import EDGE_SPECS, EdgeKind, NodeKind, edge_kinds_for
 from graph.store import GraphStore, parse_export_line
 from graph.traverse import TraversalPlan, shortest_paths, traverse
 from tests.conftest import neo4j_lock, neo4j_settings, open_neo4j_store
@@ -298,3 +301,45 @@ def test_import_into_neo4j_is_byte_identical(twins: Twins) -> None:
     for line in twins.embedded.export():
         twins.neo4j.write(*parse_export_line(line))
     twins.assert_same()
+
+
+# -- Neo4j specifics ---------------------------------------------------------------------------
+
+
+def test_neo4j_location_never_shows_the_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    uri, user, password = neo4j_settings()
+    parts = uri.split("://", 1)
+    with neo4j_lock():
+        monkeypatch.delenv("KEYTRAIL_NEO4J_PASSWORD", raising=False)
+        store = Neo4jStore.from_uri(f"{parts[0]}://{user}:{quote(password, safe='')}@{parts[1]}")
+        try:
+            assert store.location == f"{parts[0]}://{user}@{parts[1]}"
+            assert password not in store.location
+            assert store.stats().total_nodes >= 0
+        finally:
+            store.close()
+
+
+def test_unreachable_neo4j_is_a_clear_store_error() -> None:
+    with pytest.raises(StoreUnavailable, match=r"cannot reach Neo4j at bolt://neo4j@127\.0\.0\.1:1") as raised:
+        Neo4jStore("bolt://127.0.0.1:1", user="neo4j", password="not-the-password")
+    assert "not-the-password" not in str(raised.value)
+
+
+def test_cypher_labels_and_types_come_only_from_the_schema() -> None:
+    labels = {kind.value for kind in NodeKind}
+    for kind in NodeKind:
+        text = node_merge_query(kind)
+        assert set(re.findall(r"\(?\b\w+:(\w+)", text)) - {"Node"} <= labels
+        assert f"SET n:{kind.value}, n.kind = '{kind.value}'" in text
+    for spec in EDGE_SPECS.values():
+        for source in spec.sources:
+            for target in spec.targets:
+                text = edge_merge_query(spec.kind, source, target)
+                assert f"MERGE (a)-[r:{spec.kind.value}]->(b)" in text
+                assert f"a:{source.value}, a.kind = '{source.value}'" in text
+                assert f"b:{target.value}, b.kind = '{target.value}'" in text
+                assert "$" not in text.replace("$rows", "")  # values arrive as rows only
+    statements = schema_statements()
+    assert statements[0].endswith("FOR (n:Node) REQUIRE n.id IS UNIQUE")
+    assert len(statements) == 1 + len(NodeKind)
