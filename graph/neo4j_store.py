@@ -49,6 +49,11 @@ Row = dict[str, object]
 _EDGE_RETURN = (
     "a.id AS source, a.kind AS source_kind, type(r) AS kind, b.id AS target, b.kind AS target_kind, properties(r) AS p"
 )
+# 'out': the given id is the source; 'in': it is the target. Types are joined from EdgeKind values.
+_EXPAND_PATTERNS = {
+    "out": "(a:Node {id: id})-[r:{types}]->(b:Node)",
+    "in": "(a:Node)-[r:{types}]->(b:Node {id: id})",
+}
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
@@ -253,8 +258,7 @@ class Neo4jStore:
     def expand(self, ids: Sequence[str], steps: Sequence[Step], *, as_of: str | None = None) -> list[StoredEdge]:
         unique = sorted(set(ids))
         parts = []
-        for direction, pattern in (("out", "(a:Node {id: id})-[r:{types}]->(b:Node)"),
-                                   ("in", "(a:Node)-[r:{types}]->(b:Node {id: id})")):  # fmt: skip
+        for direction, pattern in _EXPAND_PATTERNS.items():
             kinds = sorted({EdgeKind(k).value for k, d in steps if d == direction})
             if kinds:
                 match = pattern.replace("{types}", "|".join(kinds))

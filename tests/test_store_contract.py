@@ -91,6 +91,7 @@ def sample_graph() -> tuple[list, list]:
 
 
 def test_writing_twice_gives_the_same_graph(store: GraphStore) -> None:
+    assert isinstance(store, GraphStore)
     nodes, edges = sample_graph()
     store.write(nodes, edges)
     once = list(store.export())
