@@ -13,6 +13,7 @@ import click
 from api.commands_demo_data import demo_data_command
 from api.commands_load import load_command
 from api.commands_query import query_commands
+from api.commands_serve import serve_commands
 from api.commands_store import store_commands
 from graph.errors import KeytrailError
 
@@ -28,6 +29,8 @@ def cli() -> None:
 for command in (*store_commands, load_command, demo_data_command):
     cli.add_command(command)
 for command in query_commands:
+    cli.add_command(command)
+for command in serve_commands:
     cli.add_command(command)
 
 
