@@ -22,7 +22,7 @@ from loaders.aws_cloudtrail_chains import ASSUME_EVENTS, assume_call, web_identi
 from loaders.aws_cloudtrail_changes import CHANGE_TYPES, change_items
 from loaders.aws_cloudtrail_emit import Emitter, Matching
 from loaders.aws_cloudtrail_event import check_event, read_events, resolve_principal
-from loaders.aws_cloudtrail_sessions import Aggregates, Touch, trim_evidence
+from loaders.aws_cloudtrail_sessions import MAX_DISTINCT, MAX_PAIRS, Aggregates, Session, Touch, trim_evidence
 from loaders.aws_cloudtrail_targets import event_target, service_of
 from loaders.base import Item, KnownNodes, LoadContext, Loader, Record, Sample, SourceFile
 
@@ -30,7 +30,8 @@ __all__ = ["CloudTrailLoader"]
 
 NAME = "aws-cloudtrail"
 STATE = "aws_cloudtrail"
-_TRIM_AT = 2 * EVIDENCE_LIMIT
+_TRIM_AT = 4 * EVIDENCE_LIMIT  # trim rarely: a sort of 40 pointers every 30 events
+_SPECIAL = frozenset(CHANGE_TYPES) | ASSUME_EVENTS
 _CLI_AGENTS = ("aws-cli/", "Boto3/", "boto3/", "botocore/", "aws-sdk-")
 _CONSOLE_AGENTS = ("console.amazonaws.com", "signin.amazonaws.com", "AWS Internal")
 
@@ -39,12 +40,44 @@ class _State:
     """Everything a load accumulates: the sessions, assume calls, and per-load caches."""
 
     def __init__(self, ctx: LoadContext) -> None:
-        self.aggregates = Aggregates(ctx.session_gap_minutes * 60)
-        self.principals: dict[tuple[Any, ...], Any] = {}
-        self.actions: dict[tuple[str, str], str] = {}
+        self.gap = ctx.session_gap_minutes * 60
+        self.aggregates = Aggregates(self.gap)
+        self.last = self.aggregates.last  # group -> the session it used last (the fast path)
+        self.times: dict[object, tuple[int, str]] = {}
+        self.callers: dict[tuple[Any, ...], tuple[tuple[str, str], Any]] = {}
+        self.actions: dict[tuple[str, str], tuple[str, str]] = {}
         self.agents: dict[str, int] = {}  # 0 other, 1 CLI/SDK, 2 console
         self.calls: list[Any] = []
         self.matching: Matching = ctx.state.get(STATE + ".matching") or Matching()
+
+    def action(self, source: str, name: str) -> tuple[str, str]:
+        service = service_of(source)
+        found = self.actions[(source, name)] = (service, f"{service}:{name}")
+        return found
+
+
+def _observe_pair(state: _State, session: Session, pair: tuple[object, object]) -> None:
+    """A (source IP, user agent) pair new to the session: note the IP, the agent, and whether it
+    looks like a person at a CLI or console (decided for `interactive` at emission)."""
+    ip, agent = pair
+    if len(session.pairs) < MAX_PAIRS:
+        session.pairs.add(pair)
+    if type(ip) is str and len(session.ips) < MAX_DISTINCT:
+        session.ips.add(ip)
+    if type(agent) is not str:
+        return
+    if len(session.agents) < MAX_DISTINCT:
+        session.agents.add(agent)
+    sort = state.agents.get(agent)
+    if sort is None:
+        console = any(m in agent for m in _CONSOLE_AGENTS)
+        sort = state.agents[agent] = (
+            2 if console else (1 if agent.startswith(_CLI_AGENTS) or "aws-cli/" in agent else 0)
+        )
+    if sort == 1 and type(ip) is str:
+        session.cli_ips.add(ip)
+    elif sort == 2:
+        session.console = True
 
 
 class CloudTrailLoader(Loader[Any]):
@@ -63,94 +96,97 @@ class CloudTrailLoader(Loader[Any]):
         ctx.state[STATE + ".matching"] = Matching.from_graph(known)
 
     def transform(self, record: Record[Any], ctx: LoadContext) -> Iterable[Item]:
+        # The hot path: plain dict reads, per-load caches, no pydantic (see aws_cloudtrail_event).
         state: _State | None = ctx.state.get(STATE)
         if state is None:
             state = ctx.state[STATE] = _State(ctx)
-        event, seconds, text = check_event(record.value, record.location)
-        identity = event["userIdentity"]
-        key = identity.get("accessKeyId")
-        if not isinstance(key, str):
-            key = ""
-        recipient = event.get("recipientAccountId") or ""
+        event = record.value
         try:
-            cache_key = (
-                identity.get("type"),
-                identity.get("arn"),
-                identity.get("principalId"),
-                identity.get("userName"),
-                identity.get("invokedBy"),
-                recipient,
-            )
-            principal = state.principals.get(cache_key)
-        except TypeError:  # an unhashable odd value: resolve without the cache
-            cache_key, principal = None, None
-        if principal is None:
-            principal = resolve_principal(identity, str(recipient))
-            if cache_key is not None and len(state.principals) < 1_000_000:
-                state.principals[cache_key] = principal
-        group = (key, principal.principal)
-        session = state.aggregates.session_for(group, seconds, text, principal)
+            name, source, identity = event["eventName"], event["eventSource"], event["userIdentity"]
+            moment = state.times.get(event["eventTime"])
+        except (KeyError, TypeError):
+            moment = None
+        if moment is None or type(name) is not str or type(source) is not str or type(identity) is not dict:
+            event, seconds, text = check_event(event, record.location)  # raises the located reason
+            name, source, identity = event["eventName"], event["eventSource"], event["userIdentity"]
+            if type(event["eventTime"]) is str and len(state.times) < 500_000:
+                state.times[event["eventTime"]] = (seconds, text)
+        else:
+            seconds, text = moment
+        group, principal = self._caller(state, event, identity)
+        session = state.last.get(group)
+        if session is None or not (session.start <= seconds <= session.end + state.gap):
+            session = state.aggregates.session_for(group, seconds, text, principal)
+            if session.count == 0:
+                session.mfa = _mfa(identity, event)
+        elif seconds > session.end:
+            session.end, session.end_text = seconds, text
         event_id = event.get("eventID")
         pointer = (
             text,
             record.location.file,
-            event_id if isinstance(event_id, str) and event_id else record.location.locator,
+            event_id if type(event_id) is str and event_id else record.location.locator,
         )
-        if session.count == 0:
-            session.mfa = _mfa(identity, event)
         session.count += 1
         error = 1 if event.get("errorCode") else 0
         session.errors += error
-        self._observe(state, session, event, error, pointer)
-        name = event["eventName"]
-        source = event["eventSource"]
-        service = service_of(source)
-        target = event_target(event, service, principal.account if not recipient else str(recipient))
+        pair = (event.get("sourceIPAddress"), event.get("userAgent"))
+        if pair not in session.pairs:
+            _observe_pair(state, session, pair)
+        region = event.get("awsRegion")
+        if region not in session.regions and type(region) is str:
+            session.regions.add(region)
+        if source == "signin.amazonaws.com":
+            session.console = True
+        service, action = state.actions.get((source, name)) or state.action(source, name)
+        target = event_target(event, service, event.get("recipientAccountId") or principal.account)
         touch = session.touched.get(target.id)
         if touch is None:
             touch = session.touched[target.id] = Touch(target)
         touch.count += 1
         touch.errors += error
-        action = state.actions.get((service, name))
-        if action is None:
-            action = state.actions[(service, name)] = f"{service}:{name}"
         touch.actions.add(action)
-        touch.evidence.append(pointer)
-        if len(touch.evidence) > _TRIM_AT:
-            touch.evidence = trim_evidence(touch.evidence)
-        if name in CHANGE_TYPES or name in ASSUME_EVENTS:
+        evidence = touch.evidence
+        evidence.append(pointer)
+        if len(evidence) > _TRIM_AT:
+            touch.evidence = trim_evidence(evidence)
+        if name in _SPECIAL:
             return self._special(state, session, group, seconds, event, principal, pointer)
         return ()
 
-    def _observe(
-        self, state: _State, session: Any, event: dict[str, Any], error: int, pointer: tuple[str, str, str]
-    ) -> None:
-        ip = event.get("sourceIPAddress")
-        agent = event.get("userAgent")
-        region = event.get("awsRegion")
-        if isinstance(ip, str) and len(session.ips) < 50:
-            session.ips.add(ip)
-        if isinstance(agent, str):
-            if len(session.agents) < 50:
-                session.agents.add(agent)
-            sort = state.agents.get(agent)
-            if sort is None:
-                sort = state.agents[agent] = (
-                    2
-                    if any(m in agent for m in _CONSOLE_AGENTS)
-                    else (1 if agent.startswith(_CLI_AGENTS) or "aws-cli/" in agent else 0)
-                )
-            if sort == 1 and isinstance(ip, str):
-                session.cli_ips.add(ip)
-            elif sort == 2:
-                session.console = True
-        if isinstance(region, str):
-            session.regions.add(region)
-        if event["eventSource"] == "signin.amazonaws.com":
-            session.console = True
-        session.evidence.append(pointer)
-        if len(session.evidence) > _TRIM_AT:
-            session.evidence = trim_evidence(session.evidence)
+    def _caller(self, state: _State, event: dict[str, Any], identity: dict[str, Any]) -> tuple[tuple[str, str], Any]:
+        """(session group, principal) of an event, cached by (access key, caller ARN)."""
+        key = identity.get("accessKeyId")
+        if type(key) is not str:
+            key = ""
+        arn = identity.get("arn")
+        fast = (key, arn) if type(arn) is str else None
+        hit = state.callers.get(fast) if fast is not None else None
+        if hit is not None:
+            return hit
+        recipient = str(event.get("recipientAccountId") or "")
+        try:
+            full = (
+                key,
+                identity.get("type"),
+                arn,
+                identity.get("principalId"),
+                identity.get("userName"),
+                identity.get("invokedBy"),
+                identity.get("identityProvider"),
+                recipient,
+            )
+            hit = state.callers.get(full)
+        except TypeError:  # an unhashable odd value: resolve without the cache
+            full, hit = None, None
+        if hit is None:
+            principal = resolve_principal(identity, recipient)
+            hit = ((key, principal.principal), principal)
+            if len(state.callers) < 1_000_000:
+                for cache_key in (fast, full):
+                    if cache_key is not None:
+                        state.callers[cache_key] = hit
+        return hit
 
     def _special(
         self,

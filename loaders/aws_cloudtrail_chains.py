@@ -15,7 +15,8 @@ session back to the human or pipeline that started it.
 
 AssumeRoleWithWebIdentity from GitHub Actions (`identityProvider` ends with
 token.actions.githubusercontent.com, `userName` = the `sub`, `repo:<org>/<repo>:…`) also writes
-what it proves, at once: the Repository CAN_ASSUME the role (`via: web_identity`, `subject`), and
+what it proves, at once: the Repository CAN_ASSUME the role (`via: oidc`, `subject`, `matched_by:
+assume_role_with_web_identity`), and
 when the subject carries a `job_workflow_ref` claim (custom sub templates do), the workflow
 Pipeline RUNS_AS the role (`via: oidc`).
 """
@@ -139,7 +140,7 @@ def web_identity_items(event: Mapping[str, Any], evidence: Evidence) -> Iterator
         kind=EdgeKind.CAN_ASSUME,
         target=role,
         target_kind=NodeKind.IDENTITY,
-        props={"via": "web_identity", "subject": subject},
+        props={"via": "oidc", "subject": subject, "matched_by": "assume_role_with_web_identity"},
         **common,
     )  # type: ignore[arg-type]
     marker = ":job_workflow_ref:"

@@ -26,7 +26,7 @@ from graph.model import Edge, Evidence, Node
 from graph.schema import EdgeKind, NodeKind
 from loaders.aws_cloudtrail_chains import AssumeCall, link_chains
 from loaders.aws_cloudtrail_event import Principal, valid_key
-from loaders.aws_cloudtrail_sessions import Aggregates, Pointer, Session
+from loaders.aws_cloudtrail_sessions import Aggregates, Pointer, Session, trim_evidence
 from loaders.base import Item, KnownNodes
 
 __all__ = ["Emitter", "Matching"]
@@ -104,7 +104,15 @@ class Matching:
 
 
 def _evidence(pointers: list[Pointer]) -> tuple[Evidence, ...]:
-    return tuple(Evidence(source=file, locator=locator, at=at) for at, file, locator in pointers)
+    """Pointers as Evidence. Their times are canonical already (aws_cloudtrail_event.event_time),
+    so only the lengths Evidence bounds are checked here, not every field again per pointer."""
+    out = []
+    for at, file, locator in pointers:
+        if 0 < len(file) <= 1000 and len(locator) <= 500:
+            out.append(Evidence.model_construct(source=file, locator=locator, at=at))
+        else:
+            out.append(Evidence(source=file, locator=locator[:500], at=at))
+    return tuple(out)
 
 
 class Emitter:
@@ -168,7 +176,10 @@ class Emitter:
         )
 
     def _session(self, sid: str, principal: Principal, session: Session) -> Iterator[Item]:
-        evidence = _evidence(session.evidence)
+        # Each event lands in exactly one target's pointers, and each target keeps its most recent
+        # ones, so the session's most recent pointers are among their union.
+        pointers = [p for touch in session.touched.values() for p in touch.evidence]
+        evidence = _evidence(trim_evidence(pointers + session.evidence))
         places = {ip: place for ip in sorted(session.ips) if (place := self.matching.place(ip)) is not None}
         interactive = session.console or any(ip not in places for ip in session.cli_ips)
         environment = self.matching.environments.get(principal.account)

@@ -30,6 +30,7 @@ from loaders.aws_cloudtrail_targets import Target
 __all__ = ["Aggregates", "Session", "Touch", "trim_evidence"]
 
 MAX_DISTINCT = 50  # IPs / user agents kept per session; counts stay exact regardless
+MAX_PAIRS = 200  # distinct (IP, user agent) pairs remembered per session, to skip known ones fast
 Pointer = tuple[str, str, str]  # (event time, file, locator): sorts by time first, like the stores
 
 
@@ -70,6 +71,7 @@ class Session:
     agents: set[str] = field(default_factory=set)
     regions: set[str] = field(default_factory=set)
     cli_ips: set[str] = field(default_factory=set)
+    pairs: set[tuple[object, object]] = field(default_factory=set)
     console: bool = False
     mfa: bool = False
     touched: dict[str, Touch] = field(default_factory=dict)
@@ -91,6 +93,7 @@ class Session:
                     mine.add(value)
         self.regions |= other.regions
         self.cli_ips |= other.cli_ips
+        self.pairs |= other.pairs
         self.console = self.console or other.console
         self.mfa = self.mfa or other.mfa
         for target_id, touch in other.touched.items():

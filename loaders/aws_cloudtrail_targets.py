@@ -84,21 +84,27 @@ def _first_value(parameter: str, value: object) -> str:
     return ""
 
 
+_RANK = {parameter: rank for rank, parameter in enumerate(_PARAMETERS)}
+
+
 def event_target(event: Mapping[str, Any], service: str, account: str) -> Target:
     """The primary target of one event (see the module rules)."""
     parameters = event.get("requestParameters")
-    if isinstance(parameters, dict):
-        for parameter in _PARAMETERS:
-            if parameter in parameters:
-                value = _first_value(parameter, parameters[parameter])
-                if value and not any(ch.isspace() for ch in value):
-                    return _cached(service, parameter, value, account)
+    if parameters and type(parameters) is dict:
+        ranked = sorted((_RANK[p], p) for p in parameters if p in _RANK) if len(parameters) > 1 else None
+        for _rank, parameter in ranked if ranked is not None else ((0, p) for p in parameters if p in _RANK):
+            raw = parameters[parameter]
+            value = raw if type(raw) is str else _first_value(parameter, raw)
+            if value:
+                found = _CACHE.get((service, parameter, value, account))
+                return found if found is not None else _cached(service, parameter, value, account)
     resources = event.get("resources")
-    if isinstance(resources, list) and resources and isinstance(resources[0], Mapping):
+    if resources and isinstance(resources, list) and isinstance(resources[0], Mapping):
         arn = resources[0].get("ARN") or resources[0].get("arn")
-        if isinstance(arn, str) and arn.startswith("arn:") and " " not in arn:
+        if isinstance(arn, str) and arn.startswith("arn:"):
             return _cached(service, "arn", arn, account)
-    return _cached(service, "", "*", account)
+    found = _CACHE.get((service, "", "*", account))
+    return found if found is not None else _cached(service, "", "*", account)
 
 
 def _cached(service: str, parameter: str, value: str, account: str) -> Target:
@@ -106,6 +112,8 @@ def _cached(service: str, parameter: str, value: str, account: str) -> Target:
     found = _CACHE.get(key)
     if found is None:
         try:
+            if any(ch.isspace() for ch in value):
+                raise ModelError(f"target {value!r} has whitespace")  # names no resource: the service
             found = _build(service, parameter, value, account)
         except ModelError:
             found = _build(service, "", "*", account)
