@@ -1,0 +1,133 @@
+"""No secret value from any scanner report reaches a store, an export, the CLI's output or a log.
+
+Every report in the corpus (gitleaks_report, trufflehog_report) and in tests/fixtures/scanners
+is loaded into both stores and through `keytrail load` / `keytrail export`; then every secret
+value the reports hold (gitleaks Secret / offender, trufflehog stringsFound, Raw, RawV2 in both
+their base64 and decoded forms, and the secret half of AWS key pairs) is searched for in the
+store export, the CLI output, the captured logs and the bytes of the SQLite files. AWS access
+key ids are public ids by design (aws:key:...) and redacted placeholders are not secrets; values
+shorter than 8 characters are too common to search meaningfully.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import orjson
+import pytest
+from click.testing import CliRunner
+
+from api.cli import cli
+from graph.store import GraphStore
+from loaders.secrets import is_redacted
+from tests.conftest import FIXTURES, need_corpus
+from tests.loader_helpers import export_text, load
+
+_KEY_ID = re.compile(r"^(AKIA|ASIA)[A-Z0-9]{16}$")
+_KEY_PREFIX = re.compile(r"^((?:AKIA|ASIA)[A-Z0-9]{16})(.+)$", re.S)
+
+
+def _reports() -> list[Path]:
+    corpus = need_corpus()
+    found = [*sorted((corpus / "gitleaks_report").iterdir()), *sorted((corpus / "trufflehog_report").iterdir())]
+    return found + sorted((FIXTURES / "scanners").iterdir())
+
+
+def _decoded(value: str) -> str:
+    try:
+        return base64.b64decode(value, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return ""
+
+
+def _raw_values(item: dict[str, object]) -> Iterator[str]:
+    for key in ("Secret", "offender"):
+        if isinstance(item.get(key), str):
+            yield str(item[key])
+    for text in item.get("stringsFound") or [] if isinstance(item.get("stringsFound"), list) else []:
+        yield str(text)
+    for key in ("Raw", "RawV2"):
+        value = item.get(key)
+        if isinstance(value, str) and value:
+            yield value
+            decoded = _decoded(value)
+            yield decoded
+            pair = _KEY_PREFIX.match(decoded)
+            if pair:
+                yield pair.group(2)  # the secret half of an AWS key pair
+
+
+def _items(path: Path) -> Iterator[dict[str, object]]:
+    text = path.read_text()
+    try:
+        document = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        document = None
+    if isinstance(document, list):
+        yield from (item for item in document if isinstance(item, dict))
+        return
+    for line in text.splitlines():
+        try:
+            parsed = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            continue  # the fixtures' deliberately malformed line
+        if isinstance(parsed, dict):
+            yield parsed
+
+
+def secret_values() -> set[str]:
+    values: set[str] = set()
+    for path in _reports():
+        for item in _items(path):
+            for value in _raw_values(item):
+                text = value.strip()
+                if len(text) >= 8 and not _KEY_ID.match(text) and not is_redacted(text):
+                    values.add(text)
+    return values
+
+
+def _leaks(haystack: str, values: set[str]) -> list[str]:
+    return sorted(value[:4] + "..." for value in values if value in haystack)
+
+
+def test_there_are_secrets_to_look_for() -> None:
+    values = secret_values()
+    assert len(values) >= 15
+    assert any(v.startswith("-----BEGIN OPENSSH PRIVATE KEY-----\n") for v in values)  # trufflehog v3 Raw
+
+
+def test_stores_and_exports_hold_no_secret(store: GraphStore, caplog: pytest.LogCaptureFixture) -> None:
+    values = secret_values()
+    caplog.set_level(logging.DEBUG)
+    report = load(store, *_reports(), repository="acme/shop")
+    assert sum(f.accepted for f in report.files) > 80
+    assert not _leaks(export_text(store), values)
+    assert not _leaks(" ".join(str(e) for f in report.files for e in f.errors), values)
+    assert not _leaks(caplog.text, values)
+
+
+def test_cli_load_export_logs_and_sqlite_bytes_hold_no_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    values = secret_values()
+    caplog.set_level(logging.DEBUG)
+    monkeypatch.setenv("KEYTRAIL_HMAC_KEY", "cli-test-key")
+    monkeypatch.delenv("KEYTRAIL_STORE", raising=False)
+    database = tmp_path / "store" / "keytrail.db"
+    runner = CliRunner()
+    loaded = runner.invoke(cli, ["load", "--store", str(database), "--repository", "acme/shop", *map(str, _reports())])
+    assert loaded.exit_code == 0 and "records accepted" in loaded.output and "rejected:" in loaded.output
+    exported = runner.invoke(cli, ["export", "--store", str(database)])
+    assert exported.exit_code == 0 and '"kind":"EXPOSED_IN"' in exported.output
+    for text in (loaded.output, exported.output, caplog.text):
+        assert not _leaks(text, values)
+    files = [p for p in database.parent.iterdir() if p.is_file()]
+    assert files
+    for path in files:
+        content = path.read_bytes()
+        assert not [v[:4] for v in values if v.encode() in content], path.name
