@@ -251,7 +251,7 @@ def exposure_items(ctx: LoadContext, source: str) -> Iterator[Item]:
         if credential not in emitted:
             emitted.add(credential)
             props = {**exposure.credential.props, "verified": verified[credential]}
-            yield exposure.credential.model_copy(update={"props": props})
+            yield exposure.credential.model_copy(update={"props": props, "sources": (source,)})
         edge_props: dict[str, object] = {
             "files": sorted(exposure.files),
             "commits": sorted(exposure.commits),
