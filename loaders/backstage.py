@@ -55,7 +55,7 @@ class _Refs:
 
 def _documents(source: SourceFile) -> Iterator[tuple[int, str]]:
     """(first line, text) of each `---`-separated document, streamed."""
-    start, chunk = 1, []
+    start, chunk = 1, list[str]()
     with open_text(source) as handle:
         for number, line in enumerate(handle, start=1):
             if line.rstrip() == "---" or line.startswith("--- "):

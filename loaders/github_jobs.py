@@ -43,6 +43,10 @@ STATIC_KEY_NAMES = frozenset(
 _CONFIGURE_AWS = "aws-actions/configure-aws-credentials"
 
 
+def _mapping(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
 @dataclass(frozen=True, slots=True)
 class SecretRef:
     name: str
@@ -155,7 +159,7 @@ def _roles(job: Mapping[str, Any], oidc: bool) -> Iterator[RoleUse]:
     for step in job.get("steps") or [] if isinstance(job.get("steps"), list) else []:
         if not isinstance(step, Mapping) or not str(step.get("uses", "")).startswith(_CONFIGURE_AWS):
             continue
-        inputs = step.get("with") if isinstance(step.get("with"), Mapping) else {}
+        inputs = _mapping(step.get("with"))
         role = inputs.get("role-to-assume")
         if not isinstance(role, str) or not role.strip():
             continue

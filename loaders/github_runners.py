@@ -157,7 +157,7 @@ def _runner_items(org: str, entry: Entry, evidence: Evidence) -> Iterator[Item]:
     data = entry.data
     name = data["name"].strip()
     runner = ids.github_runner(org, name)
-    raw_labels = data.get("labels") if isinstance(data.get("labels"), list) else []
+    raw_labels: list[Any] = data["labels"] if isinstance(data.get("labels"), list) else []
     labels = sorted(
         {
             str(label.get("name")).strip().lower()

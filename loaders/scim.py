@@ -32,6 +32,10 @@ ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 STATE = "scim.links"
 
 
+def _mapping(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
 @dataclass(slots=True)
 class _Links:
     by_scim_id: dict[str, tuple[str, NodeKind]] = field(default_factory=dict)
@@ -43,7 +47,7 @@ class _Links:
 
 def _is_group(data: Mapping[str, Any]) -> bool:
     schemas = " ".join(str(s) for s in data.get("schemas") or [] if isinstance(s, str))
-    meta = data.get("meta") if isinstance(data.get("meta"), Mapping) else {}
+    meta = _mapping(data.get("meta"))
     return "Group" in str(meta.get("resourceType", "")) or schemas.endswith(":Group") or "members" in data
 
 
@@ -128,11 +132,11 @@ def _user(data: Mapping[str, Any], where: Location, links: _Links, evidence: Evi
         raise where.error("SCIM user has no email (userName or emails[].value)")
     person = ids.person(email)
     links.by_scim_id[data["id"]] = (person, NodeKind.PERSON)
-    enterprise = data.get(ENTERPRISE) if isinstance(data.get(ENTERPRISE), Mapping) else {}
-    meta = data.get("meta") if isinstance(data.get("meta"), Mapping) else {}
+    enterprise = _mapping(data.get(ENTERPRISE))
+    meta = _mapping(data.get("meta"))
     active = data.get("active") is not False
     user_name = data.get("userName") if isinstance(data.get("userName"), str) else ""
-    names = data.get("name") if isinstance(data.get("name"), Mapping) else {}
+    names = _mapping(data.get("name"))
     name = data.get("displayName") or names.get("formatted") or email
     props = {
         "email": email.lower(),

@@ -79,7 +79,7 @@ def _v3(data: Mapping[str, Any], where: Location, folder: str, checkout: tuple[s
     if origin is None or not detector:
         raise where.error("not a trufflehog v3 result: needs SourceMetadata.Data and DetectorName")
     raw, raw_v2 = _bytes_text(data.get("Raw")), _bytes_text(data.get("RawV2"))
-    extra = data.get("ExtraData") if isinstance(data.get("ExtraData"), Mapping) else {}
+    extra: Mapping[str, Any] = data["ExtraData"] if isinstance(data.get("ExtraData"), Mapping) else {}
     line = origin.get("line")
     repository = repository_from_url(_str(origin, "repository")) or repository_from_url(_str(origin, "link"))
     file = _str(origin, "file") or _str(origin, "path")
