@@ -230,8 +230,8 @@ class Query:
     async def path(
         self,
         info: Info,
-        source: Id,
-        target: Id,
+        from_id: Id,
+        to_id: Id,
         max_depth: int = 6,
         edge_kinds: list[EdgeKindEnum] | None = None,  # type: ignore[valid-type]
         direction: TraversalDirection = TraversalDirection.BOTH,
@@ -239,8 +239,8 @@ class Query:
     ) -> PathResult:
         result = await info.context.run(
             run_path,
-            str(source),
-            str(target),
+            str(from_id),
+            str(to_id),
             max_depth=max_depth,
             edge_kinds=_values(edge_kinds),
             direction=direction.value,
