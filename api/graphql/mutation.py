@@ -32,12 +32,12 @@ class Mutation:
         info: Info,
         filename: str,
         content_base64: str,
-        source: str | None = None,
+        source_format: Annotated[str | None, strawberry.argument(description="Name the format instead of detecting it")] = None,
         repository: str = "",
         runner_org: str = "",
     ) -> IngestResult:
         name, content = decode_upload(filename, content_base64, info.context.settings.max_upload_bytes)
-        upload = Upload(name, content, source, repository, runner_org)
+        upload = Upload(name, content, source_format, repository, runner_org)
         reports = await info.context.run(ingest, upload)
         return IngestResult.from_reports(reports, name)
 
