@@ -54,13 +54,15 @@ async def test_role_boundaries(api: Api) -> None:
     assert (await api.error(ingest, role=Role.READER))[:2] == (403, "FORBIDDEN")
     for role in (Role.READER, Role.LOADER):
         assert (await api.error("{ tokens { id } }", role=role))[:2] == (403, "FORBIDDEN")
-        status, code, _ = await api.error('mutation { createToken(role: ADMIN) { token } }', role=role)
+        status, code, _ = await api.error("mutation { createToken(role: ADMIN) { token } }", role=role)
         assert (status, code) == (403, "FORBIDDEN")
     assert len((await api.data("{ tokens { id role } }", role=Role.ADMIN))["tokens"]) == 3
 
 
 async def test_admin_creates_and_revokes_tokens(api: Api) -> None:
-    created = await api.data('mutation { createToken(role: LOADER, name: "ci") { token record { id role } } }', role=Role.ADMIN)
+    created = await api.data(
+        'mutation { createToken(role: LOADER, name: "ci") { token record { id role } } }', role=Role.ADMIN
+    )
     token, token_id = created["createToken"]["token"], created["createToken"]["record"]["id"]
     assert token.startswith("kt_") and created["createToken"]["record"]["role"] == "LOADER"
     headers = {"Authorization": f"Bearer {token}"}

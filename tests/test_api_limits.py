@@ -50,7 +50,7 @@ async def test_alias_limit_counts_aliases_in_fragments(api: Api) -> None:
 
 
 async def test_token_limit(api: Api) -> None:
-    huge = "{ " + " ".join(f"me {{ role name tokenId }}" for _ in range(80)) + " }"
+    huge = "{ " + " ".join("me { role name tokenId }" for _ in range(80)) + " }"
     assert (await api.error(huge))[1] == "TOO_COMPLEX"
 
 
