@@ -37,13 +37,14 @@ async def test_depth_limit(api: Api) -> None:
         "{ findings(first: 5) { findings { edges { node { evidence { sourceNode { id } } } } } } }"
     )
     assert (status, code) == (200, "TOO_COMPLEX"), message
-    via_fragment = "fragment F on Hop { sourceNode { id } } { findings(first: 5) { findings { edges { node { evidence { ...F } } } } } }"
+    fragment = "fragment F on Hop { sourceNode { id } } "
+    via_fragment = fragment + "{ findings(first: 5) { findings { edges { node { evidence { ...F } } } } } }"
     assert (await api.error(via_fragment))[1] == "TOO_COMPLEX"
 
 
 async def test_alias_limit_counts_aliases_in_fragments(api: Api) -> None:
     assert (await api.data("{ a: me { role } b: me { role } }"))["a"]
-    status, code, message = await api.error("{ a: me { role } b: me { role } c: me { role } d: me { role } }")
+    _, code, message = await api.error("{ a: me { role } b: me { role } c: me { role } d: me { role } }")
     assert (code, "aliases" in message) == ("TOO_COMPLEX", True)
     via_fragment = "fragment F on Query { a: me { role } b: me { role } } { ...F c: me { role } d: me { role } }"
     assert (await api.error(via_fragment))[1] == "TOO_COMPLEX"

@@ -32,7 +32,7 @@ class Mutation:
         info: Info,
         filename: str,
         content_base64: str,
-        source_format: Annotated[str | None, strawberry.argument(description="Name the format instead of detecting it")] = None,
+        source_format: Annotated[str | None, strawberry.argument(description="Name the format, not detect it")] = None,
         repository: str = "",
         runner_org: str = "",
     ) -> IngestResult:
