@@ -1,0 +1,86 @@
+"""Schema-generated requests (hypothesis-graphql) with valid tokens: every response is data or a coded error.
+
+Queries run with a reader token, mutations with a loader token, against the real ASGI app over
+the planted scenario; no request may produce an uncoded error, a masked-internal error, a
+traceback or a 5xx. The embedded store only: the point is the API layer, and ≥ 1,000 requests
+must stay within about a minute.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from anyio.from_thread import BlockingPortal, start_blocking_portal
+from fixtures.api.harness import Api, api_for
+from fixtures.queries.scenario import build_scenario
+from hypothesis import HealthCheck, given, settings
+from hypothesis_graphql import mutations, queries
+
+from api.auth import Role
+from api.graphql.errors import CODES
+from graph.embedded import EmbeddedStore
+from tests.conftest import REPO
+
+SCHEMA = (REPO / "api" / "schema.graphql").read_text()
+QUERY_EXAMPLES = 900
+MUTATION_EXAMPLES = 200
+ALLOWED = set(CODES) - {"INTERNAL", "UNAUTHENTICATED"}
+
+
+class Driver:
+    def __init__(self, portal: BlockingPortal, api: Api) -> None:
+        self.portal, self.api = portal, api
+        self.sent = 0
+
+    def check(self, document: str, role: Role) -> None:
+        response = self.portal.call(self.api.gql, document, None, role)
+        self.sent += 1
+        assert response.status_code in (200, 403), (response.status_code, document)
+        body = response.json()
+        assert "Traceback" not in response.text
+        for error in body.get("errors") or []:
+            code = (error.get("extensions") or {}).get("code")
+            assert code in ALLOWED, (json.dumps(error), document)
+        if not body.get("errors"):
+            assert body.get("data") is not None
+
+
+@pytest.fixture(scope="module")
+def driver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Driver]:
+    folder: Path = tmp_path_factory.mktemp("fuzz")
+    store = EmbeddedStore(folder / "keytrail.db")
+    build_scenario().write(store)
+    with start_blocking_portal(backend="asyncio") as portal:
+        context = api_for(store, folder, max_page=50)
+        api = portal.call(context.__aenter__)
+        try:
+            yield Driver(portal, api)
+        finally:
+            portal.call(context.__aexit__, None, None, None)
+            store.close()
+
+
+def fuzz(examples: int) -> settings:
+    return settings(deadline=None, database=None, max_examples=examples, suppress_health_check=list(HealthCheck))
+
+
+@pytest.mark.slow
+@fuzz(QUERY_EXAMPLES)
+@given(document=queries(SCHEMA))
+def test_generated_queries(driver: Driver, document: str) -> None:
+    driver.check(document, Role.READER)
+
+
+@pytest.mark.slow
+@fuzz(MUTATION_EXAMPLES)
+@given(document=mutations(SCHEMA, fields=["recordReview", "revokeToken", "createToken"]))
+def test_generated_mutations(driver: Driver, document: str) -> None:
+    driver.check(document, Role.LOADER)
+
+
+def test_enough_requests_were_sent(driver: Driver) -> None:
+    """Runs after the two fuzz tests in this module (file order): at least 1,000 requests went out."""
+    assert driver.sent >= 1000, driver.sent
