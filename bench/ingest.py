@@ -166,7 +166,7 @@ def _files(events: int, seed: int, actors: int) -> Iterator[tuple[str, str, int,
 
 
 def generate(out: Path, events: int, seed: int, actors: int) -> int:
-    marker = out / f".generated-{events}-{seed}-{actors}"
+    marker = out.parent / f"{out.name}.generated"  # beside the tree, so loads never see it
     if marker.exists():
         return int(marker.read_text())
     total = 0
@@ -214,6 +214,31 @@ def _peak_rss_of_load(root: Path) -> float:
     return int(done.stdout.strip().splitlines()[-1]) / 1024
 
 
+def _neo4j_run(root: Path, raw_rate: float) -> None:
+    """Load into the shared local Neo4j, holding the lock the test suite takes (it clears the database)."""
+    import fcntl
+
+    from graph.neo4j_store import Neo4jStore
+
+    lock_path = REPO / ".keytrail" / "neo4j-tests.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        neo = Neo4jStore(
+            os.environ["KEYTRAIL_NEO4J_URI"],
+            user=os.environ.get("KEYTRAIL_NEO4J_USER", "neo4j"),
+            password=os.environ.get("KEYTRAIL_NEO4J_PASSWORD", ""),
+        )
+        try:
+            neo.clear()
+            accepted, _rejected, seconds = timed_load(neo, root)
+            neo.clear()
+        finally:
+            neo.close()
+    rate = accepted / seconds
+    print(f"neo4j: {accepted} events in {seconds:.2f}s = {rate:,.0f} events/s, {rate / raw_rate:.2f} x raw parse")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
@@ -241,19 +266,7 @@ def main() -> None:
         f"embedded: {accepted} events ({rejected} rejected) in {seconds:.2f}s = {rate:,.0f} events/s, {rate / raw_rate:.2f} x raw parse; graph {stats.total_nodes} nodes, {stats.total_edges} edges"
     )
     if os.environ.get("KEYTRAIL_NEO4J_URI"):
-        from graph.neo4j_store import Neo4jStore
-
-        neo = Neo4jStore(
-            os.environ["KEYTRAIL_NEO4J_URI"],
-            user=os.environ.get("KEYTRAIL_NEO4J_USER", "neo4j"),
-            password=os.environ.get("KEYTRAIL_NEO4J_PASSWORD", ""),
-        )
-        neo.clear()
-        accepted, rejected, seconds = timed_load(neo, root)
-        neo.close()
-        print(
-            f"neo4j: {accepted} events in {seconds:.2f}s = {accepted / seconds:,.0f} events/s, {accepted / seconds / raw_rate:.2f} x raw parse"
-        )
+        _neo4j_run(root, raw_rate)
     else:
         print("neo4j: skipped (KEYTRAIL_NEO4J_URI not set)")
     if args.rss:

@@ -113,7 +113,9 @@ class CloudTrailLoader(Loader[Any]):
                 state.times[event["eventTime"]] = (seconds, text)
         else:
             seconds, text = moment
-        group, principal = self._caller(state, event, identity)
+        arn = identity.get("arn")
+        hit = state.callers.get((identity.get("accessKeyId"), arn)) if type(arn) is str else None
+        group, principal = hit if hit is not None else self._caller(state, event, identity)
         session = state.last.get(group)
         if session is None or not (session.start <= seconds <= session.end + state.gap):
             session = state.aggregates.session_for(group, seconds, text, principal)
@@ -156,14 +158,14 @@ class CloudTrailLoader(Loader[Any]):
 
     def _caller(self, state: _State, event: dict[str, Any], identity: dict[str, Any]) -> tuple[tuple[str, str], Any]:
         """(session group, principal) of an event, cached by (access key, caller ARN)."""
-        key = identity.get("accessKeyId")
-        if type(key) is not str:
-            key = ""
+        raw_key = identity.get("accessKeyId")
+        key = raw_key if type(raw_key) is str else ""
         arn = identity.get("arn")
-        fast = (key, arn) if type(arn) is str else None
-        hit = state.callers.get(fast) if fast is not None else None
-        if hit is not None:
-            return hit
+        try:  # the fast-path key of transform: (access key as written, caller ARN)
+            fast = (raw_key, arn) if type(arn) is str else None
+            hash(fast)
+        except TypeError:
+            fast = None
         recipient = str(event.get("recipientAccountId") or "")
         try:
             full = (

@@ -31,6 +31,7 @@ from graph import ids
 from graph.errors import ModelError
 from graph.model import Edge, Evidence
 from graph.schema import EdgeKind, NodeKind
+from loaders.aws_cloudtrail_event import mapping_field
 from loaders.aws_cloudtrail_sessions import Aggregates, Pointer, Session
 
 __all__ = ["ASSUME_EVENTS", "AssumeCall", "assume_call", "link_chains", "web_identity_items"]
@@ -54,9 +55,9 @@ class AssumeCall:
 def assume_call(event: Mapping[str, Any], group: tuple[str, str], seconds: int, pointer: Pointer) -> AssumeCall | None:
     if event.get("errorCode"):
         return None
-    params = event.get("requestParameters") if isinstance(event.get("requestParameters"), Mapping) else {}
-    response = event.get("responseElements") if isinstance(event.get("responseElements"), Mapping) else {}
-    credentials = response.get("credentials") if isinstance(response.get("credentials"), Mapping) else {}
+    params = mapping_field(event, "requestParameters")
+    response = mapping_field(event, "responseElements")
+    credentials = mapping_field(response, "credentials")
     role_arn = params.get("roleArn")
     role = ""
     if isinstance(role_arn, str):
@@ -124,7 +125,7 @@ def web_identity_items(event: Mapping[str, Any], evidence: Evidence) -> Iterator
     identity = event["userIdentity"]
     provider = str(identity.get("identityProvider") or "")
     subject = str(identity.get("userName") or "")
-    params = event.get("requestParameters") if isinstance(event.get("requestParameters"), Mapping) else {}
+    params = mapping_field(event, "requestParameters")
     if event.get("errorCode") or not provider.endswith(GITHUB_OIDC) or not subject.startswith("repo:"):
         return
     try:
@@ -142,7 +143,7 @@ def web_identity_items(event: Mapping[str, Any], evidence: Evidence) -> Iterator
         target_kind=NodeKind.IDENTITY,
         props={"via": "oidc", "subject": subject, "matched_by": "assume_role_with_web_identity"},
         **common,
-    )  # type: ignore[arg-type]
+    )
     marker = ":job_workflow_ref:"
     if marker in subject:
         ref = subject.split(marker, 1)[1].split("@", 1)[0]
@@ -160,4 +161,4 @@ def web_identity_items(event: Mapping[str, Any], evidence: Evidence) -> Iterator
                 target_kind=NodeKind.IDENTITY,
                 props={"via": "oidc"},
                 **common,
-            )  # type: ignore[arg-type]
+            )

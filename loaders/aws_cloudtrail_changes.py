@@ -29,7 +29,7 @@ from graph import ids
 from graph.errors import ModelError
 from graph.model import Edge, Evidence, Node
 from graph.schema import EdgeKind, NodeKind
-from loaders.aws_cloudtrail_event import Principal
+from loaders.aws_cloudtrail_event import Principal, mapping_field
 from loaders.base import Item
 
 __all__ = ["CHANGE_TYPES", "ChangeResult", "change_items"]
@@ -163,7 +163,7 @@ def change_items(
     name = event["eventName"]
     if name not in CHANGE_TYPES or event.get("errorCode"):
         return None
-    params = event.get("requestParameters") if isinstance(event.get("requestParameters"), Mapping) else {}
+    params = mapping_field(event, "requestParameters")
     account = str(event.get("recipientAccountId") or principal.account or "")
     change_type = CHANGE_TYPES[name]
     detail = str(params.get("policyArn") or params.get("policyName") or params.get("status") or "")

@@ -37,7 +37,16 @@ from graph.errors import LoadError, ModelError
 from graph.model import canonical_timestamp
 from loaders.base import Location, Record, SourceFile
 
-__all__ = ["Principal", "check_event", "event_time", "read_events", "resolve_principal", "valid_key"]
+__all__ = [
+    "Principal",
+    "check_event",
+    "event_time",
+    "mapping_field",
+    "read_events",
+    "resolve_principal",
+    "text_field",
+    "valid_key",
+]
 
 _FRACTION = re.compile(r"^(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d)(?:\.\d+)?(Z|[+-]00:?00)?$")
 _DAYS: dict[str, int] = {}
@@ -148,6 +157,17 @@ def check_event(event: object, where: Location) -> tuple[Mapping[str, Any], int,
     return event, seconds, text
 
 
+def mapping_field(obj: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    """obj[key] when it is an object, else an empty one: odd records never crash a read."""
+    value = obj.get(key)
+    return value if isinstance(value, Mapping) else {}
+
+
+def text_field(obj: Mapping[str, Any], key: str) -> str:
+    value = obj.get(key)
+    return value if isinstance(value, str) else ""
+
+
 def valid_key(key: str) -> str | None:
     """The Credential id of an access key id, or None for placeholders ("REDACTED", "1111")."""
     found = _KEYS.get(key, "")
@@ -197,12 +217,12 @@ def _identity_of(arn: str) -> str | None:
 def resolve_principal(ui: Mapping[str, Any], recipient: str) -> Principal:
     """The caller of one event (see the module docstring); never raises on odd identities."""
     kind = ui.get("type") or "Unknown"
-    arn = ui.get("arn") if isinstance(ui.get("arn"), str) else ""
+    arn = text_field(ui, "arn")
     account = str(ui.get("accountId") or _arn_account(arn) or recipient or "")
-    user_name = ui.get("userName") if isinstance(ui.get("userName"), str) else ""
-    context = ui.get("sessionContext") if isinstance(ui.get("sessionContext"), Mapping) else {}
-    issuer = context.get("sessionIssuer") if isinstance(context.get("sessionIssuer"), Mapping) else {}
-    issuer_arn = issuer.get("arn") if isinstance(issuer.get("arn"), str) else ""
+    user_name = text_field(ui, "userName")
+    context = mapping_field(ui, "sessionContext")
+    issuer = mapping_field(context, "sessionIssuer")
+    issuer_arn = text_field(issuer, "arn")
     if kind == "IAMUser":
         if not arn and user_name and account.isdigit():
             arn = f"arn:aws:iam::{account}:user/{user_name}"

@@ -84,9 +84,8 @@ class Ec2InstancesLoader(Loader[Instance]):
     def prepare(self, ctx: LoadContext, known: KnownNodes) -> None:
         profiles: dict[str, str] = {}
         for node in _all(known, NodeKind.IDENTITY):
-            for profile in (
-                node.props.get("instance_profiles", []) if isinstance(node.props.get("instance_profiles"), list) else []
-            ):
+            listed = node.props.get("instance_profiles")
+            for profile in listed if isinstance(listed, list) else []:
                 profiles[str(profile)] = node.id
         runners: dict[str, set[str]] = {}
         for node in _all(known, NodeKind.RUNNER):
