@@ -173,7 +173,8 @@ def generate(out: Path, events: int, seed: int, actors: int) -> int:
     for account, region, start, records in _files(events, seed, actors):
         folder = out / "AWSLogs" / account / "CloudTrail" / region / _stamp(start, "%Y/%m/%d")
         folder.mkdir(parents=True, exist_ok=True)
-        name = f"{account}_CloudTrail_{region}_{_stamp(start, '%Y%m%dT%H%MZ')}_{uuid.uuid5(uuid.NAMESPACE_URL, f'{seed}/{start}/{region}/{account}').hex[:16]}.json.gz"
+        suffix = uuid.uuid5(uuid.NAMESPACE_URL, f"{seed}/{start}/{region}/{account}").hex[:16]
+        name = f"{account}_CloudTrail_{region}_{_stamp(start, '%Y%m%dT%H%MZ')}_{suffix}.json.gz"
         with gzip.open(folder / name, "wb", compresslevel=1) as handle:
             handle.write(orjson.dumps({"Records": records}))
         total += len(records)
@@ -205,11 +206,12 @@ def timed_load(store: GraphStore, root: Path) -> tuple[int, int, float]:
 def _peak_rss_of_load(root: Path) -> float:
     """Peak RSS (MiB) of a child process that loads `root` into a fresh embedded store."""
     code = (
-        "import resource, sys, tempfile, pathlib; sys.path.insert(0, %r);"
+        f"import resource, sys, tempfile, pathlib; sys.path.insert(0, {str(REPO)!r});"
         "from bench.ingest import timed_load; from graph.embedded import EmbeddedStore;"
-        "d = tempfile.mkdtemp(); s = EmbeddedStore(pathlib.Path(d) / 'k.db'); timed_load(s, pathlib.Path(%r)); s.close();"
+        "s = EmbeddedStore(pathlib.Path(tempfile.mkdtemp()) / 'k.db');"
+        f"timed_load(s, pathlib.Path({str(root)!r})); s.close();"
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
-    ) % (str(REPO), str(root))
+    )
     done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     return int(done.stdout.strip().splitlines()[-1]) / 1024
 
@@ -263,7 +265,8 @@ def main() -> None:
         store.close()
     rate = accepted / seconds
     print(
-        f"embedded: {accepted} events ({rejected} rejected) in {seconds:.2f}s = {rate:,.0f} events/s, {rate / raw_rate:.2f} x raw parse; graph {stats.total_nodes} nodes, {stats.total_edges} edges"
+        f"embedded: {accepted} events ({rejected} rejected) in {seconds:.2f}s = {rate:,.0f} events/s, "
+        f"{rate / raw_rate:.2f} x raw parse; graph {stats.total_nodes} nodes, {stats.total_edges} edges"
     )
     if os.environ.get("KEYTRAIL_NEO4J_URI"):
         _neo4j_run(root, raw_rate)
