@@ -1,0 +1,199 @@
+"""API benchmark, in one run, on the embedded store over real HTTP (uvicorn on loopback):
+
+1. accountability through GraphQL over HTTP versus the direct function call on the same store
+   (median of many calls; target ratio ≤ 1.5);
+2. a 10k-node blast-radius subgraph fetched end to end (target ≤ 1 s);
+3. a bounded load: N concurrent clients (default 50) for --duration seconds (default 60)
+   asking accountability and search questions: requests/s, p95, errors (target 0 errors).
+
+Run: `python bench/api.py [--duration 60] [--clients 50]`. Prints the figures; nothing is mocked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import secrets
+import socket
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import uvicorn
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from api.app import create_app  # noqa: E402
+from api.auth import Role, TokenStore  # noqa: E402
+from api.commands_serve import build_demo  # noqa: E402
+from api.settings import Settings  # noqa: E402
+from graph.embedded import EmbeddedStore  # noqa: E402
+from graph.model import Edge, Node  # noqa: E402
+from graph.schema import EdgeKind, NodeKind  # noqa: E402
+from queries.accountability import accountability  # noqa: E402
+
+ACCOUNTABILITY = """query($id: ID!) { accountability(id: $id) { verdict action
+  owners { id status distance } chains { person role hops { source kind target evidence { source locator at } } } } }"""
+BLAST = """query($id: ID!) { blastRadius(id: $id, maxDepth: 3, maxNodes: 20000) {
+  truncated nodes { id kind depth } edges { source kind target level } summary { granted } } }"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Server:
+    """uvicorn in a background thread, over one store, with one reader token."""
+
+    def __init__(self, db: Path, folder: Path) -> None:
+        secret = secrets.token_urlsafe(32)
+        self.settings = Settings(store=str(db), secret=secret, token_db=folder / "tokens.db", max_page=200)
+        tokens = TokenStore(self.settings.token_path, secret)
+        self.token = tokens.create(Role.READER, "bench")[1]
+        tokens.close()
+        self.port = free_port()
+        config = uvicorn.Config(create_app(self.settings), host="127.0.0.1", port=self.port, log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> Server:
+        self.thread.start()
+        while not self.server.started:
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/graphql"
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.2f} ms"
+
+
+def bench_accountability(db: Path, server: Server, ids: list[str], rounds: int) -> None:
+    store = EmbeddedStore(db)
+    direct: list[float] = []
+    over_http: list[float] = []
+    with httpx.Client(headers=server.headers, timeout=30) as client:
+        for node_id in ids[:5]:  # warm both paths
+            accountability(store, node_id)
+            client.post(server.url, json={"query": ACCOUNTABILITY, "variables": {"id": node_id}})
+        for i in range(rounds):
+            node_id = ids[i % len(ids)]
+            started = time.perf_counter()
+            accountability(store, node_id)
+            direct.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            body = client.post(server.url, json={"query": ACCOUNTABILITY, "variables": {"id": node_id}}).json()
+            over_http.append(time.perf_counter() - started)
+            assert "errors" not in body, body
+    store.close()
+    d, h = statistics.median(direct), statistics.median(over_http)
+    print(f"accountability ({rounds} calls over {len(ids)} credentials): direct p50 {ms(d)}, GraphQL/HTTP p50 {ms(h)}")
+    print(f"  ratio {h / d:.2f} (target <= 1.5); p95 direct {ms(p95(direct))}, HTTP {ms(p95(over_http))}")
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+
+
+def wide_identity(db: Path, resources: int) -> str:
+    """A credential whose identity can access `resources` resources: a blast radius of resources + 2 nodes."""
+    store = EmbeddedStore(db)
+    ident, key = "aws:arn:arn:aws:iam::999999999999:role/wide", "aws:key:AKIAWIDE000000000001"
+    nodes = [Node(id=ident, kind=NodeKind.IDENTITY, name="wide"), Node(id=key, kind=NodeKind.CREDENTIAL, name="wide")]
+    edges = [Edge(source=ident, source_kind=NodeKind.IDENTITY, kind=EdgeKind.HAS_CREDENTIAL, target=key,
+                  target_kind=NodeKind.CREDENTIAL)]  # fmt: skip
+    for i in range(resources):
+        rid = f"aws:res:999999999999:s3:bucket-{i:05d}"
+        nodes.append(Node(id=rid, kind=NodeKind.RESOURCE, name=f"bucket-{i:05d}"))
+        edges.append(Edge(source=ident, source_kind=NodeKind.IDENTITY, kind=EdgeKind.CAN_ACCESS, target=rid,
+                          target_kind=NodeKind.RESOURCE, props={"level": "write"}))  # fmt: skip
+    store.write(nodes, edges)
+    store.close()
+    return key
+
+
+def bench_blast(server: Server, key: str) -> None:
+    times = []
+    with httpx.Client(headers=server.headers, timeout=60) as client:
+        for _ in range(5):
+            started = time.perf_counter()
+            body = client.post(server.url, json={"query": BLAST, "variables": {"id": key}}).json()
+            times.append(time.perf_counter() - started)
+            assert "errors" not in body, body
+    nodes = len(body["data"]["blastRadius"]["nodes"])
+    edges = len(body["data"]["blastRadius"]["edges"])
+    print(f"blast radius subgraph ({nodes} nodes, {edges} edges) end to end: best {ms(min(times))}, "
+          f"median {ms(statistics.median(times))} (target <= 1 s)")  # fmt: skip
+
+
+async def load(server: Server, ids: list[str], clients: int, duration: float) -> None:
+    latencies: list[float] = []
+    errors = 0
+    stop = time.monotonic() + duration
+
+    async def client_loop(number: int) -> None:
+        nonlocal errors
+        async with httpx.AsyncClient(headers=server.headers, timeout=30) as client:
+            i = number
+            while time.monotonic() < stop:
+                i += clients
+                if i % 5 == 0:
+                    payload = {"query": '{ search(text: "deploy", first: 20) { nodes { id kind } } }'}
+                else:
+                    payload = {"query": ACCOUNTABILITY, "variables": {"id": ids[i % len(ids)]}}
+                started = time.perf_counter()
+                try:
+                    response = await client.post(server.url, json=payload)
+                    if response.status_code != 200 or "errors" in response.json():
+                        errors += 1
+                except httpx.HTTPError:
+                    errors += 1
+                latencies.append(time.perf_counter() - started)
+
+    started = time.monotonic()
+    await asyncio.gather(*(client_loop(n) for n in range(clients)))
+    elapsed = time.monotonic() - started
+    print(f"load: {clients} clients for {elapsed:.0f} s: {len(latencies)} requests, {len(latencies) / elapsed:.0f} req/s, "
+          f"p50 {ms(statistics.median(latencies))}, p95 {ms(p95(latencies))}, errors {errors} (target 0)")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds of the concurrent load")
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=300, help="accountability calls per path")
+    parser.add_argument("--resources", type=int, default=10_000, help="nodes in the blast-radius subgraph")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="keytrail-bench-api-") as tmp:
+        folder = Path(tmp)
+        db = build_demo(folder / "demo")
+        store = EmbeddedStore(db)
+        ids = [n.id for n in store.nodes_of_kind(NodeKind.CREDENTIAL, limit=200)]
+        store.close()
+        key = wide_identity(db, args.resources)
+        with Server(db, folder) as server:
+            bench_accountability(db, server, ids, args.rounds)
+            bench_blast(server, key)
+            asyncio.run(load(server, ids, args.clients, args.duration))
+
+
+if __name__ == "__main__":
+    main()
