@@ -12,10 +12,13 @@ creation time equal to the slot's `last_rotated` (AWS sets one from the other): 
 loader then writes `same_as` on both nodes (loaders/aws_cloudtrail_changes.py). Signing
 certificates (cert_1/cert_2) are not modelled.
 
-Nature of a user, from what the report shows:
+Nature of a user, from what the report shows (first rule that applies):
+- the user name is an email → `human`;
 - console password + MFA + a password_last_used date → `human` (signed in interactively);
-- console password without MFA, or never used → `unknown` (findings about NHIs consider it);
-- no console password → `machine` (programmatic access only).
+- no console password → `machine` (programmatic access only);
+- an active access key and no MFA device → `machine`: people are held to MFA, so a keyed user
+  without it is a service user, and its console password is the finding, not a sign of a person;
+- otherwise (password without keys, or MFA never used) → `unknown`.
 The `<root_account>` row is the account root (`aws.iam.root`), nature `unknown`.
 """
 
@@ -65,13 +68,21 @@ def _flag(row: Mapping[str, str], column: str) -> bool | None:
 
 def _nature(row: Mapping[str, str]) -> tuple[str, str]:
     password, mfa, used = _flag(row, "password_enabled"), _flag(row, "mfa_active"), _value(row, "password_last_used")
+    keys = _flag(row, "access_key_1_active") or _flag(row, "access_key_2_active")
+    if ids.is_email(row.get("user", "")):
+        return "human", "user name is an email"
     if password and mfa and used:
         return "human", "IAM user with console password and MFA, used interactively"
-    if password and not mfa:
-        return "unknown", "IAM user with console password and no MFA"
-    if password:
-        return "unknown", "IAM user with console password and MFA, never signed in"
-    return "machine", "IAM user without console password (programmatic access only)"
+    if not password:
+        return "machine", "IAM user without console password (programmatic access only)"
+    if keys and not mfa:
+        return (
+            "machine",
+            "IAM user with active access keys and no MFA device (a console password does not make it a person)",
+        )
+    if not mfa:
+        return "unknown", "IAM user with console password and no MFA, no active access key"
+    return "unknown", "IAM user with console password and MFA, never signed in"
 
 
 def _csv_text(source: SourceFile) -> tuple[str, str]:
