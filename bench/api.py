@@ -27,14 +27,14 @@ import uvicorn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from api.app import create_app  # noqa: E402
-from api.auth import Role, TokenStore  # noqa: E402
-from api.commands_serve import build_demo  # noqa: E402
-from api.settings import Settings  # noqa: E402
-from graph.embedded import EmbeddedStore  # noqa: E402
-from graph.model import Edge, Node  # noqa: E402
-from graph.schema import EdgeKind, NodeKind  # noqa: E402
-from queries.accountability import accountability  # noqa: E402
+from api.app import create_app
+from api.auth import Role, TokenStore
+from api.commands_serve import build_demo
+from api.settings import Settings
+from graph.embedded import EmbeddedStore
+from graph.model import Edge, Node
+from graph.schema import EdgeKind, NodeKind
+from queries.accountability import accountability
 
 ACCOUNTABILITY = """query($id: ID!) { accountability(id: $id) { verdict action
   owners { id status distance } chains { person role hops { source kind target evidence { source locator at } } } } }"""
@@ -171,7 +171,8 @@ async def load(server: Server, ids: list[str], clients: int, duration: float) ->
     started = time.monotonic()
     await asyncio.gather(*(client_loop(n) for n in range(clients)))
     elapsed = time.monotonic() - started
-    print(f"load: {clients} clients for {elapsed:.0f} s: {len(latencies)} requests, {len(latencies) / elapsed:.0f} req/s, "
+    rate = len(latencies) / elapsed
+    print(f"load: {clients} clients for {elapsed:.0f} s: {len(latencies)} requests, {rate:.0f} req/s, "
           f"p50 {ms(statistics.median(latencies))}, p95 {ms(p95(latencies))}, errors {errors} (target 0)")  # fmt: skip
 
 

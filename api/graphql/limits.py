@@ -20,6 +20,7 @@ from strawberry.extensions import (
     MaxTokensLimiter,
     QueryDepthLimiter,
     SchemaExtension,
+    ValidationCache,
 )
 
 from api.graphql.errors import ErrorCodes
@@ -40,6 +41,8 @@ def extensions_for(settings: Settings) -> list[Callable[[], SchemaExtension]]:
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
         ErrorCodes,
+        # the same documents arrive again and again (the web page, scripts): validate once
+        lambda: ValidationCache(maxsize=256),
     ]
     if not settings.introspection_enabled:
         extensions.append(DisableIntrospection)
