@@ -32,7 +32,9 @@ NAME = "aws-cloudtrail"
 STATE = "aws_cloudtrail"
 _TRIM_AT = 4 * EVIDENCE_LIMIT  # trim rarely: a sort of 40 pointers every 30 events
 _SPECIAL = frozenset(CHANGE_TYPES) | ASSUME_EVENTS
-_CLI_AGENTS = ("aws-cli/", "Boto3/", "boto3/", "botocore/", "aws-sdk-")
+# A person at a keyboard: the AWS CLI or Boto3 (scripts run by hand). SDKs embedded in services
+# (aws-sdk-java, -nodejs, -go ...) are programs, never counted as interactive.
+_CLI_AGENTS = ("aws-cli/", "Boto3/", "boto3/")
 _CONSOLE_AGENTS = ("console.amazonaws.com", "signin.amazonaws.com", "AWS Internal")
 
 
@@ -74,7 +76,7 @@ def _observe_pair(state: _State, session: Session, pair: tuple[object, object]) 
         sort = state.agents[agent] = (
             2 if console else (1 if agent.startswith(_CLI_AGENTS) or "aws-cli/" in agent else 0)
         )
-    if sort == 1 and type(ip) is str:
+    if sort == 1 and type(ip) is str and not ip.endswith("amazonaws.com"):  # not a service calling
         session.cli_ips.add(ip)
     elif sort == 2:
         session.console = True

@@ -8,9 +8,12 @@ attached managed, inline and group policies give CAN_ACCESS per target with a le
 `group:<group>/<policy>` in `policies`. Managed policies are read from the export's
 `Policies` list (default version); AWS-managed ones absent from it are known by name.
 
-Nature: roles are `machine` ("IAM role"). The export cannot tell whether a person signs in as
-a user (console passwords and MFA are in the credential report, which sets nature there), so a
-user's nature is left unset here unless its name is an email (`human`, "user name is an email").
+Nature: roles are `machine` ("IAM role"), except the ones people sign in through — IAM
+Identity Center permission-set roles (`AWSReservedSSO_*`) and roles trusted only by SAML
+providers — which are `human`, so NHI findings do not fire on people's SSO sessions. The
+export cannot tell whether a person signs in as a user (console passwords and MFA are in the
+credential report, which sets nature there), so a user's nature is left unset here unless its
+name is an email (`human`, "user name is an email").
 Ownership tags become OWNS (loaders/aws_tags.py).
 
 The account of an identity is its ARN's; exports that write `aws` in place of the account (seen
@@ -108,6 +111,16 @@ def entity_grants(entity: Mapping[str, Any], inline_key: str, account: str, inde
         if isinstance(inline, Mapping):
             groups.append(analyse_policy(inline.get("PolicyDocument"), str(inline.get("PolicyName", "")), account))
     return merge_grants(groups)
+
+
+def _role_nature(data: Mapping[str, Any], principals: list[Any]) -> tuple[str, str]:
+    """Roles are machine identities, except those people sign in through (SSO, SAML)."""
+    path, name = str(data.get("Path") or ""), str(data.get("RoleName") or "")
+    if path.startswith("/aws-reserved/sso.amazonaws.com/") or name.startswith("AWSReservedSSO_"):
+        return "human", "IAM Identity Center permission-set role: people sign in through it"
+    if principals and all(p.via == "saml" for p in principals):
+        return "human", "role assumed only through SAML federation, by people"
+    return "machine", "IAM role"
 
 
 class IamExportLoader(Loader[IamEntity]):
@@ -294,9 +307,10 @@ class IamExportLoader(Loader[IamEntity]):
             for p in data.get("InstanceProfileList") or []
             if isinstance(p, Mapping) and isinstance(p.get("Arn"), str)
         ]
+        nature, reason = _role_nature(data, list(trusted_principals(trust)))
         extra = {
-            "nature": "machine",
-            "nature_reason": "IAM role",
+            "nature": nature,
+            "nature_reason": reason,
             "trust_policy": orjson.dumps(trust, option=orjson.OPT_SORT_KEYS).decode() if trust else None,
             "instance_profiles": profiles or None,
         }
