@@ -149,6 +149,7 @@ def test_fixture_trail_sessions_runner_person_chains(store: GraphStore) -> None:
     parent = next(target for (source, target), e in from_edges.items() if source == gha)
     assert from_edges[(gha, parent)].props["matched_by"] == "assume_role_name_time"
     assert node(store, ids.aws_key("ASIAEXAMPLEGHA0000001")).props["credential_type"] == "aws_session_key"
+    assert node(store, gha).props["interactive"] is False  # a service SDK from an unknown address is a program
 
 
 def test_key_lifecycle_and_slot_correlation(store: GraphStore) -> None:

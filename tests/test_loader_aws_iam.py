@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -157,3 +158,32 @@ def test_loading_twice_leaves_export_unchanged(embedded_store: GraphStore, name:
     first = export_text(embedded_store)
     load(embedded_store, AWS / name)
     assert export_text(embedded_store) == first
+
+
+def test_sso_and_saml_roles_are_people_other_roles_machines(embedded_store: GraphStore, tmp_path: Path) -> None:
+    saml = f"arn:aws:iam::{ACCOUNT}:saml-provider/AWSSSO_0123456789abcdef_DO_NOT_DELETE"
+    trust = {"Statement": [{"Effect": "Allow", "Principal": {"Federated": saml}, "Action": "sts:AssumeRoleWithSAML"}]}
+    sso_name = "AWSReservedSSO_Developer_0123456789abcdef"
+    export = {
+        "RoleDetailList": [
+            {
+                "RoleName": sso_name,
+                "Path": "/aws-reserved/sso.amazonaws.com/",
+                "Arn": f"arn:aws:iam::{ACCOUNT}:role/aws-reserved/sso.amazonaws.com/{sso_name}",
+                "AssumeRolePolicyDocument": trust,
+            },
+            {
+                "RoleName": "okta-admins",
+                "Path": "/",
+                "Arn": f"arn:aws:iam::{ACCOUNT}:role/okta-admins",
+                "AssumeRolePolicyDocument": trust,
+            },
+        ]
+    }
+    path = tmp_path / "authz.json"
+    path.write_text(json.dumps(export))
+    load(embedded_store, path)
+    sso = node(embedded_store, ids.aws_arn(export["RoleDetailList"][0]["Arn"]))
+    assert sso.props["nature"] == "human" and "Identity Center" in str(sso.props["nature_reason"])
+    assert node(embedded_store, role("okta-admins")).props["nature"] == "human"
+    assert edges(embedded_store, EdgeKind.CAN_ASSUME)[(ids.aws_arn(saml), role("okta-admins"))].props["via"] == "saml"
