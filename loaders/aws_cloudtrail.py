@@ -125,6 +125,8 @@ class CloudTrailLoader(Loader[Any]):
                 session.mfa = _mfa(identity, event)
         elif seconds > session.end:
             session.end, session.end_text = seconds, text
+            if len(session.peers) > 1:  # out-of-order files: the widened session may reach a later one
+                session = state.aggregates.settle(group, session)
         event_id = event.get("eventID")
         pointer = (
             text,

@@ -58,7 +58,7 @@ class Touch:
         self.evidence = trim_evidence(self.evidence + other.evidence)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)  # identity: sessions are compared by object, never by value
 class Session:
     group: tuple[str, str]
     start: int
@@ -78,6 +78,7 @@ class Session:
     evidence: list[Pointer] = field(default_factory=list)
     changes: list[tuple[str, Pointer]] = field(default_factory=list)
     inferred_owns: list[tuple[str, Any, str, Pointer]] = field(default_factory=list)
+    peers: list[Session] = field(default_factory=list)  # every session of the group (shared list)
 
     def absorb(self, other: Session) -> None:
         """Merge a later-found neighbouring interval of the same group into this one."""
@@ -125,14 +126,15 @@ class Aggregates:
                 session.end, session.end_text = seconds, text
             elif seconds < session.start:
                 session.start, session.start_text = seconds, text
-                return self._settle(group, session)
+                return self.settle(group, session)
             else:
                 return session
-            return self._settle(group, session) if len(self.groups[group]) > 1 else session
+            return self.settle(group, session) if len(self.groups[group]) > 1 else session
         sessions = self.groups.get(group)
         if sessions is None:
             session = Session(group, seconds, seconds, text, text)
-            self.groups[group] = [session]
+            self.groups[group] = session.peers
+            session.peers.append(session)
             self.principals[group] = principal
             self.last[group] = session
             return session
@@ -143,13 +145,13 @@ class Aggregates:
                 elif seconds < candidate.start:
                     candidate.start, candidate.start_text = seconds, text
                 self.last[group] = candidate
-                return self._settle(group, candidate)
-        session = Session(group, seconds, seconds, text, text)
+                return self.settle(group, candidate)
+        session = Session(group, seconds, seconds, text, text, peers=sessions)
         sessions.append(session)
         self.last[group] = session
         return session
 
-    def _settle(self, group: tuple[str, str], widened: Session) -> Session:
+    def settle(self, group: tuple[str, str], widened: Session) -> Session:
         """Merge every interval of the group that the widened one now reaches."""
         sessions = self.groups[group]
         merged = True

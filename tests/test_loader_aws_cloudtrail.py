@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
+import orjson
 import pytest
 from click.testing import CliRunner
 
@@ -212,3 +213,32 @@ def test_cli_non_json_and_corrupt_gzip_fail_the_file(tmp_path: Path) -> None:
     assert "line 1: not JSON" in forced.output
     good = runner.invoke(cli_main, ["load", "--store", store, str(TRAIL)])
     assert good.exit_code == 0 and "11 accepted, 0 rejected" in good.output
+
+
+def _sessions(store: GraphStore) -> list[tuple[str, object, object]]:
+    found = store.nodes_of_kind(NodeKind.SESSION, limit=10_000)
+    return sorted((n.id, n.props["event_count"], n.props["ended_at"]) for n in found)
+
+
+def test_sessions_do_not_depend_on_file_order(embedded_store: GraphStore, tmp_path: Path) -> None:
+    """S3 trees list regions before dates: events of one session arrive out of order across files."""
+    source = next(TRAIL.rglob("*.json.gz"))
+    records = orjson.loads(gzip.decompress(source.read_bytes()))["Records"]
+    # three files whose name order is the reverse of time order, the middle one interleaved
+    chunks = (records[8:], records[::2][:4], records[1:8:2])
+    folder = tmp_path / "trail"
+    folder.mkdir()
+    for index, chunk in enumerate(chunks):
+        (folder / f"part-{index}.json").write_bytes(orjson.dumps({"Records": chunk}))
+    assert sorted(r["eventID"] for chunk in chunks for r in chunk) == sorted(r["eventID"] for r in records)
+    load(embedded_store, folder)
+    shuffled = _sessions(embedded_store)
+    other = tmp_path / "in-order.db"
+    from graph.embedded import EmbeddedStore
+
+    ordered = EmbeddedStore(other)
+    try:
+        load(ordered, TRAIL)
+        assert _sessions(ordered) == shuffled
+    finally:
+        ordered.close()
