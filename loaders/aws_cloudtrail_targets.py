@@ -91,13 +91,17 @@ def event_target(event: Mapping[str, Any], service: str, account: str) -> Target
     """The primary target of one event (see the module rules)."""
     parameters = event.get("requestParameters")
     if parameters and type(parameters) is dict:
-        ranked = sorted((_RANK[p], p) for p in parameters if p in _RANK) if len(parameters) > 1 else None
-        for _rank, parameter in ranked if ranked is not None else ((0, p) for p in parameters if p in _RANK):
-            raw = parameters[parameter]
-            value = raw if type(raw) is str else _first_value(parameter, raw)
-            if value:
-                found = _CACHE.get((service, parameter, value, account))
-                return found if found is not None else _cached(service, parameter, value, account)
+        best, best_rank = "", len(_PARAMETERS)
+        for parameter in parameters:  # usually one to three keys: cheaper than sorting
+            rank = _RANK.get(parameter)
+            if rank is not None and rank < best_rank:
+                best, best_rank = parameter, rank
+        if best:
+            raw = parameters[best]
+            if type(raw) is str and raw:
+                found = _CACHE.get((service, best, raw, account))
+                return found if found is not None else _cached(service, best, raw, account)
+            return _ranked(parameters, service, account)
     resources = event.get("resources")
     if resources and isinstance(resources, list) and isinstance(resources[0], Mapping):
         arn = resources[0].get("ARN") or resources[0].get("arn")
@@ -105,6 +109,15 @@ def event_target(event: Mapping[str, Any], service: str, account: str) -> Target
             return _cached(service, "arn", arn, account)
     found = _CACHE.get((service, "", "*", account))
     return found if found is not None else _cached(service, "", "*", account)
+
+
+def _ranked(parameters: Mapping[str, Any], service: str, account: str) -> Target:
+    """The slow path: the best-ranked parameter is not a plain name, try the others in order."""
+    for _rank, parameter in sorted((_RANK[p], p) for p in parameters if p in _RANK):
+        value = _first_value(parameter, parameters[parameter])
+        if value:
+            return _cached(service, parameter, value, account)
+    return _cached(service, "", "*", account)
 
 
 def _cached(service: str, parameter: str, value: str, account: str) -> Target:
