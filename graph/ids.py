@@ -75,6 +75,7 @@ __all__ = [
     "team",
 ]
 
+_WHITESPACE = re.compile(r"\s")
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
 _ACCESS_KEY = re.compile(r"^(AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{12,124}$")
 _ACCOUNT = re.compile(r"^\d{12}$")
@@ -84,7 +85,7 @@ _ASSUMED = re.compile(r"^arn:([^:]+):sts::(\d{12}):assumed-role/([^/]+)/(.+)$")
 
 def _require(value: str, what: str) -> str:
     text = value.strip() if isinstance(value, str) else ""
-    if not text or any(ch.isspace() for ch in text):
+    if not text or _WHITESPACE.search(text):  # same as any(ch.isspace()), in C: ids are built per event
         raise ModelError(f"malformed {what} {value!r}")
     return text
 
