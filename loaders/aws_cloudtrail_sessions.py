@@ -19,6 +19,7 @@ the number of sessions and targets, not with the number of events.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -108,6 +109,10 @@ class Session:
         self.inferred_owns.extend(other.inferred_owns)
 
 
+def _start(session: Session) -> int:
+    return session.start
+
+
 class Aggregates:
     """Every open session of a load, by group; the hot path is `session_for`."""
 
@@ -118,18 +123,10 @@ class Aggregates:
         self.principals: dict[tuple[str, str], Principal] = {}
 
     def session_for(self, group: tuple[str, str], seconds: int, text: str, principal: Principal) -> Session:
-        """The session an event at `seconds` belongs to, created or widened (and merged) as needed."""
-        session = self.last.get(group)
-        gap = self.gap
-        if session is not None and session.start - gap <= seconds <= session.end + gap:
-            if seconds > session.end:
-                session.end, session.end_text = seconds, text
-            elif seconds < session.start:
-                session.start, session.start_text = seconds, text
-                return self.settle(group, session)
-            else:
-                return session
-            return self.settle(group, session) if len(self.groups[group]) > 1 else session
+        """The session an event at `seconds` belongs to, created or widened (and merged) as needed.
+
+        A group's sessions are kept sorted by start and separated by more than the gap, so only
+        the two neighbours of the event's time can take it (a bisection, not a scan)."""
         sessions = self.groups.get(group)
         if sessions is None:
             session = Session(group, seconds, seconds, text, text)
@@ -138,47 +135,44 @@ class Aggregates:
             self.principals[group] = principal
             self.last[group] = session
             return session
-        for candidate in sessions:
-            if candidate.start - gap <= seconds <= candidate.end + gap:
-                if seconds > candidate.end:
-                    candidate.end, candidate.end_text = seconds, text
-                elif seconds < candidate.start:
-                    candidate.start, candidate.start_text = seconds, text
-                self.last[group] = candidate
-                return self.settle(group, candidate)
-        session = Session(group, seconds, seconds, text, text, peers=sessions)
-        sessions.append(session)
-        self.last[group] = session
-        return session
+        index = bisect.bisect_right(sessions, seconds, key=_start)  # first session starting later
+        gap = self.gap
+        if index and seconds <= sessions[index - 1].end + gap:
+            session = sessions[index - 1]
+            if seconds > session.end:
+                session.end, session.end_text = seconds, text
+        elif index < len(sessions) and sessions[index].start - gap <= seconds:
+            session = sessions[index]
+            session.start, session.start_text = seconds, text
+        else:
+            session = Session(group, seconds, seconds, text, text, peers=sessions)
+            sessions.insert(index, session)
+            self.last[group] = session
+            return session
+        return self.settle(group, session)
 
     def settle(self, group: tuple[str, str], widened: Session) -> Session:
-        """Merge every interval of the group that the widened one now reaches."""
+        """Merge the neighbours the widened session now reaches (only neighbours can be reached)."""
         sessions = self.groups[group]
-        merged = True
-        while merged:  # absorbing widens again, which may reach one more
-            merged = False
-            for other in sessions:
-                if (
-                    other is not widened
-                    and other.start - self.gap <= widened.end
-                    and widened.start <= other.end + self.gap
-                ):
-                    widened.absorb(other)
-                    sessions.remove(other)
-                    merged = True
-                    break
+        index = bisect.bisect_left(sessions, widened.start, key=_start)
+        while index + 1 < len(sessions) and sessions[index + 1].start - self.gap <= widened.end:
+            widened.absorb(sessions.pop(index + 1))
+        while index > 0 and sessions[index - 1].end + self.gap >= widened.start:
+            widened.absorb(sessions.pop(index - 1))
+            index -= 1
         self.last[group] = widened
         return widened
 
     def containing(self, group: tuple[str, str], seconds: int) -> Session | None:
-        for session in self.groups.get(group, ()):
-            if session.start <= seconds <= session.end:
-                return session
+        sessions = self.groups.get(group, [])
+        index = bisect.bisect_right(sessions, seconds, key=_start)
+        if index and sessions[index - 1].end >= seconds:
+            return sessions[index - 1]
         return None
 
     def all_sessions(self) -> Iterator[tuple[Principal, Session]]:
         """Every session, in a stable order (group, start)."""
         for group in sorted(self.groups):
             principal = self.principals[group]
-            for session in sorted(self.groups[group], key=lambda s: s.start):
+            for session in self.groups[group]:  # kept sorted by start
                 yield principal, session

@@ -16,6 +16,7 @@ targets millions of times.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -53,6 +54,7 @@ _PARAMETERS = (
     "name",
 )
 _SERVICES: dict[str, str] = {}
+_WHITESPACE = re.compile(r"\s")
 _CACHE: dict[tuple[str, str, str, str], Target] = {}
 
 
@@ -125,7 +127,7 @@ def _cached(service: str, parameter: str, value: str, account: str) -> Target:
     found = _CACHE.get(key)
     if found is None:
         try:
-            if any(ch.isspace() for ch in value):
+            if _WHITESPACE.search(value):
                 raise ModelError(f"target {value!r} has whitespace")  # names no resource: the service
             found = _build(service, parameter, value, account)
         except ModelError:
