@@ -18,7 +18,7 @@ from typing import Any
 
 from graph.errors import LoadError
 from graph.model import EVIDENCE_LIMIT, Evidence
-from loaders.aws_cloudtrail_chains import ASSUME_EVENTS, assume_call, web_identity_items
+from loaders.aws_cloudtrail_chains import ASSUME_EVENTS, ObservedTrust, assume_call
 from loaders.aws_cloudtrail_changes import CHANGE_TYPES, change_items
 from loaders.aws_cloudtrail_emit import Emitter, Matching
 from loaders.aws_cloudtrail_event import check_event, read_events, resolve_principal
@@ -50,6 +50,7 @@ class _State:
         self.actions: dict[tuple[str, str], tuple[str, str]] = {}
         self.agents: dict[str, int] = {}  # 0 other, 1 CLI/SDK, 2 console
         self.calls: list[Any] = []
+        self.trust = ObservedTrust()
         self.matching: Matching = ctx.state.get(STATE + ".matching") or Matching()
 
     def action(self, source: str, name: str) -> tuple[str, str]:
@@ -219,14 +220,14 @@ class CloudTrailLoader(Loader[Any]):
             if call is not None:
                 state.calls.append(call)
             if name == "AssumeRoleWithWebIdentity":
-                items.extend(web_identity_items(event, evidence))
+                state.trust.note(event, pointer)
         return items
 
     def finish(self, ctx: LoadContext) -> Iterable[Item]:
         state: _State | None = ctx.state.pop(STATE, None)
         if state is None:
             return ()
-        return Emitter(state.aggregates, state.matching, state.calls).items()
+        return [*Emitter(state.aggregates, state.matching, state.calls).items(), *state.trust.edges()]
 
 
 def _mfa(identity: dict[str, Any], event: dict[str, Any]) -> bool:

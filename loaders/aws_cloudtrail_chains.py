@@ -15,8 +15,8 @@ session back to the human or pipeline that started it.
 
 AssumeRoleWithWebIdentity from GitHub Actions (`identityProvider` ends with
 token.actions.githubusercontent.com, `userName` = the `sub`, `repo:<org>/<repo>:…`) also writes
-what it proves, at once: the Repository CAN_ASSUME the role (`via: oidc`, `subject`, `matched_by:
-assume_role_with_web_identity`), and
+what it proves, folded per repository, role and subject and written at finish: the Repository
+CAN_ASSUME the role (`via: oidc`, `subject`, `matched_by: assume_role_with_web_identity`), and
 when the subject carries a `job_workflow_ref` claim (custom sub templates do), the workflow
 Pipeline RUNS_AS the role (`via: oidc`).
 """
@@ -29,12 +29,12 @@ from typing import Any
 
 from graph import ids
 from graph.errors import ModelError
-from graph.model import Edge, Evidence
+from graph.model import EVIDENCE_LIMIT, Edge, Evidence
 from graph.schema import EdgeKind, NodeKind
 from loaders.aws_cloudtrail_event import mapping_field
-from loaders.aws_cloudtrail_sessions import Aggregates, Pointer, Session
+from loaders.aws_cloudtrail_sessions import Aggregates, Pointer, Session, trim_evidence
 
-__all__ = ["ASSUME_EVENTS", "AssumeCall", "assume_call", "link_chains", "web_identity_items"]
+__all__ = ["ASSUME_EVENTS", "AssumeCall", "ObservedTrust", "assume_call", "link_chains"]
 
 NAME = "aws-cloudtrail"
 ASSUME_EVENTS = frozenset({"AssumeRole", "AssumeRoleWithSAML", "AssumeRoleWithWebIdentity", "GetFederationToken"})
@@ -120,45 +120,67 @@ def _child(
     return None, ""
 
 
-def web_identity_items(event: Mapping[str, Any], evidence: Evidence) -> Iterator[Edge]:
-    """Repository CAN_ASSUME role (and workflow RUNS_AS role) proven by a GitHub OIDC call."""
+def _web_identity_links(event: Mapping[str, Any]) -> list[tuple[str, NodeKind, EdgeKind, str, str]]:
+    """(source, source kind, edge kind, role, subject) that one GitHub OIDC call proves."""
     identity = event["userIdentity"]
     provider = str(identity.get("identityProvider") or "")
     subject = str(identity.get("userName") or "")
-    params = mapping_field(event, "requestParameters")
     if event.get("errorCode") or not provider.endswith(GITHUB_OIDC) or not subject.startswith("repo:"):
-        return
+        return []
     try:
-        role = ids.aws_arn(str(params.get("roleArn", "")))
+        role = ids.aws_arn(str(mapping_field(event, "requestParameters").get("roleArn", "")))
         org, repo = subject.split(":")[1].split("/", 1)
-        repository = ids.github_repo(org, repo)
+        links = [(ids.github_repo(org, repo), NodeKind.REPOSITORY, EdgeKind.CAN_ASSUME, role, subject)]
     except (ModelError, ValueError, IndexError):
-        return
-    common = {"sources": (NAME,), "evidence": (evidence,)}
-    yield Edge(
-        source=repository,
-        source_kind=NodeKind.REPOSITORY,
-        kind=EdgeKind.CAN_ASSUME,
-        target=role,
-        target_kind=NodeKind.IDENTITY,
-        props={"via": "oidc", "subject": subject, "matched_by": "assume_role_with_web_identity"},
-        **common,
-    )
+        return []
     marker = ":job_workflow_ref:"
     if marker in subject:
-        ref = subject.split(marker, 1)[1].split("@", 1)[0]
-        parts = ref.split("/", 2)
+        parts = subject.split(marker, 1)[1].split("@", 1)[0].split("/", 2)
         if len(parts) == 3:
             try:
                 workflow = ids.github_workflow(parts[0], parts[1], parts[2])
             except ModelError:
-                return
+                return links
+            links.append((workflow, NodeKind.PIPELINE, EdgeKind.RUNS_AS, role, subject))
+    return links
+
+
+class ObservedTrust:
+    """GitHub OIDC calls folded per (repository or workflow, role, subject): one edge each, with
+    the exact count of calls and bounded evidence, written at `finish` (a busy pipeline assumes
+    its role thousands of times; one edge per call would be pointless writes)."""
+
+    def __init__(self) -> None:
+        self.seen: dict[tuple[str, NodeKind, EdgeKind, str, str], tuple[list[int], list[Pointer], list[Pointer]]] = {}
+
+    def note(self, event: Mapping[str, Any], pointer: Pointer) -> None:
+        for link in _web_identity_links(event):
+            count, first, recent = self.seen.setdefault(link, ([0], [pointer], []))
+            count[0] += 1
+            first[0] = min(first[0], pointer)
+            recent.append(pointer)
+            if len(recent) > 4 * EVIDENCE_LIMIT:
+                recent[:] = trim_evidence(recent)
+
+    def edges(self) -> Iterator[Edge]:
+        for link in sorted(self.seen):
+            source, source_kind, kind, role, subject = link
+            count, first, recent = self.seen[link]
+            kept = trim_evidence(recent)
+            props = {"via": "oidc", "matched_by": "assume_role_with_web_identity"}
+            if kind is EdgeKind.CAN_ASSUME:
+                props["subject"] = subject
             yield Edge(
-                source=workflow,
-                source_kind=NodeKind.PIPELINE,
-                kind=EdgeKind.RUNS_AS,
+                source=source,
+                source_kind=source_kind,
+                kind=kind,
                 target=role,
                 target_kind=NodeKind.IDENTITY,
-                props={"via": "oidc"},
-                **common,
+                props=props,
+                first_seen=first[0][0],
+                last_seen=kept[-1][0],
+                count=count[0],
+                sources=(NAME,),
+                evidence=tuple(Evidence(source=f, locator=loc, at=at) for at, f, loc in kept),
+                origin=f"{first[0][1]}#{first[0][2]}",  # the earliest call: reloads replace, new files add
             )
