@@ -13,6 +13,7 @@ when a session name is a known user name) and accounts' environments.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -227,7 +228,7 @@ class CloudTrailLoader(Loader[Any]):
         state: _State | None = ctx.state.pop(STATE, None)
         if state is None:
             return ()
-        return [*Emitter(state.aggregates, state.matching, state.calls).items(), *state.trust.edges()]
+        return itertools.chain(Emitter(state.aggregates, state.matching, state.calls).items(), state.trust.edges())
 
 
 def _mfa(identity: dict[str, Any], event: dict[str, Any]) -> bool:

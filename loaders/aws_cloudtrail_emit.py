@@ -124,19 +124,18 @@ class Emitter:
         self.resources: dict[str, Any] = {}
         self.identities: dict[str, Principal] = {}
 
-    def items(self) -> list[Item]:
-        out: list[Item] = []
+    def items(self) -> Iterator[Item]:
+        """Lazily, so a caller that writes in batches never holds every session's items at once."""
         session_ids: dict[int, str] = {}
         acted: dict[int, tuple[str, str]] = {}
         for principal, session in self.aggregates.all_sessions():
-            sid = self._session_id(principal, session)
-            session_ids[id(session)] = sid
+            session_ids[id(session)] = self._session_id(principal, session)
             if principal.identity and principal.session_name:
                 acted[id(session)] = (principal.identity, principal.session_name)
-            out.extend(self._session(sid, principal, session))
-        out.extend(link_chains(self.calls, self.aggregates, session_ids, acted))
-        out.extend(self._shared_nodes())
-        return out
+        for principal, session in self.aggregates.all_sessions():
+            yield from self._session(session_ids[id(session)], principal, session)
+        yield from link_chains(self.calls, self.aggregates, session_ids, acted)
+        yield from self._shared_nodes()
 
     def _session_id(self, principal: Principal, session: Session) -> str:
         key = session.group[0] if valid_key(session.group[0]) else (session.group[0] or "nokey")
