@@ -1,6 +1,6 @@
 """Write throughput of both stores, against a bare Neo4j `UNWIND ... MERGE`, and cold-open cost.
 
-    python bench/store_write.py [--edges 1000000] [--quick] [--runs N] [--skip-cold]
+    python bench/store_write.py [--edges 1000000] [--quick] [--runs N] [--skip-cold] [--skip-embedded]
 
 Writes the same synthetic estate (nodes = edges / 5; IAM-like identities, keys, resources
 and pipelines; every edge with props, timestamps, a source and one evidence pointer) to the
@@ -276,13 +276,15 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="100k edges")
     parser.add_argument("--runs", type=int, default=None, help="runs per store (default 3, or 1 at >= 1M edges)")
     parser.add_argument("--skip-cold", action="store_true", help="skip the 1M/5M cold-open measurement")
+    parser.add_argument("--skip-embedded", action="store_true", help="measure only Neo4j")
     args = parser.parse_args()
     edges = 100_000 if args.quick else args.edges
     runs = args.runs or (1 if edges >= 1_000_000 else 3)
     OUT.mkdir(parents=True, exist_ok=True)
     estate = Estate(max(edges // 5, 10))
     print(f"{edges:,} edges, {sum(estate.counts.values()):,} nodes, batches of {BATCH:,}; {runs} run(s) per store")
-    bench_embedded(estate, edges, runs)
+    if not args.skip_embedded:
+        bench_embedded(estate, edges, runs)
     if os.environ.get("KEYTRAIL_NEO4J_URI"):
         keytrail, bare = bench_neo4j(estate, edges, runs)
         print(f"neo4j keytrail / bare: {keytrail / bare:.2f}")

@@ -229,8 +229,17 @@ class Neo4jStore:
 
     def clear(self) -> None:
         """Delete every node and relationship, in batches (for tests and benchmarks)."""
-        with self._driver.session(database=self._database) as session:
-            session.run(_q("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")).consume()
+        # Relationships first, then nodes: DETACH DELETE of well-connected nodes would put all
+        # of their relationships into one inner transaction and can exceed the memory pool.
+        try:
+            with self._driver.session(database=self._database) as session:
+                for statement in (
+                    "MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS",
+                    "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS",
+                ):
+                    session.run(_q(statement)).consume()
+        except (Neo4jError, DriverError) as exc:
+            raise StoreError(f"clearing {self._location} failed: {exc}") from None
 
     # -- reads -------------------------------------------------------------------------------
 
