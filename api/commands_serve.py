@@ -34,7 +34,9 @@ DEMO_DIR = Path(".keytrail") / "demo"
 
 
 def _settings(store: str | None, **values: Any) -> Settings:
-    return Settings(**({"store": store} if store else {}), **values)
+    if store:
+        values["store"] = store
+    return Settings(**values)
 
 
 def _run_server(settings: Settings, host: str, port: int) -> None:

@@ -6,6 +6,8 @@ before more general ones (a GetCredentialReport JSON before a generic JSON expor
 
 from __future__ import annotations
 
+from typing import Any
+
 from loaders.aws_cloudtrail import CloudTrailLoader
 from loaders.aws_credential_report import CredentialReportLoader
 from loaders.aws_ec2 import Ec2InstancesLoader
@@ -21,22 +23,22 @@ from loaders.trufflehog import TrufflehogLoader
 
 __all__ = ["LOADERS", "loader_named"]
 
-LOADERS: tuple[Loader[object], ...] = (
-    CredentialReportLoader(),  # type: ignore[list-item]
-    IamExportLoader(),  # type: ignore[list-item]
-    Ec2InstancesLoader(),  # type: ignore[list-item]
-    ScimLoader(),  # type: ignore[list-item]
-    BackstageLoader(),  # type: ignore[list-item]
-    RunnerInventoryLoader(),  # type: ignore[list-item]
-    WorkflowLoader(),  # type: ignore[list-item]
-    CodeownersLoader(),  # type: ignore[list-item]
-    GitleaksLoader(),  # type: ignore[list-item]
-    TrufflehogLoader(),  # type: ignore[list-item]
+LOADERS: tuple[Loader[Any], ...] = (
+    CredentialReportLoader(),
+    IamExportLoader(),
+    Ec2InstancesLoader(),
+    ScimLoader(),
+    BackstageLoader(),
+    RunnerInventoryLoader(),
+    WorkflowLoader(),
+    CodeownersLoader(),
+    GitleaksLoader(),
+    TrufflehogLoader(),
     CloudTrailLoader(),
 )
 
 
-def loader_named(name: str) -> Loader[object]:
+def loader_named(name: str) -> Loader[Any]:
     for loader in LOADERS:
         if loader.name == name:
             return loader

@@ -15,6 +15,7 @@ import secrets
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -93,7 +94,7 @@ def discover(paths: Sequence[Path]) -> list[SourceFile]:
     return found
 
 
-def detect(source: SourceFile) -> Loader[object] | None:
+def detect(source: SourceFile) -> Loader[Any] | None:
     with open_text(source) as handle:
         text = handle.read(SAMPLE_BYTES)
     sample = Sample(source, text)
@@ -103,12 +104,12 @@ def detect(source: SourceFile) -> Loader[object] | None:
     return None
 
 
-def _record_items(loader: Loader[object], record: object, ctx: LoadContext) -> list[Item]:
+def _record_items(loader: Loader[Any], record: object, ctx: LoadContext) -> list[Item]:
     return list(loader.transform(record, ctx))  # type: ignore[arg-type]
 
 
 def _file_records(
-    loader: Loader[object], source: SourceFile, ctx: LoadContext, report: FileReport, strict: bool
+    loader: Loader[Any], source: SourceFile, ctx: LoadContext, report: FileReport, strict: bool
 ) -> Iterator[list[Item]]:
     """Each accepted record's nodes and edges, as one list: a record is written whole or not at all."""
     for parsed in loader.parse(source):
@@ -174,9 +175,9 @@ def run_load(
     forced = loader_named(source) if source else None
     report = LoadReport()
     batcher = _Batcher(store)
-    used: dict[str, Loader[object]] = {}
+    used: dict[str, Loader[Any]] = {}
     finishing: dict[str, FileReport] = {}
-    planned: list[tuple[int, int, SourceFile, Loader[object] | None, FileReport]] = []
+    planned: list[tuple[int, int, SourceFile, Loader[Any] | None, FileReport]] = []
     for index, file in enumerate(discover(paths)):
         file_report = FileReport(path=file.display)
         report.files.append(file_report)

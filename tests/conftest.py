@@ -37,7 +37,7 @@ def need_corpus() -> Path:
 def neo4j_settings() -> tuple[str, str, str]:
     uri = os.environ.get("KEYTRAIL_NEO4J_URI", "")
     if not uri:
-        reason = "Neo4j not configured: run `eval \"$(scripts/neo4j-local env)\"` after `scripts/neo4j-local start`"
+        reason = 'Neo4j not configured: run `eval "$(scripts/neo4j-local env)"` after `scripts/neo4j-local start`'
         if IN_CI:
             pytest.fail(reason)
         pytest.skip(reason)
