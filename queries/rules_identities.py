@@ -19,7 +19,8 @@ __all__ = ["GITHUB_OIDC_HOST", "IDENTITY_RULES", "PERMISSION_CHANGES"]
 
 GITHUB_OIDC_HOST: Final = "token.actions.githubusercontent.com"
 PERMISSION_CHANGES: Final = frozenset({"grant", "expand", "trust", "federate"})
-_ACCOUNT = re.compile(r"^aws:arn:aws[\w-]*:(?:iam|sts)::(\d{12}):")
+_ACCOUNT = re.compile(r"^aws:arn:(?:arn:)?aws[\w-]*:(?:iam|sts)::(\d{12}):")
+_RESOURCE_ACCOUNT = re.compile(r"^aws:(?:res|account):(\d{12})(?::|$)")
 
 
 def identity_without_owner(ctx: RuleContext) -> Iterator[Hit]:
@@ -32,18 +33,28 @@ def identity_without_owner(ctx: RuleContext) -> Iterator[Hit]:
 def _account(node: Node | None, node_id: str) -> str:
     if node is not None and prop_str(node, "account"):
         return prop_str(node, "account")
-    match = _ACCOUNT.match(node_id)
+    match = _ACCOUNT.match(node_id) or _RESOURCE_ACCOUNT.match(node_id)
     return match.group(1) if match else ""
 
 
-def external_trust_without_external_id(ctx: RuleContext) -> Iterator[Hit]:
+def _external_trusts(ctx: RuleContext) -> Iterator[tuple[Node, str, StoredEdge]]:
+    """(role, trusted account, edge) for trusts of an AWS account outside ours. Ours = every
+    account whose IAM export was loaded (its roles carry a trust policy): a trust between two of
+    an organisation's own accounts is not a third party's (no confused deputy to guard against)."""
     identities = ctx.nodes(NodeKind.IDENTITY)
+    ours = {_account(i, i.id) for i in identities.values() if prop_str(i, "trust_policy")}
     for edge in ctx.edges(EdgeKind.CAN_ASSUME):
         if edge.source_kind != NodeKind.IDENTITY or prop_str(edge, "via") not in ("", "aws_principal"):
             continue
         role = identities.get(edge.target)
-        theirs, ours = _account(identities.get(edge.source), edge.source), _account(role, edge.target)
-        if role is not None and theirs and ours and theirs != ours and not prop_bool(edge, "external_id"):
+        theirs, home = _account(identities.get(edge.source), edge.source), _account(role, edge.target)
+        if role is not None and theirs and home and theirs != home and theirs not in ours:
+            yield role, theirs, edge
+
+
+def external_trust_without_external_id(ctx: RuleContext) -> Iterator[Hit]:
+    for role, theirs, edge in _external_trusts(ctx):
+        if not prop_bool(edge, "external_id"):
             yield Hit(
                 role, f"trusts external account {theirs} ({edge.source}) without an sts:ExternalId condition", (edge,)
             )
