@@ -97,7 +97,10 @@ def admin_never_used(ctx: RuleContext) -> Iterator[Hit]:
         identity = identities.get(edge.source)
         if identity is None or not ctx.is_nhi(identity):
             continue
-        if not any(edge.target in touched.get(s, ()) for s in sessions_of.get(identity.id, ())):
+        # admin on an account (`*` on `*`) is used by a touch of anything in that account
+        account = edge.target.removeprefix("aws:account:") if edge.target.startswith("aws:account:") else ""
+        reached = {t for s in sessions_of.get(identity.id, ()) for t in touched.get(s, ())}
+        if edge.target not in reached and not (account and any(_account(None, t) == account for t in reached)):
             yield Hit(identity, f"admin access to {edge.target} granted but never used", (edge,))
 
 
