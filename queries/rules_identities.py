@@ -60,6 +60,22 @@ def external_trust_without_external_id(ctx: RuleContext) -> Iterator[Hit]:
             )
 
 
+def external_trust_with_wildcard_write(ctx: RuleContext) -> Iterator[Hit]:
+    """A third party holding write or admin on a whole service (`s3:*`, `secretsmanager:*`)
+    behind an ExternalId: the condition stops a confused deputy, not a compromised vendor.
+    (Without an ExternalId, KT-NHI3-001 already reports the trust.)"""
+    broad: dict[str, list[StoredEdge]] = {}
+    for edge in ctx.edges(EdgeKind.CAN_ACCESS):
+        if prop_str(edge, "level") in ("write", "admin") and prop_bool(edge, "wildcard"):
+            broad.setdefault(edge.source, []).append(edge)
+    for role, theirs, edge in _external_trusts(ctx):
+        grants = broad.get(role.id, [])
+        if grants and prop_bool(edge, "external_id"):
+            targets = ", ".join(sorted(g.target for g in grants)[:5])
+            yield Hit(role, f"external account {theirs} can assume it with wildcard write access to {targets}",
+                      (edge, *grants[:5]))  # fmt: skip
+
+
 def console_password_without_mfa(ctx: RuleContext) -> Iterator[Hit]:
     for identity in ctx.nodes(NodeKind.IDENTITY).values():
         if not ctx.is_nhi(identity, unknown=False) or identity.subtype != "aws.iam.user":
@@ -145,6 +161,9 @@ IDENTITY_RULES: Final = (
     Rule("KT-NHI3-001", 1, "Role trusts an external account without an ExternalId condition", Severity.HIGH,
          Owasp.NHI3, "add an sts:ExternalId condition to the trust policy (or remove the trust)",
          external_trust_without_external_id),
+    Rule("KT-NHI3-002", 1, "External account can assume a role with wildcard write access", Severity.MEDIUM,
+         Owasp.NHI3, "narrow the third party's grant to the actions it needs (no service-wide write)",
+         external_trust_with_wildcard_write),
     Rule("KT-NHI4-001", 1, "Service IAM user with a console password and no MFA", Severity.HIGH, Owasp.NHI4,
          "remove the console password (service users need none) or enforce MFA", console_password_without_mfa),
     Rule("KT-NHI4-003", 1, "Password login to a service account", Severity.HIGH, Owasp.NHI4,
