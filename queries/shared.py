@@ -159,6 +159,31 @@ def _collect_observed(store: GraphStore, as_of: str | None, uses: dict[str, Cred
                 _add_consumer(
                     uses.setdefault(edge.target, CredentialUse()), origin, place, "observed", edge.source, wanted
                 )
+    if "environment" in wanted:
+        _collect_chained_environments(store, as_of, uses, authenticated, sessions)
+
+
+def _collect_chained_environments(
+    store: GraphStore,
+    as_of: str | None,
+    uses: dict[str, CredentialUse],
+    authenticated: list[StoredEdge],
+    sessions: list[str],
+) -> None:
+    """A key used to assume roles in other accounts is used in those accounts' environments:
+    each session chained FROM one of the key's sessions counts its own environment."""
+    chained: dict[str, list[str]] = {}
+    for edge in expand_visible(store, sessions, ((EdgeKind.FROM, "in"),), as_of):
+        if edge.source_kind == NodeKind.SESSION:
+            chained.setdefault(edge.target, []).append(edge.source)
+    children = visible_nodes(store, sorted({c for cs in chained.values() for c in cs}), as_of)
+    for edge in authenticated:
+        for child_id in chained.get(edge.source, []):
+            child = children.get(child_id)
+            environment = prop_str(child, "environment") if child is not None else ""
+            if environment:
+                use = uses.setdefault(edge.target, CredentialUse())
+                use.add("environment", environment, "environment", "observed", child_id)
 
 
 def shared_credentials(
