@@ -321,6 +321,32 @@ def _judge(subject: Node, owners: list[OwnerEntry], consumers: list[str]) -> tup
     return Verdict.OWNED, action, notes
 
 
+def _team_itself(store: GraphStore, team: Node, as_of: str | None) -> tuple[list[OwnerEntry], list[Chain]]:
+    """A team nobody owns answers for itself through its members: its own owner at distance 0
+    (so a team whose members have all left is owner_offboarded, not orphaned)."""
+    members = [
+        e
+        for e in expand_visible(store, [team.id], _MEMBER_STEP, as_of)
+        if e.source_kind == NodeKind.PERSON and e.target == team.id
+    ][:MEMBER_CAP]
+    people = _People(nodes=visible_nodes(store, sorted({e.source for e in members}), as_of))
+    living = [e for e in members if people.status(e.source) != "offboarded"]
+    entry = OwnerEntry(
+        id=team.id,
+        kind=NodeKind.TEAM.value,
+        name=team.name,
+        status="active" if living else "no_active_member",
+        distance=0,
+        owns=team.id,
+        accountable=sorted(e.source for e in living),
+    )
+    chains = [
+        Chain(person=e.source, person_status=people.status(e.source), role="team_member", distance=0, hops=[hop(e)])
+        for e in living
+    ]
+    return [entry], chains
+
+
 def accountability(store: GraphStore, node_id: str, *, as_of: str | None = None) -> AccountabilityResult:
     """Chains from a node to its accountable people, owner liveness, a verdict and an action."""
     as_of = check_time(as_of)
@@ -335,8 +361,10 @@ def accountability(store: GraphStore, node_id: str, *, as_of: str | None = None)
     }
     owners = sorted(entries.values(), key=lambda o: (o.distance, o.id, o.owns))
     consumers = sorted({e.source for e in walk.consumers})
-    verdict, action, notes = _judge(subject, owners, consumers)
     chains = _chains(walk, people)
+    if not owners and subject.kind == NodeKind.TEAM:
+        owners, chains = _team_itself(store, subject, as_of)
+    verdict, action, notes = _judge(subject, owners, consumers)
     return AccountabilityResult(
         subject=node_ref(subject),
         verdict=verdict,
