@@ -106,7 +106,7 @@ def _calls(manifest: Manifest) -> dict[str, Callable[[GraphStore], BaseModel]]:
         ),
         "history_created_user": lambda g: queries.permission_history(g, oidc["created_user"]),
     }
-    subjects = {x["subject"] for x in manifest["situations"] if not x["subject"].startswith("team:")}
+    subjects = {x["subject"] for x in manifest["situations"]}
     for sid in ("team_no_active_member",):
         subjects.update(s[sid]["expected"]["owned"])
     for subject in sorted(subjects):
@@ -276,6 +276,9 @@ def test_team_without_active_members(loaded: Loaded) -> None:
     gaps = [g for g in ask(loaded, "ownership_gaps").gaps if g.owner is not None and g.owner.id == s["subject"]]
     assert [g.gap_type for g in gaps] == ["team_without_active_member"]
     assert set(s["expected"]["owned"]) <= {x.id for x in gaps[0].subjects}
+    team = ask(loaded, f"accountability {s['subject']}")
+    assert team.verdict == s["expected"]["verdict"] == "owner_offboarded"
+    assert [(o.id, o.status, o.accountable) for o in team.owners] == [(s["subject"], "no_active_member", [])]
     for owned in s["expected"]["owned"]:
         verdict = ask(loaded, f"accountability {owned}")
         assert verdict.verdict == s["expected"]["verdict"]
