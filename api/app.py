@@ -17,6 +17,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio.to_thread
+import orjson
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
@@ -88,6 +89,16 @@ class BearerAuth:
         await send({"type": "http.response.body", "body": body})
 
 
+class Router(GraphQLRouter[Any, None]):
+    """strawberry's router with orjson: encoding a 10k-node answer with json.dumps took ~100 ms."""
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
+    def decode_json(self, data: str | bytes) -> object:
+        return orjson.loads(data)  # orjson.JSONDecodeError is a json.JSONDecodeError: same 400
+
+
 def _probe(store: GraphStore) -> int:
     return len(store.nodes_of_kind(NodeKind.PERSON, limit=1))
 
@@ -111,9 +122,7 @@ def create_app(settings: Settings, *, pool: StorePool | None = None, tokens: Tok
         tokens.close()
 
     app = FastAPI(title="keytrail", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
-    graphql: GraphQLRouter[Any, None] = GraphQLRouter(
-        schema, context_getter=get_context, graphql_ide="graphiql" if settings.graphiql_enabled else None
-    )
+    graphql = Router(schema, context_getter=get_context, graphql_ide="graphiql" if settings.graphiql_enabled else None)
     app.include_router(graphql, prefix="/graphql")
 
     @app.get("/healthz")

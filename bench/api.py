@@ -37,9 +37,9 @@ from graph.schema import EdgeKind, NodeKind
 from queries.accountability import accountability
 
 ACCOUNTABILITY = """query($id: ID!) { accountability(id: $id) { verdict action
-  owners { id status distance } chains { person role hops { source kind target evidence { source locator at } } } } }"""
+  owners { id status distance } chains { person role hops { source kind target evidence } } } }"""
 BLAST = """query($id: ID!) { blastRadius(id: $id, maxDepth: 3, maxNodes: 20000) {
-  truncated nodes { id kind depth } edges { source kind target level } summary { granted } } }"""
+  truncated nodes edges summary { granted } } }"""
 
 
 def free_port() -> int:

@@ -11,6 +11,7 @@ import pytest
 from fixtures.api.harness import Api, api_for
 from fixtures.queries.scenario import NOW, ROLE, USER, build_scenario
 
+from graph.schema import EdgeKind, NodeKind
 from graph.store import GraphStore
 from queries.accountability import accountability
 from queries.blast import blast_radius
@@ -48,7 +49,7 @@ async def test_accountability_matches_the_query(api: Api, store: GraphStore) -> 
     query = """query($id: ID!) { accountability(id: $id) {
         subject { id } verdict action notes truncated
         owners { id kind status distance owns provenance accountable }
-        chains { person role distance hops { source kind target evidence { source locator } sourceNode { id } } }
+        chains { person role distance hops { source kind target evidence sourceNode { id } } }
     } }"""
     data = (await api.data(query, {"id": KEY}))["accountability"]
     expected = accountability(store, KEY)
@@ -58,7 +59,8 @@ async def test_accountability_matches_the_query(api: Api, store: GraphStore) -> 
     assert [(c["person"], c["role"]) for c in data["chains"]] == [(c.person, c.role) for c in expected.chains]
     manager = next(c for c in data["chains"] if c["role"] == "manager")
     assert [h["kind"] for h in manager["hops"]] == ["HAS_CREDENTIAL", "OWNS", "MANAGES"]
-    assert manager["hops"][0]["evidence"][0]["source"] == "scenario.jsonl"
+    assert manager["hops"][0]["evidence"][0]["source"] == "scenario.jsonl"  # packed: an array of objects
+    assert set(manager["hops"][0]["evidence"][0]) == {"source", "locator", "at"}
     assert manager["hops"][-1]["sourceNode"]["id"] == "person:carol@acme.io"  # through the DataLoader
 
 
@@ -76,16 +78,20 @@ async def test_shared_credentials(api: Api) -> None:
 async def test_blast_radius_compact_subgraph(api: Api, store: GraphStore) -> None:
     query = (
         """{ blastRadius(id: "%s", maxDepth: 6) {
-        maxDepth truncated nodes { id kind depth } edges { source kind target level }
+        maxDepth truncated nodes edges
         resources { resource { id } level touched actions grantedBy }
         summary { grantedUntouched nodesByKind { key count } } } }"""
         % KEY
     )
     data = (await api.data(query))["blastRadius"]
     expected = blast_radius(store, KEY, max_depth=6)
-    assert [n["id"] for n in data["nodes"]] == [n.id for n in expected.nodes]
-    assert [(e["source"], e["kind"], e["target"]) for e in data["edges"]] == [
-        (e.source, e.kind, e.target) for e in expected.edges
+    # packed arrays of flat objects, kinds spelled as the typed enums spell them
+    assert data["nodes"] == [
+        {"id": n.id, "kind": NodeKind(n.kind).name, "name": n.name, "depth": n.depth} for n in expected.nodes
+    ]
+    assert data["edges"] == [
+        {"source": e.source, "kind": EdgeKind(e.kind).name, "target": e.target, "level": e.level}
+        for e in expected.edges
     ]
     assert data["summary"]["grantedUntouched"] == 1
     touched = [r for r in data["resources"] if r["touched"]]

@@ -10,6 +10,7 @@ from strawberry.types import ExecutionContext
 from api.graphql.limits import extensions_for
 from api.graphql.mutation import Mutation
 from api.graphql.query import Query
+from api.graphql.types_common import PACKED_SCALARS
 from api.settings import Settings
 
 __all__ = ["KeytrailSchema", "build_schema"]
@@ -26,5 +27,5 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         extensions=extensions_for(settings),
-        config=StrawberryConfig(auto_camel_case=True),
+        config=StrawberryConfig(auto_camel_case=True, scalar_map=PACKED_SCALARS),
     )

@@ -4,15 +4,22 @@ Enums are derived from the one declaration of each (graph/schema.py for kinds an
 query modules for verdicts, OWASP categories and severities, api/auth.py for roles), never
 retyped. Each type is built explicitly, field by field, from the pydantic result it mirrors
 (`from_result`), so a field added to an internal model is not exposed by accident.
+
+Lists that multiply (evidence under every hop, the nodes and edges of a subgraph) are packed:
+a named scalar holding an array of small flat objects whose keys the scalar's description
+lists. graphql-core spends microseconds on every field it resolves; an accountability answer
+with typed evidence was ~1,000 fields and a 10k-node subgraph ~40,000, so packing them is
+what makes the API cost little more than the query itself.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Generic, TypeVar, get_args
+from typing import TYPE_CHECKING, Annotated, Generic, NewType, TypeVar, get_args
 
 import strawberry
 from strawberry.scalars import JSON
+from strawberry.types.scalar import ScalarDefinition
 
 from api.auth import Role
 from graph.model import Node
@@ -26,10 +33,13 @@ if TYPE_CHECKING:
     from api.graphql.context import Context
 
 __all__ = [
+    "EDGE_KIND_NAMES",
+    "NODE_KIND_NAMES",
+    "PACKED_SCALARS",
     "ConsumerDimensionEnum",
     "CountEntry",
     "EdgeKindEnum",
-    "EvidenceType",
+    "EvidenceList",
     "GraphNodeType",
     "HopType",
     "NodeKindEnum",
@@ -38,9 +48,12 @@ __all__ = [
     "PageInfo",
     "RoleEnum",
     "SeverityEnum",
+    "SubgraphEdges",
+    "SubgraphNodes",
     "TraversalDirection",
     "VerdictEnum",
     "counts",
+    "pack_evidence",
 ]
 
 NodeKindEnum = strawberry.enum(NodeKind, name="NodeKind", description="Node kinds, from graph/schema.py")
@@ -53,6 +66,50 @@ ConsumerDimensionEnum = strawberry.enum(
     StrEnum("ConsumerDimension", {value.upper(): value for value in get_args(ConsumerDimension)}),  # type: ignore[misc]
     name="ConsumerDimension",
 )
+
+
+EvidenceList = NewType("EvidenceList", list)
+SubgraphNodes = NewType("SubgraphNodes", list)
+SubgraphEdges = NewType("SubgraphEdges", list)
+
+
+def _refuse_input(value: object) -> object:
+    raise ValueError("packed arrays are output only")
+
+
+def _packed(name: str, description: str) -> ScalarDefinition:
+    """An output-only scalar holding an already JSON-shaped array (see the module docstring)."""
+    return strawberry.scalar(
+        name=name, description=description, serialize=lambda value: value, parse_value=_refuse_input
+    )
+
+
+PACKED_SCALARS: dict[object, ScalarDefinition] = {
+    EvidenceList: _packed(
+        "EvidenceList",
+        "Where an observation came from, packed: a JSON array of objects "
+        '{"source": file name, "locator": line, record or event within it, "at": UTC ISO 8601 time or null}.',
+    ),
+    SubgraphNodes: _packed(
+        "SubgraphNodes",
+        "The nodes of a subgraph, packed for drawing: a JSON array of objects "
+        '{"id": node id, "kind": NodeKind name, "name": display name, "depth": hops from the subject}.',
+    ),
+    SubgraphEdges: _packed(
+        "SubgraphEdges",
+        "The edges of a subgraph, packed for drawing: a JSON array of objects "
+        '{"source": node id, "kind": EdgeKind name, "target": node id, "level": "read"|"write"|"admin" or ""}.',
+    ),
+}
+"""The schema's scalar_map entries for the packed types (api/graphql/schema.py)."""
+
+NODE_KIND_NAMES: dict[str, str] = {kind.value: kind.name for kind in NodeKind}
+EDGE_KIND_NAMES: dict[str, str] = {kind.value: kind.name for kind in EdgeKind}
+"""Stored kind values -> GraphQL enum names: packed arrays spell kinds as typed fields do."""
+
+
+def pack_evidence(items: list[EvidenceRef]) -> EvidenceList:
+    return EvidenceList([{"source": e.source, "locator": e.locator, "at": e.at} for e in items])
 
 
 @strawberry.enum
@@ -141,17 +198,6 @@ class NodeRefType:
         return cls(id=strawberry.ID(ref.id), kind=NodeKind(ref.kind), name=ref.name, subtype=ref.subtype)
 
 
-@strawberry.type(name="Evidence", description="Where an observation came from: a file and a line, record or event.")
-class EvidenceType:
-    source: str
-    locator: str
-    at: str | None
-
-    @classmethod
-    def from_result(cls, ref: EvidenceRef) -> EvidenceType:
-        return cls(source=ref.source, locator=ref.locator, at=ref.at)
-
-
 @strawberry.type(name="Hop", description="One stored edge source -KIND-> target, with its evidence.")
 class HopType:
     source: strawberry.ID
@@ -161,7 +207,7 @@ class HopType:
     last_seen: str | None
     count: int
     props: JSON
-    evidence: list[EvidenceType]
+    evidence: EvidenceList
 
     @strawberry.field
     async def source_node(self, info: strawberry.Info[Context, None]) -> GraphNodeType | None:
@@ -181,7 +227,7 @@ class HopType:
             last_seen=hop.last_seen,
             count=hop.count,
             props=dict(hop.props),
-            evidence=[EvidenceType.from_result(e) for e in hop.evidence],
+            evidence=pack_evidence(hop.evidence),
         )
 
 

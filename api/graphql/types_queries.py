@@ -10,23 +10,27 @@ from __future__ import annotations
 import strawberry
 
 from api.graphql.types_common import (
+    EDGE_KIND_NAMES,
+    NODE_KIND_NAMES,
     Connection,
     CountEntry,
-    EdgeKindEnum,
-    EvidenceType,
+    EvidenceList,
     HopType,
     NodeKindEnum,
     NodeRefType,
     OwaspEnum,
     SeverityEnum,
+    SubgraphEdges,
+    SubgraphNodes,
     VerdictEnum,
     counts,
     hops,
+    pack_evidence,
     refs,
 )
-from graph.schema import EdgeKind, NodeKind
+from graph.schema import NodeKind
 from queries.accountability import AccountabilityResult, OwnerEntry
-from queries.blast import BlastRadiusResult
+from queries.blast import BlastEdge, BlastNode, BlastRadiusResult
 from queries.explore import Neighbor as NeighborResult
 from queries.explore import PathResult as PathQueryResult
 from queries.findings import Finding, RuleInfo
@@ -172,20 +176,16 @@ class BlastSummary:
     touched_ungranted: int
 
 
-@strawberry.type
-class SubgraphNode:
-    id: strawberry.ID
-    kind: NodeKindEnum  # type: ignore[valid-type]
-    name: str
-    depth: int
+def pack_nodes(nodes: list[BlastNode]) -> SubgraphNodes:
+    return SubgraphNodes(
+        [{"id": n.id, "kind": NODE_KIND_NAMES[n.kind], "name": n.name, "depth": n.depth} for n in nodes]
+    )
 
 
-@strawberry.type
-class SubgraphEdge:
-    source: strawberry.ID
-    kind: EdgeKindEnum  # type: ignore[valid-type]
-    target: strawberry.ID
-    level: str
+def pack_edges(edges: list[BlastEdge]) -> SubgraphEdges:
+    return SubgraphEdges(
+        [{"source": e.source, "kind": EDGE_KIND_NAMES[e.kind], "target": e.target, "level": e.level} for e in edges]
+    )
 
 
 @strawberry.type
@@ -194,8 +194,8 @@ class BlastRadius:
     max_depth: int
     resources: list[ReachedResource]
     summary: BlastSummary
-    nodes: list[SubgraphNode]
-    edges: list[SubgraphEdge]
+    nodes: SubgraphNodes
+    edges: SubgraphEdges
     truncated: bool
 
     @classmethod
@@ -225,15 +225,8 @@ class BlastRadius:
                 granted_untouched=s.granted_untouched,
                 touched_ungranted=s.touched_ungranted,
             ),
-            nodes=[
-                SubgraphNode(id=strawberry.ID(n.id), kind=NodeKind(n.kind), name=n.name, depth=n.depth) for n in r.nodes
-            ],
-            edges=[
-                SubgraphEdge(
-                    source=strawberry.ID(e.source), kind=EdgeKind(e.kind), target=strawberry.ID(e.target), level=e.level
-                )
-                for e in r.edges
-            ],
+            nodes=pack_nodes(r.nodes),
+            edges=pack_edges(r.edges),
             truncated=r.truncated,
         )
 
@@ -387,7 +380,7 @@ class StoryStep:
     step: str = strawberry.field(description="session_started | approval | touched | change | session_ended")
     summary: str
     refs: list[strawberry.ID]
-    evidence: list[EvidenceType]
+    evidence: EvidenceList
 
 
 @strawberry.type
@@ -414,7 +407,7 @@ class AccessStory:
                     step=s.step,
                     summary=s.summary,
                     refs=[strawberry.ID(x) for x in s.refs],
-                    evidence=[EvidenceType.from_result(e) for e in s.evidence],
+                    evidence=pack_evidence(s.evidence),
                 )
                 for s in r.steps
             ],
@@ -434,7 +427,7 @@ class HistoryEntryType:
     actor_text: str
     detail: str
     decision: str
-    evidence: list[EvidenceType]
+    evidence: EvidenceList
 
     @classmethod
     def from_result(cls, e: HistoryEntry) -> HistoryEntryType:
@@ -448,7 +441,7 @@ class HistoryEntryType:
             actor_text=e.actor_text,
             detail=e.detail,
             decision=e.decision,
-            evidence=[EvidenceType.from_result(x) for x in e.evidence],
+            evidence=pack_evidence(e.evidence),
         )
 
 
