@@ -22,6 +22,8 @@ from graph.errors import KindConflict, StoreError
 from graph.model import EVIDENCE_LIMIT, Edge, Node, StoredEdge
 from graph.schema import EdgeKind, NodeKind
 from graph.store import (
+    EdgeRow,
+    NodeRow,
     Stats,
     Step,
     WriteSummary,
@@ -207,6 +209,11 @@ def _edge_from_row(row: tuple[Any, ...]) -> StoredEdge:
     )
 
 
+# Lean rows skip the enum constructor: a dict lookup per kind is several times cheaper per row.
+_NODE_KINDS = {k.value: k for k in NodeKind}
+_ROWS_PER_FETCH = 5000
+
+
 def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterator[Sequence[str]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -332,6 +339,39 @@ class EmbeddedStore:
             (EdgeKind(kind).value, after[0], after[1], limit),
         )
         return [_edge_from_row(r) for r in rows]
+
+    def node_rows(self, kind: NodeKind, *, as_of: str | None = None) -> Iterator[NodeRow]:
+        time_clause = " AND (first_seen IS NULL OR first_seen <= ?)" if as_of else ""
+        sql = (
+            f"SELECT id, subtype, name, props, first_seen, last_seen FROM nodes WHERE kind = ?{time_clause} ORDER BY id"
+        )
+        node_kind = NodeKind(kind)
+        loads = orjson.loads
+        for rows in self._fetch(sql, [node_kind.value, *([as_of] if as_of else [])]):
+            for node_id, subtype, name, props, first_seen, last_seen in rows:
+                yield NodeRow(node_id, node_kind, subtype, name, loads(props), first_seen, last_seen)
+
+    def edge_rows(self, kind: EdgeKind, *, as_of: str | None = None) -> Iterator[EdgeRow]:
+        time_clause = " AND (first_seen IS NULL OR first_seen <= ?)" if as_of else ""
+        sql = (
+            "SELECT source, target, source_kind, target_kind, props, first_seen, last_seen FROM edges "
+            f"WHERE kind = ?{time_clause} ORDER BY source, target"
+        )
+        edge_kind, kinds, loads = EdgeKind(kind), _NODE_KINDS, orjson.loads
+        for rows in self._fetch(sql, [edge_kind.value, *([as_of] if as_of else [])]):
+            for source, target, source_kind, target_kind, props, first_seen, last_seen in rows:
+                yield EdgeRow(source, edge_kind, target, kinds[source_kind], kinds[target_kind], loads(props),
+                              first_seen, last_seen)  # fmt: skip
+
+    def _fetch(self, sql: str, params: list[str]) -> Iterator[list[Any]]:
+        """A query's rows in batches, on a cursor of its own that is closed however the caller stops."""
+        cursor = self._db.cursor()
+        try:
+            cursor.execute(sql, params)
+            while rows := cursor.fetchmany(_ROWS_PER_FETCH):
+                yield rows
+        finally:
+            cursor.close()
 
     def search(self, text: str, kinds: Sequence[NodeKind] | None = None, limit: int = 50) -> list[Node]:
         needle = text.casefold()

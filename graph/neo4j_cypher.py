@@ -23,7 +23,9 @@ __all__ = [
     "EDGE_CORE",
     "NODE_CORE",
     "edge_merge_query",
+    "edge_rows_query",
     "node_merge_query",
+    "node_rows_query",
     "schema_statements",
 ]
 
@@ -127,3 +129,30 @@ WITH a, b WHERE a.kind <> '{source}' OR b.kind <> '{target}'
 RETURN CASE WHEN a.kind <> '{source}' THEN a.id ELSE b.id END AS id,
        CASE WHEN a.kind <> '{source}' THEN a.kind ELSE b.kind END AS kind,
        CASE WHEN a.kind <> '{source}' THEN '{source}' ELSE '{target}' END AS wanted"""
+
+
+_VISIBLE = "($as_of IS NULL OR {v}.first_seen IS NULL OR {v}.first_seen <= $as_of)"
+
+
+@cache
+def node_rows_query(kind: NodeKind) -> str:
+    """Every node of one kind, lean: the core fields, and the schema properties as [key, value]
+    pairs ($core names the store's own keys), so `sources` never crosses the wire."""
+    label = NodeKind(kind).value
+    return f"""MATCH (n:{label}) WHERE {_VISIBLE.format(v="n")}
+RETURN n.id AS id, coalesce(n.subtype, '') AS subtype, coalesce(n.name, '') AS name,
+       [k IN keys(n) WHERE NOT k IN $core | [k, n[k]]] AS props, n.first_seen AS first_seen,
+       n.last_seen AS last_seen
+ORDER BY n.id"""
+
+
+@cache
+def edge_rows_query(kind: EdgeKind) -> str:
+    """Every relationship of one type, lean: endpoints, their kinds, the schema properties as
+    [key, value] pairs and the times; no evidence, sources or observations."""
+    rel = EdgeKind(kind).value
+    return f"""MATCH (a:Node)-[r:{rel}]->(b:Node) WHERE {_VISIBLE.format(v="r")}
+RETURN a.id AS source, b.id AS target, a.kind AS source_kind, b.kind AS target_kind,
+       [k IN keys(r) WHERE NOT k IN $core | [k, r[k]]] AS props, r.first_seen AS first_seen,
+       r.last_seen AS last_seen
+ORDER BY a.id, b.id"""

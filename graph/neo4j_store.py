@@ -25,10 +25,20 @@ from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable
 
 from graph.errors import KindConflict, StoreError, StoreUnavailable
 from graph.model import EVIDENCE_LIMIT, Edge, Node, StoredEdge
-from graph.neo4j_cypher import EDGE_CORE, NODE_CORE, edge_merge_query, node_merge_query, schema_statements
+from graph.neo4j_cypher import (
+    EDGE_CORE,
+    NODE_CORE,
+    edge_merge_query,
+    edge_rows_query,
+    node_merge_query,
+    node_rows_query,
+    schema_statements,
+)
 from graph.open import describe_location
 from graph.schema import EdgeKind, NodeKind
 from graph.store import (
+    EdgeRow,
+    NodeRow,
     Stats,
     Step,
     WriteSummary,
@@ -54,6 +64,7 @@ _EXPAND_PATTERNS = {
     "out": "(a:Node {id: id})-[r:{types}]->(b:Node)",
     "in": "(a:Node)-[r:{types}]->(b:Node {id: id})",
 }
+_NODE_KINDS = {k.value: k for k in NodeKind}
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
@@ -297,6 +308,27 @@ class Neo4jStore:
             limit=limit,
         )
         return [_edge_from(r) for r in records]
+
+    def node_rows(self, kind: NodeKind, *, as_of: str | None = None) -> Iterator[NodeRow]:
+        node_kind = NodeKind(kind)
+        rows = self._tuples(node_rows_query(node_kind), as_of=as_of, core=sorted(NODE_CORE))
+        for node_id, subtype, name, props, first_seen, last_seen in rows:
+            yield NodeRow(node_id, node_kind, subtype, name, dict(props), first_seen, last_seen)
+
+    def edge_rows(self, kind: EdgeKind, *, as_of: str | None = None) -> Iterator[EdgeRow]:
+        edge_kind, kinds = EdgeKind(kind), _NODE_KINDS
+        rows = self._tuples(edge_rows_query(edge_kind), as_of=as_of, core=sorted(EDGE_CORE))
+        for source, target, source_kind, target_kind, props, first_seen, last_seen in rows:
+            yield EdgeRow(source, edge_kind, target, kinds[source_kind], kinds[target_kind], dict(props),
+                          first_seen, last_seen)  # fmt: skip
+
+    def _tuples(self, query: str, **params: Any) -> list[tuple[Any, ...]]:
+        """All rows of a read as plain tuples (no per-record dicts): the lean scans' transport."""
+
+        def work(tx: ManagedTransaction) -> list[tuple[Any, ...]]:
+            return [tuple(record.values()) for record in tx.run(_q(query), **params)]
+
+        return self._read(work)
 
     def search(self, text: str, kinds: Sequence[NodeKind] | None = None, limit: int = 50) -> list[Node]:
         needle = text.casefold()

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import NamedTuple, Protocol, runtime_checkable
 
 import orjson
 
@@ -29,7 +29,9 @@ from graph.model import EVIDENCE_LIMIT, Edge, Evidence, Node, PropValue, StoredE
 from graph.schema import Direction, EdgeKind, NodeKind
 
 __all__ = [
+    "EdgeRow",
     "GraphStore",
+    "NodeRow",
     "Stats",
     "Step",
     "WriteSummary",
@@ -67,6 +69,36 @@ class Stats:
         return sum(self.edges.values())
 
 
+class NodeRow(NamedTuple):
+    """A node as whole-kind scans read it: everything but `sources` (and no model validation)."""
+
+    id: str
+    kind: NodeKind
+    subtype: str
+    name: str
+    props: dict[str, PropValue]
+    first_seen: str | None
+    last_seen: str | None
+
+
+class EdgeRow(NamedTuple):
+    """An edge as whole-kind scans read it: endpoints, props and times, without the bookkeeping
+    (count, sources, evidence, observations) that only a returned evidence hop needs."""
+
+    source: str
+    kind: EdgeKind
+    target: str
+    source_kind: NodeKind
+    target_kind: NodeKind
+    props: dict[str, PropValue]
+    first_seen: str | None
+    last_seen: str | None
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.source, self.kind.value, self.target)
+
+
 @runtime_checkable
 class GraphStore(Protocol):
     """What every store does. Reads return fully merged records; lists come sorted."""
@@ -102,6 +134,16 @@ class GraphStore(Protocol):
         self, kind: EdgeKind, *, after: tuple[str, str] = ("", ""), limit: int = 1000
     ) -> list[StoredEdge]:
         """One page of edges of a kind ordered by (source, target), after the given pair."""
+        ...
+
+    def node_rows(self, kind: NodeKind, *, as_of: str | None = None) -> Iterator[NodeRow]:
+        """Every node of a kind as lean rows, streamed in id order, optionally only those first
+        seen by `as_of` (or never): the whole-graph scans of findings and gaps read these."""
+        ...
+
+    def edge_rows(self, kind: EdgeKind, *, as_of: str | None = None) -> Iterator[EdgeRow]:
+        """Every edge of a kind as lean rows, streamed in (source, target) order, optionally only
+        those first seen by `as_of` (or never)."""
         ...
 
     def search(self, text: str, kinds: Sequence[NodeKind] | None = None, limit: int = 50) -> list[Node]:

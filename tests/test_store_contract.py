@@ -16,11 +16,11 @@ import pytest
 
 from graph.embedded import EmbeddedStore
 from graph.errors import KindConflict, StoreUnavailable
-from graph.model import EVIDENCE_LIMIT, Evidence
+from graph.model import EVIDENCE_LIMIT, Evidence, StoredEdge
 from graph.neo4j_cypher import edge_merge_query, node_merge_query, schema_statements
 from graph.neo4j_store import Neo4jStore
 from graph.schema import EDGE_SPECS, EdgeKind, NodeKind, edge_kinds_for
-from graph.store import GraphStore, parse_export_line
+from graph.store import EdgeRow, GraphStore, NodeRow, parse_export_line
 from graph.traverse import TraversalPlan, shortest_paths, traverse
 from tests.conftest import neo4j_lock, neo4j_settings, open_neo4j_store
 from tests.store_twins import Twins, edge, node
@@ -344,3 +344,46 @@ def test_cypher_labels_and_types_come_only_from_the_schema() -> None:
     statements = schema_statements()
     assert statements[0].endswith("FOR (n:Node) REQUIRE n.id IS UNIQUE")
     assert len(statements) == 1 + len(NodeKind)
+
+
+# -- lean scans (node_rows / edge_rows) -------------------------------------------------------
+
+
+def _all_edges(store: GraphStore, kind: EdgeKind) -> list[StoredEdge]:
+    found: list[StoredEdge] = []
+    while page := store.edges_of_kind(kind, after=(found[-1].source, found[-1].target) if found else ("", "")):
+        found += page
+    return found
+
+
+def _lean_edge(e: StoredEdge) -> EdgeRow:
+    return EdgeRow(e.source, e.kind, e.target, e.source_kind, e.target_kind, e.props, e.first_seen, e.last_seen)
+
+
+def test_lean_rows_are_the_paged_records_without_bookkeeping(store: GraphStore) -> None:
+    store.write(*sample_graph())
+    for as_of in (None, "2024-03-15T00:00:00Z"):
+        for node_kind in NodeKind:
+            paged = [
+                n for n in store.nodes_of_kind(node_kind, limit=10_000) if not as_of or (n.first_seen or "") <= as_of
+            ]
+            lean = [NodeRow(n.id, n.kind, n.subtype, n.name, n.props, n.first_seen, n.last_seen) for n in paged]
+            assert list(store.node_rows(node_kind, as_of=as_of)) == lean
+        for edge_kind in EdgeKind:
+            visible = [e for e in _all_edges(store, edge_kind) if not as_of or (e.first_seen or "") <= as_of]
+            assert list(store.edge_rows(edge_kind, as_of=as_of)) == [_lean_edge(e) for e in visible]
+    rows = list(store.edge_rows(EdgeKind.CAN_ACCESS))
+    assert rows[0].props == {"level": "write", "actions": ["s3:PutObject"]}
+    assert rows[0].key == (ROLE, "CAN_ACCESS", BUCKET)
+    assert [r.id for r in store.node_rows(NodeKind.PERSON, as_of="2023-12-31T00:00:00Z")] == [ALICE]
+
+
+def test_lean_rows_agree_between_stores(twins: Twins) -> None:
+    twins.write(*sample_graph())
+    twins.write([node(KEY, C, props={"status": "inactive"})], [edge(PIPE, PL, "USES", KEY, C, props={"via": "X"})])
+    embedded, neo4j = twins.both
+    for as_of in (None, "2024-03-15T00:00:00Z"):
+        for node_kind in NodeKind:
+            assert list(embedded.node_rows(node_kind, as_of=as_of)) == list(neo4j.node_rows(node_kind, as_of=as_of))
+        for edge_kind in EdgeKind:
+            assert list(embedded.edge_rows(edge_kind, as_of=as_of)) == list(neo4j.edge_rows(edge_kind, as_of=as_of))
