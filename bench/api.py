@@ -7,27 +7,28 @@
    asking accountability and search questions: requests/s, p95, errors (target 0 errors).
 
 Run: `python bench/api.py [--duration 60] [--clients 50]`. Prints the figures; nothing is mocked.
+`--demo DIR` reuses the demo store an earlier run built there (faster iteration).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import secrets
+import signal
 import socket
 import statistics
+import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import httpx
-import uvicorn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from api.app import create_app
 from api.auth import Role, TokenStore
 from api.commands_serve import build_demo
 from api.settings import Settings
@@ -36,6 +37,7 @@ from graph.model import Edge, Node
 from graph.schema import EdgeKind, NodeKind
 from queries.accountability import accountability
 
+ROOT = Path(__file__).resolve().parent.parent
 ACCOUNTABILITY = """query($id: ID!) { accountability(id: $id) { verdict action
   owners { id status distance } chains { person role hops { source kind target evidence } } } }"""
 BLAST = """query($id: ID!) { blastRadius(id: $id, maxDepth: 3, maxNodes: 20000) {
@@ -48,29 +50,57 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-class Server:
-    """uvicorn in a background thread, over one store, with one reader token."""
+SERVE = """import sys, uvicorn
+from api.app import create_app
+from api.settings import Settings
+uvicorn.run(create_app(Settings()), host="127.0.0.1", port=int(sys.argv[1]), http=sys.argv[2], loop=sys.argv[3],
+            log_level="warning", server_header=False)"""
+"""The server process: what `keytrail serve` runs, minus its per-request access log."""
 
-    def __init__(self, db: Path, folder: Path) -> None:
+
+class Server:
+    """uvicorn in its own process (as `keytrail serve` is), over one store, with one reader token.
+
+    Its own process, not a thread of the benchmark: in one process the 50 load clients and the
+    server would share one interpreter lock and the figures would measure the clients too.
+    """
+
+    def __init__(self, db: Path, folder: Path, http: str = "auto", loop: str = "auto") -> None:
         secret = secrets.token_urlsafe(32)
-        self.settings = Settings(store=str(db), secret=secret, token_db=folder / "tokens.db", max_page=200)
-        tokens = TokenStore(self.settings.token_path, secret)
+        settings = Settings(store=str(db), secret=secret, token_db=folder / "tokens.db", max_page=200)
+        tokens = TokenStore(settings.token_path, secret)
         self.token = tokens.create(Role.READER, "bench")[1]
         tokens.close()
         self.port = free_port()
-        config = uvicorn.Config(create_app(self.settings), host="127.0.0.1", port=self.port, log_level="warning")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        # KEYTRAIL_* as an operator would set them; "auto" = what `keytrail serve` gets:
+        # httptools and uvloop when installed (they are dependencies)
+        env = {**os.environ, "KEYTRAIL_STORE": str(db), "KEYTRAIL_SECRET": secret,
+               "KEYTRAIL_TOKEN_DB": str(settings.token_path), "KEYTRAIL_MAX_PAGE": "200"}  # fmt: skip
+        self.command = [sys.executable, "-c", SERVE, str(self.port), http, loop]
+        self.env = env
+        self.process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> Server:
-        self.thread.start()
-        while not self.server.started:
-            time.sleep(0.05)
-        return self
+        self.process = subprocess.Popen(self.command, env=self.env, cwd=ROOT)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{self.port}/healthz", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("the API server did not start")
+            time.sleep(0.1)
 
     def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
+        assert self.process is not None
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
     @property
     def url(self) -> str:
@@ -182,15 +212,19 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=300, help="accountability calls per path")
     parser.add_argument("--resources", type=int, default=10_000, help="nodes in the blast-radius subgraph")
+    parser.add_argument("--http", default="auto", choices=["auto", "h11", "httptools"], help="uvicorn HTTP parser")
+    parser.add_argument("--loop", default="auto", choices=["auto", "asyncio", "uvloop"], help="uvicorn event loop")
+    parser.add_argument("--demo", type=Path, help="reuse the demo store built in this folder by an earlier run")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="keytrail-bench-api-") as tmp:
         folder = Path(tmp)
-        db = build_demo(folder / "demo")
+        reuse = args.demo is not None and (args.demo / "keytrail.db").exists()
+        db = args.demo / "keytrail.db" if reuse else build_demo(args.demo or folder / "demo")
         store = EmbeddedStore(db)
         ids = [n.id for n in store.nodes_of_kind(NodeKind.CREDENTIAL, limit=200)]
         store.close()
         key = wide_identity(db, args.resources)
-        with Server(db, folder) as server:
+        with Server(db, folder, args.http, args.loop) as server:
             bench_accountability(db, server, ids, args.rounds)
             bench_blast(server, key)
             asyncio.run(load(server, ids, args.clients, args.duration))

@@ -8,6 +8,11 @@ sessions are opened per call, which the driver allows from many threads, so one 
 shared. Every call runs in anyio's thread pool with the request's remaining time as its
 deadline; a call that overruns is abandoned by the request (answered with TIMEOUT), and its
 thread still finishes before the instance goes back to the pool.
+
+At most as many calls run in threads as the pool has instances (a capacity limiter of its
+own): the others wait on the event loop, within their deadline, instead of parking up to 40
+of anyio's shared worker threads on the pool's queue — threads that fought over the GIL and
+that token checks and other thread work then queued behind.
 """
 
 from __future__ import annotations
@@ -56,6 +61,7 @@ class StorePool:
         self._free: queue.Queue[GraphStore] = queue.Queue()
         for store in stores:
             self._free.put(store)
+        self._limiter = anyio.CapacityLimiter(len(stores))
 
     @property
     def size(self) -> int:
@@ -80,7 +86,7 @@ class StorePool:
         work = functools.partial(self.call, lambda store: function(store, *args, **kwargs), remaining)
         try:
             with anyio.fail_after(remaining):
-                return await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
+                return await anyio.to_thread.run_sync(work, abandon_on_cancel=True, limiter=self._limiter)
         except TimeoutError:
             raise RequestTimeout() from None
 
