@@ -6,7 +6,8 @@ GraphiQL page itself (a GET of /graphql asking for HTML, with no query) when Gra
 it is static and holds no data, and a browser cannot attach a bearer header to a page load —
 every query GraphiQL then sends carries the token from its headers pane. Roles are enforced
 per field by permission classes (api/graphql/permissions.py). CORS stays off unless
-KEYTRAIL_CORS_ORIGINS lists origins.
+KEYTRAIL_CORS_ORIGINS lists origins. A token found valid is remembered for a few seconds
+(api/graphql/principals.py), so most requests are authenticated without a thread hop.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import anyio.to_thread
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
@@ -28,6 +28,7 @@ from api.auth import Principal, TokenStore
 from api.graphql.context import Context
 from api.graphql.dataloaders import node_loader
 from api.graphql.pool import RequestTimeout, StorePool
+from api.graphql.principals import PrincipalCache
 from api.graphql.schema import build_schema
 from api.settings import Settings
 from graph.open import describe_location
@@ -46,9 +47,9 @@ def _error_body(code: str, message: str) -> bytes:
 class BearerAuth:
     """Pure ASGI middleware: resolves `Authorization: Bearer kt_...` to a Principal or answers 401."""
 
-    def __init__(self, app: ASGIApp, tokens: TokenStore, settings: Settings) -> None:
+    def __init__(self, app: ASGIApp, principals: PrincipalCache, settings: Settings) -> None:
         self.app = app
-        self.tokens = tokens
+        self.principals = principals
         self.settings = settings
         self.body_limit = settings.max_upload_bytes * 4 // 3 + 64 * 1024
 
@@ -72,7 +73,7 @@ class BearerAuth:
         principal: Principal | None = None
         scheme, _, token = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
         if scheme.lower() == "bearer" and token.strip():
-            principal = await anyio.to_thread.run_sync(self.tokens.authenticate, token.strip())
+            principal = await self.principals.authenticate(token.strip())
         if principal is None and not self._is_ide_page(scope, headers):
             message = "a valid API token is required: Authorization: Bearer kt_..."
             await self._reply(send, 401, "UNAUTHENTICATED", message, {"www-authenticate": "Bearer"})
@@ -108,11 +109,17 @@ def create_app(settings: Settings, *, pool: StorePool | None = None, tokens: Tok
     pool = pool or StorePool(settings.store_location, settings.store_pool)
     tokens = tokens or TokenStore(settings.token_path, settings.secret)
     schema = build_schema(settings)
+    principals = PrincipalCache(tokens)
 
     async def get_context(request: Request) -> Context:
         principal = getattr(request.state, "principal", None)
         return Context(
-            settings=settings, pool=pool, tokens=tokens, principal=principal, node_loader_factory=node_loader
+            settings=settings,
+            pool=pool,
+            tokens=tokens,
+            principals=principals,
+            principal=principal,
+            node_loader_factory=node_loader,
         )
 
     @asynccontextmanager
@@ -131,7 +138,14 @@ def create_app(settings: Settings, *, pool: StorePool | None = None, tokens: Tok
 
     @app.get("/readyz")
     async def readyz() -> JSONResponse:
-        context = Context(settings=settings, pool=pool, tokens=tokens, principal=None, node_loader_factory=node_loader)
+        context = Context(
+            settings=settings,
+            pool=pool,
+            tokens=tokens,
+            principals=principals,
+            principal=None,
+            node_loader_factory=node_loader,
+        )
         try:
             await context.run(_probe)
         except Exception as exc:  # any failure to read means not ready; the reason names only its type
@@ -141,7 +155,7 @@ def create_app(settings: Settings, *, pool: StorePool | None = None, tokens: Tok
             )
         return JSONResponse({"status": "ready", "store": describe_location(pool.location)})
 
-    app.add_middleware(BearerAuth, tokens=tokens, settings=settings)
+    app.add_middleware(BearerAuth, principals=principals, settings=settings)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],

@@ -11,6 +11,7 @@ from strawberry.fastapi import BaseContext
 
 from api.auth import Principal, TokenStore
 from api.graphql.pool import StorePool
+from api.graphql.principals import PrincipalCache
 from api.settings import Settings
 
 __all__ = ["Context"]
@@ -25,6 +26,7 @@ class Context(BaseContext):
         settings: Settings,
         pool: StorePool,
         tokens: TokenStore,
+        principals: PrincipalCache,
         principal: Principal | None,
         node_loader_factory: Callable[[Context], DataLoader[str, Any]],
     ) -> None:
@@ -32,6 +34,7 @@ class Context(BaseContext):
         self.settings = settings
         self.pool = pool
         self.tokens = tokens
+        self.principals = principals
         self.principal = principal
         self.deadline = time.monotonic() + settings.request_timeout
         self.node_loader = node_loader_factory(self)

@@ -78,4 +78,5 @@ class Mutation:
     @strawberry.mutation(permission_classes=[IsAdmin], description="Revoke an API token by its id.")
     async def revoke_token(self, info: Info, id: strawberry.ID) -> ApiToken:
         record = await anyio.to_thread.run_sync(info.context.tokens.revoke, str(id))
+        info.context.principals.forget()  # revoked means refused from the next request on
         return ApiToken.from_record(record)
