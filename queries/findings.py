@@ -6,24 +6,38 @@ The rules are declared in queries/rules_credentials.py and queries/rules_identit
 `keep` is dropped for rules marked `keep_suppresses` (over-privilege, long-lived keys): the
 decision is on record, the risk accepted. Each finding has a stable `id` (hash of rule and
 subject) so re-runs, tickets and SARIF baselines match.
+
+Nothing is dropped silently: a run returns every finding up to `limit` (default and maximum
+FINDING_CAP = 1,000,000) from `offset`, in a stable order (severity, rule, subject); `total`
+counts them all, `next_offset` is where the next page starts (None on the last page),
+`truncated` says the page is not everything, and each rule's `truncated` says whether some of
+its findings are outside the page. Rules read lean scans; only the page's evidence edges are
+then read in full (count, evidence pointers), in bulk.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Final
 
 from graph.errors import QueryError
-from graph.store import GraphStore
-from queries.common import Hop, NodeRef, Result, check_time, hop, node_ref, resolve_now
-from queries.rules_base import OWASP_NAMES, SEVERITY_RANK, Hit, Owasp, Rule, RuleContext, Severity
+from graph.model import Node, StoredEdge
+from graph.schema import EdgeKind
+from graph.store import EdgeRow, GraphStore, NodeRow, Step
+from queries.common import Hop, NodeRef, Result, check_limit, check_time, hop, node_ref, resolve_now
+from queries.rules_base import OWASP_NAMES, SEVERITY_RANK, Owasp, Rule, RuleContext, Severity
 from queries.rules_credentials import CREDENTIAL_RULES
 from queries.rules_identities import IDENTITY_RULES
 
 __all__ = ["RULES", "Finding", "FindingsResult", "RuleInfo", "findings", "rule_info"]
 
 RULES: Final[tuple[Rule, ...]] = tuple(sorted((*CREDENTIAL_RULES, *IDENTITY_RULES), key=lambda r: r.id))
-FINDING_CAP: Final = 10_000
+FINDING_CAP: Final = 1_000_000
+"""Most findings one call returns (the default `limit`); page on with `offset` past it."""
+_EXPAND_IDS: Final = 5_000
+_Key = tuple[str, str, str]
 
 
 class RuleInfo(Result):
@@ -35,6 +49,8 @@ class RuleInfo(Result):
     owasp_name: str
     action: str
     keep_suppresses: bool
+    truncated: bool = False
+    """In a findings result: some of this rule's findings are outside the returned page."""
 
 
 class Finding(Result):
@@ -59,6 +75,10 @@ class FindingsResult(Result):
     counts_by_rule: dict[str, int]
     counts_by_severity: dict[str, int]
     suppressed: int = 0
+    total: int = 0
+    """Findings in the whole run (the page holds findings[offset:offset + limit])."""
+    offset: int = 0
+    next_offset: int | None = None
     truncated: bool = False
 
 
@@ -93,8 +113,60 @@ def _select(rule: str | None, severity: str | None) -> list[Rule]:
     return chosen
 
 
-def _finding(rule: Rule, found: Hit) -> Finding:
-    digest = hashlib.sha256(f"{rule.id}\n{found.subject.id}".encode()).hexdigest()[:16]
+@dataclass(slots=True)
+class _Pending:
+    """Every hit of one rule on one subject, merged: one finding once built."""
+
+    rule: Rule
+    subject: Node | NodeRow
+    messages: list[str]
+    evidence: list[StoredEdge | EdgeRow] = field(default_factory=list)
+
+
+def _run(chosen: list[Rule], ctx: RuleContext) -> tuple[list[_Pending], int]:
+    """Every rule's hits, merged per (rule, subject), sorted by severity, rule and subject."""
+    found: dict[tuple[str, str], _Pending] = {}
+    suppressed = 0
+    for current in chosen:
+        for hit_ in current.check(ctx):
+            if current.keep_suppresses and ctx.kept(hit_.subject.id):
+                suppressed += 1
+                continue
+            earlier = found.get((current.id, hit_.subject.id))
+            if earlier is None:
+                found[(current.id, hit_.subject.id)] = _Pending(current, hit_.subject, [hit_.message], [*hit_.evidence])
+            else:  # several hits on one subject: one finding, all the evidence
+                earlier.messages.append(hit_.message)
+                earlier.evidence += hit_.evidence
+    ordered = sorted(found.values(), key=lambda p: (-SEVERITY_RANK[p.rule.severity], p.rule.id, p.subject.id))
+    return ordered, suppressed
+
+
+def _full_edges(store: GraphStore, rows: Iterable[EdgeRow], as_of: str | None) -> dict[_Key, StoredEdge]:
+    """The stored edges behind lean evidence rows, read in bulk per kind from whichever end has
+    more distinct ids (fewer edges per id to read past)."""
+    wanted: dict[EdgeKind, dict[_Key, EdgeRow]] = {}
+    for row in rows:
+        wanted.setdefault(row.kind, {})[row.key] = row
+    full: dict[_Key, StoredEdge] = {}
+    for kind, keyed in wanted.items():
+        sources, targets = {r.source for r in keyed.values()}, {r.target for r in keyed.values()}
+        step: Step = (kind, "out") if len(sources) >= len(targets) else (kind, "in")
+        ids = sorted(sources if step[1] == "out" else targets)
+        for start in range(0, len(ids), _EXPAND_IDS):
+            for edge in store.expand(ids[start : start + _EXPAND_IDS], [step], as_of=as_of):
+                if edge.key in keyed:
+                    full[edge.key] = edge
+    missing = [key for keyed in wanted.values() for key in keyed if key not in full]
+    if missing:
+        raise QueryError(f"the graph changed while findings ran (edge {missing[0]} not found); run again")
+    return full
+
+
+def _finding(pending: _Pending, full: dict[_Key, StoredEdge]) -> Finding:
+    rule = pending.rule
+    digest = hashlib.sha256(f"{rule.id}\n{pending.subject.id}".encode()).hexdigest()[:16]
+    evidence = [e if isinstance(e, StoredEdge) else full[e.key] for e in pending.evidence]
     return Finding(
         id=f"{rule.id}:{digest}",
         rule=rule.id,
@@ -103,10 +175,10 @@ def _finding(rule: Rule, found: Hit) -> Finding:
         owasp=rule.owasp.value,
         owasp_name=OWASP_NAMES[Owasp(rule.owasp)],
         severity=rule.severity.value,
-        subject=node_ref(found.subject),
-        message=found.message,
+        subject=node_ref(pending.subject),
+        message="; ".join(pending.messages),
         action=rule.action,
-        evidence=[hop(e) for e in found.evidence],
+        evidence=[hop(e) for e in evidence],
     )
 
 
@@ -117,42 +189,41 @@ def findings(
     severity: str | None = None,
     as_of: str | None = None,
     now: str | None = None,
+    offset: int = 0,
+    limit: int = FINDING_CAP,
 ) -> FindingsResult:
-    """Every hit of the chosen rules (`rule`: an id or an OWASP category; `severity`: a minimum)."""
+    """Every hit of the chosen rules (`rule`: an id or an OWASP category; `severity`: a minimum),
+    findings[offset:offset + limit] of them returned (see the module docstring on paging)."""
     as_of = check_time(as_of)
     moment = resolve_now(now, as_of)
+    check_limit(offset, "offset", 0, 1_000_000_000)
+    check_limit(limit, "limit", 1, FINDING_CAP)
     chosen = _select(rule, severity)
     ctx = RuleContext(store, as_of, moment)
-    found: dict[str, Finding] = {}
-    suppressed = 0
-    for current in chosen:
-        for hit_ in current.check(ctx):
-            if current.keep_suppresses and ctx.kept(hit_.subject.id):
-                suppressed += 1
-                continue
-            made = _finding(current, hit_)
-            earlier = found.get(made.id)
-            if earlier is not None:  # several hits on one subject: one finding, all the evidence
-                made = earlier.model_copy(
-                    update={
-                        "message": f"{earlier.message}; {made.message}",
-                        "evidence": earlier.evidence + made.evidence,
-                    }
-                )
-            found[made.id] = made
-    ordered = sorted(found.values(), key=lambda f: (-SEVERITY_RANK[Severity(f.severity)], f.rule, f.subject.id))
+    ordered, suppressed = _run(chosen, ctx)
     by_rule: dict[str, int] = {}
     by_severity: dict[str, int] = {}
     for item in ordered:
-        by_rule[item.rule] = by_rule.get(item.rule, 0) + 1
-        by_severity[item.severity] = by_severity.get(item.severity, 0) + 1
+        by_rule[item.rule.id] = by_rule.get(item.rule.id, 0) + 1
+        by_severity[item.rule.severity.value] = by_severity.get(item.rule.severity.value, 0) + 1
+    page = ordered[offset : offset + limit]
+    full = _full_edges(store, (e for p in page for e in p.evidence if isinstance(e, EdgeRow)), as_of)
+    on_page: dict[str, int] = {}
+    for item in page:
+        on_page[item.rule.id] = on_page.get(item.rule.id, 0) + 1
+    more = offset + len(page) < len(ordered)
     return FindingsResult(
         now=moment,
         as_of=as_of,
-        rules=[rule_info(r) for r in chosen],
-        findings=ordered[:FINDING_CAP],
+        rules=[
+            rule_info(r).model_copy(update={"truncated": on_page.get(r.id, 0) < by_rule.get(r.id, 0)}) for r in chosen
+        ],
+        findings=[_finding(p, full) for p in page],
         counts_by_rule=by_rule,
         counts_by_severity=by_severity,
         suppressed=suppressed,
-        truncated=len(ordered) > FINDING_CAP,
+        total=len(ordered),
+        offset=offset,
+        next_offset=offset + len(page) if more else None,
+        truncated=more or offset > 0,
     )

@@ -1,7 +1,7 @@
 """ownership_gaps(): non-human identities, credentials, pipelines and workloads no living person answers for.
 
 A scan, not a per-node walk: OWNS, team membership (Person MEMBER_OF Team) and people's
-status are read once by kind, then each subject kind is paged through. A credential inherits
+status are read once by kind as lean rows, then each subject kind is streamed through. A credential inherits
 the owners of the identity it authenticates as (HAS_CREDENTIAL), so an owned service
 account's keys are not a gap. Gaps are grouped so a script can open one ticket per gap:
 
@@ -19,9 +19,8 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Final
 
-from graph.model import Node, StoredEdge
 from graph.schema import EdgeKind, NodeKind
-from graph.store import GraphStore
+from graph.store import EdgeRow, GraphStore, NodeRow
 from queries.common import (
     LIST_CAP,
     NodeRef,
@@ -30,8 +29,6 @@ from queries.common import (
     check_time,
     node_ref,
     prop_str,
-    scan_edges,
-    scan_nodes,
 )
 from queries.stale import is_active
 
@@ -66,24 +63,24 @@ def gap_id(gap_type: str, key: str) -> str:
 class OwnershipIndex:
     """Who owns what, and who is alive, read once by kind (shared with findings)."""
 
-    owns: dict[str, list[StoredEdge]] = field(default_factory=dict)
+    owns: dict[str, list[EdgeRow]] = field(default_factory=dict)
     owner_kind: dict[str, NodeKind] = field(default_factory=dict)
-    people: dict[str, Node] = field(default_factory=dict)
+    people: dict[str, NodeRow] = field(default_factory=dict)
     members: dict[str, set[str]] = field(default_factory=dict)
-    holders: dict[str, list[StoredEdge]] = field(default_factory=dict)
+    holders: dict[str, list[EdgeRow]] = field(default_factory=dict)
     """Credential -> its HAS_CREDENTIAL edges (from the identities it authenticates as)."""
 
     @classmethod
     def build(cls, store: GraphStore, as_of: str | None) -> OwnershipIndex:
         index = cls()
-        index.people = {p.id: p for p in scan_nodes(store, NodeKind.PERSON, as_of)}
-        for edge in scan_edges(store, EdgeKind.OWNS, as_of):
+        index.people = {p.id: p for p in store.node_rows(NodeKind.PERSON, as_of=as_of)}
+        for edge in store.edge_rows(EdgeKind.OWNS, as_of=as_of):
             index.owns.setdefault(edge.target, []).append(edge)
             index.owner_kind[edge.source] = edge.source_kind
-        for edge in scan_edges(store, EdgeKind.MEMBER_OF, as_of):
+        for edge in store.edge_rows(EdgeKind.MEMBER_OF, as_of=as_of):
             if edge.source_kind == NodeKind.PERSON and edge.target_kind == NodeKind.TEAM:
                 index.members.setdefault(edge.target, set()).add(edge.source)
-        for edge in scan_edges(store, EdgeKind.HAS_CREDENTIAL, as_of):
+        for edge in store.edge_rows(EdgeKind.HAS_CREDENTIAL, as_of=as_of):
             index.holders.setdefault(edge.target, []).append(edge)
         return index
 
@@ -98,7 +95,7 @@ class OwnershipIndex:
             return self.person_alive(owner_id)
         return True
 
-    def owner_paths(self, node_id: str) -> list[list[StoredEdge]]:
+    def owner_paths(self, node_id: str) -> list[list[EdgeRow]]:
         """Direct OWNS edges; for a credential without any, its identity's (HAS_CREDENTIAL + OWNS)."""
         direct = self.owns.get(node_id, [])
         if direct:
@@ -109,7 +106,7 @@ class OwnershipIndex:
         return {path[-1].source for path in self.owner_paths(node_id)}
 
 
-def _classify(index: OwnershipIndex, node: Node) -> tuple[str, str] | None:
+def _classify(index: OwnershipIndex, node: NodeRow) -> tuple[str, str] | None:
     """(gap type, grouping key) for a subject without a living owner, or None when owned."""
     owners = index.effective_owners(node.id)
     if not owners:
@@ -122,7 +119,7 @@ def _classify(index: OwnershipIndex, node: Node) -> tuple[str, str] | None:
     return "owner_offboarded", owner
 
 
-def _needs_owner(node: Node) -> bool:
+def _needs_owner(node: NodeRow) -> bool:
     """Humans' own accounts and things already gone (deleted, revoked) need no owner."""
     if node.kind == NodeKind.IDENTITY:
         return prop_str(node, "nature") != "human" and node.props.get("deleted") is not True
@@ -146,7 +143,7 @@ def ownership_gaps(store: GraphStore, *, as_of: str | None = None, limit: int = 
     index = OwnershipIndex.build(store, as_of)
     grouped: dict[tuple[str, str], list[NodeRef]] = {}
     for kind in GAP_KINDS:
-        for node in scan_nodes(store, kind, as_of):
+        for node in store.node_rows(kind, as_of=as_of):
             found = _classify(index, node) if _needs_owner(node) else None
             if found is not None:
                 grouped.setdefault(found, []).append(node_ref(node))

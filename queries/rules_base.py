@@ -4,8 +4,9 @@ A rule is data plus one check function: a stable id (`KT-NHI<n>-<nnn>`, never re
 version (bumped when its logic changes), a title, a severity, its OWASP Non-Human Identities
 Top 10 (2025) category, the recommended action, and `check(context)` yielding hits (subject,
 message, evidence edges). Checks never walk the graph node by node: they read the indexes on
-`RuleContext`, each built once per run by paging through one kind (`scan_nodes` /
-`scan_edges`), so a whole run costs a few linear scans of the graph.
+`RuleContext`, each built once per run by streaming one kind as lean rows (`node_rows` /
+`edge_rows`: no model construction, no evidence), so a whole run costs a few linear scans of
+the graph; findings() turns the few evidence rows that hits cite into full edges in bulk.
 
 Review decisions (Change nodes with `change_type: review`) are indexed per target: a `keep`
 decision suppresses the rules marked `keep_suppresses` (NHI5 over-privilege, NHI7 long-lived
@@ -23,8 +24,8 @@ from typing import Final
 
 from graph.model import Node, StoredEdge
 from graph.schema import EdgeKind, NodeKind
-from graph.store import GraphStore
-from queries.common import prop_str, scan_edges, scan_nodes
+from graph.store import EdgeRow, GraphStore, NodeRow
+from queries.common import prop_str
 from queries.gaps import OwnershipIndex
 from queries.shared import CredentialUse, collect_uses
 
@@ -72,9 +73,10 @@ SEVERITY_RANK: Final = {Severity.LOW: 0, Severity.MEDIUM: 1, Severity.HIGH: 2, S
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    subject: Node
+    subject: Node | NodeRow
     message: str
-    evidence: tuple[StoredEdge, ...] = ()
+    evidence: tuple[StoredEdge | EdgeRow, ...] = ()
+    """Lean rows are resolved to full edges (count, evidence pointers) by findings()."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,17 +105,19 @@ class RuleContext:
         self.store = store
         self.as_of = as_of
         self.now = now
-        self._edges: dict[EdgeKind, list[StoredEdge]] = {}
-        self._nodes: dict[NodeKind, dict[str, Node]] = {}
+        self._edges: dict[EdgeKind, list[EdgeRow]] = {}
+        self._nodes: dict[NodeKind, dict[str, NodeRow]] = {}
 
-    def edges(self, kind: EdgeKind) -> list[StoredEdge]:
+    def edges(self, kind: EdgeKind) -> list[EdgeRow]:
+        """Every visible edge of a kind, in (source, target) order, read once per run."""
         if kind not in self._edges:
-            self._edges[kind] = list(scan_edges(self.store, kind, self.as_of))
+            self._edges[kind] = list(self.store.edge_rows(kind, as_of=self.as_of))
         return self._edges[kind]
 
-    def nodes(self, kind: NodeKind) -> dict[str, Node]:
+    def nodes(self, kind: NodeKind) -> dict[str, NodeRow]:
+        """Every visible node of a kind by id (in id order), read once per run."""
         if kind not in self._nodes:
-            self._nodes[kind] = {n.id: n for n in scan_nodes(self.store, kind, self.as_of)}
+            self._nodes[kind] = {n.id: n for n in self.store.node_rows(kind, as_of=self.as_of)}
         return self._nodes[kind]
 
     @cached_property
@@ -122,7 +126,20 @@ class RuleContext:
 
     @cached_property
     def uses(self) -> dict[str, CredentialUse]:
-        return collect_uses(self.store, self.as_of, ("runner", "workload", "pipeline", "environment"))
+        dims = ("runner", "workload", "pipeline", "environment")
+        return collect_uses(self.store, self.as_of, dims, scan=self.edges)
+
+    @cached_property
+    def uses_into(self) -> dict[str, list[EdgeRow]]:
+        """Credential -> the USES and AUTHENTICATED_WITH edges into it, sorted by edge key (what
+        `expand` of the credential along those kinds returns), from the shared scans."""
+        found: dict[str, list[EdgeRow]] = {}
+        for kind in (EdgeKind.USES, EdgeKind.AUTHENTICATED_WITH):
+            for edge in self.edges(kind):
+                found.setdefault(edge.target, []).append(edge)
+        for edges in found.values():
+            edges.sort(key=lambda e: e.key)
+        return found
 
     @cached_property
     def reviews(self) -> dict[str, list[Review]]:
@@ -146,7 +163,7 @@ class RuleContext:
         reviews = self.reviews.get(node_id, [])
         return bool(reviews) and reviews[-1].decision == "keep"
 
-    def is_nhi(self, identity: Node | None, *, unknown: bool = True) -> bool:
+    def is_nhi(self, identity: NodeRow | None, *, unknown: bool = True) -> bool:
         """Machine identities (and, unless told otherwise, those of unknown nature) — never humans'."""
         if identity is None or identity.kind != NodeKind.IDENTITY:
             return False
@@ -154,5 +171,5 @@ class RuleContext:
         return nature == "machine" or (unknown and nature in ("", "unknown"))
 
     @cached_property
-    def identity_of_credential(self) -> dict[str, list[StoredEdge]]:
+    def identity_of_credential(self) -> dict[str, list[EdgeRow]]:
         return self.ownership.holders

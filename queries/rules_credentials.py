@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Final
 
-from graph.model import Node, StoredEdge
 from graph.schema import EdgeKind, NodeKind
+from graph.store import EdgeRow, NodeRow
 from queries.common import days_between, prop_bool, prop_str
 from queries.rules_base import Hit, Owasp, Rule, RuleContext, Severity
 from queries.stale import is_active
@@ -23,7 +23,7 @@ LONG_LIVED_TYPES: Final = frozenset(
 )
 
 
-def _active_credentials(ctx: RuleContext) -> Iterator[Node]:
+def _active_credentials(ctx: RuleContext) -> Iterator[NodeRow]:
     return (c for c in ctx.nodes(NodeKind.CREDENTIAL).values() if is_active(c))
 
 
@@ -36,7 +36,7 @@ def owner_offboarded_credential_active(ctx: RuleContext) -> Iterator[Hit]:
             yield Hit(credential, f"active credential whose every owner has left: {owners}", tuple(paths[0]))
 
 
-def _revoked_at(ctx: RuleContext, credential: Node) -> tuple[str, str]:
+def _revoked_at(ctx: RuleContext, credential: NodeRow) -> tuple[str, str]:
     """When (and how) the credential was revoked: deleted_at / revoked_at / a revoke review."""
     times = [(prop_str(credential, k), k) for k in ("revoked_at", "deleted_at") if prop_str(credential, k)]
     times += [
@@ -47,7 +47,7 @@ def _revoked_at(ctx: RuleContext, credential: Node) -> tuple[str, str]:
 
 def revoked_credential_seen(ctx: RuleContext) -> Iterator[Hit]:
     credentials = ctx.nodes(NodeKind.CREDENTIAL)
-    later: dict[str, list[StoredEdge]] = {}
+    later: dict[str, list[EdgeRow]] = {}
     for edge in ctx.edges(EdgeKind.AUTHENTICATED_WITH):
         credential = credentials.get(edge.target)
         if credential is None:
@@ -68,7 +68,7 @@ def revoked_credential_seen(ctx: RuleContext) -> Iterator[Hit]:
 
 def secret_exposed_active(ctx: RuleContext) -> Iterator[Hit]:
     credentials = ctx.nodes(NodeKind.CREDENTIAL)
-    exposed: dict[str, list[StoredEdge]] = {}
+    exposed: dict[str, list[EdgeRow]] = {}
     for edge in ctx.edges(EdgeKind.EXPOSED_IN):
         credential = credentials.get(edge.source)
         if credential is not None and is_active(credential):
@@ -104,9 +104,8 @@ def _use_hits(ctx: RuleContext, dimension: str, minimum: int, noun: str) -> Iter
             yield Hit(credentials[cred_id], f"used by {len(consumers)} {noun}: {names}", _use_edges(ctx, cred_id))
 
 
-def _use_edges(ctx: RuleContext, cred_id: str) -> tuple[StoredEdge, ...]:
-    found = ctx.store.expand([cred_id], ((EdgeKind.USES, "in"), (EdgeKind.AUTHENTICATED_WITH, "in")), as_of=ctx.as_of)
-    return tuple(found[:10])
+def _use_edges(ctx: RuleContext, cred_id: str) -> tuple[EdgeRow, ...]:
+    return tuple(ctx.uses_into.get(cred_id, ())[:10])
 
 
 def across_environments(ctx: RuleContext) -> Iterator[Hit]:
@@ -131,7 +130,7 @@ def static_keys_in_ci(ctx: RuleContext) -> Iterator[Hit]:
     if not _oidc_available(ctx):
         return
     credentials = ctx.nodes(NodeKind.CREDENTIAL)
-    found: dict[str, list[StoredEdge]] = {}
+    found: dict[str, list[EdgeRow]] = {}
     for edge in ctx.edges(EdgeKind.USES):
         credential = credentials.get(edge.target)
         if edge.source_kind != NodeKind.PIPELINE or credential is None or not is_active(credential):

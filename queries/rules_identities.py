@@ -10,8 +10,8 @@ import re
 from collections.abc import Iterator
 from typing import Final
 
-from graph.model import Node, StoredEdge
 from graph.schema import EdgeKind, NodeKind
+from graph.store import EdgeRow, NodeRow
 from queries.common import prop_bool, prop_str
 from queries.rules_base import Hit, Owasp, Rule, RuleContext, Severity
 
@@ -30,14 +30,14 @@ def identity_without_owner(ctx: RuleContext) -> Iterator[Hit]:
             yield Hit(identity, f"{nature} identity with no owner on record")
 
 
-def _account(node: Node | None, node_id: str) -> str:
+def _account(node: NodeRow | None, node_id: str) -> str:
     if node is not None and prop_str(node, "account"):
         return prop_str(node, "account")
     match = _ACCOUNT.match(node_id) or _RESOURCE_ACCOUNT.match(node_id)
     return match.group(1) if match else ""
 
 
-def _external_trusts(ctx: RuleContext) -> Iterator[tuple[Node, str, StoredEdge]]:
+def _external_trusts(ctx: RuleContext) -> Iterator[tuple[NodeRow, str, EdgeRow]]:
     """(role, trusted account, edge) for trusts of an AWS account outside ours. Ours = every
     account whose IAM export was loaded (its roles carry a trust policy): a trust between two of
     an organisation's own accounts is not a third party's (no confused deputy to guard against)."""
@@ -64,7 +64,7 @@ def external_trust_with_wildcard_write(ctx: RuleContext) -> Iterator[Hit]:
     """A third party holding write or admin on a whole service (`s3:*`, `secretsmanager:*`)
     behind an ExternalId: the condition stops a confused deputy, not a compromised vendor.
     (Without an ExternalId, KT-NHI3-001 already reports the trust.)"""
-    broad: dict[str, list[StoredEdge]] = {}
+    broad: dict[str, list[EdgeRow]] = {}
     for edge in ctx.edges(EdgeKind.CAN_ACCESS):
         if prop_str(edge, "level") in ("write", "admin") and prop_bool(edge, "wildcard"):
             broad.setdefault(edge.source, []).append(edge)
@@ -84,7 +84,7 @@ def console_password_without_mfa(ctx: RuleContext) -> Iterator[Hit]:
             yield Hit(identity, "service IAM user with a console password and no MFA")
 
 
-def _sessions_acting_as_nhi(ctx: RuleContext) -> Iterator[tuple[Node, Node, StoredEdge]]:
+def _sessions_acting_as_nhi(ctx: RuleContext) -> Iterator[tuple[NodeRow, NodeRow, EdgeRow]]:
     sessions, identities = ctx.nodes(NodeKind.SESSION), ctx.nodes(NodeKind.IDENTITY)
     for edge in ctx.edges(EdgeKind.ACTED_AS):
         session, identity = sessions.get(edge.source), identities.get(edge.target)
@@ -123,7 +123,7 @@ def admin_never_used(ctx: RuleContext) -> Iterator[Hit]:
 def privileged_session_without_approval(ctx: RuleContext) -> Iterator[Hit]:
     sessions, changes = ctx.nodes(NodeKind.SESSION), ctx.nodes(NodeKind.CHANGE)
     approved = {e.target for e in ctx.edges(EdgeKind.APPROVED)}
-    found: dict[str, list[StoredEdge]] = {}
+    found: dict[str, list[EdgeRow]] = {}
     for edge in ctx.edges(EdgeKind.PERFORMED):
         change = changes.get(edge.target)
         if edge.source not in sessions or change is None or edge.source in approved or change.id in approved:

@@ -7,20 +7,22 @@ with `mode: observed`. Consumers are counted along one dimension (`by`); every c
 or above `min_consumers` comes back with its consumers and its accountability verdict, which
 answers "which owner is behind a key used by several runners".
 
-It scans USES and AUTHENTICATED_WITH by kind once and expands only the pipelines and sessions
-involved, so its cost grows with the credential-use edges, not with the whole graph.
+It reads USES, RUNS_ON, AUTHENTICATED_WITH and FROM once each as lean rows (`edge_rows`, no
+per-session expansion) and loads only the consumer nodes involved, so its cost grows with the
+credential-use edges, not with the whole graph; findings hands in its own scans (`scan`) so a
+run reads each kind once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Final, Literal, get_args
 
 from graph.errors import QueryError
-from graph.model import Node, StoredEdge
+from graph.model import Node
 from graph.schema import EdgeKind, NodeKind
-from graph.store import GraphStore
+from graph.store import EdgeRow, GraphStore
 from queries.accountability import OwnerEntry, Verdict, accountability
 from queries.common import (
     LIST_CAP,
@@ -28,10 +30,8 @@ from queries.common import (
     Result,
     check_limit,
     check_time,
-    expand_visible,
     node_ref,
     prop_str,
-    scan_edges,
     visible_nodes,
 )
 
@@ -93,11 +93,11 @@ class CredentialUse:
             vias.add(via)
 
 
-def _mode(edge: StoredEdge) -> str:
+def _mode(edge: EdgeRow) -> str:
     return "observed" if prop_str(edge, "mode") == "observed" else "declared"
 
 
-def _environment(edge: StoredEdge, *nodes: Node | None) -> str:
+def _environment(edge: EdgeRow, *nodes: Node | None) -> str:
     for holder in (edge, *nodes):
         if holder is not None and prop_str(holder, "environment"):
             return prop_str(holder, "environment")
@@ -107,7 +107,7 @@ def _environment(edge: StoredEdge, *nodes: Node | None) -> str:
 _DIMENSION_OF: Final = {NodeKind.RUNNER: "runner", NodeKind.PIPELINE: "pipeline", NodeKind.WORKLOAD: "workload"}
 
 
-def _add_consumer(use: CredentialUse, edge: StoredEdge, consumer: Node, mode: str, via: str, dims: set[str]) -> None:
+def _add_consumer(use: CredentialUse, edge: EdgeRow, consumer: Node, mode: str, via: str, dims: set[str]) -> None:
     """Count one consumer node along every wanted dimension it has a value for."""
     dimension = _DIMENSION_OF.get(consumer.kind)
     if dimension in dims:
@@ -118,16 +118,28 @@ def _add_consumer(use: CredentialUse, edge: StoredEdge, consumer: Node, mode: st
         use.add("repository", prop_str(consumer, "repository"), "repository", mode, consumer.id)
 
 
-def collect_uses(store: GraphStore, as_of: str | None, dims: Iterable[str]) -> dict[str, CredentialUse]:
+Scan = Callable[[EdgeKind], list[EdgeRow]]
+"""Every visible edge of a kind in (source, target) order (findings passes its shared scans)."""
+
+
+def collect_uses(
+    store: GraphStore, as_of: str | None, dims: Iterable[str], scan: Scan | None = None
+) -> dict[str, CredentialUse]:
     """Every credential's consumers along the given dimensions, from one scan of the use edges."""
+    if scan is None:
+
+        def scan(kind: EdgeKind) -> list[EdgeRow]:
+            return list(store.edge_rows(kind, as_of=as_of))
+
     wanted = set(dims)
     uses: dict[str, CredentialUse] = {}
-    declared = list(scan_edges(store, EdgeKind.USES, as_of))
-    pipelines = sorted({e.source for e in declared if e.source_kind == NodeKind.PIPELINE})
+    declared = scan(EdgeKind.USES)
+    pipelines = {e.source for e in declared if e.source_kind == NodeKind.PIPELINE}
     consumers = visible_nodes(store, sorted({e.source for e in declared}), as_of)
     runs_on: dict[str, list[str]] = {}
-    for edge in expand_visible(store, pipelines, ((EdgeKind.RUNS_ON, "out"),), as_of):
-        runs_on.setdefault(edge.source, []).append(edge.target)
+    for edge in scan(EdgeKind.RUNS_ON) if pipelines else ():
+        if edge.source in pipelines:
+            runs_on.setdefault(edge.source, []).append(edge.target)
     runners = visible_nodes(store, sorted({r for rs in runs_on.values() for r in rs}), as_of)
     for edge in declared:
         if edge.source not in consumers:
@@ -140,16 +152,19 @@ def collect_uses(store: GraphStore, as_of: str | None, dims: Iterable[str]) -> d
                 use.add("runner", runner_id, NodeKind.RUNNER.value, mode, edge.source)
             if runner_id in runners and "environment" in wanted:
                 use.add("environment", prop_str(runners[runner_id], "environment"), "environment", mode, runner_id)
-    _collect_observed(store, as_of, uses, wanted)
+    _collect_observed(store, as_of, uses, wanted, scan)
     return uses
 
 
-def _collect_observed(store: GraphStore, as_of: str | None, uses: dict[str, CredentialUse], wanted: set[str]) -> None:
-    authenticated = list(scan_edges(store, EdgeKind.AUTHENTICATED_WITH, as_of))
-    sessions = sorted({e.source for e in authenticated})
-    origins: dict[str, list[StoredEdge]] = {}
-    for edge in expand_visible(store, sessions, ((EdgeKind.FROM, "out"),), as_of):
-        if edge.target_kind != NodeKind.SESSION:
+def _collect_observed(
+    store: GraphStore, as_of: str | None, uses: dict[str, CredentialUse], wanted: set[str], scan: Scan
+) -> None:
+    authenticated = scan(EdgeKind.AUTHENTICATED_WITH)
+    sessions = {e.source for e in authenticated}
+    origins: dict[str, list[EdgeRow]] = {}
+    from_edges = scan(EdgeKind.FROM) if sessions else []
+    for edge in from_edges:
+        if edge.source in sessions and edge.target_kind != NodeKind.SESSION:
             origins.setdefault(edge.source, []).append(edge)
     places = visible_nodes(store, sorted({e.target for es in origins.values() for e in es}), as_of)
     for edge in authenticated:
@@ -160,21 +175,22 @@ def _collect_observed(store: GraphStore, as_of: str | None, uses: dict[str, Cred
                     uses.setdefault(edge.target, CredentialUse()), origin, place, "observed", edge.source, wanted
                 )
     if "environment" in wanted:
-        _collect_chained_environments(store, as_of, uses, authenticated, sessions)
+        _collect_chained_environments(store, as_of, uses, authenticated, sessions, from_edges)
 
 
 def _collect_chained_environments(
     store: GraphStore,
     as_of: str | None,
     uses: dict[str, CredentialUse],
-    authenticated: list[StoredEdge],
-    sessions: list[str],
+    authenticated: list[EdgeRow],
+    sessions: set[str],
+    from_edges: list[EdgeRow],
 ) -> None:
     """A key used to assume roles in other accounts is used in those accounts' environments:
     each session chained FROM one of the key's sessions counts its own environment."""
     chained: dict[str, list[str]] = {}
-    for edge in expand_visible(store, sessions, ((EdgeKind.FROM, "in"),), as_of):
-        if edge.source_kind == NodeKind.SESSION:
+    for edge in from_edges:
+        if edge.target in sessions and edge.source_kind == NodeKind.SESSION:
             chained.setdefault(edge.target, []).append(edge.source)
     children = visible_nodes(store, sorted({c for cs in chained.values() for c in cs}), as_of)
     for edge in authenticated:

@@ -15,7 +15,7 @@ from typing import Final
 
 from graph.model import Node
 from graph.schema import EdgeKind, NodeKind
-from graph.store import GraphStore
+from graph.store import GraphStore, NodeRow
 from queries.common import (
     LIST_CAP,
     NodeRef,
@@ -56,7 +56,7 @@ class StaleCredentialsResult(Result):
     truncated: bool = False
 
 
-def is_active(credential: Node) -> bool:
+def is_active(credential: Node | NodeRow) -> bool:
     return prop_str(credential, "status") not in ("inactive", "deleted", "revoked") and not (
         prop_str(credential, "deleted_at") or prop_str(credential, "revoked_at")
     )
