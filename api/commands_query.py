@@ -19,7 +19,7 @@ from graph.store import GraphStore
 from queries import explore
 from queries.accountability import accountability
 from queries.blast import blast_radius
-from queries.findings import FindingsResult, findings
+from queries.findings import FINDING_CAP, FindingsResult, findings
 from queries.gaps import ownership_gaps
 from queries.history import permission_history
 from queries.output import to_csv, to_json, to_sarif, to_table
@@ -200,12 +200,28 @@ def node_command(node_id: str, store: str | None, as_of: str | None, fmt: str) -
 @click.option("--rule", default=None, help="A rule id (KT-NHI2-001) or an OWASP category (NHI2).")
 @click.option("--severity", default=None, help="Minimum severity: low, medium, high, critical.")
 @click.option("--now", default=None, help="Measure ages from this time (default: --as-of, else now).")
+@click.option("--offset", type=int, default=0, show_default=True, help="Skip this many findings (stable order).")
+@click.option("--limit", type=int, default=FINDING_CAP, show_default=True, help="Return at most this many findings.")
 @_common([*_FORMATS, "sarif"])
 def findings_command(
-    rule: str | None, severity: str | None, now: str | None, store: str | None, as_of: str | None, fmt: str
+    rule: str | None,
+    severity: str | None,
+    now: str | None,
+    offset: int,
+    limit: int,
+    store: str | None,
+    as_of: str | None,
+    fmt: str,
 ) -> None:
-    """Run the OWASP NHI rules; every finding with its evidence and recommended action."""
-    _run(store, fmt, lambda g: findings(g, rule=rule, severity=severity, as_of=as_of, now=now))
+    """Run the OWASP NHI rules; every finding with its evidence and recommended action.
+
+    JSON output carries `total` and `next_offset`: a page is everything only when `next_offset`
+    is null."""
+    _run(
+        store,
+        fmt,
+        lambda g: findings(g, rule=rule, severity=severity, as_of=as_of, now=now, offset=offset, limit=limit),
+    )
 
 
 query_commands = (query_group, findings_command)

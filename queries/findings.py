@@ -31,7 +31,7 @@ from queries.rules_base import OWASP_NAMES, SEVERITY_RANK, Owasp, Rule, RuleCont
 from queries.rules_credentials import CREDENTIAL_RULES
 from queries.rules_identities import IDENTITY_RULES
 
-__all__ = ["RULES", "Finding", "FindingsResult", "RuleInfo", "findings", "rule_info"]
+__all__ = ["FINDING_CAP", "RULES", "Finding", "FindingsResult", "RuleInfo", "findings", "rule_info"]
 
 RULES: Final[tuple[Rule, ...]] = tuple(sorted((*CREDENTIAL_RULES, *IDENTITY_RULES), key=lambda r: r.id))
 FINDING_CAP: Final = 1_000_000

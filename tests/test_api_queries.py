@@ -177,6 +177,24 @@ async def test_findings_with_owasp_enum_and_filters(api: Api, store: GraphStore)
     assert len(rules["rules"]) == len(expected.rules)
 
 
+async def test_findings_pages_through_the_whole_run(api: Api, store: GraphStore) -> None:
+    expected = [(f.rule, f.subject.id, len(f.evidence)) for f in findings(store, now=NOW).findings]
+    got: list[tuple[str, str, int]] = []
+    after = "null"
+    while True:
+        data = await api.data(
+            '{ findings(now: "%s", first: 5, after: %s) { total findings { pageInfo { hasNextPage endCursor } '
+            "nodes { rule subject { id } evidence { kind } } } } }" % (NOW, after)
+        )
+        assert data["findings"]["total"] == len(expected)
+        connection = data["findings"]["findings"]
+        got += [(f["rule"], f["subject"]["id"], len(f["evidence"])) for f in connection["nodes"]]
+        if not connection["pageInfo"]["hasNextPage"]:
+            break
+        after = '"%s"' % connection["pageInfo"]["endCursor"]
+    assert got == expected
+
+
 async def test_as_of_hides_later_facts(api: Api) -> None:
     before = await api.data(
         '{ sharedCredentials(by: RUNNER, minConsumers: 1, asOf: "2024-05-01T12:00:00Z") '

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 from fixtures.queries.scenario import NOW, ROLE, USER, GraphBuilder, build_scenario
 
@@ -79,6 +81,29 @@ def test_filters(estate: GraphStore) -> None:
         findings(estate, rule="KT-NOPE")
     with pytest.raises(QueryError):
         findings(estate, severity="apocalyptic")
+
+
+def test_paging_returns_every_finding_once_and_says_what_is_outside(estate: GraphStore) -> None:
+    whole = findings(estate, now=NOW)
+    assert whole.total == len(whole.findings) == len(EXPECTED) and whole.next_offset is None and not whole.truncated
+    pages, offset = [], 0
+    while offset is not None:
+        page = findings(estate, now=NOW, offset=offset, limit=4)
+        assert page.total == whole.total and page.offset == offset and len(page.findings) <= 4
+        assert page.counts_by_rule == whole.counts_by_rule  # counts are always the whole run's
+        assert page.truncated
+        pages.append(page)
+        offset = page.next_offset
+    assert [f for p in pages for f in p.findings] == whole.findings  # same order, same evidence
+    first = pages[0]
+    on_first = Counter(f.rule for f in first.findings)
+    assert any(r.truncated for r in first.rules)
+    for rule in first.rules:  # a rule is cut when some of its findings are not on this page
+        assert rule.truncated == (on_first[rule.id] < whole.counts_by_rule.get(rule.id, 0))
+    with pytest.raises(QueryError):
+        findings(estate, now=NOW, limit=0)
+    with pytest.raises(QueryError):
+        findings(estate, now=NOW, offset=-1)
 
 
 def test_as_of_ignores_later_evidence(estate: GraphStore) -> None:

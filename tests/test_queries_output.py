@@ -88,3 +88,9 @@ def test_cli(estate_path: Path) -> None:
     assert bad.returncode == 1 and "Traceback" not in bad.stderr and "as_of" in bad.stderr
     story = _keytrail("query", "access-story", "--credential", KEY, "--format", "csv", store=estate_path)
     assert story.returncode == 0 and story.stdout.startswith("subject.id,")
+    page = _keytrail("findings", "--format", "json", "--now", NOW, "--offset", "2", "--limit", "3", store=estate_path)
+    paged = orjson.loads(page.stdout)
+    assert page.returncode == 0 and len(paged["findings"]) == 3 and paged["offset"] == 2 and paged["next_offset"] == 5
+    assert paged["total"] > 5 and paged["truncated"] is True
+    zero = _keytrail("findings", "--limit", "0", store=estate_path)
+    assert zero.returncode == 1 and "limit" in zero.stderr and "Traceback" not in zero.stderr

@@ -117,12 +117,16 @@ class Page:
 
 
 def page_of(items: Sequence[T], page: Page, *, truncated: bool = False) -> Connection[T]:
-    window = items[page.offset : page.offset + page.first]
+    return window_of(items[page.offset : page.offset + page.first], page, len(items), truncated=truncated)
+
+
+def window_of(window: Sequence[T], page: Page, total: int, *, truncated: bool = False) -> Connection[T]:
+    """A connection over a window the query already cut (items[offset:offset + first] of `total`)."""
     edges = [Edge(cursor=encode_cursor(page.offset + i), node=item) for i, item in enumerate(window)]
     return Connection(
         edges=edges,
         page_info=PageInfo(
-            has_next_page=len(items) > page.offset + page.first,
+            has_next_page=total > page.offset + len(window),
             has_previous_page=page.offset > 0,
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,

@@ -12,7 +12,7 @@ from typing import Annotated
 import strawberry
 
 from api.graphql.context import Context
-from api.graphql.limits import Page, page_of
+from api.graphql.limits import Page, page_of, window_of
 from api.graphql.permissions import IsAdmin, IsReader
 from api.graphql.types_admin import ApiToken, PrincipalType
 from api.graphql.types_common import (
@@ -298,9 +298,15 @@ class Query:
             raise QueryError("give rule or owasp, not both")
         chosen = rule or (owasp.value if owasp else None)
         result = await info.context.run(
-            run_findings, rule=chosen, severity=severity.value if severity else None, as_of=as_of, now=now
+            run_findings,
+            rule=chosen,
+            severity=severity.value if severity else None,
+            as_of=as_of,
+            now=now,
+            offset=page.offset,
+            limit=page.first,
         )
-        items = [FindingType.from_result(f) for f in result.findings]
+        items = [FindingType.from_result(f) for f in result.findings]  # only this page's, evidence and all
         return FindingsPage(
             now=result.now,
             as_of=result.as_of,
@@ -308,7 +314,8 @@ class Query:
             counts_by_rule=counts(result.counts_by_rule),
             counts_by_severity=counts(result.counts_by_severity),
             suppressed=result.suppressed,
-            findings=page_of(items, page, truncated=result.truncated),
+            total=result.total,
+            findings=window_of(items, page, result.total),
         )
 
     @strawberry.field(permission_classes=[IsAdmin], description="API tokens (admin).")

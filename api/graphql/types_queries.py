@@ -551,4 +551,5 @@ class FindingsPage:
     counts_by_rule: list[CountEntry]
     counts_by_severity: list[CountEntry]
     suppressed: int
+    total: int = strawberry.field(description="Findings in the whole run; `findings` pages through them.")
     findings: Connection[FindingType]
