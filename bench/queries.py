@@ -165,7 +165,8 @@ def bench(name: str, store: GraphStore, units: int, samples: int) -> None:
         print(f"  {label:20s} p50 {pct(times, 50):9.2f} ms   p95 {pct(times, 95):9.2f} ms   (n={len(times)})")
     ratio50, ratio95 = pct(blast, 50) / max(pct(bfs, 50), 1e-6), pct(blast, 95) / max(pct(bfs, 95), 1e-6)
     print(f"  blast/BFS ratio      p50 {ratio50:6.1f}x  p95 {ratio95:6.1f}x")
-    print(f"  findings total       {total:.1f} s ({len(result.findings):,} findings)")
+    cut = " (TRUNCATED)" if result.truncated else ""
+    print(f"  findings total       {total:.1f} s ({result.total:,} findings, {len(result.findings):,} returned{cut})")
 
 
 def main() -> None:

@@ -1,7 +1,7 @@
 """Writes numbered batches to an embedded store and acknowledges each after `write` returns.
 
 Run by tests/test_crash_safety.py as `python tests/crash_writer.py <db path> <first batch>`; the
-test kills it with SIGKILL at a random moment. Batch `i` holds one Team `team:batch-<i>` and
+test kills it with SIGKILL at a random moment after it prints `ready`. Batch `i` holds one Team `team:batch-<i>` and
 `batch_size(i)` people, each MEMBER_OF that team, so a half-written batch is easy to spot.
 """
 
@@ -46,6 +46,7 @@ def batch(number: int) -> tuple[list[Node], list[Edge]]:
 def main() -> None:
     store = EmbeddedStore(Path(sys.argv[1]))
     number = int(sys.argv[2])
+    print("ready", flush=True)  # imports and open done: the test's kill timer starts now
     while True:
         nodes, edges = batch(number)
         print(f"begin {number}", flush=True)

@@ -62,9 +62,14 @@ def run_and_kill(path: Path, first: int, delay: float) -> tuple[list[int], int |
         text=True,
         env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
     )
+    # The delay counts from `ready` (imports and open done), so a slow, busy machine still
+    # kills writers mid-batch rather than mid-import.
+    assert child.stdout is not None
+    ready = child.stdout.readline().strip()
     time.sleep(delay)
     child.send_signal(signal.SIGKILL)
     output, _ = child.communicate(timeout=30)
+    assert ready == "ready", f"the writer did not start: {ready!r}"
     assert child.returncode == -signal.SIGKILL, "the writer died on its own"
     acknowledged, in_flight = [], None
     for line in output.splitlines():
