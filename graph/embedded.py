@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 
 from graph.errors import KindConflict, StoreError
-from graph.model import EVIDENCE_LIMIT, Edge, Node, StoredEdge
+from graph.model import EVIDENCE_LIMIT, Edge, Node, StoredEdge, from_store
 from graph.schema import EdgeKind, NodeKind
 from graph.store import (
     EdgeRow,
@@ -176,41 +176,50 @@ def _placeholders(nodes: list[Node], edges: list[Edge], stored: set[str]) -> lis
     return list(missing.items())
 
 
+# Rows read back skip the enum constructor: a dict lookup per kind is several times cheaper.
+_NODE_KINDS = {k.value: k for k in NodeKind}
+_EDGE_KINDS = {k.value: k for k in EdgeKind}
+
+
 def _node_from_row(row: tuple[Any, ...]) -> Node:
     node_id, kind, subtype, name, props, first_seen, last_seen, sources = row
-    return Node.model_construct(
-        id=node_id,
-        kind=NodeKind(kind),
-        subtype=subtype,
-        name=name,
-        props=orjson.loads(props),
-        first_seen=first_seen,
-        last_seen=last_seen,
-        sources=tuple(orjson.loads(sources)),
+    return from_store(
+        Node,
+        {
+            "id": node_id,
+            "kind": _NODE_KINDS[kind],
+            "subtype": subtype,
+            "name": name,
+            "props": orjson.loads(props),
+            "first_seen": first_seen,
+            "last_seen": last_seen,
+            "sources": tuple(orjson.loads(sources)),
+        },
     )
 
 
 def _edge_from_row(row: tuple[Any, ...]) -> StoredEdge:
     (source, kind, target, source_kind, target_kind, props, first_seen, last_seen,
      count, sources, evidence, observations) = row  # fmt: skip
-    return StoredEdge.model_construct(
-        source=source,
-        kind=EdgeKind(kind),
-        target=target,
-        source_kind=NodeKind(source_kind),
-        target_kind=NodeKind(target_kind),
-        props=orjson.loads(props),
-        first_seen=first_seen,
-        last_seen=last_seen,
-        count=count,
-        sources=tuple(orjson.loads(sources)),
-        evidence=tuple(decode_evidence(e) for e in orjson.loads(evidence)),
-        observations=orjson.loads(observations),
+    return from_store(
+        StoredEdge,
+        {
+            "source": source,
+            "source_kind": _NODE_KINDS[source_kind],
+            "kind": _EDGE_KINDS[kind],
+            "target": target,
+            "target_kind": _NODE_KINDS[target_kind],
+            "props": orjson.loads(props),
+            "first_seen": first_seen,
+            "last_seen": last_seen,
+            "count": count,
+            "sources": tuple(orjson.loads(sources)),
+            "evidence": tuple(decode_evidence(e) for e in orjson.loads(evidence)) if evidence != _EMPTY_LIST else (),
+            "observations": orjson.loads(observations),
+        },
     )
 
 
-# Lean rows skip the enum constructor: a dict lookup per kind is several times cheaper per row.
-_NODE_KINDS = {k.value: k for k in NodeKind}
 _ROWS_PER_FETCH = 5000
 
 

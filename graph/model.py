@@ -14,7 +14,7 @@ import math
 import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
@@ -29,6 +29,7 @@ __all__ = [
     "PropValue",
     "StoredEdge",
     "canonical_timestamp",
+    "from_store",
     "validate_id",
 ]
 
@@ -265,3 +266,19 @@ class StoredEdge(_Strict):
     @property
     def key(self) -> tuple[str, str, str]:
         return (self.source, self.kind.value, self.target)
+
+
+_M = TypeVar("_M", bound=BaseModel)
+_set = object.__setattr__
+
+
+def from_store(cls: type[_M], values: dict[str, Any]) -> _M:
+    """A model from values a store read back: they were validated when written, so neither
+    validation nor `model_construct`'s per-field default handling runs (~6x cheaper; reading
+    rows is the hot path of every query). `values` must hold every field of `cls`."""
+    instance = cls.__new__(cls)
+    _set(instance, "__dict__", values)
+    _set(instance, "__pydantic_fields_set__", set(values))
+    _set(instance, "__pydantic_extra__", None)
+    _set(instance, "__pydantic_private__", None)
+    return instance

@@ -24,7 +24,7 @@ from neo4j.exceptions import AuthError as DriverAuthError
 from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable
 
 from graph.errors import KindConflict, StoreError, StoreUnavailable
-from graph.model import EVIDENCE_LIMIT, Edge, Node, StoredEdge
+from graph.model import EVIDENCE_LIMIT, Edge, Node, StoredEdge, from_store
 from graph.neo4j_cypher import (
     EDGE_CORE,
     NODE_CORE,
@@ -100,33 +100,39 @@ def _edge_row(edge: Edge) -> Row:
 
 
 def _node_from(props: dict[str, Any]) -> Node:
-    return Node.model_construct(
-        id=props["id"],
-        kind=NodeKind(props["kind"]),
-        subtype=props.get("subtype", ""),
-        name=props.get("name", ""),
-        props={k: v for k, v in props.items() if k not in NODE_CORE},
-        first_seen=props.get("first_seen"),
-        last_seen=props.get("last_seen"),
-        sources=tuple(props.get("sources") or ()),
+    return from_store(
+        Node,
+        {
+            "id": props["id"],
+            "kind": NodeKind(props["kind"]),
+            "subtype": props.get("subtype", ""),
+            "name": props.get("name", ""),
+            "props": {k: v for k, v in props.items() if k not in NODE_CORE},
+            "first_seen": props.get("first_seen"),
+            "last_seen": props.get("last_seen"),
+            "sources": tuple(props.get("sources") or ()),
+        },
     )
 
 
 def _edge_from(record: dict[str, Any]) -> StoredEdge:
     props: dict[str, Any] = record["p"]
-    return StoredEdge.model_construct(
-        source=record["source"],
-        kind=EdgeKind(record["kind"]),
-        target=record["target"],
-        source_kind=NodeKind(record["source_kind"]),
-        target_kind=NodeKind(record["target_kind"]),
-        props={k: v for k, v in props.items() if k not in EDGE_CORE},
-        first_seen=props.get("first_seen"),
-        last_seen=props.get("last_seen"),
-        count=props["count"],
-        sources=tuple(props.get("sources") or ()),
-        evidence=tuple(decode_evidence(e) for e in props.get("evidence") or ()),
-        observations=dict(zip(props.get("obs_origins") or (), props.get("obs_counts") or (), strict=True)),
+    return from_store(
+        StoredEdge,
+        {
+            "source": record["source"],
+            "source_kind": NodeKind(record["source_kind"]),
+            "kind": EdgeKind(record["kind"]),
+            "target": record["target"],
+            "target_kind": NodeKind(record["target_kind"]),
+            "props": {k: v for k, v in props.items() if k not in EDGE_CORE},
+            "first_seen": props.get("first_seen"),
+            "last_seen": props.get("last_seen"),
+            "count": props["count"],
+            "sources": tuple(props.get("sources") or ()),
+            "evidence": tuple(decode_evidence(e) for e in props.get("evidence") or ()),
+            "observations": dict(zip(props.get("obs_origins") or (), props.get("obs_counts") or (), strict=True)),
+        },
     )
 
 

@@ -25,7 +25,7 @@ from typing import NamedTuple, Protocol, runtime_checkable
 
 import orjson
 
-from graph.model import EVIDENCE_LIMIT, Edge, Evidence, Node, PropValue, StoredEdge
+from graph.model import EVIDENCE_LIMIT, Edge, Evidence, Node, PropValue, StoredEdge, from_store
 from graph.schema import Direction, EdgeKind, NodeKind
 
 __all__ = [
@@ -185,7 +185,7 @@ def encode_evidence(evidence: Evidence) -> str:
 
 def decode_evidence(text: str) -> Evidence:
     at, source, locator = text.split("\t", 2)
-    return Evidence.model_construct(source=source, locator=locator, at=at or None)
+    return from_store(Evidence, {"source": source, "locator": locator, "at": at or None})
 
 
 def merge_evidence(old: Iterable[str], new: Iterable[str]) -> list[str]:

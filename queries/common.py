@@ -17,7 +17,7 @@ from typing import Final
 from pydantic import BaseModel, ConfigDict
 
 from graph.errors import ModelError, NotFound, QueryError
-from graph.model import Node, PropValue, StoredEdge, canonical_timestamp
+from graph.model import Node, PropValue, StoredEdge, canonical_timestamp, from_store
 from graph.schema import EdgeKind, NodeKind
 from graph.store import EdgeRow, GraphStore, NodeRow, Step
 
@@ -84,20 +84,29 @@ class Hop(Result):
     evidence: list[EvidenceRef] = []
 
 
+# References and hops copy values the store read back (validated when written), so they are
+# built with `from_store`, without validation: findings builds hundreds of thousands of them.
+
+
 def node_ref(node: Node | NodeRow) -> NodeRef:
-    return NodeRef(id=node.id, kind=node.kind.value, name=node.name, subtype=node.subtype)
+    return from_store(NodeRef, {"id": node.id, "kind": node.kind.value, "name": node.name, "subtype": node.subtype})
 
 
 def hop(edge: StoredEdge) -> Hop:
-    return Hop(
-        source=edge.source,
-        kind=edge.kind.value,
-        target=edge.target,
-        first_seen=edge.first_seen,
-        last_seen=edge.last_seen,
-        count=edge.count,
-        props=dict(edge.props),
-        evidence=[EvidenceRef(source=e.source, locator=e.locator, at=e.at) for e in edge.evidence],
+    return from_store(
+        Hop,
+        {
+            "source": edge.source,
+            "kind": edge.kind.value,
+            "target": edge.target,
+            "first_seen": edge.first_seen,
+            "last_seen": edge.last_seen,
+            "count": edge.count,
+            "props": dict(edge.props),
+            "evidence": [
+                from_store(EvidenceRef, {"source": e.source, "locator": e.locator, "at": e.at}) for e in edge.evidence
+            ],
+        },
     )
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from graph.errors import QueryError
-from graph.model import Node, StoredEdge
+from graph.model import Node, StoredEdge, from_store
 from graph.schema import EdgeKind
 from graph.store import EdgeRow, GraphStore, NodeRow, Step
 from queries.common import Hop, NodeRef, Result, check_limit, check_time, hop, node_ref, resolve_now
@@ -167,18 +167,21 @@ def _finding(pending: _Pending, full: dict[_Key, StoredEdge]) -> Finding:
     rule = pending.rule
     digest = hashlib.sha256(f"{rule.id}\n{pending.subject.id}".encode()).hexdigest()[:16]
     evidence = [e if isinstance(e, StoredEdge) else full[e.key] for e in pending.evidence]
-    return Finding(
-        id=f"{rule.id}:{digest}",
-        rule=rule.id,
-        rule_version=rule.version,
-        title=rule.title,
-        owasp=rule.owasp.value,
-        owasp_name=OWASP_NAMES[Owasp(rule.owasp)],
-        severity=rule.severity.value,
-        subject=node_ref(pending.subject),
-        message="; ".join(pending.messages),
-        action=rule.action,
-        evidence=[hop(e) for e in evidence],
+    return from_store(  # every value comes from a rule declaration or the store
+        Finding,
+        {
+            "id": f"{rule.id}:{digest}",
+            "rule": rule.id,
+            "rule_version": rule.version,
+            "title": rule.title,
+            "owasp": rule.owasp.value,
+            "owasp_name": OWASP_NAMES[Owasp(rule.owasp)],
+            "severity": rule.severity.value,
+            "subject": node_ref(pending.subject),
+            "message": "; ".join(pending.messages),
+            "action": rule.action,
+            "evidence": [hop(e) for e in evidence],
+        },
     )
 
 
