@@ -95,7 +95,9 @@ def _unit(u: int, units: int) -> tuple[list[Node], list[Edge]]:
     return nodes, edges
 
 
-def populate(store: GraphStore, units: int) -> None:
+def populate(store: GraphStore, units: int, batch_nodes_max: int = 50_000) -> None:
+    """Write the estate in batches of about `batch_nodes_max` nodes (Neo4j: smaller, as one batch
+    is one transaction and must fit in its transaction memory pool)."""
     if store.stats().total_nodes >= units * 100:
         return
     started, batch_nodes, batch_edges = time.monotonic(), [], []
@@ -103,7 +105,7 @@ def populate(store: GraphStore, units: int) -> None:
         more_nodes, more_edges = _unit(u, units)
         batch_nodes += more_nodes
         batch_edges += more_edges
-        if len(batch_nodes) >= 50_000 or u == units - 1:
+        if len(batch_nodes) >= batch_nodes_max or u == units - 1:
             store.write(batch_nodes, batch_edges)
             batch_nodes, batch_edges = [], []
             print(f"  wrote {u + 1}/{units} units ({time.monotonic() - started:.0f}s)", file=sys.stderr)
@@ -185,7 +187,7 @@ def main() -> None:
 
         neo4j = Neo4jStore(os.environ["KEYTRAIL_NEO4J_URI"], user=os.environ.get("KEYTRAIL_NEO4J_USER", "neo4j"),
                            password=os.environ.get("KEYTRAIL_NEO4J_PASSWORD", ""))  # fmt: skip
-        populate(neo4j, args.units)
+        populate(neo4j, args.units, batch_nodes_max=5_000)
         bench("neo4j", neo4j, args.units, args.samples)
         neo4j.close()
 
