@@ -82,6 +82,7 @@ def traverse(store: GraphStore, plan: TraversalPlan) -> Subgraph:
         result.depth[root] = 0
     frontier = sorted(found)
     seen_edges: set[tuple[str, str, str]] = set()
+    directions = {kind: ((kind, "out") in plan.steps, (kind, "in") in plan.steps) for kind, _ in plan.steps}
     for level in range(1, plan.max_depth + 1):
         if not frontier:
             break
@@ -89,12 +90,16 @@ def traverse(store: GraphStore, plan: TraversalPlan) -> Subgraph:
         frontier_set = set(frontier)
         discovered: dict[str, StoredEdge] = {}
         for edge in edges:
-            for here in (edge.source, edge.target):
-                if here not in frontier_set:
-                    continue
-                for there in _other_end(edge, here, plan.steps):
-                    if there not in result.depth and there not in discovered:
-                        discovered[there] = edge
+            forward, backward = directions.get(edge.kind, (False, False))
+            # What _other_end gives, without scanning the plan per edge (hot on wide frontiers).
+            if forward and edge.source in frontier_set:
+                there = edge.target
+                if there not in result.depth and there not in discovered:
+                    discovered[there] = edge
+            if backward and edge.target in frontier_set:
+                there = edge.source
+                if there not in result.depth and there not in discovered:
+                    discovered[there] = edge
             if edge.key not in seen_edges:
                 seen_edges.add(edge.key)
                 result.edges.append(edge)

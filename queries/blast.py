@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from graph.model import StoredEdge
+from graph.model import StoredEdge, from_store
 from graph.schema import EdgeKind, NodeKind, edge_kinds_for
 from graph.store import GraphStore, Step
 from graph.traverse import MAX_DEPTH, TraversalPlan, traverse
@@ -83,20 +83,25 @@ class BlastRadiusResult(Result):
     truncated: bool = False
 
 
+_RANK: Final = {level: rank for rank, level in enumerate(LEVELS)}
+
+
 def _rank(level: str) -> int:
-    return LEVELS.index(level) if level in LEVELS else -1
+    return _RANK.get(level, -1)
 
 
 def _granted(edges: list[StoredEdge]) -> dict[str, tuple[str, list[str]]]:
     """Resource -> (highest level, identities granting it) from the CAN_ACCESS edges walked."""
-    granted: dict[str, tuple[str, list[str]]] = {}
+    best: dict[str, str] = {}
+    by: dict[str, set[str]] = {}
     for edge in edges:
         if edge.kind != EdgeKind.CAN_ACCESS:
             continue
         level = prop_str(edge, "level") or "read"
-        best, by = granted.get(edge.target, ("", []))
-        granted[edge.target] = (level if _rank(level) > _rank(best) else best, sorted({*by, edge.source}))
-    return granted
+        if _rank(level) > _rank(best.setdefault(edge.target, "")):
+            best[edge.target] = level
+        by.setdefault(edge.target, set()).add(edge.source)
+    return {resource: (level, sorted(by[resource])) for resource, level in best.items()}
 
 
 def _touches(
@@ -127,18 +132,17 @@ def _resource_rows(
         level, by = granted.get(resource_id, ("none", []))
         touches = touched.get(resource_id, [])
         actions = sorted({a for e in touches for a in prop_list(e, "actions")})
-        rows.append(
-            ReachedResource(
-                resource=refs[resource_id],
-                depth=depth.get(resource_id),
-                level=level,
-                granted_by=by,
-                touched=bool(touches),
-                actions=actions,
-                touch_count=sum(e.count for e in touches),
-                sessions=len({e.source for e in touches}),
-            )
-        )
+        row = {
+            "resource": refs[resource_id],
+            "depth": depth.get(resource_id),
+            "level": level,
+            "granted_by": by,
+            "touched": bool(touches),
+            "actions": actions,
+            "touch_count": sum(e.count for e in touches),
+            "sessions": len({e.source for e in touches}),
+        }
+        rows.append(from_store(ReachedResource, row))  # store values; a 10k-node radius builds 10k rows
     rows.sort(key=lambda r: (-_rank(r.level), r.resource.id))
     return rows
 
@@ -174,10 +178,13 @@ def blast_radius(
         resources=rows,
         summary=summary,
         nodes=[
-            BlastNode(id=i, kind=n.kind.value, name=n.name, depth=sub.depth[i]) for i, n in sorted(sub.nodes.items())
+            from_store(BlastNode, {"id": i, "kind": n.kind.value, "name": n.name, "depth": sub.depth[i]})
+            for i, n in sorted(sub.nodes.items())
         ],
         edges=[
-            BlastEdge(source=e.source, kind=e.kind.value, target=e.target, level=prop_str(e, "level"))
+            from_store(
+                BlastEdge, {"source": e.source, "kind": e.kind.value, "target": e.target, "level": prop_str(e, "level")}
+            )
             for e in sub.edges
         ],
         truncated=sub.truncated or capped,
