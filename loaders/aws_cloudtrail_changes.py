@@ -21,16 +21,17 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import orjson
 
 from graph import ids
 from graph.errors import ModelError
-from graph.model import Edge, Evidence, Node
+from graph.model import Evidence, Node
 from graph.schema import EdgeKind, NodeKind
 from loaders.aws_cloudtrail_event import Principal, mapping_field
-from loaders.base import Item
+from loaders.base import Item, evidenced_edge
 
 __all__ = ["CHANGE_TYPES", "ChangeResult", "change_items"]
 
@@ -82,25 +83,7 @@ def _change_id(event: Mapping[str, Any]) -> str:
     return ids.change("aws", f"sha256-{digest}")
 
 
-def _edge(
-    source: str,
-    source_kind: NodeKind,
-    kind: EdgeKind,
-    target: str,
-    target_kind: NodeKind,
-    evidence: Evidence,
-    **props: Any,
-) -> Edge:
-    return Edge(
-        source=source,
-        source_kind=source_kind,
-        kind=kind,
-        target=target,
-        target_kind=target_kind,
-        props=props,
-        sources=(NAME,),
-        evidence=(evidence,),
-    )
+_edge = partial(evidenced_edge, NAME)
 
 
 def _iam(account: str, noun: str, name: object) -> str | None:

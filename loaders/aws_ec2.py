@@ -22,11 +22,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from graph import ids
 from graph.errors import LoadError
-from graph.model import Edge, Evidence, Node
+from graph.model import Evidence, Node
 from graph.schema import EdgeKind, NodeKind
 from loaders.aws_tags import owner_edges, tag_pairs, tag_texts
 from loaders.base import (
@@ -38,6 +39,7 @@ from loaders.base import (
     Record,
     Sample,
     SourceFile,
+    evidenced_edge,
     iter_json_documents,
 )
 
@@ -235,25 +237,7 @@ class Ec2InstancesLoader(Loader[Instance]):
         return next(iter(orgs)) if len(orgs) == 1 else ""
 
 
-def _edge(
-    source: str,
-    source_kind: NodeKind,
-    kind: EdgeKind,
-    target: str,
-    target_kind: NodeKind,
-    evidence: Evidence,
-    **props: Any,
-) -> Edge:
-    return Edge(
-        source=source,
-        source_kind=source_kind,
-        kind=kind,
-        target=target,
-        target_kind=target_kind,
-        props=props,
-        sources=(NAME,),
-        evidence=(evidence,),
-    )
+_edge = partial(evidenced_edge, NAME)
 
 
 def _all(known: KnownNodes, kind: NodeKind) -> Iterator[Node]:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import yaml
@@ -33,7 +34,7 @@ from graph import ids
 from graph.errors import LoadError, ModelError
 from graph.model import Edge, Evidence, Node
 from graph.schema import EdgeKind, NodeKind
-from loaders.base import Item, LoadContext, Loader, Location, Record, Sample, SourceFile, open_text
+from loaders.base import Item, LoadContext, Loader, Location, Record, Sample, SourceFile, evidenced_edge, open_text
 
 __all__ = ["BackstageLoader"]
 
@@ -152,25 +153,7 @@ class BackstageLoader(Loader[Mapping[str, Any]]):
         return items
 
 
-def _edge(
-    source: str,
-    source_kind: NodeKind,
-    kind: EdgeKind,
-    target: str,
-    target_kind: NodeKind,
-    evidence: Evidence,
-    **props: str,
-) -> Edge:
-    return Edge(
-        source=source,
-        source_kind=source_kind,
-        kind=kind,
-        target=target,
-        target_kind=target_kind,
-        props=props,
-        sources=(NAME,),
-        evidence=(evidence,),
-    )
+_edge = partial(evidenced_edge, NAME)
 
 
 def _user(data: Mapping[str, Any], where: Location, refs: _Refs, evidence: Evidence) -> Iterator[Item]:

@@ -25,7 +25,7 @@ import orjson
 
 from graph.errors import LoadError
 from graph.model import Edge, Evidence, Node
-from graph.schema import NodeKind
+from graph.schema import EdgeKind, NodeKind
 
 __all__ = [
     "KnownNodes",
@@ -35,6 +35,7 @@ __all__ = [
     "Record",
     "Sample",
     "SourceFile",
+    "evidenced_edge",
     "iter_json_documents",
     "open_text",
 ]
@@ -108,6 +109,30 @@ class LoadContext:
 
     def evidence(self, location: Location, at: str | None = None, locator: str | None = None) -> Evidence:
         return Evidence(source=location.file, locator=locator if locator is not None else location.locator, at=at)
+
+
+def evidenced_edge(
+    loader: str,
+    source: str,
+    source_kind: NodeKind,
+    kind: EdgeKind,
+    target: str,
+    target_kind: NodeKind,
+    evidence: Evidence,
+    **props: Any,
+) -> Edge:
+    """One observed edge with its single evidence pointer, as the loader named `loader` saw it
+    (loaders bind their name: `_edge = functools.partial(evidenced_edge, NAME)`)."""
+    return Edge(
+        source=source,
+        source_kind=source_kind,
+        kind=kind,
+        target=target,
+        target_kind=target_kind,
+        props=props,
+        sources=(loader,),
+        evidence=(evidence,),
+    )
 
 
 def open_text(source: SourceFile) -> io.TextIOBase:

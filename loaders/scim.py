@@ -17,13 +17,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from graph import ids
 from graph.errors import LoadError, ModelError
-from graph.model import Edge, Evidence, Node, canonical_timestamp
+from graph.model import Evidence, Node, canonical_timestamp
 from graph.schema import EdgeKind, NodeKind
-from loaders.base import Item, LoadContext, Loader, Location, Record, Sample, SourceFile, iter_json_documents
+from loaders.base import (
+    Item,
+    LoadContext,
+    Loader,
+    Location,
+    Record,
+    Sample,
+    SourceFile,
+    evidenced_edge,
+    iter_json_documents,
+)
 
 __all__ = ["ScimLoader"]
 
@@ -112,18 +123,7 @@ class ScimLoader(Loader[Mapping[str, Any]]):
         return items
 
 
-def _edge(
-    source: str, source_kind: NodeKind, kind: EdgeKind, target: str, target_kind: NodeKind, evidence: Evidence
-) -> Edge:
-    return Edge(
-        source=source,
-        source_kind=source_kind,
-        kind=kind,
-        target=target,
-        target_kind=target_kind,
-        sources=(NAME,),
-        evidence=(evidence,),
-    )
+_edge = partial(evidenced_edge, NAME)
 
 
 def _user(data: Mapping[str, Any], where: Location, links: _Links, evidence: Evidence) -> Iterator[Item]:
