@@ -176,7 +176,8 @@ def _resolve_people(store: GraphStore, owners: list[StoredEdge], as_of: str | No
             people.members.setdefault(edge.target, []).append(edge)
     persons = {e.source for e in owners if e.source_kind == NodeKind.PERSON}
     persons |= {e.source for edges in people.members.values() for e in edges[:MEMBER_CAP]}
-    people.nodes.update(visible_nodes(store, sorted(persons), as_of))
+    # The owning teams come in the same read as the people (one round trip fewer on Neo4j).
+    people.nodes.update(visible_nodes(store, sorted(persons | {e.source for e in owners}), as_of))
     frontier = sorted(p for p in persons if people.status(p) == "offboarded")
     for _ in range(MANAGER_DEPTH):
         if not frontier:
@@ -353,7 +354,7 @@ def accountability(store: GraphStore, node_id: str, *, as_of: str | None = None)
     subject = require_node(store, node_id, as_of)
     walk = _reach(store, subject, as_of)
     people = _resolve_people(store, walk.owns, as_of)
-    owner_nodes = visible_nodes(store, sorted({e.source for e in walk.owns}), as_of)
+    owner_nodes = {e.source: people.nodes[e.source] for e in walk.owns if e.source in people.nodes}
     walk.owns = [e for e in walk.owns if e.source in owner_nodes]
     entries = {
         (e.source, e.target): _owner_entry(e, walk.distance[e.target], owner_nodes.get(e.source), people)
