@@ -15,11 +15,12 @@ Cypher's broader `toLower` match in Python.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, LiteralString, TypeVar
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, LiteralString
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-from neo4j import Driver, GraphDatabase, ManagedTransaction, NotificationMinimumSeverity
+from neo4j import READ_ACCESS, Driver, GraphDatabase, ManagedTransaction, NotificationMinimumSeverity, Record
 from neo4j.exceptions import AuthError as DriverAuthError
 from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable
 
@@ -53,7 +54,8 @@ __all__ = ["Neo4jStore"]
 
 _ROWS_PER_STATEMENT = 10_000
 _PAGE = 5_000
-_T = TypeVar("_T")
+_READ_RETRY_SECONDS = 30.0
+"""How long a read keeps retrying transient failures (the driver's default for transactions)."""
 Row = dict[str, object]
 
 _EDGE_RETURN = (
@@ -212,20 +214,30 @@ class Neo4jStore:
                 session.run(_q(statement)).consume()
             session.run(_q("CALL db.awaitIndexes(300)")).consume()
 
-    def _read(self, work: Callable[[ManagedTransaction], _T]) -> _T:
-        try:
-            with self._driver.session(database=self._database) as session:
-                return session.execute_read(work)
-        except ServiceUnavailable as exc:
-            raise StoreUnavailable(f"Neo4j at {self._location} is unavailable: {exc}") from None
-        except (Neo4jError, DriverError) as exc:
-            raise StoreError(f"read from {self._location} failed: {exc}") from None
+    def _read(self, query: str, params: dict[str, Any]) -> list[Record]:
+        """One read query in an auto-commit transaction, every record fetched.
+
+        Every read here is a single query, so it needs no explicit transaction, and auto-commit
+        spares the BEGIN/COMMIT exchange: a `RETURN 1` takes 1.6 ms instead of 2.2 ms on
+        loopback, and a query makes up to ten reads. Transient failures are retried with
+        backoff for up to _READ_RETRY_SECONDS, as the driver's managed transactions would be."""
+        deadline = time.monotonic() + _READ_RETRY_SECONDS
+        pause = 0.05
+        while True:
+            try:
+                with self._driver.session(database=self._database, default_access_mode=READ_ACCESS) as session:
+                    return list(session.run(_q(query), params))
+            except (Neo4jError, DriverError) as exc:
+                if exc.is_retryable() and time.monotonic() + pause < deadline:
+                    time.sleep(pause)
+                    pause = min(pause * 2, 2.0)
+                    continue
+                if isinstance(exc, ServiceUnavailable):
+                    raise StoreUnavailable(f"Neo4j at {self._location} is unavailable: {exc}") from None
+                raise StoreError(f"read from {self._location} failed: {exc}") from None
 
     def _records(self, query: str, **params: Any) -> list[dict[str, Any]]:
-        def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
-            return [record.data() for record in tx.run(_q(query), **params)]
-
-        return self._read(work)
+        return [record.data() for record in self._read(query, params)]
 
     # -- writes ------------------------------------------------------------------------------
 
@@ -330,11 +342,7 @@ class Neo4jStore:
 
     def _tuples(self, query: str, **params: Any) -> list[tuple[Any, ...]]:
         """All rows of a read as plain tuples (no per-record dicts): the lean scans' transport."""
-
-        def work(tx: ManagedTransaction) -> list[tuple[Any, ...]]:
-            return [tuple(record.values()) for record in tx.run(_q(query), **params)]
-
-        return self._read(work)
+        return [tuple(record.values()) for record in self._read(query, params)]
 
     def search(self, text: str, kinds: Sequence[NodeKind] | None = None, limit: int = 50) -> list[Node]:
         needle = text.casefold()
