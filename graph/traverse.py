@@ -10,13 +10,14 @@ unbounded: depth is at most MAX_DEPTH and the number of reached nodes at most `m
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import networkx as nx
 
 from graph.errors import QueryError
 from graph.model import Node, StoredEdge
+from graph.schema import EdgeKind
 from graph.store import GraphStore, Step
 
 __all__ = ["MAX_DEPTH", "Subgraph", "TraversalPlan", "shortest_paths", "traverse"]
@@ -61,17 +62,22 @@ class Subgraph:
         return list(reversed(chain))
 
 
-def _other_end(edge: StoredEdge, here: str, steps: Sequence[Step]) -> list[str]:
-    """The neighbour(s) an edge leads to from `here`, in the directions the plan allows."""
-    ends = []
-    for kind, direction in steps:
-        if edge.kind != kind:
-            continue
-        if direction == "out" and edge.source == here:
-            ends.append(edge.target)
-        if direction == "in" and edge.target == here:
-            ends.append(edge.source)
-    return ends
+Directions = dict[EdgeKind, tuple[bool, bool]]
+"""Per edge kind of a plan: may it be walked forwards (source -> target), backwards?"""
+
+
+def _directions(steps: Sequence[Step]) -> Directions:
+    return {kind: ((kind, "out") in steps, (kind, "in") in steps) for kind, _ in steps}
+
+
+def _walks(edge: StoredEdge, directions: Directions) -> Iterator[tuple[str, str]]:
+    """(here, there): the ways the plan lets this edge be walked (looked up once per edge kind,
+    not by scanning the plan for every edge: hot on wide frontiers)."""
+    forward, backward = directions.get(edge.kind, (False, False))
+    if forward:
+        yield edge.source, edge.target
+    if backward:
+        yield edge.target, edge.source
 
 
 def traverse(store: GraphStore, plan: TraversalPlan) -> Subgraph:
@@ -82,7 +88,7 @@ def traverse(store: GraphStore, plan: TraversalPlan) -> Subgraph:
         result.depth[root] = 0
     frontier = sorted(found)
     seen_edges: set[tuple[str, str, str]] = set()
-    directions = {kind: ((kind, "out") in plan.steps, (kind, "in") in plan.steps) for kind, _ in plan.steps}
+    directions = _directions(plan.steps)
     for level in range(1, plan.max_depth + 1):
         if not frontier:
             break
@@ -90,15 +96,8 @@ def traverse(store: GraphStore, plan: TraversalPlan) -> Subgraph:
         frontier_set = set(frontier)
         discovered: dict[str, StoredEdge] = {}
         for edge in edges:
-            forward, backward = directions.get(edge.kind, (False, False))
-            # What _other_end gives, without scanning the plan per edge (hot on wide frontiers).
-            if forward and edge.source in frontier_set:
-                there = edge.target
-                if there not in result.depth and there not in discovered:
-                    discovered[there] = edge
-            if backward and edge.target in frontier_set:
-                there = edge.source
-                if there not in result.depth and there not in discovered:
+            for here, there in _walks(edge, directions):
+                if here in frontier_set and there not in result.depth and there not in discovered:
                     discovered[there] = edge
             if edge.key not in seen_edges:
                 seen_edges.add(edge.key)
@@ -140,11 +139,11 @@ def shortest_paths(
         return []
     graph = nx.DiGraph()
     by_pair: dict[tuple[str, str], list[StoredEdge]] = {}
+    directions = _directions(steps)
     for edge in sub.edges:
-        for here in (edge.source, edge.target):
-            for there in _other_end(edge, here, steps):
-                graph.add_edge(here, there)
-                by_pair.setdefault((here, there), []).append(edge)
+        for here, there in _walks(edge, directions):
+            graph.add_edge(here, there)
+            by_pair.setdefault((here, there), []).append(edge)
     paths: list[list[StoredEdge]] = []
     for hops in sorted(nx.all_shortest_paths(graph, start, goal)):
         for pair_edges in _expand_hops(hops, by_pair):
