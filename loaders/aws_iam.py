@@ -36,7 +36,17 @@ from graph.schema import EdgeKind, NodeKind
 from loaders.aws_iam_trust import trusted_principals
 from loaders.aws_policy import AWS_MANAGED_POLICIES, Grant, analyse_policy, merge_grants
 from loaders.aws_tags import owner_edges, tag_pairs, tag_texts
-from loaders.base import Item, LoadContext, Loader, Location, Record, Sample, SourceFile, iter_json_documents
+from loaders.base import (
+    Item,
+    LoadContext,
+    Loader,
+    Location,
+    Record,
+    Sample,
+    SourceFile,
+    evidenced_edge,
+    iter_json_documents,
+)
 
 __all__ = ["IamEntity", "IamExportLoader"]
 
@@ -211,16 +221,7 @@ class IamExportLoader(Loader[IamEntity]):
         source_kind: NodeKind = NodeKind.IDENTITY,
         **props: Any,
     ) -> Edge:
-        return Edge(
-            source=source,
-            source_kind=source_kind,
-            kind=kind,
-            target=target,
-            target_kind=target_kind,
-            props=props,
-            sources=(NAME,),
-            evidence=(evidence,),
-        )
+        return evidenced_edge(NAME, source, source_kind, kind, target, target_kind, evidence, **props)
 
     def _access(self, identity: str, grants: list[Grant], evidence: Evidence) -> Iterator[Item]:
         for grant in grants:
