@@ -111,8 +111,7 @@ def create_app(settings: Settings, *, pool: StorePool | None = None, tokens: Tok
     schema = build_schema(settings)
     principals = PrincipalCache(tokens)
 
-    async def get_context(request: Request) -> Context:
-        principal = getattr(request.state, "principal", None)
+    def context_for(principal: Principal | None) -> Context:
         return Context(
             settings=settings,
             pool=pool,
@@ -121,6 +120,9 @@ def create_app(settings: Settings, *, pool: StorePool | None = None, tokens: Tok
             principal=principal,
             node_loader_factory=node_loader,
         )
+
+    async def get_context(request: Request) -> Context:
+        return context_for(getattr(request.state, "principal", None))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -138,14 +140,7 @@ def create_app(settings: Settings, *, pool: StorePool | None = None, tokens: Tok
 
     @app.get("/readyz")
     async def readyz() -> JSONResponse:
-        context = Context(
-            settings=settings,
-            pool=pool,
-            tokens=tokens,
-            principals=principals,
-            principal=None,
-            node_loader_factory=node_loader,
-        )
+        context = context_for(None)
         try:
             await context.run(_probe)
         except Exception as exc:  # any failure to read means not ready; the reason names only its type
