@@ -16,6 +16,7 @@ from api.commands_query import query_commands
 from api.commands_serve import serve_commands
 from api.commands_store import store_commands
 from graph.errors import KeytrailError
+from graph.runtime import tune_gc
 
 __all__ = ["cli", "main"]
 
@@ -35,6 +36,7 @@ for command in serve_commands:
 
 
 def main() -> None:
+    tune_gc()
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:

@@ -24,6 +24,7 @@ from api.auth import Role, TokenStore
 from api.commands_store import store_option
 from api.settings import Settings
 from graph.embedded import EmbeddedStore
+from graph.runtime import tune_gc
 from loaders.base import LoadContext
 from loaders.demo import DEFAULT_BASE_TIME, generate_demo
 from loaders.runner import hmac_key, run_load
@@ -45,6 +46,7 @@ def _run_server(settings: Settings, host: str, port: int) -> None:
     from api.app import create_app
 
     app = create_app(settings)
+    tune_gc()  # after the app is built: its schema and settings are start-up state, frozen
     uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False, server_header=False)
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from graph.open import open_store
+from graph.runtime import tune_gc
 from graph.schema import NodeKind
 from queries.accountability import accountability
 
@@ -28,6 +29,7 @@ def main() -> None:
     parser.add_argument("--credentials", type=int, default=200)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
+    tune_gc()  # the collector settings of the keytrail command (graph/runtime.py)
     store = open_store(args.store)
     ids = [n.id for n in store.nodes_of_kind(NodeKind.CREDENTIAL, limit=args.credentials)]
     if not ids:

@@ -34,6 +34,7 @@ from api.commands_serve import build_demo
 from api.settings import Settings
 from graph.embedded import EmbeddedStore
 from graph.model import Edge, Node
+from graph.runtime import tune_gc
 from graph.schema import EdgeKind, NodeKind
 from queries.accountability import accountability
 
@@ -53,7 +54,10 @@ def free_port() -> int:
 SERVE = """import sys, uvicorn
 from api.app import create_app
 from api.settings import Settings
-uvicorn.run(create_app(Settings()), host="127.0.0.1", port=int(sys.argv[1]), http=sys.argv[2], loop=sys.argv[3],
+from graph.runtime import tune_gc
+app = create_app(Settings())
+tune_gc()
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), http=sys.argv[2], loop=sys.argv[3],
             log_level="warning", server_header=False)"""
 """The server process: what `keytrail serve` runs, minus its per-request access log."""
 
@@ -216,6 +220,7 @@ def main() -> None:
     parser.add_argument("--loop", default="auto", choices=["auto", "asyncio", "uvloop"], help="uvicorn event loop")
     parser.add_argument("--demo", type=Path, help="reuse the demo store built in this folder by an earlier run")
     args = parser.parse_args()
+    tune_gc()  # the collector settings of the keytrail command (graph/runtime.py)
     with tempfile.TemporaryDirectory(prefix="keytrail-bench-api-") as tmp:
         folder = Path(tmp)
         reuse = args.demo is not None and (args.demo / "keytrail.db").exists()

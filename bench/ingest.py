@@ -36,6 +36,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from graph.embedded import EmbeddedStore  # noqa: E402
+from graph.runtime import tune_gc  # noqa: E402
 from graph.store import GraphStore  # noqa: E402
 from loaders.base import LoadContext  # noqa: E402
 from loaders.runner import run_load  # noqa: E402
@@ -208,6 +209,7 @@ def _peak_rss_of_load(root: Path) -> float:
     code = (
         f"import resource, sys, tempfile, pathlib; sys.path.insert(0, {str(REPO)!r});"
         "from bench.ingest import timed_load; from graph.embedded import EmbeddedStore;"
+        "from graph.runtime import tune_gc; tune_gc();"
         "s = EmbeddedStore(pathlib.Path(tempfile.mkdtemp()) / 'k.db');"
         f"timed_load(s, pathlib.Path({str(root)!r})); s.close();"
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
@@ -249,6 +251,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "keytrail-bench")
     parser.add_argument("--rss", action="store_true", help="also measure peak RSS at half and full size")
     args = parser.parse_args()
+    tune_gc()  # the collector settings of the keytrail command (graph/runtime.py)
     root = args.out / f"ct-{args.events}-{args.seed}-{args.actors}"
     started = time.perf_counter()
     total = generate(root, args.events, args.seed, args.actors)

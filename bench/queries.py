@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from graph.embedded import EmbeddedStore
 from graph.model import Edge, Node
+from graph.runtime import tune_gc
 from graph.schema import EdgeKind, NodeKind, edge_kinds_for
 from graph.store import GraphStore
 from queries.accountability import accountability
@@ -178,6 +179,7 @@ def main() -> None:
     parser.add_argument("--neo4j", action="store_true", help="also Neo4j (KEYTRAIL_NEO4J_URI / _USER / _PASSWORD)")
     parser.add_argument("--samples", type=int, default=100)
     args = parser.parse_args()
+    tune_gc()  # the collector settings of the keytrail command (graph/runtime.py)
     embedded = EmbeddedStore(args.path)
     populate(embedded, args.units)
     bench("embedded", embedded, args.units, args.samples)

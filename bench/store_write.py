@@ -35,6 +35,7 @@ sys.path.insert(0, str(REPO))
 
 from graph.embedded import EmbeddedStore  # noqa: E402 -- after the sys.path line, so it runs from a checkout
 from graph.model import Edge, Evidence, Node  # noqa: E402 -- after the sys.path line, so it runs from a checkout
+from graph.runtime import tune_gc  # noqa: E402 -- after the sys.path line, so it runs from a checkout
 from graph.schema import EdgeKind, NodeKind  # noqa: E402 -- after the sys.path line, so it runs from a checkout
 from graph.store import GraphStore, encode_evidence  # noqa: E402 -- after the sys.path line, so it runs from a checkout
 
@@ -278,6 +279,7 @@ def main() -> None:
     parser.add_argument("--skip-cold", action="store_true", help="skip the 1M/5M cold-open measurement")
     parser.add_argument("--skip-embedded", action="store_true", help="measure only Neo4j")
     args = parser.parse_args()
+    tune_gc()  # the collector settings of the keytrail command (graph/runtime.py)
     edges = 100_000 if args.quick else args.edges
     runs = args.runs or (1 if edges >= 1_000_000 else 3)
     OUT.mkdir(parents=True, exist_ok=True)
