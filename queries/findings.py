@@ -163,23 +163,30 @@ def _full_edges(store: GraphStore, rows: Iterable[EdgeRow], as_of: str | None) -
     return full
 
 
-def _finding(pending: _Pending, full: dict[_Key, StoredEdge]) -> Finding:
-    rule = pending.rule
-    digest = hashlib.sha256(f"{rule.id}\n{pending.subject.id}".encode()).hexdigest()[:16]
+def _rule_fields(rule: Rule) -> dict[str, object]:
+    """What every finding of a rule repeats (in Finding's field order), worked out once per rule."""
+    return {
+        "rule": rule.id,
+        "rule_version": rule.version,
+        "title": rule.title,
+        "owasp": rule.owasp.value,
+        "owasp_name": OWASP_NAMES[Owasp(rule.owasp)],
+        "severity": rule.severity.value,
+    }
+
+
+def _finding(pending: _Pending, fields: dict[str, object], full: dict[_Key, StoredEdge]) -> Finding:
+    rule_id, subject = pending.rule.id, pending.subject
+    digest = hashlib.sha256(f"{rule_id}\n{subject.id}".encode()).hexdigest()[:16]
     evidence = [e if isinstance(e, StoredEdge) else full[e.key] for e in pending.evidence]
     return from_store(  # every value comes from a rule declaration or the store
         Finding,
         {
-            "id": f"{rule.id}:{digest}",
-            "rule": rule.id,
-            "rule_version": rule.version,
-            "title": rule.title,
-            "owasp": rule.owasp.value,
-            "owasp_name": OWASP_NAMES[Owasp(rule.owasp)],
-            "severity": rule.severity.value,
-            "subject": node_ref(pending.subject),
+            "id": f"{rule_id}:{digest}",
+            **fields,
+            "subject": node_ref(subject),
             "message": "; ".join(pending.messages),
-            "action": rule.action,
+            "action": pending.rule.action,
             "evidence": [hop(e) for e in evidence],
         },
     )
@@ -215,13 +222,14 @@ def findings(
     for item in page:
         on_page[item.rule.id] = on_page.get(item.rule.id, 0) + 1
     more = offset + len(page) < len(ordered)
+    fields = {r.id: _rule_fields(r) for r in chosen}
     return FindingsResult(
         now=moment,
         as_of=as_of,
         rules=[
             rule_info(r).model_copy(update={"truncated": on_page.get(r.id, 0) < by_rule.get(r.id, 0)}) for r in chosen
         ],
-        findings=[_finding(p, full) for p in page],
+        findings=[_finding(p, fields[p.rule.id], full) for p in page],
         counts_by_rule=by_rule,
         counts_by_severity=by_severity,
         suppressed=suppressed,
