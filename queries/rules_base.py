@@ -127,7 +127,7 @@ class RuleContext:
     @cached_property
     def uses(self) -> dict[str, CredentialUse]:
         dims = ("runner", "workload", "pipeline", "environment")
-        return collect_uses(self.store, self.as_of, dims, scan=self.edges)
+        return collect_uses(self.store, self.as_of, dims, scan=self.edges, kind_rows=self.nodes)
 
     @cached_property
     def uses_into(self) -> dict[str, list[EdgeRow]]:

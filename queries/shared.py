@@ -15,14 +15,14 @@ run reads each kind once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Final, Literal, get_args
 
 from graph.errors import QueryError
 from graph.model import Node
 from graph.schema import EdgeKind, NodeKind
-from graph.store import EdgeRow, GraphStore
+from graph.store import EdgeRow, GraphStore, NodeRow
 from queries.accountability import OwnerEntry, Verdict, accountability
 from queries.common import (
     LIST_CAP,
@@ -97,7 +97,7 @@ def _mode(edge: EdgeRow) -> str:
     return "observed" if prop_str(edge, "mode") == "observed" else "declared"
 
 
-def _environment(edge: EdgeRow, *nodes: Node | None) -> str:
+def _environment(edge: EdgeRow, *nodes: Node | NodeRow | None) -> str:
     for holder in (edge, *nodes):
         if holder is not None and prop_str(holder, "environment"):
             return prop_str(holder, "environment")
@@ -107,7 +107,9 @@ def _environment(edge: EdgeRow, *nodes: Node | None) -> str:
 _DIMENSION_OF: Final = {NodeKind.RUNNER: "runner", NodeKind.PIPELINE: "pipeline", NodeKind.WORKLOAD: "workload"}
 
 
-def _add_consumer(use: CredentialUse, edge: EdgeRow, consumer: Node, mode: str, via: str, dims: set[str]) -> None:
+def _add_consumer(
+    use: CredentialUse, edge: EdgeRow, consumer: Node | NodeRow, mode: str, via: str, dims: set[str]
+) -> None:
     """Count one consumer node along every wanted dimension it has a value for."""
     dimension = _DIMENSION_OF.get(consumer.kind)
     if dimension in dims:
@@ -120,10 +122,35 @@ def _add_consumer(use: CredentialUse, edge: EdgeRow, consumer: Node, mode: str, 
 
 Scan = Callable[[EdgeKind], list[EdgeRow]]
 """Every visible edge of a kind in (source, target) order (findings passes its shared scans)."""
+KindRows = Callable[[NodeKind], Mapping[str, NodeRow]]
+"""Every visible node of a kind by id (findings passes its shared scans)."""
+Lookup = Callable[[Iterable[tuple[str, NodeKind]]], Mapping[str, Node | NodeRow]]
+
+
+def _lookup(store: GraphStore, as_of: str | None, kind_rows: KindRows | None) -> Lookup:
+    """Visible nodes by (id, kind): read by id, or taken from whole-kind scans already made."""
+
+    def by_id(pairs: Iterable[tuple[str, NodeKind]]) -> Mapping[str, Node | NodeRow]:
+        return visible_nodes(store, sorted({node_id for node_id, _ in pairs}), as_of)
+
+    def from_scans(pairs: Iterable[tuple[str, NodeKind]]) -> Mapping[str, Node | NodeRow]:
+        assert kind_rows is not None
+        found: dict[str, Node | NodeRow] = {}
+        for node_id, kind in pairs:
+            row = kind_rows(kind).get(node_id)
+            if row is not None:
+                found[node_id] = row
+        return found
+
+    return by_id if kind_rows is None else from_scans
 
 
 def collect_uses(
-    store: GraphStore, as_of: str | None, dims: Iterable[str], scan: Scan | None = None
+    store: GraphStore,
+    as_of: str | None,
+    dims: Iterable[str],
+    scan: Scan | None = None,
+    kind_rows: KindRows | None = None,
 ) -> dict[str, CredentialUse]:
     """Every credential's consumers along the given dimensions, from one scan of the use edges."""
     if scan is None:
@@ -131,16 +158,18 @@ def collect_uses(
         def scan(kind: EdgeKind) -> list[EdgeRow]:
             return list(store.edge_rows(kind, as_of=as_of))
 
+    lookup = _lookup(store, as_of, kind_rows)
+
     wanted = set(dims)
     uses: dict[str, CredentialUse] = {}
     declared = scan(EdgeKind.USES)
     pipelines = {e.source for e in declared if e.source_kind == NodeKind.PIPELINE}
-    consumers = visible_nodes(store, sorted({e.source for e in declared}), as_of)
+    consumers = lookup({(e.source, e.source_kind) for e in declared})
     runs_on: dict[str, list[str]] = {}
-    for edge in scan(EdgeKind.RUNS_ON) if pipelines else ():
-        if edge.source in pipelines:
-            runs_on.setdefault(edge.source, []).append(edge.target)
-    runners = visible_nodes(store, sorted({r for rs in runs_on.values() for r in rs}), as_of)
+    run_edges = [e for e in scan(EdgeKind.RUNS_ON) if e.source in pipelines] if pipelines else []
+    for edge in run_edges:
+        runs_on.setdefault(edge.source, []).append(edge.target)
+    runners = lookup({(e.target, e.target_kind) for e in run_edges})
     for edge in declared:
         if edge.source not in consumers:
             continue
@@ -152,12 +181,12 @@ def collect_uses(
                 use.add("runner", runner_id, NodeKind.RUNNER.value, mode, edge.source)
             if runner_id in runners and "environment" in wanted:
                 use.add("environment", prop_str(runners[runner_id], "environment"), "environment", mode, runner_id)
-    _collect_observed(store, as_of, uses, wanted, scan)
+    _collect_observed(store, as_of, uses, wanted, scan, lookup)
     return uses
 
 
 def _collect_observed(
-    store: GraphStore, as_of: str | None, uses: dict[str, CredentialUse], wanted: set[str], scan: Scan
+    store: GraphStore, as_of: str | None, uses: dict[str, CredentialUse], wanted: set[str], scan: Scan, lookup: Lookup
 ) -> None:
     authenticated = scan(EdgeKind.AUTHENTICATED_WITH)
     sessions = {e.source for e in authenticated}
@@ -166,7 +195,7 @@ def _collect_observed(
     for edge in from_edges:
         if edge.source in sessions and edge.target_kind != NodeKind.SESSION:
             origins.setdefault(edge.source, []).append(edge)
-    places = visible_nodes(store, sorted({e.target for es in origins.values() for e in es}), as_of)
+    places = lookup({(e.target, e.target_kind) for es in origins.values() for e in es})
     for edge in authenticated:
         for origin in origins.get(edge.source, []):
             place = places.get(origin.target)
