@@ -276,7 +276,7 @@ _ALL_FIELDS: dict[type[BaseModel], set[str]] = {}
 
 def from_store(cls: type[_M], values: dict[str, Any]) -> _M:
     """A model from values a store read back: they were validated when written, so neither
-    validation nor `model_construct`'s per-field default handling runs (~10x cheaper; reading
+    validation nor `model_construct`'s per-field default handling runs (several times cheaper; reading
     rows is the hot path of every query). `values` must hold every field of `cls`, so every
     instance of a class shares one fields-set (keytrail's models are frozen: never mutated)."""
     instance = _new(cls)

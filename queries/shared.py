@@ -129,20 +129,19 @@ Lookup = Callable[[Iterable[tuple[str, NodeKind]]], Mapping[str, Node | NodeRow]
 
 def _lookup(store: GraphStore, as_of: str | None, kind_rows: KindRows | None) -> Lookup:
     """Visible nodes by (id, kind): read by id, or taken from whole-kind scans already made."""
-
-    def by_id(pairs: Iterable[tuple[str, NodeKind]]) -> Mapping[str, Node | NodeRow]:
-        return visible_nodes(store, sorted({node_id for node_id, _ in pairs}), as_of)
+    if kind_rows is None:
+        return lambda pairs: visible_nodes(store, sorted({node_id for node_id, _ in pairs}), as_of)
+    rows_of = kind_rows
 
     def from_scans(pairs: Iterable[tuple[str, NodeKind]]) -> Mapping[str, Node | NodeRow]:
-        assert kind_rows is not None
         found: dict[str, Node | NodeRow] = {}
         for node_id, kind in pairs:
-            row = kind_rows(kind).get(node_id)
+            row = rows_of(kind).get(node_id)
             if row is not None:
                 found[node_id] = row
         return found
 
-    return by_id if kind_rows is None else from_scans
+    return from_scans
 
 
 def collect_uses(
