@@ -32,6 +32,7 @@ from graph.store import (
     encode_evidence,
     export_edge_line,
     export_node_line,
+    far_ends,
     merge_evidence,
 )
 
@@ -342,6 +343,12 @@ class EmbeddedStore:
                 for row in self._db.execute(sql, params):
                     found[(row[0], row[1], row[2])] = _edge_from_row(row)  # the edge's key, as stored
         return [found[key] for key in sorted(found)]
+
+    def expand_to(
+        self, ids: Sequence[str], steps: Sequence[Step], *, as_of: str | None = None
+    ) -> tuple[list[StoredEdge], dict[str, Node]]:
+        edges = self.expand(ids, steps, as_of=as_of)
+        return edges, self.nodes_by_id(far_ends(ids, steps, edges))
 
     def edges_of_kind(
         self, kind: EdgeKind, *, after: tuple[str, str] = ("", ""), limit: int = 1000

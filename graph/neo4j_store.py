@@ -294,24 +294,39 @@ class Neo4jStore:
         return [_node_from(r["n"]) for r in records]
 
     def expand(self, ids: Sequence[str], steps: Sequence[Step], *, as_of: str | None = None) -> list[StoredEdge]:
+        return self._expand(ids, steps, as_of, with_ends=False)[0]
+
+    def expand_to(
+        self, ids: Sequence[str], steps: Sequence[Step], *, as_of: str | None = None
+    ) -> tuple[list[StoredEdge], dict[str, Node]]:
+        return self._expand(ids, steps, as_of, with_ends=True)
+
+    def _expand(
+        self, ids: Sequence[str], steps: Sequence[Step], as_of: str | None, *, with_ends: bool
+    ) -> tuple[list[StoredEdge], dict[str, Node]]:
+        """The edges of `expand` and, `with_ends`, the far-end nodes, in one query."""
         unique = sorted(set(ids))
         parts = []
         for direction, pattern in _EXPAND_PATTERNS.items():
             kinds = sorted({EdgeKind(k).value for k, d in steps if d == direction})
             if kinds:
                 match = pattern.replace("{types}", "|".join(kinds))
+                far = ", properties(b) AS far" if direction == "out" else ", properties(a) AS far"
                 parts.append(
                     f"UNWIND $ids AS id MATCH {match} "
                     "WHERE $as_of IS NULL OR r.first_seen IS NULL OR r.first_seen <= $as_of "
-                    f"RETURN {_EDGE_RETURN}"
+                    f"RETURN {_EDGE_RETURN}{far if with_ends else ''}"
                 )
         if not parts or not unique:
-            return []
+            return [], {}
         found: dict[tuple[str, str, str], StoredEdge] = {}
+        ends: dict[str, Node] = {}
         for record in self._records(" UNION ALL ".join(parts), ids=unique, as_of=as_of):
             edge = _edge_from(record)
             found[edge.key] = edge
-        return [found[key] for key in sorted(found)]
+            if with_ends and record["far"]["id"] not in ends:
+                ends[record["far"]["id"]] = _node_from(record["far"])
+        return [found[key] for key in sorted(found)], ends
 
     def edges_of_kind(
         self, kind: EdgeKind, *, after: tuple[str, str] = ("", ""), limit: int = 1000

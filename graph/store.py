@@ -40,6 +40,7 @@ __all__ = [
     "encode_evidence",
     "export_edge_line",
     "export_node_line",
+    "far_ends",
     "merge_evidence",
     "merge_first",
     "merge_last",
@@ -130,6 +131,18 @@ class GraphStore(Protocol):
         sorted by (source, kind, target)."""
         ...
 
+    def expand_to(
+        self,
+        ids: Sequence[str],
+        steps: Sequence[Step],
+        *,
+        as_of: str | None = None,
+    ) -> tuple[list[StoredEdge], dict[str, Node]]:
+        """`expand`, and the nodes at the far ends of its edges (the target of an 'out' step,
+        the source of an 'in' step) by id, whatever their first_seen: one read on Neo4j
+        instead of an `expand` and a `nodes_by_id` (traversals make one per level)."""
+        ...
+
     def edges_of_kind(
         self, kind: EdgeKind, *, after: tuple[str, str] = ("", ""), limit: int = 1000
     ) -> list[StoredEdge]:
@@ -181,6 +194,20 @@ def merge_last(old: str | None, new: str | None) -> str | None:
 def encode_evidence(evidence: Evidence) -> str:
     """One pointer as sortable text: time first, so text order is time order in every store."""
     return f"{evidence.at or ''}\t{evidence.source}\t{evidence.locator}"
+
+
+def far_ends(ids: Iterable[str], steps: Sequence[Step], edges: Iterable[StoredEdge]) -> set[str]:
+    """The far end of each edge an `expand` of `ids` along `steps` returned (see `expand_to`)."""
+    near = set(ids)
+    forward = {kind for kind, direction in steps if direction == "out"}
+    backward = {kind for kind, direction in steps if direction == "in"}
+    found: set[str] = set()
+    for edge in edges:
+        if edge.kind in forward and edge.source in near:
+            found.add(edge.target)
+        if edge.kind in backward and edge.target in near:
+            found.add(edge.source)
+    return found
 
 
 def decode_evidence(text: str) -> Evidence:

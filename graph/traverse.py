@@ -92,7 +92,7 @@ def traverse(store: GraphStore, plan: TraversalPlan) -> Subgraph:
     for level in range(1, plan.max_depth + 1):
         if not frontier:
             break
-        edges = store.expand(frontier, plan.steps, as_of=plan.as_of)
+        edges, ends = store.expand_to(frontier, plan.steps, as_of=plan.as_of)
         frontier_set = set(frontier)
         discovered: dict[str, StoredEdge] = {}
         for edge in edges:
@@ -107,9 +107,8 @@ def traverse(store: GraphStore, plan: TraversalPlan) -> Subgraph:
         if len(new_ids) > room:
             new_ids = new_ids[: max(room, 0)]
             result.truncated = True
-        fetched = store.nodes_by_id(new_ids)
         for node_id in new_ids:
-            node = fetched.get(node_id)
+            node = ends.get(node_id)
             if node is None or (plan.as_of and node.first_seen and node.first_seen > plan.as_of):
                 continue
             result.nodes[node_id] = node

@@ -33,6 +33,7 @@ from queries.common import (
     expand_visible,
     hop,
     node_ref,
+    node_visible,
     prop_str,
     require_node,
     visible_nodes,
@@ -132,7 +133,8 @@ def _reach(store: GraphStore, subject: Node, as_of: str | None) -> _Walk:
     for depth in range(REACH_DEPTH + 1):
         steps = _OWNER_STEP + (_REACH if depth < REACH_DEPTH else ())
         found: dict[str, StoredEdge] = {}
-        for edge in expand_visible(store, frontier, steps, as_of):
+        edges, ends = store.expand_to(frontier, steps, as_of=as_of)
+        for edge in edges:
             if edge.kind == EdgeKind.OWNS:
                 walk.owns.append(edge)
             elif edge.source_kind == NodeKind.PERSON:
@@ -143,7 +145,7 @@ def _reach(store: GraphStore, subject: Node, as_of: str | None) -> _Walk:
         if len(walk.distance) + len(new_ids) > REACH_CAP:
             new_ids = new_ids[: max(REACH_CAP - len(walk.distance), 0)]
             walk.truncated = True
-        fetched = visible_nodes(store, new_ids, as_of)
+        fetched = {i: ends[i] for i in new_ids if i in ends and node_visible(ends[i], as_of)}
         frontier = [i for i in new_ids if i in fetched]
         for node_id in frontier:
             walk.distance[node_id] = walk.distance[_other(found[node_id], node_id)] + _weight(fetched[node_id])

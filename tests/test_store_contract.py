@@ -20,7 +20,7 @@ from graph.model import EVIDENCE_LIMIT, Evidence, StoredEdge
 from graph.neo4j_cypher import edge_merge_query, node_merge_query, schema_statements
 from graph.neo4j_store import Neo4jStore
 from graph.schema import EDGE_SPECS, EdgeKind, NodeKind, edge_kinds_for
-from graph.store import EdgeRow, GraphStore, NodeRow, parse_export_line
+from graph.store import EdgeRow, GraphStore, NodeRow, Step, parse_export_line
 from graph.traverse import TraversalPlan, shortest_paths, traverse
 from tests.conftest import neo4j_lock, neo4j_settings, open_neo4j_store
 from tests.store_twins import Twins, edge, node
@@ -195,6 +195,22 @@ def test_expand_out_in_and_as_of(store: GraphStore) -> None:
     assert [e.key for e in early] == [(USER, "HAS_CREDENTIAL", KEY)]
     assert store.expand([], [(EdgeKind.USES, "in")]) == []
     assert store.expand([KEY], []) == []
+
+
+def test_expand_to_returns_the_far_ends_with_the_edges(store: GraphStore) -> None:
+    store.write(*sample_graph())
+    steps: list[Step] = [(EdgeKind.USES, "in"), (EdgeKind.HAS_CREDENTIAL, "in"), (EdgeKind.CAN_ASSUME, "out")]
+    edges, ends = store.expand_to([KEY, USER], steps)
+    assert edges == store.expand([KEY, USER], steps)
+    # USES and HAS_CREDENTIAL walked backwards reach their sources; CAN_ASSUME forwards its target
+    assert sorted(ends) == sorted([USER, PIPE, ROLE])
+    assert ends == store.nodes_by_id([USER, PIPE, ROLE])
+    # far ends come whatever their first_seen: the caller decides visibility, as with nodes_by_id
+    early, early_ends = store.expand_to([KEY], steps, as_of="2024-03-15T00:00:00Z")
+    assert [e.key for e in early] == [(USER, "HAS_CREDENTIAL", KEY)]
+    assert sorted(early_ends) == [USER]
+    assert store.expand_to([], steps) == ([], {})
+    assert store.expand_to([KEY], []) == ([], {})
 
 
 def test_paging_through_kinds(store: GraphStore) -> None:
