@@ -13,20 +13,17 @@ them leaves a placeholder endpoint or a node without some edges, never a wrong v
 reload repairs it: every merge is idempotent (observations are keyed by origin, timestamps
 take min/max, sets are unions), so writing the same items again converges to the same graph.
 
-The cyclic garbage collector is tuned during a load: loads allocate millions of small,
-acyclic, short-lived objects (parsed records, models), and a full collection keeps
-re-walking the long-lived aggregates; objects alive after setup are frozen out of it and
-generation-0 collections run less often. Settings are restored when the load ends.
+Loads allocate millions of small, acyclic, short-lived objects (parsed records, models)
+beside long-lived aggregates; keytrail's processes run with a collector tuned for that
+(graph/runtime.py), and a load, like every library call, leaves the collector alone.
 """
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import secrets
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,7 +40,6 @@ __all__ = ["BATCH_ITEMS", "FileReport", "LoadReport", "detect", "discover", "hma
 
 BATCH_ITEMS = 5000
 MAX_ERRORS_KEPT = 50
-GC_THRESHOLD = (100_000, 50, 100)  # generation-0 allocations between collections during a load
 
 
 @dataclass(slots=True)
@@ -189,19 +185,6 @@ class _Batcher:
             self.nodes, self.edges = [], []
 
 
-@contextmanager
-def _collector_tuned() -> Iterator[None]:
-    """Fewer cyclic collections during a load; what existed before it is frozen out of them."""
-    threshold = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(*GC_THRESHOLD)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*threshold)
-        gc.unfreeze()
-
-
 def run_load(
     store: GraphStore,
     paths: Sequence[Path],
@@ -212,8 +195,7 @@ def run_load(
     on_file: Callable[[SourceFile, FileReport], None] | None = None,
 ) -> LoadReport:
     """Load every file under `paths`; returns one report per file (see module docstring)."""
-    with _collector_tuned():
-        return _run_load(store, paths, ctx=ctx, source=source, strict=strict, on_file=on_file)
+    return _run_load(store, paths, ctx=ctx, source=source, strict=strict, on_file=on_file)
 
 
 def _run_load(
