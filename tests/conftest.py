@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from graph.embedded import EmbeddedStore
+from graph.runtime import tune_gc
 from graph.store import GraphStore
 
 REPO = Path(__file__).resolve().parent.parent
@@ -23,6 +24,11 @@ SHARED = REPO.parent / "shared"
 CORPUS = SHARED / "corpus"
 FIXTURES = REPO / "tests" / "fixtures"
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The test process runs with the collector settings of keytrail's own processes."""
+    tune_gc()
 
 
 def need_corpus() -> Path:
