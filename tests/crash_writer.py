@@ -20,7 +20,7 @@ LARGE_EVERY = 7
 
 
 def batch_size(number: int) -> int:
-    return 20_000 if number % LARGE_EVERY == LARGE_EVERY - 1 else 40 + number % 13
+    return 5_000 if number % LARGE_EVERY == LARGE_EVERY - 1 else 40 + number % 13
 
 
 def batch(number: int) -> tuple[list[Node], list[Edge]]:

@@ -1,7 +1,9 @@
 """SIGKILL during writes never leaves a half-written batch in the embedded store.
 
 A child process (tests/crash_writer.py) writes numbered batches — small ones and, every
-seventh, one of 20,000 nodes and edges — printing each batch number after `write` returns.
+seventh, one of 5,000 nodes and edges (large enough to span many pages, small enough that a
+slow machine still finishes one between kills) — printing each batch number after `write`
+returns.
 The test kills it at random moments, again and again on the same file, and after each kill
 reopens the store: SQLite's integrity check passes and the store holds exactly the
 acknowledged batches, plus at most the one in flight, each one whole.
