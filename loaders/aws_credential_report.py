@@ -35,9 +35,9 @@ import orjson
 
 from graph import ids
 from graph.errors import LoadError
-from graph.model import Edge, Evidence, Node
+from graph.model import Evidence, Node
 from graph.schema import EdgeKind, NodeKind
-from loaders.base import Item, LoadContext, Loader, Location, Record, Sample, SourceFile, open_text
+from loaders.base import Item, LoadContext, Loader, Location, Record, Sample, SourceFile, evidenced_edge, open_text
 
 __all__ = ["CredentialReportLoader"]
 
@@ -206,12 +206,7 @@ class CredentialReportLoader(Loader[Mapping[str, str]]):
             props=props,
             sources=(NAME,),
         )
-        yield Edge(
-            source=ids.aws_arn(arn),
-            source_kind=NodeKind.IDENTITY,
-            kind=EdgeKind.HAS_CREDENTIAL,
-            target=credential,
-            target_kind=NodeKind.CREDENTIAL,
-            sources=(NAME,),
-            evidence=(evidence,),
+        identity = ids.aws_arn(arn)
+        yield evidenced_edge(
+            NAME, identity, NodeKind.IDENTITY, EdgeKind.HAS_CREDENTIAL, credential, NodeKind.CREDENTIAL, evidence
         )

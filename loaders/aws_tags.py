@@ -15,6 +15,7 @@ from graph import ids
 from graph.errors import ModelError
 from graph.model import Edge, Evidence
 from graph.schema import EdgeKind, NodeKind
+from loaders.base import evidenced_edge
 
 __all__ = ["owner_edges", "tag_pairs", "tag_texts"]
 
@@ -56,13 +57,6 @@ def owner_edges(
             owner, kind = (ids.person(text), NodeKind.PERSON) if ids.is_email(text) else (ids.team(text), NodeKind.TEAM)
         except ModelError:
             continue  # a value no owner id can be built from ("n/a", "?") names nobody
-        yield Edge(
-            source=owner,
-            source_kind=kind,
-            kind=EdgeKind.OWNS,
-            target=target,
-            target_kind=target_kind,
-            props={"provenance": "tag", "provenance_detail": key},
-            sources=(source,),
-            evidence=(evidence,),
+        yield evidenced_edge(
+            source, owner, kind, EdgeKind.OWNS, target, target_kind, evidence, provenance="tag", provenance_detail=key
         )

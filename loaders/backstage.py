@@ -32,7 +32,7 @@ import yaml
 
 from graph import ids
 from graph.errors import LoadError, ModelError
-from graph.model import Edge, Evidence, Node
+from graph.model import Evidence, Node
 from graph.schema import EdgeKind, NodeKind
 from loaders.base import Item, LoadContext, Loader, Location, Record, Sample, SourceFile, evidenced_edge, open_text
 
@@ -138,18 +138,7 @@ class BackstageLoader(Loader[Mapping[str, Any]]):
                         sources=(NAME,),
                     )
                 )
-            items.append(
-                Edge(
-                    source=person,
-                    source_kind=NodeKind.PERSON,
-                    kind=kind,
-                    target=target,
-                    target_kind=target_kind,
-                    props=props,
-                    sources=(NAME,),
-                    evidence=(evidence,),
-                )
-            )
+            items.append(_edge(person, NodeKind.PERSON, kind, target, target_kind, evidence, **props))
         return items
 
 

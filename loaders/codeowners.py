@@ -22,9 +22,20 @@ from pathlib import Path
 
 from graph import ids
 from graph.errors import LoadError, ModelError
-from graph.model import Edge, Evidence, Node
+from graph.model import Evidence, Node
 from graph.schema import EdgeKind, NodeKind
-from loaders.base import Item, KnownNodes, LoadContext, Loader, Location, Record, Sample, SourceFile, open_text
+from loaders.base import (
+    Item,
+    KnownNodes,
+    LoadContext,
+    Loader,
+    Location,
+    Record,
+    Sample,
+    SourceFile,
+    evidenced_edge,
+    open_text,
+)
 from loaders.github_workflows import read_yaml
 from loaders.secrets import repository_from_url
 
@@ -209,13 +220,7 @@ def _owns(
         if node is not None:
             yield node
         for target in targets:
-            yield Edge(
-                source=source,
-                source_kind=kind,
-                kind=EdgeKind.OWNS,
-                target=target,
-                target_kind=NodeKind.PIPELINE,
-                props={"provenance": "codeowners", "provenance_detail": detail},
-                sources=(NAME,),
-                evidence=(evidence,),
-            )
+            yield evidenced_edge(
+                NAME, source, kind, EdgeKind.OWNS, target, NodeKind.PIPELINE, evidence,
+                provenance="codeowners", provenance_detail=detail,
+            )  # fmt: skip

@@ -29,7 +29,7 @@ import orjson
 
 from graph import ids
 from graph.errors import LoadError, ModelError
-from graph.model import Edge, Evidence, Node
+from graph.model import Evidence, Node
 from graph.schema import EdgeKind, NodeKind
 from loaders.base import (
     Item,
@@ -40,6 +40,7 @@ from loaders.base import (
     Record,
     Sample,
     SourceFile,
+    evidenced_edge,
     iter_json_documents,
 )
 
@@ -186,12 +187,4 @@ def _runner_items(org: str, entry: Entry, evidence: Evidence) -> Iterator[Item]:
         pools.append((group, _pool(group, "github.runner_group", entry.group, group=entry.group)))
     for pool_id, pool in pools:
         yield pool
-        yield Edge(
-            source=runner,
-            source_kind=NodeKind.RUNNER,
-            kind=EdgeKind.MEMBER_OF,
-            target=pool_id,
-            target_kind=NodeKind.RUNNER,
-            sources=(NAME,),
-            evidence=(evidence,),
-        )
+        yield evidenced_edge(NAME, runner, NodeKind.RUNNER, EdgeKind.MEMBER_OF, pool_id, NodeKind.RUNNER, evidence)

@@ -35,7 +35,7 @@ from graph import ids
 from graph.errors import LoadError, ModelError
 from graph.model import Edge, Evidence, Node
 from graph.schema import EdgeKind, NodeKind
-from loaders.base import Item, LoadContext, Loader, Location, Record, Sample, SourceFile, open_text
+from loaders.base import Item, LoadContext, Loader, Location, Record, Sample, SourceFile, evidenced_edge, open_text
 from loaders.github_jobs import DEFAULT_LABELS, GITHUB_HOSTED, JobFacts, read_job
 from loaders.secrets import repository_from_url, repository_node
 
@@ -213,15 +213,8 @@ def _job_items(
     yield from _secret_items(flow, org, repo, job_node, facts, line, file)
     yield from _runner_items(org, job_node, facts, evidence)
     for target, via in roles:
-        yield Edge(
-            source=job_node,
-            source_kind=NodeKind.PIPELINE,
-            kind=EdgeKind.RUNS_AS,
-            target=target,
-            target_kind=NodeKind.IDENTITY,
-            props={"via": via},
-            sources=(NAME,),
-            evidence=(evidence,),
+        yield evidenced_edge(
+            NAME, job_node, NodeKind.PIPELINE, EdgeKind.RUNS_AS, target, NodeKind.IDENTITY, evidence, via=via
         )
 
 
@@ -302,13 +295,7 @@ def _runner_items(org: str, job_node: str, facts: JobFacts, evidence: Evidence) 
         targets[group] = (node, facts.labels[0] if facts.labels else [])
     for target, (node, labels) in sorted(targets.items()):
         yield node
-        yield Edge(
-            source=job_node,
-            source_kind=NodeKind.PIPELINE,
-            kind=EdgeKind.RUNS_ON,
-            target=target,
-            target_kind=NodeKind.RUNNER,
-            props={"labels": labels, "expression": None},
-            sources=(NAME,),
-            evidence=(evidence,),
-        )
+        yield evidenced_edge(
+            NAME, job_node, NodeKind.PIPELINE, EdgeKind.RUNS_ON, target, NodeKind.RUNNER, evidence,
+            labels=labels, expression=None,
+        )  # fmt: skip

@@ -32,7 +32,7 @@ from graph import ids
 from graph.errors import ModelError
 from graph.model import Edge, Evidence, Node
 from graph.schema import EdgeKind, NodeKind
-from loaders.base import Item, LoadContext, Location
+from loaders.base import Item, LoadContext, Location, evidenced_edge
 
 __all__ = [
     "Finding",
@@ -219,16 +219,10 @@ def _verified_identity(finding: Finding, credential: str, evidence: Evidence, so
         props={"arn": finding.arn, "platform": "aws"},
         sources=(source,),
     )
-    yield Edge(
-        source=identity,
-        source_kind=NodeKind.IDENTITY,
-        kind=EdgeKind.HAS_CREDENTIAL,
-        target=credential,
-        target_kind=NodeKind.CREDENTIAL,
-        props={"matched_by": "scanner_verification"},
-        sources=(source,),
-        evidence=(evidence,),
-    )
+    yield evidenced_edge(
+        source, identity, NodeKind.IDENTITY, EdgeKind.HAS_CREDENTIAL, credential, NodeKind.CREDENTIAL, evidence,
+        matched_by="scanner_verification",
+    )  # fmt: skip
 
 
 def exposure_items(ctx: LoadContext, source: str) -> Iterator[Item]:
