@@ -195,18 +195,6 @@ def run_load(
     on_file: Callable[[SourceFile, FileReport], None] | None = None,
 ) -> LoadReport:
     """Load every file under `paths`; returns one report per file (see module docstring)."""
-    return _run_load(store, paths, ctx=ctx, source=source, strict=strict, on_file=on_file)
-
-
-def _run_load(
-    store: GraphStore,
-    paths: Sequence[Path],
-    *,
-    ctx: LoadContext,
-    source: str | None,
-    strict: bool,
-    on_file: Callable[[SourceFile, FileReport], None] | None,
-) -> LoadReport:
     forced = loader_named(source) if source else None
     report = LoadReport()
     batcher = _Batcher(store)
