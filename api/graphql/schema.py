@@ -5,8 +5,10 @@ from __future__ import annotations
 import strawberry
 from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import ExecutionContext
 
+from api.graphql.executor import PlainFirstExecutor
 from api.graphql.limits import extensions_for
 from api.graphql.mutation import Mutation
 from api.graphql.query import Query
@@ -22,10 +24,15 @@ class KeytrailSchema(strawberry.Schema):
         forbidden) are answers, not incidents; ErrorCodes logs the unexpected ones."""
 
 
-def build_schema(settings: Settings) -> strawberry.Schema:
+def build_schema(
+    settings: Settings, *, executor: type[StrawberryGraphQLCoreExecutionContext] = PlainFirstExecutor
+) -> strawberry.Schema:
+    """The schema; `executor` is strawberry's own StrawberryGraphQLCoreExecutionContext only where
+    a test compares PlainFirstExecutor's responses with it."""
     return KeytrailSchema(
         query=Query,
         mutation=Mutation,
         extensions=extensions_for(settings),
         config=StrawberryConfig(auto_camel_case=True, scalar_map=PACKED_SCALARS),
+        execution_context_class=executor,
     )
