@@ -29,10 +29,12 @@ from graph.model import EVIDENCE_LIMIT, Edge, Node, StoredEdge, from_store
 from graph.neo4j_cypher import (
     EDGE_CORE,
     NODE_CORE,
+    ROWS_PER_RECORD,
     edge_merge_query,
     edge_rows_query,
     node_merge_query,
     node_rows_query,
+    packed_maps,
     schema_statements,
 )
 from graph.open import describe_location
@@ -61,6 +63,8 @@ Row = dict[str, object]
 _EDGE_RETURN = (
     "a.id AS source, a.kind AS source_kind, type(r) AS kind, b.id AS target, b.kind AS target_kind, properties(r) AS p"
 )
+_EDGE_COLUMNS = ("source", "source_kind", "kind", "target", "target_kind", "p")
+"""The names _EDGE_RETURN gives its columns."""
 # 'out': the given id is the source; 'in': it is the target. Types are joined from EdgeKind values.
 _EXPAND_PATTERNS = {
     "out": "(a:Node {id: id})-[r:{types}]->(b:Node)",
@@ -163,6 +167,9 @@ def _write_groups(tx: ManagedTransaction, plan: list[tuple[str, list[Row]]]) -> 
 
 class Neo4jStore:
     """GraphStore on a Neo4j 5 server through the official driver. Safe to share between threads."""
+
+    rows_per_record = ROWS_PER_RECORD
+    """Rows per Bolt record in the packed reads (graph/neo4j_cypher.py); tests set it small."""
 
     def __init__(self, uri: str, *, user: str, password: str, database: str | None = None) -> None:
         self._uri = uri
@@ -321,11 +328,14 @@ class Neo4jStore:
             return [], {}
         found: dict[tuple[str, str, str], StoredEdge] = {}
         ends: dict[str, Node] = {}
-        for record in self._records(" UNION ALL ".join(parts), ids=unique, as_of=as_of):
-            edge = _edge_from(record)
-            found[edge.key] = edge
-            if with_ends and record["far"]["id"] not in ends:
-                ends[record["far"]["id"]] = _node_from(record["far"])
+        query = packed_maps(" UNION ALL ".join(parts), _EDGE_COLUMNS + (("far",) if with_ends else ()))
+        params = {"ids": unique, "as_of": as_of, "rows_per_record": self.rows_per_record}
+        for packed in self._read(query, params):
+            for row in packed[0]:
+                edge = _edge_from(row)
+                found[edge.key] = edge
+                if with_ends and row["far"]["id"] not in ends:
+                    ends[row["far"]["id"]] = _node_from(row["far"])
         return [found[key] for key in sorted(found)], ends
 
     def edges_of_kind(
@@ -355,9 +365,10 @@ class Neo4jStore:
             yield EdgeRow(source, edge_kind, target, kinds[source_kind], kinds[target_kind], dict(props),
                           first_seen, last_seen)  # fmt: skip
 
-    def _tuples(self, query: str, **params: Any) -> list[tuple[Any, ...]]:
-        """All rows of a read as plain tuples (no per-record dicts): the lean scans' transport."""
-        return [tuple(record.values()) for record in self._read(query, params)]
+    def _tuples(self, query: str, **params: Any) -> Iterator[list[Any]]:
+        """The rows of a whole-kind scan, unpacked from its records (graph/neo4j_cypher.py `_packed`)."""
+        for record in self._read(query, {**params, "rows_per_record": self.rows_per_record}):
+            yield from record[0]
 
     def search(self, text: str, kinds: Sequence[NodeKind] | None = None, limit: int = 50) -> list[Node]:
         needle = text.casefold()

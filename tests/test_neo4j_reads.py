@@ -14,9 +14,9 @@ from neo4j.exceptions import ServiceUnavailable
 
 import graph.neo4j_store as neo4j_store
 from graph.errors import StoreError, StoreUnavailable
-from graph.model import Node
+from graph.model import Edge, Node
 from graph.neo4j_store import Neo4jStore
-from graph.schema import NodeKind
+from graph.schema import EdgeKind, NodeKind
 from tests.conftest import neo4j_lock, neo4j_settings, open_neo4j_store
 
 
@@ -79,3 +79,40 @@ def test_a_bad_query_fails_at_once(neo4j: Neo4jStore) -> None:
     with pytest.raises(StoreError, match="read from") as caught:
         neo4j._records("MATCH (n:Node RETURN n")  # a syntax error is not retryable
     assert not isinstance(caught.value, StoreUnavailable)
+
+
+def test_packed_reads_span_records_in_order(neo4j: Neo4jStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whole-kind scans and expansions come ROWS_PER_RECORD rows to a Bolt record: with three
+    rows to a record, 20 nodes and 20 edges span several records, and the answers (order
+    included) are those of one record each."""
+    people = [Node(id=f"person:p{i:02d}@example.com", kind=NodeKind.PERSON, name=f"p{i}") for i in range(20)]
+    team = Node(id="team:platform", kind=NodeKind.TEAM, name="platform")
+    members = [
+        Edge(
+            source=p.id,
+            source_kind=NodeKind.PERSON,
+            kind=EdgeKind.MEMBER_OF,
+            target=team.id,
+            target_kind=NodeKind.TEAM,
+            props={"role": f"r{i}"},
+        )
+        for i, p in enumerate(reversed(people))
+    ]
+    neo4j.write([team, *people], members)
+    steps = [(EdgeKind.MEMBER_OF, "in")]
+
+    def answers() -> tuple[object, ...]:
+        return (
+            list(neo4j.node_rows(NodeKind.PERSON)),
+            list(neo4j.edge_rows(EdgeKind.MEMBER_OF)),
+            neo4j.expand([team.id], steps),
+            neo4j.expand_to([team.id], steps),
+        )
+
+    whole = answers()
+    monkeypatch.setattr(neo4j, "rows_per_record", 3)
+    assert answers() == whole
+    node_rows, edge_rows, expanded, (expanded_to, ends) = whole  # type: ignore[misc]
+    assert [r.id for r in node_rows] == sorted([p.id for p in people] + ["person:ann@example.com"])
+    assert [(r.source, r.target) for r in edge_rows] == sorted((p.id, team.id) for p in people)
+    assert len(expanded) == 20 and expanded == expanded_to and set(ends) == {p.id for p in people}
