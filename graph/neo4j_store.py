@@ -282,23 +282,18 @@ class Neo4jStore:
     def nodes_by_id(self, ids: Iterable[str]) -> dict[str, Node]:
         wanted = sorted(set(ids))
         found: dict[str, Node] = {}
+        query = packed_maps("UNWIND $ids AS id MATCH (n:Node {id: id}) RETURN properties(n) AS n", ("n",))
         for start in range(0, len(wanted), _PAGE):
-            for record in self._records(
-                "UNWIND $ids AS id MATCH (n:Node {id: id}) RETURN properties(n) AS n",
-                ids=wanted[start : start + _PAGE],
-            ):
-                node = _node_from(record["n"])
+            for row in self._packed(query, ids=wanted[start : start + _PAGE]):
+                node = _node_from(row["n"])
                 found[node.id] = node
         return found
 
     def nodes_of_kind(self, kind: NodeKind, *, after: str = "", limit: int = 1000) -> list[Node]:
         label = NodeKind(kind).value
-        records = self._records(
-            f"MATCH (n:{label}) WHERE n.id > $after RETURN properties(n) AS n ORDER BY n.id LIMIT $limit",
-            after=after,
-            limit=limit,
-        )
-        return [_node_from(r["n"]) for r in records]
+        page = f"MATCH (n:{label}) WHERE n.id > $after RETURN properties(n) AS n ORDER BY n.id LIMIT $limit"
+        nodes = [_node_from(row["n"]) for row in self._packed(packed_maps(page, ("n",)), after=after, limit=limit)]
+        return sorted(nodes, key=lambda node: node.id)  # packing does not keep the order
 
     def expand(self, ids: Sequence[str], steps: Sequence[Step], *, as_of: str | None = None) -> list[StoredEdge]:
         return self._expand(ids, steps, as_of, with_ends=False)[0]
@@ -329,44 +324,40 @@ class Neo4jStore:
         found: dict[tuple[str, str, str], StoredEdge] = {}
         ends: dict[str, Node] = {}
         query = packed_maps(" UNION ALL ".join(parts), _EDGE_COLUMNS + (("far",) if with_ends else ()))
-        params = {"ids": unique, "as_of": as_of, "rows_per_record": self.rows_per_record}
-        for packed in self._read(query, params):
-            for row in packed[0]:
-                edge = _edge_from(row)
-                found[edge.key] = edge
-                if with_ends and row["far"]["id"] not in ends:
-                    ends[row["far"]["id"]] = _node_from(row["far"])
+        for row in self._packed(query, ids=unique, as_of=as_of):
+            edge = _edge_from(row)
+            found[edge.key] = edge
+            if with_ends and row["far"]["id"] not in ends:
+                ends[row["far"]["id"]] = _node_from(row["far"])
         return [found[key] for key in sorted(found)], ends
 
     def edges_of_kind(
         self, kind: EdgeKind, *, after: tuple[str, str] = ("", ""), limit: int = 1000
     ) -> list[StoredEdge]:
         rel = EdgeKind(kind).value
-        records = self._records(
+        page = (
             f"MATCH (a:Node)-[r:{rel}]->(b:Node) "
             "WHERE a.id > $source OR (a.id = $source AND b.id > $target) "
-            f"RETURN {_EDGE_RETURN} ORDER BY a.id, b.id LIMIT $limit",
-            source=after[0],
-            target=after[1],
-            limit=limit,
+            f"RETURN {_EDGE_RETURN} ORDER BY a.id, b.id LIMIT $limit"
         )
-        return [_edge_from(r) for r in records]
+        rows = self._packed(packed_maps(page, _EDGE_COLUMNS), source=after[0], target=after[1], limit=limit)
+        return sorted((_edge_from(row) for row in rows), key=lambda edge: edge.key)  # packing does not keep the order
 
     def node_rows(self, kind: NodeKind, *, as_of: str | None = None) -> Iterator[NodeRow]:
         node_kind = NodeKind(kind)
-        rows = self._tuples(node_rows_query(node_kind), as_of=as_of, core=sorted(NODE_CORE))
+        rows = self._packed(node_rows_query(node_kind), as_of=as_of, core=sorted(NODE_CORE))
         for node_id, subtype, name, props, first_seen, last_seen in rows:
             yield NodeRow(node_id, node_kind, subtype, name, dict(props), first_seen, last_seen)
 
     def edge_rows(self, kind: EdgeKind, *, as_of: str | None = None) -> Iterator[EdgeRow]:
         edge_kind, kinds = EdgeKind(kind), _NODE_KINDS
-        rows = self._tuples(edge_rows_query(edge_kind), as_of=as_of, core=sorted(EDGE_CORE))
+        rows = self._packed(edge_rows_query(edge_kind), as_of=as_of, core=sorted(EDGE_CORE))
         for source, target, source_kind, target_kind, props, first_seen, last_seen in rows:
             yield EdgeRow(source, edge_kind, target, kinds[source_kind], kinds[target_kind], dict(props),
                           first_seen, last_seen)  # fmt: skip
 
-    def _tuples(self, query: str, **params: Any) -> Iterator[list[Any]]:
-        """The rows of a whole-kind scan, unpacked from its records (graph/neo4j_cypher.py `_packed`)."""
+    def _packed(self, query: str, **params: Any) -> Iterator[Any]:
+        """The rows of a packed read (graph/neo4j_cypher.py), unpacked from its records."""
         for record in self._read(query, {**params, "rows_per_record": self.rows_per_record}):
             yield from record[0]
 

@@ -82,7 +82,7 @@ def test_a_bad_query_fails_at_once(neo4j: Neo4jStore) -> None:
 
 
 def test_packed_reads_span_records_in_order(neo4j: Neo4jStore, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Whole-kind scans and expansions come ROWS_PER_RECORD rows to a Bolt record: with three
+    """Scans, pages and expansions come ROWS_PER_RECORD rows to a Bolt record: with three
     rows to a record, 20 nodes and 20 edges span several records, and the answers (order
     included) are those of one record each."""
     people = [Node(id=f"person:p{i:02d}@example.com", kind=NodeKind.PERSON, name=f"p{i}") for i in range(20)]
@@ -107,12 +107,18 @@ def test_packed_reads_span_records_in_order(neo4j: Neo4jStore, monkeypatch: pyte
             list(neo4j.edge_rows(EdgeKind.MEMBER_OF)),
             neo4j.expand([team.id], steps),
             neo4j.expand_to([team.id], steps),
+            neo4j.nodes_by_id(p.id for p in people),
+            neo4j.nodes_of_kind(NodeKind.PERSON, after="person:p03", limit=10),
+            neo4j.edges_of_kind(EdgeKind.MEMBER_OF, after=(people[4].id, team.id), limit=10),
         )
 
     whole = answers()
     monkeypatch.setattr(neo4j, "rows_per_record", 3)
     assert answers() == whole
-    node_rows, edge_rows, expanded, (expanded_to, ends) = whole  # type: ignore[misc]
+    node_rows, edge_rows, expanded, (expanded_to, ends), by_id, kind_page, edge_page = whole  # type: ignore[misc]
     assert [r.id for r in node_rows] == sorted([p.id for p in people] + ["person:ann@example.com"])
     assert [(r.source, r.target) for r in edge_rows] == sorted((p.id, team.id) for p in people)
     assert len(expanded) == 20 and expanded == expanded_to and set(ends) == {p.id for p in people}
+    assert set(by_id) == {p.id for p in people}
+    assert [n.id for n in kind_page] == [p.id for p in people[3:13]]
+    assert [e.source for e in edge_page] == [p.id for p in people[5:15]]
