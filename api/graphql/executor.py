@@ -47,10 +47,9 @@ _SETTLED = frozenset({str, int, float, bool, type(None), list, tuple, dict})
 
 
 class _NotPlain(Exception):
-    """This selection needs graphql-core's general completion."""
+    """This selection needs graphql-core's general completion (raised as the class: a shared
+    instance would keep its last traceback, and the request's objects, alive)."""
 
-
-_NOT_PLAIN = _NotPlain()
 
 Reader = Callable[[Any], Any]
 Complete = Callable[[Any], Any]
@@ -135,13 +134,13 @@ class PlainFirstExecutor(StrawberryGraphQLCoreExecutionContext):
                 steps.append((response_name, functools.partial(_constant, parent_type.name), _same))
                 continue
             if node.arguments:
-                raise _NOT_PLAIN
+                raise _NotPlain
             field = parent_type.fields.get(name)
             if field is None:  # graphql-core skips an unknown field (validation rejects it first)
                 continue
             read = _reader(field)
             if read is None:
-                raise _NOT_PLAIN
+                raise _NotPlain
             steps.append((response_name, read, self._value_plan(field.type, details)))
 
         def complete_object(source: Any) -> dict[str, Any]:
@@ -156,7 +155,7 @@ class PlainFirstExecutor(StrawberryGraphQLCoreExecutionContext):
 
             def complete_non_null(value: Any) -> Any:
                 if value is None or value is Undefined:
-                    raise _NOT_PLAIN  # graphql-core's error, with its path, comes from the general way
+                    raise _NotPlain  # graphql-core's error, with its path, comes from the general way
                 return strict(value)
 
             return complete_non_null
@@ -174,7 +173,7 @@ class PlainFirstExecutor(StrawberryGraphQLCoreExecutionContext):
 
             def complete_list(value: Any) -> list[Any]:
                 if isinstance(value, str | bytes | Mapping) or not isinstance(value, Sequence):
-                    raise _NOT_PLAIN
+                    raise _NotPlain
                 return [item(v) for v in value]
 
             return complete_list
@@ -186,9 +185,9 @@ class PlainFirstExecutor(StrawberryGraphQLCoreExecutionContext):
                 try:
                     coerced = coerce(value)
                 except Exception:  # the general way raises it again, as a located field error
-                    raise _NOT_PLAIN from None
+                    raise _NotPlain from None
                 if coerced is None or coerced is Undefined:
-                    raise _NOT_PLAIN
+                    raise _NotPlain
                 return coerced
 
             return complete_leaf
@@ -197,13 +196,13 @@ class PlainFirstExecutor(StrawberryGraphQLCoreExecutionContext):
             plan = None if new_defer_usages else self._object_plan(return_type, grouped)
             if plan is not None:
                 return plan
-        raise _NOT_PLAIN  # interfaces, unions, objects with an is_type_of check, deferred fragments
+        raise _NotPlain  # interfaces, unions, objects with an is_type_of check, deferred fragments
 
 
 def _check_settled(value: Any) -> None:
     """A value the general way must handle: an exception a resolver returned, or an awaitable."""
     if type(value) not in _SETTLED and (isinstance(value, Exception) or optimized_is_awaitable(value)):
-        raise _NOT_PLAIN
+        raise _NotPlain
 
 
 def _constant(value: str, _source: Any) -> str:
