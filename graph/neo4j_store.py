@@ -32,6 +32,7 @@ from graph.neo4j_cypher import (
     ROWS_PER_RECORD,
     edge_merge_query,
     edge_rows_query,
+    fixed_end_kinds,
     node_merge_query,
     node_rows_query,
     packed_maps,
@@ -71,6 +72,8 @@ _EXPAND_PATTERNS = {
     "in": "(a:Node)-[r:{types}]->(b:Node {id: id})",
 }
 _NODE_KINDS = {k.value: k for k in NodeKind}
+_EDGE_KINDS = {k.value: k for k in EdgeKind}
+"""Kinds read back by value: a dict lookup is several times cheaper than the enum constructor."""
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
@@ -110,7 +113,7 @@ def _node_from(props: dict[str, Any]) -> Node:
         Node,
         {
             "id": props["id"],
-            "kind": NodeKind(props["kind"]),
+            "kind": _NODE_KINDS[props["kind"]],
             "subtype": props.get("subtype", ""),
             "name": props.get("name", ""),
             "props": {k: v for k, v in props.items() if k not in NODE_CORE},
@@ -127,10 +130,10 @@ def _edge_from(record: dict[str, Any]) -> StoredEdge:
         StoredEdge,
         {
             "source": record["source"],
-            "source_kind": NodeKind(record["source_kind"]),
-            "kind": EdgeKind(record["kind"]),
+            "source_kind": _NODE_KINDS[record["source_kind"]],
+            "kind": _EDGE_KINDS[record["kind"]],
             "target": record["target"],
-            "target_kind": NodeKind(record["target_kind"]),
+            "target_kind": _NODE_KINDS[record["target_kind"]],
             "props": {k: v for k, v in props.items() if k not in EDGE_CORE},
             "first_seen": props.get("first_seen"),
             "last_seen": props.get("last_seen"),
@@ -351,10 +354,11 @@ class Neo4jStore:
 
     def edge_rows(self, kind: EdgeKind, *, as_of: str | None = None) -> Iterator[EdgeRow]:
         edge_kind, kinds = EdgeKind(kind), _NODE_KINDS
+        fixed_source, fixed_target = fixed_end_kinds(edge_kind)
         rows = self._packed(edge_rows_query(edge_kind), as_of=as_of, core=sorted(EDGE_CORE))
         for source, target, source_kind, target_kind, props, first_seen, last_seen in rows:
-            yield EdgeRow(source, edge_kind, target, kinds[source_kind], kinds[target_kind], dict(props),
-                          first_seen, last_seen)  # fmt: skip
+            yield EdgeRow(source, edge_kind, target, fixed_source or kinds[source_kind],
+                          fixed_target or kinds[target_kind], dict(props), first_seen, last_seen)  # fmt: skip
 
     def _packed(self, query: str, **params: Any) -> Iterator[Any]:
         """The rows of a packed read (graph/neo4j_cypher.py), unpacked from its records."""

@@ -10,7 +10,7 @@ everything a query returns is bounded and says so with a `truncated` flag when a
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
@@ -26,8 +26,10 @@ __all__ = [
     "PAGE",
     "EvidenceRef",
     "Hop",
+    "KindRows",
     "NodeRef",
     "Result",
+    "Scan",
     "check_limit",
     "check_time",
     "days_between",
@@ -48,6 +50,11 @@ __all__ = [
 
 PAGE: Final = 5000
 """Rows per page when a query scans a whole kind."""
+Scan = Callable[[EdgeKind], list[EdgeRow]]
+"""Every visible edge of a kind in (source, target) order (findings passes its shared scans)."""
+KindRows = Callable[[NodeKind], Mapping[str, NodeRow]]
+"""Every visible node of a kind by id (findings passes its shared scans)."""
+
 LIST_CAP: Final = 500
 """Default cap on any list a query returns; `truncated` says when it was reached."""
 

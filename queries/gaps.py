@@ -16,6 +16,7 @@ ticket. An OWNS edge written by a review decision (`provenance: review`) closes 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -23,8 +24,10 @@ from graph.schema import EdgeKind, NodeKind
 from graph.store import EdgeRow, GraphStore, NodeRow
 from queries.common import (
     LIST_CAP,
+    KindRows,
     NodeRef,
     Result,
+    Scan,
     check_limit,
     check_time,
     node_ref,
@@ -71,16 +74,27 @@ class OwnershipIndex:
     """Credential -> its HAS_CREDENTIAL edges (from the identities it authenticates as)."""
 
     @classmethod
-    def build(cls, store: GraphStore, as_of: str | None) -> OwnershipIndex:
+    def build(
+        cls, store: GraphStore, as_of: str | None, scan: Scan | None = None, kind_rows: KindRows | None = None
+    ) -> OwnershipIndex:
+        """Read from the store, or from a caller's shared scans (findings reads each kind once
+        for all of its rules, and its rules read HAS_CREDENTIAL, OWNS and people too)."""
         index = cls()
-        index.people = {p.id: p for p in store.node_rows(NodeKind.PERSON, as_of=as_of)}
-        for edge in store.edge_rows(EdgeKind.OWNS, as_of=as_of):
+        if kind_rows:
+            index.people = dict(kind_rows(NodeKind.PERSON))
+        else:
+            index.people = {p.id: p for p in store.node_rows(NodeKind.PERSON, as_of=as_of)}
+
+        def edges(kind: EdgeKind) -> Iterable[EdgeRow]:
+            return scan(kind) if scan else store.edge_rows(kind, as_of=as_of)
+
+        for edge in edges(EdgeKind.OWNS):
             index.owns.setdefault(edge.target, []).append(edge)
             index.owner_kind[edge.source] = edge.source_kind
-        for edge in store.edge_rows(EdgeKind.MEMBER_OF, as_of=as_of):
+        for edge in edges(EdgeKind.MEMBER_OF):
             if edge.source_kind == NodeKind.PERSON and edge.target_kind == NodeKind.TEAM:
                 index.members.setdefault(edge.target, set()).add(edge.source)
-        for edge in store.edge_rows(EdgeKind.HAS_CREDENTIAL, as_of=as_of):
+        for edge in edges(EdgeKind.HAS_CREDENTIAL):
             index.holders.setdefault(edge.target, []).append(edge)
         return index
 

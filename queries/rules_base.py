@@ -122,7 +122,7 @@ class RuleContext:
 
     @cached_property
     def ownership(self) -> OwnershipIndex:
-        return OwnershipIndex.build(self.store, self.as_of)
+        return OwnershipIndex.build(self.store, self.as_of, scan=self.edges, kind_rows=self.nodes)
 
     @cached_property
     def uses(self) -> dict[str, CredentialUse]:

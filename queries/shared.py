@@ -26,8 +26,10 @@ from graph.store import EdgeRow, GraphStore, NodeRow
 from queries.accountability import OwnerEntry, Verdict, accountability
 from queries.common import (
     LIST_CAP,
+    KindRows,
     NodeRef,
     Result,
+    Scan,
     check_limit,
     check_time,
     node_ref,
@@ -120,10 +122,6 @@ def _add_consumer(
         use.add("repository", prop_str(consumer, "repository"), "repository", mode, consumer.id)
 
 
-Scan = Callable[[EdgeKind], list[EdgeRow]]
-"""Every visible edge of a kind in (source, target) order (findings passes its shared scans)."""
-KindRows = Callable[[NodeKind], Mapping[str, NodeRow]]
-"""Every visible node of a kind by id (findings passes its shared scans)."""
 Lookup = Callable[[Iterable[tuple[str, NodeKind]]], Mapping[str, Node | NodeRow]]
 
 
