@@ -5,7 +5,7 @@ and nothing half-written. Merging happens inside SQLite's upsert, with small reg
 functions for the JSON-valued columns, so a bulk load of new records is one `executemany`.
 
 Traversals never load the whole graph: `expand` reads one frontier at a time from indexed
-tables (source and target indexes), and graph/traverse.py hands only the reached
+tables (the kind-first key outward, the target index inward), and graph/traverse.py hands only the reached
 neighbourhood to networkx. Cold open is therefore constant, whatever the size of the file.
 """
 
@@ -53,10 +53,31 @@ CREATE TABLE IF NOT EXISTS edges (
     source_kind TEXT NOT NULL, target_kind TEXT NOT NULL,
     props TEXT NOT NULL, first_seen TEXT, last_seen TEXT, count INTEGER NOT NULL,
     sources TEXT NOT NULL, evidence TEXT NOT NULL, observations TEXT NOT NULL,
-    PRIMARY KEY (source, kind, target)
+    PRIMARY KEY (kind, source, target)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS edges_by_target ON edges (target, kind, source);
-CREATE INDEX IF NOT EXISTS edges_by_kind ON edges (kind, source, target);
+"""
+# Edges are keyed kind first. Findings, shared_credentials and ownership_gaps scan whole kinds,
+# and a kind-first table makes that a sequential read of the table itself (2.0-2.2x faster at
+# 1.7M rows than stepping a kind index and looking each row up). An expansion always names its
+# kinds, so outward it seeks the key itself (kind, source) for each kind and id, and needs no
+# source index: two B-trees per edge to write instead of three. Inward it reads edges_by_target.
+
+_LAYOUT = 2
+"""`PRAGMA user_version` of the current layout. Layout 1 (files written before it, where
+user_version is 0) keyed edges by (source, kind, target) with a separate kind index."""
+
+_MIGRATE_1_TO_2 = """
+CREATE TABLE edges_layout2 (
+    source TEXT NOT NULL, kind TEXT NOT NULL, target TEXT NOT NULL,
+    source_kind TEXT NOT NULL, target_kind TEXT NOT NULL,
+    props TEXT NOT NULL, first_seen TEXT, last_seen TEXT, count INTEGER NOT NULL,
+    sources TEXT NOT NULL, evidence TEXT NOT NULL, observations TEXT NOT NULL,
+    PRIMARY KEY (kind, source, target)
+) WITHOUT ROWID;
+INSERT INTO edges_layout2 SELECT * FROM edges ORDER BY kind, source, target;
+DROP TABLE edges;
+ALTER TABLE edges_layout2 RENAME TO edges;
 """
 
 _UPSERT_NODE = """
@@ -254,6 +275,7 @@ class EmbeddedStore:
             # copying each 16 KiB page into the cache: random row reads (expand, findings'
             # evidence edges on a 1M-node store) measured ~30% faster.
             self._db.execute(f"PRAGMA mmap_size={_MMAP_BYTES}")
+            self._upgrade_layout()
             self._db.executescript(_SCHEMA)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open embedded store at {target}: {exc}") from exc
@@ -266,6 +288,28 @@ class EmbeddedStore:
             ("kt_obs_count", 2, _observation_count),
         ):
             self._db.create_function(name, arity, function, deterministic=True)
+
+    def _upgrade_layout(self) -> None:
+        """Bring a file of an older layout to `_LAYOUT` in one transaction (a crash leaves the
+        old layout, and the next open upgrades again); a new file just gets the version."""
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version == _LAYOUT:
+            return
+        if version > _LAYOUT:
+            raise sqlite3.DatabaseError(f"written by a newer keytrail (layout {version}; this one reads {_LAYOUT})")
+        has_edges = self._db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'edges'").fetchone()
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            if has_edges:
+                self._db.execute("DROP INDEX IF EXISTS edges_by_kind")
+                for statement in _MIGRATE_1_TO_2.split(";"):
+                    if statement.strip():
+                        self._db.execute(statement)
+            self._db.execute(f"PRAGMA user_version = {_LAYOUT}")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
     @property
     def location(self) -> str:
@@ -335,8 +379,11 @@ class EmbeddedStore:
             time_clause = " AND (first_seen IS NULL OR first_seen <= ?)" if as_of else ""
             for chunk in _chunks(unique):
                 marks = ",".join("?" * len(chunk))
+                # Inward, name the target index: without statistics the planner would rather
+                # scan each whole kind of the (kind, source, target) key than seek (target, kind).
+                table = "edges INDEXED BY edges_by_target" if direction == "in" else "edges"
                 sql = (
-                    f"SELECT {_EDGE_COLUMNS} FROM edges WHERE {column} IN ({marks}) "
+                    f"SELECT {_EDGE_COLUMNS} FROM {table} WHERE {column} IN ({marks}) "
                     f"AND kind IN ({kind_marks}){time_clause}"
                 )
                 params = [*chunk, *kinds, *([as_of] if as_of else [])]
