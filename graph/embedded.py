@@ -5,8 +5,9 @@ and nothing half-written. Merging happens inside SQLite's upsert, with small reg
 functions for the JSON-valued columns, so a bulk load of new records is one `executemany`.
 
 Traversals never load the whole graph: `expand` reads one frontier at a time from indexed
-tables (the kind-first key outward, the target index inward), and graph/traverse.py hands only the reached
-neighbourhood to networkx. Cold open is therefore constant, whatever the size of the file.
+tables (the kind-first key outward, the target index inward), and graph/traverse.py hands
+only the reached neighbourhood to networkx. Cold open is therefore constant, whatever the
+size of the file.
 """
 
 from __future__ import annotations
@@ -42,43 +43,40 @@ DEFAULT_PATH = Path(".keytrail") / "keytrail.db"
 _CHUNK = 900  # below SQLite's default limit of bound variables per statement
 _MMAP_BYTES = 0x7FFF0000  # SQLite's default SQLITE_MAX_MMAP_SIZE; larger requests are clamped to it
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS nodes (
-    id TEXT PRIMARY KEY, kind TEXT NOT NULL, subtype TEXT NOT NULL, name TEXT NOT NULL,
-    props TEXT NOT NULL, first_seen TEXT, last_seen TEXT, sources TEXT NOT NULL
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS nodes_by_kind ON nodes (kind, id);
-CREATE TABLE IF NOT EXISTS edges (
-    source TEXT NOT NULL, kind TEXT NOT NULL, target TEXT NOT NULL,
-    source_kind TEXT NOT NULL, target_kind TEXT NOT NULL,
-    props TEXT NOT NULL, first_seen TEXT, last_seen TEXT, count INTEGER NOT NULL,
-    sources TEXT NOT NULL, evidence TEXT NOT NULL, observations TEXT NOT NULL,
-    PRIMARY KEY (kind, source, target)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS edges_by_target ON edges (target, kind, source);
-"""
 # Edges are keyed kind first. Findings, shared_credentials and ownership_gaps scan whole kinds,
 # and a kind-first table makes that a sequential read of the table itself (2.0-2.2x faster at
 # 1.7M rows than stepping a kind index and looking each row up). An expansion always names its
 # kinds, so outward it seeks the key itself (kind, source) for each kind and id, and needs no
 # source index: two B-trees per edge to write instead of three. Inward it reads edges_by_target.
-
-_LAYOUT = 2
-"""`PRAGMA user_version` of the current layout. Layout 1 (files written before it, where
-user_version is 0) keyed edges by (source, kind, target) with a separate kind index."""
-
-_MIGRATE_1_TO_2 = """
-CREATE TABLE edges_layout2 (
+_EDGES_TABLE = """(
     source TEXT NOT NULL, kind TEXT NOT NULL, target TEXT NOT NULL,
     source_kind TEXT NOT NULL, target_kind TEXT NOT NULL,
     props TEXT NOT NULL, first_seen TEXT, last_seen TEXT, count INTEGER NOT NULL,
     sources TEXT NOT NULL, evidence TEXT NOT NULL, observations TEXT NOT NULL,
     PRIMARY KEY (kind, source, target)
+) WITHOUT ROWID"""
+
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS nodes (
+    id TEXT PRIMARY KEY, kind TEXT NOT NULL, subtype TEXT NOT NULL, name TEXT NOT NULL,
+    props TEXT NOT NULL, first_seen TEXT, last_seen TEXT, sources TEXT NOT NULL
 ) WITHOUT ROWID;
-INSERT INTO edges_layout2 SELECT * FROM edges ORDER BY kind, source, target;
-DROP TABLE edges;
-ALTER TABLE edges_layout2 RENAME TO edges;
+CREATE INDEX IF NOT EXISTS nodes_by_kind ON nodes (kind, id);
+CREATE TABLE IF NOT EXISTS edges {_EDGES_TABLE};
+CREATE INDEX IF NOT EXISTS edges_by_target ON edges (target, kind, source);
 """
+
+_LAYOUT = 2
+"""`PRAGMA user_version` of the current layout. Layout 1 (files written before it, where
+user_version is 0) keyed edges by (source, kind, target) with a separate kind index."""
+
+_MIGRATE_1_TO_2 = (
+    "DROP INDEX IF EXISTS edges_by_kind",
+    f"CREATE TABLE edges_layout2 {_EDGES_TABLE}",
+    "INSERT INTO edges_layout2 SELECT * FROM edges ORDER BY kind, source, target",
+    "DROP TABLE edges",
+    "ALTER TABLE edges_layout2 RENAME TO edges",
+)
 
 _UPSERT_NODE = """
 INSERT INTO nodes (id, kind, subtype, name, props, first_seen, last_seen, sources)
@@ -300,11 +298,8 @@ class EmbeddedStore:
         has_edges = self._db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'edges'").fetchone()
         self._db.execute("BEGIN IMMEDIATE")
         try:
-            if has_edges:
-                self._db.execute("DROP INDEX IF EXISTS edges_by_kind")
-                for statement in _MIGRATE_1_TO_2.split(";"):
-                    if statement.strip():
-                        self._db.execute(statement)
+            for statement in _MIGRATE_1_TO_2 if has_edges else ():
+                self._db.execute(statement)
             self._db.execute(f"PRAGMA user_version = {_LAYOUT}")
         except BaseException:
             self._db.execute("ROLLBACK")

@@ -77,8 +77,8 @@ class OwnershipIndex:
     def build(
         cls, store: GraphStore, as_of: str | None, scan: Scan | None = None, kind_rows: KindRows | None = None
     ) -> OwnershipIndex:
-        """Read from the store, or from a caller's shared scans (findings reads each kind once
-        for all of its rules, and its rules read HAS_CREDENTIAL, OWNS and people too)."""
+        """Read from the store, or from a caller's shared scans (findings passes its own, so a
+        kind that one of its rules also reads is read once per run)."""
         index = cls()
         if kind_rows:
             index.people = dict(kind_rows(NodeKind.PERSON))
