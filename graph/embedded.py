@@ -23,6 +23,7 @@ from graph.errors import KindConflict, StoreError
 from graph.model import EVIDENCE_LIMIT, Edge, Node, StoredEdge, from_store
 from graph.schema import EdgeKind, NodeKind
 from graph.store import (
+    EdgeKey,
     EdgeRow,
     NodeRow,
     Stats,
@@ -34,6 +35,7 @@ from graph.store import (
     export_edge_line,
     export_node_line,
     far_ends,
+    keys_by_kind,
     merge_evidence,
 )
 
@@ -354,6 +356,22 @@ class EmbeddedStore:
             for row in self._db.execute(f"SELECT {_NODE_COLUMNS} FROM nodes WHERE id IN ({marks})", chunk):
                 node = _node_from_row(row)
                 found[node.id] = node
+        return found
+
+    def edges_by_key(self, keys: Iterable[EdgeKey]) -> dict[EdgeKey, StoredEdge]:
+        found: dict[EdgeKey, StoredEdge] = {}
+        for kind, pairs in keys_by_kind(keys).items():
+            for start in range(0, len(pairs), _CHUNK // 2):
+                chunk = pairs[start : start + _CHUNK // 2]
+                # The wanted pairs first, each a seek of the (kind, source, target) key: CROSS
+                # JOIN keeps that order whatever the planner guesses without statistics.
+                values = ",".join(["(?, ?)"] * len(chunk))
+                sql = (
+                    f"SELECT {_EDGE_COLUMNS} FROM (VALUES {values}) AS k CROSS JOIN edges AS e "
+                    "ON e.kind = ? AND e.source = k.column1 AND e.target = k.column2"
+                )
+                for row in self._db.execute(sql, [*(v for pair in chunk for v in pair), kind.value]):
+                    found[(row[0], row[1], row[2])] = _edge_from_row(row)
         return found
 
     def nodes_of_kind(self, kind: NodeKind, *, after: str = "", limit: int = 1000) -> list[Node]:

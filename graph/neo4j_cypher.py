@@ -17,7 +17,7 @@ from __future__ import annotations
 from functools import cache
 
 from graph.model import EVIDENCE_LIMIT
-from graph.schema import EDGE_SPECS, EdgeKind, NodeKind
+from graph.schema import EDGE_SPECS, NODE_SPECS, EdgeKind, NodeKind
 
 __all__ = [
     "EDGE_CORE",
@@ -25,10 +25,12 @@ __all__ = [
     "ROWS_PER_RECORD",
     "edge_merge_query",
     "edge_rows_query",
+    "edges_by_key_query",
     "fixed_end_kinds",
     "node_merge_query",
     "node_rows_query",
     "packed_maps",
+    "scan_properties",
     "schema_statements",
 ]
 
@@ -171,16 +173,27 @@ WITH collect({{{fields}}}) AS rows
 {_CHUNKS}"""
 
 
+def scan_properties(kind: NodeKind | EdgeKind) -> tuple[str, ...]:
+    """The schema properties a whole-kind scan reads of a node or edge kind, in the order its
+    rows carry them (after the fixed columns). Writes refuse undeclared properties, so the
+    declared ones are all there is to read."""
+    spec = NODE_SPECS[kind] if isinstance(kind, NodeKind) else EDGE_SPECS[kind]
+    return tuple(spec.properties)
+
+
 @cache
 def node_rows_query(kind: NodeKind) -> str:
-    """Every node of one kind, lean: the core fields, and the schema properties as [key, value]
-    pairs ($core names the store's own keys), so `sources` never crosses the wire. Rows come
-    packed (see `_packed`): id, subtype, name, props, first_seen, last_seen."""
+    """Every node of one kind, lean: the core fields, then each property of `scan_properties`
+    as a column of its own (null where the node has none), so `sources` never crosses the wire.
+    Rows come packed (see `_packed`): id, subtype, name, first_seen, last_seen, properties...
+
+    Naming each declared property costs the server about half what listing `keys(n)` and
+    reading each key did (1.9 s → 1.2 s for 300k sessions on this machine)."""
     label = NodeKind(kind).value
     columns = (
         ("n.id", "id"), ("coalesce(n.subtype, '')", "subtype"), ("coalesce(n.name, '')", "name"),
-        ("[k IN keys(n) WHERE NOT k IN $core | [k, n[k]]]", "props"), ("n.first_seen", "first_seen"),
-        ("n.last_seen", "last_seen"),
+        ("n.first_seen", "first_seen"), ("n.last_seen", "last_seen"),
+        *((f"n.`{name}`", f"p{i}") for i, name in enumerate(scan_properties(kind))),
     )  # fmt: skip
     return f"""MATCH (n:{label}) WHERE {_VISIBLE.format(v="n")}
 {_packed(columns, "id")}"""
@@ -198,20 +211,46 @@ def fixed_end_kinds(kind: EdgeKind) -> tuple[NodeKind | None, NodeKind | None]:
 
 @cache
 def edge_rows_query(kind: EdgeKind) -> str:
-    """Every relationship of one type, lean: endpoints, their kinds, the schema properties as
-    [key, value] pairs and the times; no evidence, sources or observations. Rows come packed
-    (see `_packed`): source, target, source_kind, target_kind, props, first_seen, last_seen.
+    """Every relationship of one type, lean: endpoints, their kinds, the times, then each
+    property of `scan_properties` as a column of its own (null where absent); no evidence,
+    sources or observations. Rows come packed (see `_packed`): source, target, source_kind,
+    target_kind, first_seen, last_seen, properties...
 
     An endpoint kind the schema fixes (`fixed_end_kinds`) comes as null, not read from each
     node's properties; and the endpoints are not label-checked, as every node of the
-    database is a keytrail :Node (both cost ~1 µs a row of the ~10 µs a scan costs)."""
+    database is a keytrail :Node (both cost ~1 µs a row of the ~10 µs a scan costs). Named
+    properties instead of `keys(r)` cut the server's share by about a third (TOUCHED, 300k
+    relationships: 2.1 s → 1.5 s)."""
     rel = EdgeKind(kind).value
     fixed_source, fixed_target = fixed_end_kinds(kind)
     columns = (
         ("a.id", "source"), ("b.id", "target"),
         ("null" if fixed_source else "a.kind", "source_kind"), ("null" if fixed_target else "b.kind", "target_kind"),
-        ("[k IN keys(r) WHERE NOT k IN $core | [k, r[k]]]", "props"), ("r.first_seen", "first_seen"),
-        ("r.last_seen", "last_seen"),
+        ("r.first_seen", "first_seen"), ("r.last_seen", "last_seen"),
+        *((f"r.`{name}`", f"p{i}") for i, name in enumerate(scan_properties(kind))),
     )  # fmt: skip
     return f"""MATCH (a)-[r:{rel}]->(b) WHERE {_VISIBLE.format(v="r")}
 {_packed(columns, "source, target")}"""
+
+
+@cache
+def edges_by_key_query(kind: EdgeKind) -> str:
+    """The relationships of one type between given endpoint pairs ($pairs: [source id, target id]),
+    in full: the lean columns of `edge_rows_query` with the bookkeeping (count, sources,
+    evidence, observations) before the properties. Rows come packed, unordered: source,
+    target, source_kind, target_kind, first_seen, last_seen, count, sources, evidence,
+    obs_origins, obs_counts, properties...
+
+    Both ends are found by their unique id and the relationship between them then, so a busy
+    endpoint's other edges are never read past, as an expand from either end would."""
+    rel = EdgeKind(kind).value
+    fixed_source, fixed_target = fixed_end_kinds(kind)
+    columns = (
+        "a.id", "b.id", "null" if fixed_source else "a.kind", "null" if fixed_target else "b.kind",
+        "r.first_seen", "r.last_seen", "r.count", "r.sources", "r.evidence", "r.obs_origins", "r.obs_counts",
+        *(f"r.`{name}`" for name in scan_properties(kind)),
+    )  # fmt: skip
+    return f"""UNWIND $pairs AS pair
+MATCH (a:Node {{id: pair[0]}})-[r:{rel}]->(b:Node {{id: pair[1]}})
+WITH collect([{", ".join(columns)}]) AS rows
+{_CHUNKS}"""

@@ -32,15 +32,18 @@ from graph.neo4j_cypher import (
     ROWS_PER_RECORD,
     edge_merge_query,
     edge_rows_query,
+    edges_by_key_query,
     fixed_end_kinds,
     node_merge_query,
     node_rows_query,
     packed_maps,
+    scan_properties,
     schema_statements,
 )
 from graph.open import describe_location
 from graph.schema import EdgeKind, NodeKind
 from graph.store import (
+    EdgeKey,
     EdgeRow,
     NodeRow,
     Stats,
@@ -51,12 +54,15 @@ from graph.store import (
     encode_evidence,
     export_edge_line,
     export_node_line,
+    keys_by_kind,
 )
 
 __all__ = ["Neo4jStore"]
 
 _ROWS_PER_STATEMENT = 10_000
 _PAGE = 5_000
+_KEYS_PER_READ = 10_000
+"""Edge keys looked up per query by `edges_by_key`."""
 _READ_RETRY_SECONDS = 30.0
 """How long a read keeps retrying transient failures (the driver's default for transactions)."""
 Row = dict[str, object]
@@ -292,6 +298,36 @@ class Neo4jStore:
                 found[node.id] = node
         return found
 
+    def edges_by_key(self, keys: Iterable[EdgeKey]) -> dict[EdgeKey, StoredEdge]:
+        found: dict[EdgeKey, StoredEdge] = {}
+        kinds = _NODE_KINDS
+        for kind, pairs in keys_by_kind(keys).items():
+            names = scan_properties(kind)
+            fixed_source, fixed_target = fixed_end_kinds(kind)
+            query = edges_by_key_query(kind)
+            for start in range(0, len(pairs), _KEYS_PER_READ):
+                for row in self._packed(query, pairs=[list(p) for p in pairs[start : start + _KEYS_PER_READ]]):
+                    (source, target, source_kind, target_kind, first_seen, last_seen, count, sources, evidence,
+                     origins, counts, *values) = row  # fmt: skip
+                    found[(source, kind.value, target)] = from_store(
+                        StoredEdge,
+                        {
+                            "source": source,
+                            "source_kind": fixed_source or kinds[source_kind],
+                            "kind": kind,
+                            "target": target,
+                            "target_kind": fixed_target or kinds[target_kind],
+                            "props": {k: v for k, v in zip(names, values, strict=True) if v is not None},
+                            "first_seen": first_seen,
+                            "last_seen": last_seen,
+                            "count": count,
+                            "sources": tuple(sources or ()),
+                            "evidence": tuple(decode_evidence(e) for e in evidence or ()),
+                            "observations": dict(zip(origins or (), counts or (), strict=True)),
+                        },
+                    )
+        return found
+
     def nodes_of_kind(self, kind: NodeKind, *, after: str = "", limit: int = 1000) -> list[Node]:
         label = NodeKind(kind).value
         page = f"MATCH (n:{label}) WHERE n.id > $after RETURN properties(n) AS n ORDER BY n.id LIMIT $limit"
@@ -348,17 +384,23 @@ class Neo4jStore:
 
     def node_rows(self, kind: NodeKind, *, as_of: str | None = None) -> Iterator[NodeRow]:
         node_kind = NodeKind(kind)
-        rows = self._packed(node_rows_query(node_kind), as_of=as_of, core=sorted(NODE_CORE))
-        for node_id, subtype, name, props, first_seen, last_seen in rows:
-            yield NodeRow(node_id, node_kind, subtype, name, dict(props), first_seen, last_seen)
+        names = scan_properties(node_kind)
+        for node_id, subtype, name, first_seen, last_seen, *values in self._packed(
+            node_rows_query(node_kind), as_of=as_of
+        ):
+            props = {key: value for key, value in zip(names, values, strict=True) if value is not None}
+            yield NodeRow(node_id, node_kind, subtype, name, props, first_seen, last_seen)
 
     def edge_rows(self, kind: EdgeKind, *, as_of: str | None = None) -> Iterator[EdgeRow]:
         edge_kind, kinds = EdgeKind(kind), _NODE_KINDS
+        names = scan_properties(edge_kind)
         fixed_source, fixed_target = fixed_end_kinds(edge_kind)
-        rows = self._packed(edge_rows_query(edge_kind), as_of=as_of, core=sorted(EDGE_CORE))
-        for source, target, source_kind, target_kind, props, first_seen, last_seen in rows:
+        for source, target, source_kind, target_kind, first_seen, last_seen, *values in self._packed(
+            edge_rows_query(edge_kind), as_of=as_of
+        ):
+            props = {key: value for key, value in zip(names, values, strict=True) if value is not None}
             yield EdgeRow(source, edge_kind, target, fixed_source or kinds[source_kind],
-                          fixed_target or kinds[target_kind], dict(props), first_seen, last_seen)  # fmt: skip
+                          fixed_target or kinds[target_kind], props, first_seen, last_seen)  # fmt: skip
 
     def _packed(self, query: str, **params: Any) -> Iterator[Any]:
         """The rows of a packed read (graph/neo4j_cypher.py), unpacked from its records."""

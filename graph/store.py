@@ -29,6 +29,7 @@ from graph.model import EVIDENCE_LIMIT, Edge, Evidence, Node, PropValue, StoredE
 from graph.schema import Direction, EdgeKind, NodeKind
 
 __all__ = [
+    "EdgeKey",
     "EdgeRow",
     "GraphStore",
     "NodeRow",
@@ -41,6 +42,7 @@ __all__ = [
     "export_edge_line",
     "export_node_line",
     "far_ends",
+    "keys_by_kind",
     "merge_evidence",
     "merge_first",
     "merge_last",
@@ -82,6 +84,10 @@ class NodeRow(NamedTuple):
     last_seen: str | None
 
 
+EdgeKey = tuple[str, str, str]
+"""An edge's identity: (source, kind value, target), as `StoredEdge.key` and `EdgeRow.key` give it."""
+
+
 class EdgeRow(NamedTuple):
     """An edge as whole-kind scans read it: endpoints, props and times, without the bookkeeping
     (count, sources, evidence, observations) that only a returned evidence hop needs."""
@@ -96,7 +102,7 @@ class EdgeRow(NamedTuple):
     last_seen: str | None
 
     @property
-    def key(self) -> tuple[str, str, str]:
+    def key(self) -> EdgeKey:
         return (self.source, self.kind.value, self.target)
 
 
@@ -117,6 +123,12 @@ class GraphStore(Protocol):
 
     def nodes_of_kind(self, kind: NodeKind, *, after: str = "", limit: int = 1000) -> list[Node]:
         """One page of nodes of a kind, ordered by id, starting after the given id."""
+        ...
+
+    def edges_by_key(self, keys: Iterable[EdgeKey]) -> dict[EdgeKey, StoredEdge]:
+        """The stored edges with these keys, (source, kind value, target), by key; a key not
+        stored is absent. Like `nodes_by_id`, whatever their first_seen: findings reads the
+        evidence its lean rows cite this way, one seek per edge."""
         ...
 
     def expand(
@@ -304,3 +316,11 @@ def parse_export_line(line: str) -> tuple[list[Node], list[Edge]]:
 
 def props_json(props: dict[str, PropValue]) -> str:
     return orjson.dumps(props, option=_DUMP).decode()
+
+
+def keys_by_kind(keys: Iterable[EdgeKey]) -> dict[EdgeKind, list[tuple[str, str]]]:
+    """Distinct edge keys grouped per kind (in kind order) as sorted (source, target) pairs."""
+    grouped: dict[EdgeKind, set[tuple[str, str]]] = {}
+    for source, kind, target in keys:
+        grouped.setdefault(EdgeKind(kind), set()).add((source, target))
+    return {kind: sorted(grouped[kind]) for kind in sorted(grouped)}

@@ -24,8 +24,7 @@ from typing import Final
 
 from graph.errors import QueryError
 from graph.model import Node, StoredEdge, from_store
-from graph.schema import EdgeKind
-from graph.store import EdgeRow, GraphStore, NodeRow, Step
+from graph.store import EdgeRow, GraphStore, NodeRow
 from queries.common import Hop, NodeRef, Result, check_limit, check_time, hop, node_ref, resolve_now
 from queries.rules_base import OWASP_NAMES, SEVERITY_RANK, Owasp, Rule, RuleContext, Severity
 from queries.rules_credentials import CREDENTIAL_RULES
@@ -36,7 +35,6 @@ __all__ = ["FINDING_CAP", "RULES", "Finding", "FindingsResult", "RuleInfo", "fin
 RULES: Final[tuple[Rule, ...]] = tuple(sorted((*CREDENTIAL_RULES, *IDENTITY_RULES), key=lambda r: r.id))
 FINDING_CAP: Final = 1_000_000
 """Most findings one call returns (the default `limit`); page on with `offset` past it."""
-_EXPAND_IDS: Final = 5_000
 _Key = tuple[str, str, str]
 
 
@@ -142,22 +140,11 @@ def _run(chosen: list[Rule], ctx: RuleContext) -> tuple[list[_Pending], int]:
     return ordered, suppressed
 
 
-def _full_edges(store: GraphStore, rows: Iterable[EdgeRow], as_of: str | None) -> dict[_Key, StoredEdge]:
-    """The stored edges behind lean evidence rows, read in bulk per kind from whichever end has
-    more distinct ids (fewer edges per id to read past)."""
-    wanted: dict[EdgeKind, dict[_Key, EdgeRow]] = {}
-    for row in rows:
-        wanted.setdefault(row.kind, {})[row.key] = row
-    full: dict[_Key, StoredEdge] = {}
-    for kind, keyed in wanted.items():
-        sources, targets = {r.source for r in keyed.values()}, {r.target for r in keyed.values()}
-        step: Step = (kind, "out") if len(sources) >= len(targets) else (kind, "in")
-        ids = sorted(sources if step[1] == "out" else targets)
-        for start in range(0, len(ids), _EXPAND_IDS):
-            for edge in store.expand(ids[start : start + _EXPAND_IDS], [step], as_of=as_of):
-                if edge.key in keyed:
-                    full[edge.key] = edge
-    missing = [key for keyed in wanted.values() for key in keyed if key not in full]
+def _full_edges(store: GraphStore, rows: Iterable[EdgeRow]) -> dict[_Key, StoredEdge]:
+    """The stored edges behind lean evidence rows, read in bulk by key."""
+    wanted = {row.key for row in rows}
+    full = store.edges_by_key(wanted)
+    missing = sorted(wanted - full.keys())
     if missing:
         raise QueryError(f"the graph changed while findings ran (edge {missing[0]} not found); run again")
     return full
@@ -217,7 +204,7 @@ def findings(
         by_rule[item.rule.id] = by_rule.get(item.rule.id, 0) + 1
         by_severity[item.rule.severity.value] = by_severity.get(item.rule.severity.value, 0) + 1
     page = ordered[offset : offset + limit]
-    full = _full_edges(store, (e for p in page for e in p.evidence if isinstance(e, EdgeRow)), as_of)
+    full = _full_edges(store, (e for p in page for e in p.evidence if isinstance(e, EdgeRow)))
     on_page: dict[str, int] = {}
     for item in page:
         on_page[item.rule.id] = on_page.get(item.rule.id, 0) + 1

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 import pytest
 
+from graph import neo4j_store
 from graph.embedded import EmbeddedStore
 from graph.errors import KindConflict, StoreUnavailable
 from graph.model import EVIDENCE_LIMIT, Evidence, StoredEdge
@@ -213,6 +214,19 @@ def test_expand_to_returns_the_far_ends_with_the_edges(store: GraphStore) -> Non
     assert store.expand_to([KEY], []) == ([], {})
 
 
+def test_edges_by_key_reads_exactly_the_keyed_edges(store: GraphStore) -> None:
+    store.write(*sample_graph())
+    everything = {e.key: e for kind in EdgeKind for e in _all_edges(store, kind)}
+    wanted = [(USER, "HAS_CREDENTIAL", KEY), (PIPE, "USES", KEY), (ROLE, "CAN_ACCESS", BUCKET)]
+    missing = [(KEY, "HAS_CREDENTIAL", USER), (USER, "USES", KEY), (PIPE, "RUNS_ON", "github:acme:runner:none")]
+    found = store.edges_by_key([*wanted, *missing, wanted[0]])  # repeats and absent keys
+    assert found == {key: everything[key] for key in wanted}
+    assert found[(USER, "HAS_CREDENTIAL", KEY)].evidence[0].locator == "line 3"
+    assert found[(ROLE, "CAN_ACCESS", BUCKET)].props == {"level": "write", "actions": ["s3:PutObject"]}
+    assert store.edges_by_key(everything) == everything
+    assert store.edges_by_key([]) == {}
+
+
 def test_paging_through_kinds(store: GraphStore) -> None:
     people = [node(f"person:user{i:03}@example.com", P) for i in range(25)]
     edges = [edge(p.id, P, "MEMBER_OF", f"team:t{i % 3}", T) for i, p in enumerate(people)]
@@ -310,6 +324,23 @@ def test_reads_and_traversals_agree(twins: Twins) -> None:
     for text in ("a", "ACME", "\u00e9", ""):
         assert embedded.search(text) == neo4j.search(text)
     assert embedded.stats() == neo4j.stats()
+
+
+def test_edges_by_key_agrees_across_batches(twins: Twins, monkeypatch: pytest.MonkeyPatch) -> None:
+    """More keys than one SQLite statement or one Neo4j read takes, of several kinds."""
+    monkeypatch.setattr(neo4j_store, "_KEYS_PER_READ", 300)
+    buckets = [f"aws:arn:arn:aws:s3:::bucket-{i:04d}" for i in range(1000)]
+    nodes, edges = sample_graph()
+    nodes += [node(b, RS, name=b[-11:]) for b in buckets]
+    edges += [
+        edge(ROLE, I, "CAN_ACCESS", b, RS, props={"level": ("read", "admin")[i % 2]}) for i, b in enumerate(buckets)
+    ]
+    twins.write(nodes, edges)
+    keys = [(ROLE, "CAN_ACCESS", b) for b in buckets[::-1]] + [(USER, "HAS_CREDENTIAL", KEY), (ROLE, "CAN_ACCESS", KEY)]
+    embedded, neo4j = twins.both
+    found = embedded.edges_by_key(keys)
+    assert len(found) == 1001
+    assert found == neo4j.edges_by_key(keys)
 
 
 def test_import_into_neo4j_is_byte_identical(twins: Twins) -> None:
