@@ -309,6 +309,10 @@ class EmbeddedStore:
         self._db.execute("COMMIT")
 
     @property
+    def concurrent_reads(self) -> bool:
+        return False  # one SQLite connection: one thread at a time
+
+    @property
     def location(self) -> str:
         return str(self._path)
 

@@ -115,6 +115,11 @@ class GraphStore(Protocol):
         """Where the store lives, for humans (never includes credentials)."""
         ...
 
+    @property
+    def concurrent_reads(self) -> bool:
+        """Whether reads may run from several threads at once on this one instance."""
+        ...
+
     def write(self, nodes: Iterable[Node], edges: Iterable[Edge]) -> WriteSummary:
         """Merge one batch in one transaction: all of it lands, or none of it."""
         ...

@@ -9,6 +9,7 @@ everything a query returns is bounded and says so with a `truncated` flag when a
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -141,9 +142,12 @@ def resolve_now(now: str | None, as_of: str | None) -> str:
 _CANONICAL = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})Z")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _parse(moment: str) -> datetime:
     # Canonical timestamps skip strptime (~20x slower; hot in findings over every credential);
-    # anything else takes strptime's path, with its exact acceptance and errors.
+    # anything else takes strptime's path, with its exact acceptance and errors. Cached: a
+    # findings run parses the same load-time stamps hundreds of thousands of times, and a
+    # datetime is immutable.
     match = _CANONICAL.fullmatch(moment)
     if match is None:
         return datetime.strptime(moment, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)

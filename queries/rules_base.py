@@ -16,7 +16,8 @@ a revocation time like `revoked_at`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
@@ -107,17 +108,46 @@ class RuleContext:
         self.now = now
         self._edges: dict[EdgeKind, list[EdgeRow]] = {}
         self._nodes: dict[NodeKind, dict[str, NodeRow]] = {}
+        self._ahead: dict[NodeKind | EdgeKind, Future[list[EdgeRow]] | Future[dict[str, NodeRow]]] = {}
+        self._reader: ThreadPoolExecutor | None = None
+
+    def read_ahead(self, kinds: Sequence[NodeKind | EdgeKind]) -> None:
+        """Start reading these scans now, one after another in this order, on a thread of their
+        own: the server prepares the next scan while the rules run over the last one. Only
+        where the store allows reads from several threads at once (`concurrent_reads`)."""
+        if not self.store.concurrent_reads or self._reader is not None:
+            return
+        self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="keytrail-scan")
+        for kind in kinds:
+            if isinstance(kind, EdgeKind):
+                self._ahead[kind] = self._reader.submit(self._read_edges, kind)
+            else:
+                self._ahead[kind] = self._reader.submit(self._read_nodes, kind)
+
+    def close(self) -> None:
+        """Stop reading ahead: scans not started are dropped, a running one finishes alone."""
+        if self._reader is not None:
+            self._reader.shutdown(wait=False, cancel_futures=True)
+        self._ahead.clear()
+
+    def _read_edges(self, kind: EdgeKind) -> list[EdgeRow]:
+        return list(self.store.edge_rows(kind, as_of=self.as_of))
+
+    def _read_nodes(self, kind: NodeKind) -> dict[str, NodeRow]:
+        return {n.id: n for n in self.store.node_rows(kind, as_of=self.as_of)}
 
     def edges(self, kind: EdgeKind) -> list[EdgeRow]:
         """Every visible edge of a kind, in (source, target) order, read once per run."""
         if kind not in self._edges:
-            self._edges[kind] = list(self.store.edge_rows(kind, as_of=self.as_of))
+            ahead = self._ahead.pop(kind, None)
+            self._edges[kind] = ahead.result() if ahead is not None else self._read_edges(kind)  # type: ignore[assignment]
         return self._edges[kind]
 
     def nodes(self, kind: NodeKind) -> dict[str, NodeRow]:
         """Every visible node of a kind by id (in id order), read once per run."""
         if kind not in self._nodes:
-            self._nodes[kind] = {n.id: n for n in self.store.node_rows(kind, as_of=self.as_of)}
+            ahead = self._ahead.pop(kind, None)
+            self._nodes[kind] = ahead.result() if ahead is not None else self._read_nodes(kind)  # type: ignore[assignment]
         return self._nodes[kind]
 
     @cached_property

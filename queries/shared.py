@@ -132,11 +132,16 @@ def _lookup(store: GraphStore, as_of: str | None, kind_rows: KindRows | None) ->
     rows_of = kind_rows
 
     def from_scans(pairs: Iterable[tuple[str, NodeKind]]) -> Mapping[str, Node | NodeRow]:
-        found: dict[str, Node | NodeRow] = {}
+        wanted: dict[NodeKind, list[str]] = {}
         for node_id, kind in pairs:
-            row = rows_of(kind).get(node_id)
-            if row is not None:
-                found[node_id] = row
+            wanted.setdefault(kind, []).append(node_id)
+        found: dict[str, Node | NodeRow] = {}
+        for kind in sorted(wanted):  # kinds in a fixed order: scans are first read in a stable order
+            rows = rows_of(kind)
+            for node_id in wanted[kind]:
+                row = rows.get(node_id)
+                if row is not None:
+                    found[node_id] = row
         return found
 
     return from_scans

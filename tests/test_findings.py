@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 
 import pytest
@@ -10,8 +11,8 @@ from fixtures.queries.scenario import NOW, ROLE, USER, GraphBuilder, build_scena
 from graph.errors import QueryError
 from graph.schema import EdgeKind, NodeKind
 from graph.store import GraphStore
-from queries.findings import RULES, findings
-from queries.rules_base import OWASP_NAMES, Owasp
+from queries.findings import RULES, SCAN_ORDER, findings
+from queries.rules_base import OWASP_NAMES, Owasp, RuleContext
 
 KEY = "aws:key:AKIADEPLOY0000000001"
 
@@ -134,3 +135,32 @@ def test_keep_review_suppresses_and_a_later_grant_use_does_not_matter(estate: Gr
 def test_human_accounts_never_flagged(estate: GraphStore) -> None:
     subjects = {f.subject.id for f in findings(estate, now=NOW).findings}
     assert f"{USER}/carol" not in subjects
+
+
+def test_scans_are_read_in_scan_order_and_ahead_where_the_store_allows(
+    estate: GraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SCAN_ORDER is the order a run of every rule first needs its scans (so reading ahead in
+    that order never makes a rule wait behind a scan it does not need yet); a store that reads
+    concurrently gets them from the read-ahead thread, the others in the calling thread."""
+    reads: list[tuple[NodeKind | EdgeKind, str]] = []
+    read_edges, read_nodes = RuleContext._read_edges, RuleContext._read_nodes
+
+    def edges(ctx: RuleContext, kind: EdgeKind) -> object:
+        reads.append((kind, threading.current_thread().name))
+        return read_edges(ctx, kind)
+
+    def nodes(ctx: RuleContext, kind: NodeKind) -> object:
+        reads.append((kind, threading.current_thread().name))
+        return read_nodes(ctx, kind)
+
+    monkeypatch.setattr(RuleContext, "_read_edges", edges)
+    monkeypatch.setattr(RuleContext, "_read_nodes", nodes)
+    assert {(f.rule, f.subject.id) for f in findings(estate, now=NOW).findings} == EXPECTED
+    assert tuple(kind for kind, _ in reads) == SCAN_ORDER
+    ahead = estate.concurrent_reads
+    assert all(name.startswith("keytrail-scan") == ahead for _, name in reads), reads
+    reads.clear()
+    findings(estate, now=NOW, rule="KT-NHI7-001")  # a chosen few rules read only what they need, as needed
+    assert reads and all(not name.startswith("keytrail-scan") for _, name in reads)
+    assert len(reads) < len(SCAN_ORDER)
