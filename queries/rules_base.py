@@ -7,6 +7,9 @@ message, evidence edges). Checks never walk the graph node by node: they read th
 `RuleContext`, each built once per run by streaming one kind as lean rows (`node_rows` /
 `edge_rows`: no model construction, no evidence), so a whole run costs a few linear scans of
 the graph; findings() turns the few evidence rows that hits cite into full edges in bulk.
+On a store that reads from several threads at once (Neo4j), a run of every rule reads its
+scans ahead on a thread of its own, in the order the rules first need them, so the server
+works on the next scan while the rules run over the last.
 
 Review decisions (Change nodes with `change_type: review`) are indexed per target: a `keep`
 decision suppresses the rules marked `keep_suppresses` (NHI5 over-privilege, NHI7 long-lived
@@ -108,7 +111,8 @@ class RuleContext:
         self.now = now
         self._edges: dict[EdgeKind, list[EdgeRow]] = {}
         self._nodes: dict[NodeKind, dict[str, NodeRow]] = {}
-        self._ahead: dict[NodeKind | EdgeKind, Future[list[EdgeRow]] | Future[dict[str, NodeRow]]] = {}
+        self._edges_ahead: dict[EdgeKind, Future[list[EdgeRow]]] = {}
+        self._nodes_ahead: dict[NodeKind, Future[dict[str, NodeRow]]] = {}
         self._reader: ThreadPoolExecutor | None = None
 
     def read_ahead(self, kinds: Sequence[NodeKind | EdgeKind]) -> None:
@@ -120,15 +124,16 @@ class RuleContext:
         self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="keytrail-scan")
         for kind in kinds:
             if isinstance(kind, EdgeKind):
-                self._ahead[kind] = self._reader.submit(self._read_edges, kind)
+                self._edges_ahead[kind] = self._reader.submit(self._read_edges, kind)
             else:
-                self._ahead[kind] = self._reader.submit(self._read_nodes, kind)
+                self._nodes_ahead[kind] = self._reader.submit(self._read_nodes, kind)
 
     def close(self) -> None:
         """Stop reading ahead: scans not started are dropped, a running one finishes alone."""
         if self._reader is not None:
             self._reader.shutdown(wait=False, cancel_futures=True)
-        self._ahead.clear()
+        self._edges_ahead.clear()
+        self._nodes_ahead.clear()
 
     def _read_edges(self, kind: EdgeKind) -> list[EdgeRow]:
         return list(self.store.edge_rows(kind, as_of=self.as_of))
@@ -139,15 +144,15 @@ class RuleContext:
     def edges(self, kind: EdgeKind) -> list[EdgeRow]:
         """Every visible edge of a kind, in (source, target) order, read once per run."""
         if kind not in self._edges:
-            ahead = self._ahead.pop(kind, None)
-            self._edges[kind] = ahead.result() if ahead is not None else self._read_edges(kind)  # type: ignore[assignment]
+            ahead = self._edges_ahead.pop(kind, None)
+            self._edges[kind] = ahead.result() if ahead is not None else self._read_edges(kind)
         return self._edges[kind]
 
     def nodes(self, kind: NodeKind) -> dict[str, NodeRow]:
         """Every visible node of a kind by id (in id order), read once per run."""
         if kind not in self._nodes:
-            ahead = self._ahead.pop(kind, None)
-            self._nodes[kind] = ahead.result() if ahead is not None else self._read_nodes(kind)  # type: ignore[assignment]
+            ahead = self._nodes_ahead.pop(kind, None)
+            self._nodes[kind] = ahead.result() if ahead is not None else self._read_nodes(kind)
         return self._nodes[kind]
 
     @cached_property
