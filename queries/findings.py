@@ -131,29 +131,39 @@ class _Pending:
     evidence: list[StoredEdge | EdgeRow] = field(default_factory=list)
 
 
-def _run(chosen: list[Rule], ctx: RuleContext) -> tuple[list[_Pending], int]:
-    """Every rule's hits, merged per (rule, subject), sorted by severity, rule and subject."""
+def _run(chosen: list[Rule], ctx: RuleContext, *, evidence_ahead: bool = False) -> tuple[list[_Pending], int]:
+    """Every rule's hits, merged per (rule, subject), sorted by severity, rule and subject.
+    `evidence_ahead`: as each rule ends, its hits' evidence edges start being read in full on
+    the context's read-ahead threads, while the next rules run."""
     found: dict[tuple[str, str], _Pending] = {}
     suppressed = 0
     for current in chosen:
+        cited: set[_Key] = set()
         for hit_ in current.check(ctx):
             if current.keep_suppresses and ctx.kept(hit_.subject.id):
                 suppressed += 1
                 continue
+            if evidence_ahead:
+                cited.update(e.key for e in hit_.evidence if isinstance(e, EdgeRow))
             earlier = found.get((current.id, hit_.subject.id))
             if earlier is None:
                 found[(current.id, hit_.subject.id)] = _Pending(current, hit_.subject, [hit_.message], [*hit_.evidence])
             else:  # several hits on one subject: one finding, all the evidence
                 earlier.messages.append(hit_.message)
                 earlier.evidence += hit_.evidence
+        if cited:
+            ctx.read_edges_ahead(cited)
     ordered = sorted(found.values(), key=lambda p: (-SEVERITY_RANK[p.rule.severity], p.rule.id, p.subject.id))
     return ordered, suppressed
 
 
-def _full_edges(store: GraphStore, rows: Iterable[EdgeRow]) -> dict[_Key, StoredEdge]:
-    """The stored edges behind lean evidence rows, read in bulk by key."""
+def _full_edges(store: GraphStore, rows: Iterable[EdgeRow], ready: dict[_Key, StoredEdge]) -> dict[_Key, StoredEdge]:
+    """The stored edges behind lean evidence rows: those read ahead (`ready`), the rest read
+    now, in bulk by key."""
     wanted = {row.key for row in rows}
-    full = store.edges_by_key(wanted)
+    full = {key: ready[key] for key in wanted if key in ready}
+    if len(full) < len(wanted):
+        full.update(store.edges_by_key(wanted - full.keys()))
     missing = sorted(wanted - full.keys())
     if missing:
         raise QueryError(f"the graph changed while findings ran (edge {missing[0]} not found); run again")
@@ -210,7 +220,12 @@ def findings(
     if len(chosen) == len(RULES):
         ctx.read_ahead(SCAN_ORDER)
     try:
-        ordered, suppressed = _run(chosen, ctx)
+        # a whole run (the CLI's, a nightly script's) cites all the evidence: read it during the
+        # rules; a page of an API client's needs only its own, read once the page is known
+        ordered, suppressed = _run(
+            chosen, ctx, evidence_ahead=ctx.reading_ahead and offset == 0 and limit == FINDING_CAP
+        )
+        ready = ctx.edges_read_ahead()
     finally:
         ctx.close()
     by_rule: dict[str, int] = {}
@@ -219,7 +234,7 @@ def findings(
         by_rule[item.rule.id] = by_rule.get(item.rule.id, 0) + 1
         by_severity[item.rule.severity.value] = by_severity.get(item.rule.severity.value, 0) + 1
     page = ordered[offset : offset + limit]
-    full = _full_edges(store, (e for p in page for e in p.evidence if isinstance(e, EdgeRow)))
+    full = _full_edges(store, (e for p in page for e in p.evidence if isinstance(e, EdgeRow)), ready)
     on_page: dict[str, int] = {}
     for item in page:
         on_page[item.rule.id] = on_page.get(item.rule.id, 0) + 1

@@ -19,7 +19,7 @@ a revocation time like `revoked_at`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
@@ -28,7 +28,7 @@ from typing import Final
 
 from graph.model import Node, StoredEdge
 from graph.schema import EdgeKind, NodeKind
-from graph.store import EdgeRow, GraphStore, NodeRow
+from graph.store import EdgeKey, EdgeRow, GraphStore, NodeRow
 from queries.common import prop_str
 from queries.gaps import OwnershipIndex
 from queries.shared import CredentialUse, collect_uses
@@ -102,6 +102,10 @@ class Rule:
     keep_suppresses: bool = False
 
 
+_READERS = 2
+"""Scans read ahead at once: two keep the server busy on one while this process decodes the other."""
+
+
 class RuleContext:
     """One findings run: the store, the moment, and indexes built on first use and shared."""
 
@@ -113,20 +117,38 @@ class RuleContext:
         self._nodes: dict[NodeKind, dict[str, NodeRow]] = {}
         self._edges_ahead: dict[EdgeKind, Future[list[EdgeRow]]] = {}
         self._nodes_ahead: dict[NodeKind, Future[dict[str, NodeRow]]] = {}
+        self._full_ahead: list[Future[dict[EdgeKey, StoredEdge]]] = []
         self._reader: ThreadPoolExecutor | None = None
 
+    @property
+    def reading_ahead(self) -> bool:
+        return self._reader is not None
+
     def read_ahead(self, kinds: Sequence[NodeKind | EdgeKind]) -> None:
-        """Start reading these scans now, one after another in this order, on a thread of their
-        own: the server prepares the next scan while the rules run over the last one. Only
+        """Start reading these scans now, in this order, on threads of their own (_READERS at
+        a time): the server prepares the next scans while the rules run over the last. Only
         where the store allows reads from several threads at once (`concurrent_reads`)."""
         if not self.store.concurrent_reads or self._reader is not None:
             return
-        self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="keytrail-scan")
+        self._reader = ThreadPoolExecutor(max_workers=_READERS, thread_name_prefix="keytrail-scan")
         for kind in kinds:
             if isinstance(kind, EdgeKind):
                 self._edges_ahead[kind] = self._reader.submit(self._read_edges, kind)
             else:
                 self._nodes_ahead[kind] = self._reader.submit(self._read_nodes, kind)
+
+    def read_edges_ahead(self, keys: Iterable[EdgeKey]) -> None:
+        """Start reading these stored edges in full (`edges_by_key`) on the read-ahead threads,
+        behind the scans already asked for; `edges_read_ahead` collects them."""
+        if self._reader is not None:
+            self._full_ahead.append(self._reader.submit(self.store.edges_by_key, list(keys)))
+
+    def edges_read_ahead(self) -> dict[EdgeKey, StoredEdge]:
+        found: dict[EdgeKey, StoredEdge] = {}
+        for ahead in self._full_ahead:
+            found.update(ahead.result())
+        self._full_ahead.clear()
+        return found
 
     def close(self) -> None:
         """Stop reading ahead: scans not started are dropped, a running one finishes alone."""
@@ -134,6 +156,7 @@ class RuleContext:
             self._reader.shutdown(wait=False, cancel_futures=True)
         self._edges_ahead.clear()
         self._nodes_ahead.clear()
+        self._full_ahead.clear()
 
     def _read_edges(self, kind: EdgeKind) -> list[EdgeRow]:
         return list(self.store.edge_rows(kind, as_of=self.as_of))

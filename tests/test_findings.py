@@ -154,12 +154,27 @@ def test_scans_are_read_in_scan_order_and_ahead_where_the_store_allows(
         reads.append((kind, threading.current_thread().name))
         return read_nodes(ctx, kind)
 
+    by_key: list[str] = []
+    edges_by_key = estate.edges_by_key
+
+    def evidence(keys: object) -> object:
+        by_key.append(threading.current_thread().name)
+        return edges_by_key(keys)  # type: ignore[arg-type]
+
     monkeypatch.setattr(RuleContext, "_read_edges", edges)
     monkeypatch.setattr(RuleContext, "_read_nodes", nodes)
+    monkeypatch.setattr(estate, "edges_by_key", evidence)
     assert {(f.rule, f.subject.id) for f in findings(estate, now=NOW).findings} == EXPECTED
     assert tuple(kind for kind, _ in reads) == SCAN_ORDER
     ahead = estate.concurrent_reads
     assert all(name.startswith("keytrail-scan") == ahead for _, name in reads), reads
+    # a whole run's evidence is read during the rules, one read per rule citing edges, where
+    # scans are read ahead; otherwise in one read at the end
+    assert by_key and all(name.startswith("keytrail-scan") == ahead for name in by_key), by_key
+    assert len(by_key) > 1 if ahead else len(by_key) == 1
+    by_key.clear()
+    page = findings(estate, now=NOW, limit=5)  # a page: only its own evidence, once it is known
+    assert len(page.findings) == 5 and by_key == ["MainThread"]
     reads.clear()
     findings(estate, now=NOW, rule="KT-NHI7-001")  # a chosen few rules read only what they need, as needed
     assert reads and all(not name.startswith("keytrail-scan") for _, name in reads)
