@@ -114,6 +114,14 @@ def _edge_row(edge: Edge) -> Row:
     }
 
 
+def _declared(names: tuple[str, ...], values: list[Any]) -> dict[str, Any]:
+    """The properties a read returned as columns (`scan_properties` order), without the nulls
+    of those the record does not have."""
+    if values.count(None) == len(values):
+        return {}
+    return {key: value for key, value in zip(names, values, strict=True) if value is not None}
+
+
 def _node_from(props: dict[str, Any]) -> Node:
     return from_store(
         Node,
@@ -321,7 +329,7 @@ class Neo4jStore:
                             "kind": kind,
                             "target": target,
                             "target_kind": fixed_target or kinds[target_kind],
-                            "props": {k: v for k, v in zip(names, values, strict=True) if v is not None},
+                            "props": _declared(names, values),
                             "first_seen": first_seen,
                             "last_seen": last_seen,
                             "count": count,
@@ -387,34 +395,26 @@ class Neo4jStore:
         return sorted((_edge_from(row) for row in rows), key=lambda edge: edge.key)  # packing does not keep the order
 
     # Scans build millions of rows: each is made with tuple.__new__ (the named tuple's own
-    # constructor is a Python-level lambda around it), and rows whose properties are all null,
-    # most of them, skip the comprehension. Together ~40% less client time a row.
+    # constructor is a Python-level lambda around it), and `_declared` skips its comprehension
+    # for rows whose properties are all null, most of them. Together ~40% less client time a row.
 
     def node_rows(self, kind: NodeKind, *, as_of: str | None = None) -> Iterator[NodeRow]:
         node_kind = NodeKind(kind)
         names = scan_properties(node_kind)
-        width, new = len(names), tuple.__new__
+        new = tuple.__new__
         for row in self._packed(node_rows_query(node_kind), as_of=as_of):
             values = row[5:]
-            props = (
-                {}
-                if values.count(None) == width
-                else {k: v for k, v in zip(names, values, strict=True) if v is not None}
-            )
+            props = _declared(names, values)
             yield new(NodeRow, (row[0], node_kind, row[1], row[2], props, row[3], row[4]))
 
     def edge_rows(self, kind: EdgeKind, *, as_of: str | None = None) -> Iterator[EdgeRow]:
         edge_kind, kinds = EdgeKind(kind), _NODE_KINDS
         names = scan_properties(edge_kind)
-        width, new = len(names), tuple.__new__
+        new = tuple.__new__
         fixed_source, fixed_target = fixed_end_kinds(edge_kind)
         for row in self._packed(edge_rows_query(edge_kind), as_of=as_of):
             values = row[6:]
-            props = (
-                {}
-                if values.count(None) == width
-                else {k: v for k, v in zip(names, values, strict=True) if v is not None}
-            )
+            props = _declared(names, values)
             yield new(EdgeRow, (row[0], edge_kind, row[1], fixed_source or kinds[row[2]],
                                 fixed_target or kinds[row[3]], props, row[4], row[5]))  # fmt: skip
 
