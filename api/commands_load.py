@@ -11,7 +11,7 @@ import click
 from api.commands_store import store_option
 from graph.open import describe_location, open_store
 from loaders.base import LoadContext, SourceFile
-from loaders.runner import FileReport, LoadReport, StrictStop, discover, hmac_key, run_load
+from loaders.runner import FileReport, LoadReport, StrictStop, default_jobs, discover, hmac_key, run_load
 
 __all__ = ["load_command"]
 
@@ -42,6 +42,12 @@ def _print_file(report: FileReport) -> None:
 @click.option("--owner-tag", "owner_tags", multiple=True, help="Tag names that name an owner (repeatable).")
 @click.option("--repository", default="", help="org/repo of workflows or scanner reports whose path does not say.")
 @click.option("--runner-org", default="", help="GitHub org of runner inventories and EC2 runner tags that do not say.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes for large CloudTrail sets (default: one per core, at most 8).",
+)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 def load_command(
     store: str | None,
@@ -51,6 +57,7 @@ def load_command(
     owner_tags: tuple[str, ...],
     repository: str,
     runner_org: str,
+    jobs: int | None,
     paths: tuple[Path, ...],
 ) -> None:
     """Load evidence files or directories (formats detected by content)."""
@@ -70,7 +77,9 @@ def load_command(
                 if not show_bar:
                     _print_file(file_report)
 
-            report = run_load(graph, list(paths), ctx=ctx, source=source, strict=strict, on_file=on_file)
+            report = run_load(
+                graph, list(paths), ctx=ctx, source=source, strict=strict, on_file=on_file, jobs=jobs or default_jobs()
+            )
     except StrictStop as exc:
         click.echo(f"stopped (--strict): {exc}", err=True)
         sys.exit(2)

@@ -1,16 +1,18 @@
 """CloudTrail ingest benchmark: load ≥ 1M generated events into each store and compare with a raw parse.
 
-    python bench/ingest.py [--events 1000000] [--out /tmp/keytrail-bench] [--seed 7] [--rss]
+    python bench/ingest.py [--events 1000000] [--out /tmp/keytrail-bench] [--seed 7] [--jobs N] [--rss]
 
 Each generated actor (IAM users with AKIA keys, role sessions with ASIA keys) has a small job —
 two to four (call, target) pairs — as service identities do, so sessions touch a realistic handful
 of targets. Files are generated in the real S3 export layout
 (`AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/<account>_CloudTrail_<region>_<stamp>_<id>.json.gz`,
 each `{"Records": [...]}`), deterministic by seed, and reused when already present. In the same
-run the script times a raw parse of the same files (gunzip + orjson, nothing else), then a full
-`run_load` into the embedded store, and into Neo4j when KEYTRAIL_NEO4J_URI is set, and prints
-events/s per store and the ratio to the raw parse. `--rss` also loads two sizes in child processes
-(the same estate and sessions, half and all of the events) and prints each peak RSS, to show that
+run the script times a raw parse of the same files (gunzip + orjson, nothing else, one process),
+then a full `run_load` into the embedded store in one process and with `--jobs` worker processes
+(default: one per core, as `keytrail load` runs), and into Neo4j with `--jobs` when
+KEYTRAIL_NEO4J_URI is set, and prints events/s per store and the ratio to the raw parse. `--rss`
+also loads two sizes in child processes (the same estate and sessions, half and all of the
+events) and prints each peak RSS (the loading process and its largest worker), to show that
 memory follows the session aggregates, not the size of the files.
 """
 
@@ -39,7 +41,7 @@ from graph.embedded import EmbeddedStore  # noqa: E402
 from graph.runtime import tune_gc  # noqa: E402
 from graph.store import GraphStore  # noqa: E402
 from loaders.base import LoadContext  # noqa: E402
-from loaders.runner import run_load  # noqa: E402
+from loaders.runner import default_jobs, run_load  # noqa: E402
 
 ACCOUNTS = ("111111111111", "222222222222", "333333333333")
 REGIONS = ("us-east-1", "eu-west-1")
@@ -196,29 +198,36 @@ def raw_parse(root: Path) -> tuple[int, float]:
     return count, time.perf_counter() - started
 
 
-def timed_load(store: GraphStore, root: Path) -> tuple[int, int, float]:
+def timed_load(store: GraphStore, root: Path, jobs: int = 1) -> tuple[int, int, float]:
     ctx = LoadContext(now="2025-01-02T00:00:00Z", hmac_key=b"bench")
     started = time.perf_counter()
-    report = run_load(store, [root], ctx=ctx)
+    report = run_load(store, [root], ctx=ctx, jobs=jobs)
     elapsed = time.perf_counter() - started
     return sum(f.accepted for f in report.files), report.rejected, elapsed
 
 
-def _peak_rss_of_load(root: Path) -> float:
-    """Peak RSS (MiB) of a child process that loads `root` into a fresh embedded store."""
+def _peak_rss_of_load(root: Path, jobs: int) -> tuple[float, float]:
+    """Peak RSS (MiB) of a child process that loads `root` into a fresh embedded store, and the
+    largest of its worker processes' (0 with one process)."""
     code = (
         f"import resource, sys, tempfile, pathlib; sys.path.insert(0, {str(REPO)!r});"
         "from bench.ingest import timed_load; from graph.embedded import EmbeddedStore;"
         "from graph.runtime import tune_gc; tune_gc();"
         "s = EmbeddedStore(pathlib.Path(tempfile.mkdtemp()) / 'k.db');"
-        f"timed_load(s, pathlib.Path({str(root)!r})); s.close();"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+        f"timed_load(s, pathlib.Path({str(root)!r}), {jobs}); s.close();"
+        "rss = [resource.getrusage(r).ru_maxrss for r in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)];"
+        "print(*rss)"
     )
     done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
-    return int(done.stdout.strip().splitlines()[-1]) / 1024
+    main_kib, worker_kib = done.stdout.strip().splitlines()[-1].split()
+    return int(main_kib) / 1024, int(worker_kib) / 1024
 
 
-def _neo4j_run(root: Path, raw_rate: float) -> None:
+def _processes(jobs: int) -> str:
+    return "1 process" if jobs == 1 else f"{jobs} worker processes"
+
+
+def _neo4j_run(root: Path, raw_rate: float, jobs: int) -> None:
     """Load into the shared local Neo4j, holding the lock the test suite takes (it clears the database)."""
     import fcntl
 
@@ -235,12 +244,15 @@ def _neo4j_run(root: Path, raw_rate: float) -> None:
         )
         try:
             neo.clear()
-            accepted, _rejected, seconds = timed_load(neo, root)
+            accepted, _rejected, seconds = timed_load(neo, root, jobs)
             neo.clear()
         finally:
             neo.close()
     rate = accepted / seconds
-    print(f"neo4j: {accepted} events in {seconds:.2f}s = {rate:,.0f} events/s, {rate / raw_rate:.2f} x raw parse")
+    print(
+        f"neo4j, {_processes(jobs)}: {accepted} events in {seconds:.2f}s = {rate:,.0f} events/s, "
+        f"{rate / raw_rate:.2f} x raw parse"
+    )
 
 
 def main() -> None:
@@ -249,6 +261,9 @@ def main() -> None:
     parser.add_argument("--actors", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "keytrail-bench")
+    parser.add_argument(
+        "--jobs", type=int, default=default_jobs(), help="worker processes, as `keytrail load --jobs` (default: cores)"
+    )
     parser.add_argument("--rss", action="store_true", help="also measure peak RSS at half and full size")
     args = parser.parse_args()
     tune_gc()  # the collector settings of the keytrail command (graph/runtime.py)
@@ -261,25 +276,31 @@ def main() -> None:
     count, raw_seconds = raw_parse(root)
     raw_rate = count / raw_seconds
     print(f"raw parse (gunzip + orjson): {count} events in {raw_seconds:.2f}s = {raw_rate:,.0f} events/s")
-    with tempfile.TemporaryDirectory() as scratch:
-        store = EmbeddedStore(Path(scratch) / "bench.db")
-        accepted, rejected, seconds = timed_load(store, root)
-        stats = store.stats()
-        store.close()
-    rate = accepted / seconds
-    print(
-        f"embedded: {accepted} events ({rejected} rejected) in {seconds:.2f}s = {rate:,.0f} events/s, "
-        f"{rate / raw_rate:.2f} x raw parse; graph {stats.total_nodes} nodes, {stats.total_edges} edges"
-    )
+    for jobs in sorted({1, args.jobs}):
+        with tempfile.TemporaryDirectory() as scratch:
+            store = EmbeddedStore(Path(scratch) / "bench.db")
+            accepted, rejected, seconds = timed_load(store, root, jobs)
+            stats = store.stats()
+            store.close()
+        rate = accepted / seconds
+        print(
+            f"embedded, {_processes(jobs)}: {accepted} events ({rejected} rejected) in {seconds:.2f}s = "
+            f"{rate:,.0f} events/s, {rate / raw_rate:.2f} x raw parse; "
+            f"graph {stats.total_nodes} nodes, {stats.total_edges} edges"
+        )
     if os.environ.get("KEYTRAIL_NEO4J_URI"):
-        _neo4j_run(root, raw_rate)
+        _neo4j_run(root, raw_rate, args.jobs)
     else:
         print("neo4j: skipped (KEYTRAIL_NEO4J_URI not set)")
     if args.rss:
         half = args.out / f"ct-{args.events // 2}-{args.seed}-{args.actors}"
         generate(half, args.events // 2, args.seed, args.actors)
         for label, path in (("half", half), ("full", root)):
-            print(f"peak RSS ({label}, {len(_gz_files(path))} files): {_peak_rss_of_load(path):,.0f} MiB")
+            main_rss, worker_rss = _peak_rss_of_load(path, args.jobs)
+            print(
+                f"peak RSS ({label}, {len(_gz_files(path))} files): {main_rss:,.0f} MiB"
+                f" (largest worker: {worker_rss:,.0f} MiB)"
+            )
     print(f"this process peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB")
 
 

@@ -13,6 +13,8 @@ KeytrailError
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "AuthError",
     "KeytrailError",
@@ -43,6 +45,9 @@ class LoadError(KeytrailError):
         self.line = line
         self.record = record
         super().__init__(self.location() + reason)
+
+    def __reduce__(self) -> tuple[Any, ...]:  # keyword fields survive pickling (worker processes)
+        return (_load_error, (self.reason, self.file, self.line, self.record))
 
     def location(self) -> str:
         parts = [self.file] if self.file else []
@@ -75,3 +80,7 @@ class NotFound(QueryError):
 
 class AuthError(KeytrailError):
     pass
+
+
+def _load_error(reason: str, file: str, line: int | None, record: int | None) -> LoadError:
+    return LoadError(reason, file=file, line=line, record=record)

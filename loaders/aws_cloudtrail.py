@@ -123,8 +123,6 @@ class CloudTrailLoader(Loader[Any]):
         session = state.last.get(group)
         if session is None or not (session.start <= seconds <= session.end + state.gap):
             session = state.aggregates.session_for(group, seconds, text, principal)
-            if session.count == 0:
-                session.mfa = _mfa(identity, event)
         elif seconds > session.end:
             session.end, session.end_text = seconds, text
             if len(session.peers) > 1:  # out-of-order files: the widened session may reach a later one
@@ -136,6 +134,8 @@ class CloudTrailLoader(Loader[Any]):
             event_id if type(event_id) is str and event_id else record.location.locator,
         )
         session.count += 1
+        if not session.mfa and _mfa(identity, event):  # any MFA-authenticated call: order-free
+            session.mfa = True
         error = 1 if event.get("errorCode") else 0
         session.errors += error
         pair = (event.get("sourceIPAddress"), event.get("userAgent"))
@@ -223,6 +223,27 @@ class CloudTrailLoader(Loader[Any]):
             if name == "AssumeRoleWithWebIdentity":
                 state.trust.note(event, pointer)
         return items
+
+    parallel = True  # sessions, assume calls and OIDC trust merge exactly (merge_state)
+
+    def worker_state(self, ctx: LoadContext) -> dict[str, Any]:
+        key = STATE + ".matching"
+        return {key: ctx.state[key]} if key in ctx.state else {}
+
+    def take_state(self, ctx: LoadContext) -> Any:
+        state: _State | None = ctx.state.pop(STATE, None)
+        return None if state is None else (state.aggregates, state.calls, state.trust)
+
+    def merge_state(self, ctx: LoadContext, taken: Any) -> None:
+        if taken is None:
+            return
+        state: _State | None = ctx.state.get(STATE)
+        if state is None:
+            state = ctx.state[STATE] = _State(ctx)
+        aggregates, calls, trust = taken
+        state.aggregates.merge(aggregates)
+        state.calls.extend(calls)
+        state.trust.merge(trust)
 
     def finish(self, ctx: LoadContext) -> Iterable[Item]:
         state: _State | None = ctx.state.pop(STATE, None)

@@ -162,6 +162,17 @@ class ObservedTrust:
             if len(recent) > 4 * EVIDENCE_LIMIT:
                 recent[:] = trim_evidence(recent)
 
+    def merge(self, other: ObservedTrust) -> None:
+        """Fold in the calls another part of the load saw (exact counts, the same kept evidence)."""
+        for link, (count, first, recent) in other.seen.items():
+            mine = self.seen.get(link)
+            if mine is None:
+                self.seen[link] = (count, first, recent)
+                continue
+            mine[0][0] += count[0]
+            mine[1][0] = min(mine[1][0], first[0])
+            mine[2][:] = trim_evidence(mine[2] + recent)
+
     def edges(self) -> Iterator[Edge]:
         for link in sorted(self.seen):
             source, source_kind, kind, role, subject = link

@@ -163,6 +163,28 @@ class Aggregates:
         self.last[group] = widened
         return widened
 
+    def merge(self, other: Aggregates) -> None:
+        """Fold in the sessions another part of the load found (a worker process's files).
+
+        Per group, both interval lists are swept in start order and neighbours within the gap
+        merge, as if every event had been read here; the earlier-starting session absorbs the
+        later. A group's principal stays the one seen first (this side is the earlier files)."""
+        for group, theirs in other.groups.items():
+            self.principals.setdefault(group, other.principals[group])
+            mine = self.groups.get(group)
+            merged: list[Session] = []
+            for session in sorted([*(mine or ()), *theirs], key=_start):
+                if merged and session.start - self.gap <= merged[-1].end:
+                    merged[-1].absorb(session)
+                else:
+                    merged.append(session)
+            if mine is None:
+                mine = self.groups[group] = []
+            mine[:] = merged
+            for session in merged:
+                session.peers = mine
+            self.last[group] = merged[-1]
+
     def containing(self, group: tuple[str, str], seconds: int) -> Session | None:
         sessions = self.groups.get(group, [])
         index = bisect.bisect_right(sessions, seconds, key=_start)

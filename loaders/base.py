@@ -263,3 +263,19 @@ class Loader(ABC, Generic[T]):
     def finish(self, ctx: LoadContext) -> Iterable[Item]:
         """Aggregates held in ctx.state, emitted once every file of this loader was read."""
         return ()
+
+    # Parallel loading (loaders/runner.py "Worker processes"). A loader whose aggregates merge
+    # exactly, whatever files each part saw, sets `parallel` and implements the three hooks.
+    parallel: ClassVar[bool] = False
+
+    def worker_state(self, ctx: LoadContext) -> dict[str, Any]:
+        """What a worker process needs from ctx.state (what `prepare` read), picklable."""
+        return {}
+
+    def take_state(self, ctx: LoadContext) -> Any:
+        """In a worker, after its files: the aggregates to send back (picklable), removed from ctx."""
+        return None
+
+    def merge_state(self, ctx: LoadContext, taken: Any) -> None:
+        """In the main process: fold one worker's aggregates into ctx.state, before `finish`."""
+        return None

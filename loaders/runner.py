@@ -13,6 +13,18 @@ them leaves a placeholder endpoint or a node without some edges, never a wrong v
 reload repairs it: every merge is idempotent (observations are keyed by origin, timestamps
 take min/max, sets are unions), so writing the same items again converges to the same graph.
 
+Worker processes: a loader that sets `parallel` (CloudTrail) and has at least
+PARALLEL_MIN_BYTES of files to parse can read them in `jobs` worker processes (spawned, never
+forked: the store's connections and a server's threads stay in the main process). The files are
+cut into consecutive runs of about equal uncompressed size, one per worker; each worker parses
+and transforms its files with its own copy of what `prepare` read, sends each file's report and
+record items (written here in file order, so last-write-wins properties end as one process
+leaves them), then its aggregates, which the main process merges in part order before
+`finish`. The graph and the reports are the same as with one process (tests/test_runner_parallel.py).
+Only the main process touches the store. `--strict` loads stay in one process (they stop at the
+first rejected record). A program calling `run_load(jobs > 1)` must be import-safe under spawn
+(the `if __name__ == "__main__":` idiom), as multiprocessing requires.
+
 Loads allocate millions of small, acyclic, short-lived objects (parsed records, models)
 beside long-lived aggregates; keytrail's processes run with a collector tuned for that
 (graph/runtime.py), and a load, like every library call, leaves the collector alone.
@@ -20,9 +32,13 @@ beside long-lived aggregates; keytrail's processes run with a collector tuned fo
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import multiprocessing
 import os
+import queue
 import secrets
+import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,14 +48,29 @@ from pydantic import ValidationError
 
 from graph.errors import KeytrailError, LoadError, ModelError
 from graph.model import Edge, Node
+from graph.runtime import tune_gc
 from graph.store import GraphStore
 from loaders.base import SAMPLE_BYTES, Item, LoadContext, Loader, Sample, SourceFile, open_text
 from loaders.registry import LOADERS, loader_named
 
-__all__ = ["BATCH_ITEMS", "FileReport", "LoadReport", "detect", "discover", "hmac_key", "run_load"]
+__all__ = [
+    "BATCH_ITEMS",
+    "PARALLEL_MIN_BYTES",
+    "FileReport",
+    "LoadReport",
+    "WorkerError",
+    "default_jobs",
+    "detect",
+    "discover",
+    "hmac_key",
+    "run_load",
+]
 
 BATCH_ITEMS = 5000
 MAX_ERRORS_KEPT = 50
+PARALLEL_MIN_BYTES = 8 << 20
+"""A parallel loader's files are split among worker processes only from this total size on
+(below it, starting the processes costs more than it saves)."""
 
 
 @dataclass(slots=True)
@@ -74,6 +105,15 @@ class LoadReport:
 
 class StrictStop(KeytrailError):
     """Raised under --strict at the first rejected record."""
+
+
+class WorkerError(KeytrailError):
+    """A worker process of a parallel load failed (a bug, or the process was killed)."""
+
+
+def default_jobs() -> int:
+    """Worker processes for a large parallel load: one per core this process may use (at most 8)."""
+    return max(1, min(8, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
 
 
 def hmac_key(directory: Path = Path(".keytrail")) -> bytes:
@@ -149,6 +189,9 @@ def _reason(exc: Exception) -> str:
     return str(exc)
 
 
+Planned = tuple[int, int, SourceFile, Loader[Any] | None, FileReport]
+
+
 class _Batcher:
     def __init__(self, store: GraphStore) -> None:
         self.store = store
@@ -193,14 +236,18 @@ def run_load(
     source: str | None = None,
     strict: bool = False,
     on_file: Callable[[SourceFile, FileReport], None] | None = None,
+    jobs: int = 1,
 ) -> LoadReport:
-    """Load every file under `paths`; returns one report per file (see module docstring)."""
+    """Load every file under `paths`; returns one report per file (see module docstring).
+
+    `jobs` > 1 lets a parallel loader read a large set of files in that many worker processes
+    (see "Worker processes" above); the graph written is the same."""
     forced = loader_named(source) if source else None
     report = LoadReport()
     batcher = _Batcher(store)
     used: dict[str, Loader[Any]] = {}
     finishing: dict[str, FileReport] = {}
-    planned: list[tuple[int, int, SourceFile, Loader[Any] | None, FileReport]] = []
+    planned: list[Planned] = []
     for index, file in enumerate(discover(paths)):
         file_report = FileReport(path=file.display)
         report.files.append(file_report)
@@ -215,28 +262,174 @@ def run_load(
         if loader is None and not file_report.failure:
             file_report.failure = "format not recognised (use --source to name it)"
         planned.append((loader.phase if loader else 0, index, file, loader, file_report))
-    for _phase, _index, file, loader, file_report in sorted(planned, key=lambda p: (p[0], p[1])):
-        try:
-            if loader is None:
-                continue
-            file_report.loader = loader.name
-            if loader.name not in used:
-                batcher.flush()
-                loader.prepare(ctx, store)
-                used[loader.name] = loader
-            finishing[loader.name] = file_report
-            batcher.add(_file_records(loader, file, ctx, file_report, strict), file_report)
-        except OSError as exc:
-            file_report.failure = f"cannot read: {exc.strerror or exc}"
-        except EOFError as exc:
-            file_report.failure = f"truncated compressed file: {exc}"
-        finally:
+    ordered = sorted(planned, key=lambda p: (p[0], p[1]))
+    parallel = _parallel_parts(ordered, jobs) if not strict else {}
+    for _phase, _index, file, loader, file_report in ordered:
+        if loader is None:
             if on_file is not None:
                 on_file(file, file_report)
+            continue
+        if loader.name not in used:
+            batcher.flush()
+            loader.prepare(ctx, store)
+            used[loader.name] = loader
+        if loader.name in parallel:
+            if loader.name not in finishing:
+                _load_in_workers(loader, parallel[loader.name], ctx, batcher, on_file)
+            finishing[loader.name] = file_report
+            continue
+        finishing[loader.name] = file_report
+        _load_file(loader, file, ctx, file_report, strict, batcher)
+        if on_file is not None:
+            on_file(file, file_report)
     for name, loader in used.items():
         batcher.stream(loader.finish(ctx), finishing[name])
     batcher.flush()
     return report
+
+
+def _load_file(
+    loader: Loader[Any], file: SourceFile, ctx: LoadContext, report: FileReport, strict: bool, batcher: _Batcher
+) -> None:
+    report.loader = loader.name
+    try:
+        batcher.add(_file_records(loader, file, ctx, report, strict), report)
+    except OSError as exc:
+        report.failure = f"cannot read: {exc.strerror or exc}"
+    except EOFError as exc:
+        report.failure = f"truncated compressed file: {exc}"
+
+
+Part = list[tuple[SourceFile, FileReport]]
+
+
+def _parallel_parts(ordered: list[Planned], jobs: int) -> dict[str, list[Part]]:
+    """Per parallel loader worth splitting: its files cut into `jobs` runs of consecutive files
+    of about equal size (consecutive, so the first part holds the earliest files)."""
+    by_loader: dict[str, list[tuple[SourceFile, FileReport, int]]] = {}
+    for _phase, _index, file, loader, report in ordered:
+        if loader is not None and loader.parallel:
+            by_loader.setdefault(loader.name, []).append((file, report, _work_size(file)))
+    parts: dict[str, list[Part]] = {}
+    for name, files in by_loader.items():
+        total = sum(size for _file, _report, size in files)
+        count = min(jobs, len(files))
+        if count < 2 or total < PARALLEL_MIN_BYTES:
+            continue
+        cut: list[Part] = [[] for _ in range(count)]
+        seen = 0
+        for file, report, size in files:
+            cut[min(count - 1, seen * count // total)].append((file, report))
+            seen += size
+        parts[name] = [part for part in cut if part]
+    return parts
+
+
+def _work_size(file: SourceFile) -> int:
+    """Bytes to parse: a gzip file's uncompressed size from its trailer (ISIZE, mod 2**32)."""
+    try:
+        with file.path.open("rb") as handle:
+            size = handle.seek(0, os.SEEK_END)
+            if file.compressed and size >= 18:
+                handle.seek(-4, os.SEEK_END)
+                return int.from_bytes(handle.read(4), "little") or size
+            return size
+    except OSError:
+        return 0
+
+
+def _load_in_workers(
+    loader: Loader[Any],
+    parts: list[Part],
+    ctx: LoadContext,
+    batcher: _Batcher,
+    on_file: Callable[[SourceFile, FileReport], None] | None,
+) -> None:
+    """Read every file of `loader` in worker processes, one part each; write what they send.
+
+    Workers send each file's report and the items of its records as the file is done; they are
+    written here in file order (a node's properties are last-write-wins, so a key created in one
+    file and deleted in a later one must be written in that order), buffering what a later part
+    sends early. Then come the workers' aggregates, merged in part order before `finish`."""
+    spawn = multiprocessing.get_context("spawn")  # never fork: the store's connections and the server's threads
+    results = spawn.Queue()
+    shipped = dataclasses.replace(ctx, state=loader.worker_state(ctx))
+    workers = [
+        spawn.Process(
+            target=_work, args=(loader.name, number, [file for file, _ in part], shipped, results), daemon=True
+        )
+        for number, part in enumerate(parts)
+    ]
+    taken: dict[int, Any] = {}
+    arrived: dict[tuple[int, int], tuple[FileReport, list[list[Item]]]] = {}
+    following = (0, 0)  # the next file to write: (part, position in part)
+    try:
+        for worker in workers:
+            worker.start()
+        while len(taken) < len(workers):
+            try:
+                message = results.get(timeout=1.0)
+            except queue.Empty:
+                lost = [w for w in workers if w.exitcode not in (None, 0)]
+                if lost:
+                    raise WorkerError(f"a {loader.name} worker process died (exit code {lost[0].exitcode})") from None
+                continue
+            match message:
+                case ("file", number, position, done, records):
+                    arrived[(number, position)] = (done, records)
+                    while following in arrived:  # written in file order, as one process would
+                        done, records = arrived.pop(following)
+                        file, report = parts[following[0]][following[1]]
+                        _adopt(report, done)
+                        batcher.add(records, report)
+                        if on_file is not None:
+                            on_file(file, report)
+                        number, position = following
+                        following = (number, position + 1) if position + 1 < len(parts[number]) else (number + 1, 0)
+                case ("state", number, state):
+                    taken[number] = state
+                case ("crash", _number, trace):
+                    raise WorkerError(f"a {loader.name} worker process failed:\n{trace}")
+    finally:
+        for worker in workers:
+            if worker.pid is None:  # never started
+                continue
+            if worker.is_alive():
+                worker.terminate()
+            worker.join()
+        results.close()
+    for number in range(len(workers)):
+        loader.merge_state(ctx, taken[number])
+
+
+def _adopt(report: FileReport, done: FileReport) -> None:
+    report.loader, report.failure = done.loader, done.failure
+    report.accepted, report.rejected, report.errors = done.accepted, done.rejected, done.errors
+
+
+def _work(name: str, number: int, files: list[SourceFile], ctx: LoadContext, results: Any) -> None:
+    """A worker process: read its files in order, send each file's outcome, then its aggregates."""
+    tune_gc()
+    try:
+        loader = loader_named(name)
+        for position, file in enumerate(files):
+            report = FileReport(path=file.display)
+            collected = _Collector()
+            _load_file(loader, file, ctx, report, False, collected)  # type: ignore[arg-type]
+            results.put(("file", number, position, report, collected.records))
+        results.put(("state", number, loader.take_state(ctx)))
+    except BaseException:  # anything unexpected: the main process reports it and stops
+        results.put(("crash", number, traceback.format_exc()))
+
+
+class _Collector:
+    """The batcher of a worker: keeps each accepted record's items for the main process."""
+
+    def __init__(self) -> None:
+        self.records: list[list[Item]] = []
+
+    def add(self, records: Iterable[list[Item]], _report: FileReport) -> None:
+        self.records.extend(items for items in records if items)
 
 
 def file_digest(path: Path) -> str:
