@@ -14,16 +14,17 @@ reload repairs it: every merge is idempotent (observations are keyed by origin, 
 take min/max, sets are unions), so writing the same items again converges to the same graph.
 
 Worker processes: a loader that sets `parallel` (CloudTrail) and has at least
-PARALLEL_MIN_BYTES of files to parse can read them in `jobs` worker processes (spawned, never
-forked: the store's connections and a server's threads stay in the main process). The files are
+PARALLEL_MIN_BYTES of files to parse can read them in `jobs` worker processes (`python -m
+loaders.worker`: new interpreters, never forks, so the store's connections and a server's threads
+stay here, and the calling program's main module is never re-run). The files are
 cut into consecutive runs of about equal uncompressed size, one per worker; each worker parses
 and transforms its files with its own copy of what `prepare` read, sends each file's report and
 record items (written here in file order, so last-write-wins properties end as one process
 leaves them), then its aggregates, which the main process merges in part order before
 `finish`. The graph and the reports are the same as with one process (tests/test_runner_parallel.py).
 Only the main process touches the store. `--strict` loads stay in one process (they stop at the
-first rejected record). A program calling `run_load(jobs > 1)` must be import-safe under spawn
-(the `if __name__ == "__main__":` idiom), as multiprocessing requires.
+first rejected record). A worker that fails sends its traceback; one that dies is noticed by
+the end of its output; either stops the load with a WorkerError.
 
 Loads allocate millions of small, acyclic, short-lived objects (parsed records, models)
 beside long-lived aggregates; keytrail's processes run with a collector tuned for that
@@ -34,21 +35,22 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import multiprocessing
 import os
+import pickle
 import queue
 import secrets
-import traceback
+import subprocess
+import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from pydantic import ValidationError
 
 from graph.errors import KeytrailError, LoadError, ModelError
 from graph.model import Edge, Node
-from graph.runtime import tune_gc
 from graph.store import GraphStore
 from loaders.base import SAMPLE_BYTES, Item, LoadContext, Loader, Sample, SourceFile, open_text
 from loaders.registry import LOADERS, loader_named
@@ -351,31 +353,27 @@ def _load_in_workers(
     written here in file order (a node's properties are last-write-wins, so a key created in one
     file and deleted in a later one must be written in that order), buffering what a later part
     sends early. Then come the workers' aggregates, merged in part order before `finish`."""
-    spawn = multiprocessing.get_context("spawn")  # never fork: the store's connections and the server's threads
-    results = spawn.Queue()
     shipped = dataclasses.replace(ctx, state=loader.worker_state(ctx))
-    workers = [
-        spawn.Process(
-            target=_work, args=(loader.name, number, [file for file, _ in part], shipped, results), daemon=True
-        )
-        for number, part in enumerate(parts)
-    ]
+    messages: queue.SimpleQueue[tuple[int, tuple[Any, ...]]] = queue.SimpleQueue()
+    workers: list[subprocess.Popen[bytes]] = []
     taken: dict[int, Any] = {}
     arrived: dict[tuple[int, int], tuple[FileReport, list[list[Item]]]] = {}
     following = (0, 0)  # the next file to write: (part, position in part)
     try:
-        for worker in workers:
-            worker.start()
+        for number, part in enumerate(parts):
+            task = pickle.dumps((loader.name, [file for file, _ in part], shipped), protocol=pickle.HIGHEST_PROTOCOL)
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "loaders.worker"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                env=_worker_env(),
+            )
+            workers.append(worker)
+            threading.Thread(target=_converse, args=(worker, number, task, messages), daemon=True).start()
         while len(taken) < len(workers):
-            try:
-                message = results.get(timeout=1.0)
-            except queue.Empty:
-                lost = [w for w in workers if w.exitcode not in (None, 0)]
-                if lost:
-                    raise WorkerError(f"a {loader.name} worker process died (exit code {lost[0].exitcode})") from None
-                continue
+            number, message = messages.get()
             match message:
-                case ("file", number, position, done, records):
+                case ("file", position, done, records):
                     arrived[(number, position)] = (done, records)
                     while following in arrived:  # written in file order, as one process would
                         done, records = arrived.pop(following)
@@ -384,22 +382,77 @@ def _load_in_workers(
                         batcher.add(records, report)
                         if on_file is not None:
                             on_file(file, report)
-                        number, position = following
-                        following = (number, position + 1) if position + 1 < len(parts[number]) else (number + 1, 0)
-                case ("state", number, state):
+                        part_number, position = following
+                        last = position + 1 == len(parts[part_number])
+                        following = (part_number + 1, 0) if last else (part_number, position + 1)
+                case ("state", state):
                     taken[number] = state
-                case ("crash", _number, trace):
+                case ("crash", trace):
                     raise WorkerError(f"a {loader.name} worker process failed:\n{trace}")
+                case ("died", code):
+                    raise WorkerError(f"a {loader.name} worker process died (exit code {code})")
     finally:
         for worker in workers:
-            if worker.pid is None:  # never started
-                continue
-            if worker.is_alive():
-                worker.terminate()
-            worker.join()
-        results.close()
+            if worker.poll() is None:
+                worker.kill()
+            worker.wait()
     for number in range(len(workers)):
         loader.merge_state(ctx, taken[number])
+
+
+def _worker_env() -> dict[str, str]:
+    """The environment of a worker: this one, with keytrail's packages importable."""
+    env = dict(os.environ)
+    root = str(Path(__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join([root, *filter(None, [env.get("PYTHONPATH")])])
+    return env
+
+
+def _converse(
+    worker: subprocess.Popen[bytes], number: int, task: bytes, messages: queue.SimpleQueue[tuple[int, tuple[Any, ...]]]
+) -> None:
+    """One thread per worker: send its task, then relay its messages; always ends with a last
+    message ("state", "crash" or "died") so the main loop never waits forever."""
+    assert worker.stdin is not None and worker.stdout is not None
+    try:
+        worker.stdin.write(task)
+        worker.stdin.close()
+        while (message := read_message(worker.stdout)) is not None:
+            messages.put((number, message))
+            if message[0] in ("state", "crash"):
+                return
+    except (OSError, EOFError, pickle.UnpicklingError):
+        pass
+    finally:
+        for stream in (worker.stdin, worker.stdout):
+            try:
+                stream.close()
+            except OSError:  # a worker that died before reading its task: nothing to flush to
+                pass
+    messages.put((number, ("died", worker.wait())))
+
+
+def send_message(stream: IO[bytes], message: tuple[Any, ...]) -> None:
+    """One message of the worker protocol: its length (8 bytes, little-endian), then its pickle."""
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(len(data).to_bytes(8, "little"))
+    stream.write(data)
+    stream.flush()
+
+
+def read_message(stream: IO[bytes]) -> tuple[Any, ...] | None:
+    """The next message, or None at the end of the stream (a message cut short raises EOFError)."""
+    head = stream.read(8)
+    if not head:
+        return None
+    if len(head) < 8:
+        raise EOFError("worker message header cut short")
+    size = int.from_bytes(head, "little")
+    data = stream.read(size)
+    if len(data) < size:
+        raise EOFError("worker message cut short")
+    message: tuple[Any, ...] = pickle.loads(data)
+    return message
 
 
 def _adopt(report: FileReport, done: FileReport) -> None:
@@ -407,19 +460,16 @@ def _adopt(report: FileReport, done: FileReport) -> None:
     report.accepted, report.rejected, report.errors = done.accepted, done.rejected, done.errors
 
 
-def _work(name: str, number: int, files: list[SourceFile], ctx: LoadContext, results: Any) -> None:
-    """A worker process: read its files in order, send each file's outcome, then its aggregates."""
-    tune_gc()
-    try:
-        loader = loader_named(name)
-        for position, file in enumerate(files):
-            report = FileReport(path=file.display)
-            collected = _Collector()
-            _load_file(loader, file, ctx, report, False, collected)  # type: ignore[arg-type]
-            results.put(("file", number, position, report, collected.records))
-        results.put(("state", number, loader.take_state(ctx)))
-    except BaseException:  # anything unexpected: the main process reports it and stops
-        results.put(("crash", number, traceback.format_exc()))
+def work(name: str, files: list[SourceFile], ctx: LoadContext, send: Callable[[tuple[Any, ...]], None]) -> None:
+    """A worker's job (loaders/worker.py): read its files in order, send each file's outcome,
+    then its aggregates."""
+    loader = loader_named(name)
+    for position, file in enumerate(files):
+        report = FileReport(path=file.display)
+        collected = _Collector()
+        _load_file(loader, file, ctx, report, False, collected)  # type: ignore[arg-type]
+        send(("file", position, report, collected.records))
+    send(("state", loader.take_state(ctx)))
 
 
 class _Collector:

@@ -1,0 +1,32 @@
+"""A worker process of a parallel load (loaders/runner.py, "Worker processes").
+
+Started as `python -m loaders.worker` by `run_load`; reads one pickled task from stdin — the
+loader's name, the files of its part and the load context — and writes framed pickled messages
+to stdout (`runner.send_message`): ("file", position, report, record items) per file, then
+("state", aggregates), or ("crash", traceback) if anything unexpected happens. Nothing else
+may write to stdout, so print-style output goes to stderr.
+"""
+
+from __future__ import annotations
+
+import pickle
+import sys
+import traceback
+
+from graph.runtime import tune_gc
+from loaders.runner import send_message, work
+
+
+def main() -> None:
+    channel = sys.stdout.buffer
+    sys.stdout = sys.stderr
+    tune_gc()  # a keytrail process (graph/runtime.py)
+    try:
+        name, files, ctx = pickle.load(sys.stdin.buffer)
+        work(name, files, ctx, lambda message: send_message(channel, message))
+    except BaseException:  # anything unexpected: the main process reports it and stops the load
+        send_message(channel, ("crash", traceback.format_exc()))
+
+
+if __name__ == "__main__":
+    main()
