@@ -33,6 +33,7 @@ beside long-lived aggregates; keytrail's processes run with a collector tuned fo
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import os
@@ -425,10 +426,8 @@ def _converse(
         pass
     finally:
         for stream in (worker.stdin, worker.stdout):
-            try:
+            with contextlib.suppress(OSError):  # a worker that died before reading its task
                 stream.close()
-            except OSError:  # a worker that died before reading its task: nothing to flush to
-                pass
     messages.put((number, ("died", worker.wait())))
 
 
