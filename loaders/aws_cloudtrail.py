@@ -110,13 +110,13 @@ class CloudTrailLoader(Loader[Any]):
             moment = state.times.get(event["eventTime"])
         except (KeyError, TypeError):
             moment = None
-        if moment is None or type(name) is not str or type(source) is not str or type(identity) is not dict:
+        if moment is not None and type(name) is str and type(source) is str and type(identity) is dict:
+            seconds, text = moment
+        else:
             event, seconds, text = check_event(event, record.location)  # raises the located reason
             name, source, identity = event["eventName"], event["eventSource"], event["userIdentity"]
             if type(event["eventTime"]) is str and len(state.times) < 500_000:
                 state.times[event["eventTime"]] = (seconds, text)
-        else:
-            seconds, text = moment
         arn = identity.get("arn")
         hit = state.callers.get((identity.get("accessKeyId"), arn)) if type(arn) is str else None
         group, principal = hit if hit is not None else self._caller(state, event, identity)
@@ -253,9 +253,13 @@ class CloudTrailLoader(Loader[Any]):
 
 
 def _mfa(identity: dict[str, Any], event: dict[str, Any]) -> bool:
+    """Whether the call was MFA-authenticated (asked of every call of a session until one is)."""
     context = identity.get("sessionContext")
-    attributes = context.get("attributes") if isinstance(context, dict) else None
-    if isinstance(attributes, dict) and str(attributes.get("mfaAuthenticated", "")).lower() == "true":
-        return True
+    if type(context) is dict:
+        attributes = context.get("attributes")
+        if type(attributes) is dict:
+            flag = attributes.get("mfaAuthenticated")
+            if flag == "true" or (flag is not None and str(flag).lower() == "true"):
+                return True
     extra = event.get("additionalEventData")
-    return isinstance(extra, dict) and extra.get("MFAUsed") == "Yes"
+    return type(extra) is dict and extra.get("MFAUsed") == "Yes"

@@ -103,15 +103,23 @@ class Matching:
         return place
 
 
-def _evidence(pointers: list[Pointer]) -> tuple[Evidence, ...]:
+def _evidence(pointers: list[Pointer], made: dict[Pointer, Evidence] | None = None) -> tuple[Evidence, ...]:
     """Pointers as Evidence. Their times are canonical already (aws_cloudtrail_event.event_time),
-    so only the lengths Evidence bounds are checked here, not every field again per pointer."""
+    so only the lengths Evidence bounds are checked here, not every field again per pointer.
+    `made` reuses the (immutable) Evidence of pointers already converted: a session's pointers
+    are mostly its targets' pointers too."""
     out = []
-    for at, file, locator in pointers:
-        if 0 < len(file) <= 1000 and len(locator) <= 500:
-            out.append(Evidence.model_construct(source=file, locator=locator, at=at))
-        else:
-            out.append(Evidence(source=file, locator=locator[:500], at=at))
+    for pointer in pointers:
+        found = made.get(pointer) if made is not None else None
+        if found is None:
+            at, file, locator = pointer
+            if 0 < len(file) <= 1000 and len(locator) <= 500:
+                found = Evidence.model_construct(source=file, locator=locator, at=at)
+            else:
+                found = Evidence(source=file, locator=locator[:500], at=at)
+            if made is not None:
+                made[pointer] = found
+        out.append(found)
     return tuple(out)
 
 
@@ -178,7 +186,8 @@ class Emitter:
         # Each event lands in exactly one target's pointers, and each target keeps its most recent
         # ones, so the session's most recent pointers are among their union.
         pointers = [p for touch in session.touched.values() for p in touch.evidence]
-        evidence = _evidence(trim_evidence(pointers + session.evidence))
+        made: dict[Pointer, Evidence] = {}
+        evidence = _evidence(trim_evidence(pointers + session.evidence), made)
         places = {ip: place for ip in sorted(session.ips) if (place := self.matching.place(ip)) is not None}
         interactive = session.console or any(ip not in places for ip in session.cli_ips)
         environment = self.matching.environments.get(principal.account)
@@ -267,7 +276,7 @@ class Emitter:
         person = principal.person or self._known_user(principal)
         if person:
             yield self._edge(person, NodeKind.PERSON, EdgeKind.STARTED, sid, NodeKind.SESSION, session, sid, evidence)
-        yield from self._activity(sid, session, evidence, person)
+        yield from self._activity(sid, session, evidence, person, made)
 
     def _known_user(self, principal: Principal) -> str | None:
         for candidate in (principal.session_name, principal.name if principal.subtype == "aws.iam.user" else ""):
@@ -276,7 +285,12 @@ class Emitter:
         return None
 
     def _activity(
-        self, sid: str, session: Session, evidence: tuple[Evidence, ...], person: str | None
+        self,
+        sid: str,
+        session: Session,
+        evidence: tuple[Evidence, ...],
+        person: str | None,
+        made: dict[Pointer, Evidence],
     ) -> Iterator[Item]:
         for target_id in sorted(session.touched):
             touch = session.touched[target_id]
@@ -289,7 +303,7 @@ class Emitter:
                 touch.target.kind,
                 session,
                 sid,
-                _evidence(touch.evidence),
+                _evidence(trim_evidence(touch.evidence), made),  # as the stores would keep them
                 touch.count,
                 actions=sorted(touch.actions),
                 errors=touch.errors,

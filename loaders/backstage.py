@@ -86,7 +86,7 @@ class BackstageLoader(Loader[Mapping[str, Any]]):
     phase = 10
 
     def sniff(self, sample: Sample) -> bool:
-        return bool(_API_VERSION.search(sample.text)) and "kind:" in sample.text
+        return "kind:" in sample.text and bool(_API_VERSION.search(sample.text))  # the cheap test first
 
     def parse(self, source: SourceFile) -> Iterator[Record[Mapping[str, Any]] | LoadError]:
         for start, text in _documents(source):

@@ -94,7 +94,8 @@ class WorkflowLoader(Loader[Workflow]):
     phase = 30
 
     def sniff(self, sample: Sample) -> bool:
-        return bool(_JOBS.search(sample.text) and _ON.search(sample.text)) and not sample.text.lstrip().startswith("{")
+        text = sample.text
+        return not text.lstrip().startswith("{") and bool(_JOBS.search(text) and _ON.search(text))  # JSON: no regex
 
     def parse(self, source: SourceFile) -> Iterator[Record[Workflow] | LoadError]:
         read = read_yaml(source)

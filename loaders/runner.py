@@ -158,14 +158,12 @@ def detect(source: SourceFile) -> Loader[Any] | None:
     return None
 
 
-def _record_items(loader: Loader[Any], record: object, ctx: LoadContext) -> list[Item]:
-    return list(loader.transform(record, ctx))  # type: ignore[arg-type]
-
-
 def _file_records(
     loader: Loader[Any], source: SourceFile, ctx: LoadContext, report: FileReport, strict: bool
 ) -> Iterator[list[Item]]:
-    """Each accepted record's nodes and edges, as one list: a record is written whole or not at all."""
+    """Each accepted record's nodes and edges, as one list: a record is written whole or not at all.
+    (Records that mean nothing by themselves, like most CloudTrail events, yield no list.)"""
+    transform = loader.transform
     for parsed in loader.parse(source):
         if isinstance(parsed, LoadError):
             report.reject(parsed)
@@ -173,7 +171,7 @@ def _file_records(
                 raise StrictStop(str(parsed))
             continue
         try:
-            items = _record_items(loader, parsed, ctx)
+            items = list(transform(parsed, ctx))
         except (LoadError, ModelError, ValidationError) as exc:
             error = exc if isinstance(exc, LoadError) else parsed.location.error(_reason(exc))
             report.reject(error)
@@ -181,7 +179,8 @@ def _file_records(
                 raise StrictStop(str(error)) from None
             continue
         report.accepted += 1
-        yield items
+        if items:
+            yield items
 
 
 def _reason(exc: Exception) -> str:
@@ -390,8 +389,8 @@ def _load_in_workers(
                     taken[number] = state
                 case ("crash", trace):
                     raise WorkerError(f"a {loader.name} worker process failed:\n{trace}")
-                case ("died", code):
-                    raise WorkerError(f"a {loader.name} worker process died (exit code {code})")
+                case ("died", how):
+                    raise WorkerError(f"a {loader.name} worker process died ({how})")
     finally:
         for worker in workers:
             if worker.poll() is None:
@@ -415,6 +414,7 @@ def _converse(
     """One thread per worker: send its task, then relay its messages; always ends with a last
     message ("state", "crash" or "died") so the main loop never waits forever."""
     assert worker.stdin is not None and worker.stdout is not None
+    problem = ""
     try:
         worker.stdin.write(task)
         worker.stdin.close()
@@ -422,13 +422,13 @@ def _converse(
             messages.put((number, message))
             if message[0] in ("state", "crash"):
                 return
-    except (OSError, EOFError, pickle.UnpicklingError):
-        pass
+    except (OSError, EOFError, pickle.UnpicklingError) as exc:
+        problem = f"; its messages could not be read: {exc!r}"
     finally:
         for stream in (worker.stdin, worker.stdout):
             with contextlib.suppress(OSError):  # a worker that died before reading its task
                 stream.close()
-    messages.put((number, ("died", worker.wait())))
+    messages.put((number, ("died", f"exit code {worker.wait()}{problem}")))
 
 
 def send_message(stream: IO[bytes], message: tuple[Any, ...]) -> None:
@@ -441,17 +441,25 @@ def send_message(stream: IO[bytes], message: tuple[Any, ...]) -> None:
 
 def read_message(stream: IO[bytes]) -> tuple[Any, ...] | None:
     """The next message, or None at the end of the stream (a message cut short raises EOFError)."""
-    head = stream.read(8)
+    head = _read_exactly(stream, 8)
     if not head:
         return None
-    if len(head) < 8:
-        raise EOFError("worker message header cut short")
-    size = int.from_bytes(head, "little")
-    data = stream.read(size)
-    if len(data) < size:
-        raise EOFError("worker message cut short")
-    message: tuple[Any, ...] = pickle.loads(data)
+    message: tuple[Any, ...] = pickle.loads(_read_exactly(stream, int.from_bytes(head, "little"), required=True))
     return message
+
+
+def _read_exactly(stream: IO[bytes], size: int, *, required: bool = False) -> bytes:
+    """`size` bytes, read as they come (a read may return less, e.g. under a profiler's signals);
+    b"" at a clean end of stream, EOFError at an end within a message."""
+    data = bytearray()
+    while len(data) < size:
+        chunk = stream.read(size - len(data))
+        if not chunk:
+            if data or required:
+                raise EOFError(f"worker message cut short ({len(data)} of {size} bytes)")
+            return b""
+        data += chunk
+    return bytes(data)
 
 
 def _adopt(report: FileReport, done: FileReport) -> None:
