@@ -13,7 +13,7 @@ size of the file.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ from graph.store import (
     far_ends,
     keys_by_kind,
     merge_evidence,
+    scan_projection,
 )
 
 __all__ = ["DEFAULT_PATH", "EmbeddedStore"]
@@ -251,6 +252,21 @@ def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterator[Sequence[str]]
         yield items[start : start + size]
 
 
+def _props_reader(kind: NodeKind | EdgeKind, properties: Sequence[str] | None) -> Callable[[str], dict[str, Any]]:
+    """A scan's props decoder: the stored JSON whole, only the named properties, or none unread."""
+    names = scan_projection(kind, properties)
+    if properties is None:
+        return orjson.loads
+    if not names:
+        return lambda _text: {}
+
+    def projected(text: str) -> dict[str, Any]:
+        props = orjson.loads(text)
+        return {name: props[name] for name in names if name in props}
+
+    return projected
+
+
 class EmbeddedStore:
     """SQLite-backed GraphStore. Not shared between threads; open one per thread."""
 
@@ -424,27 +440,32 @@ class EmbeddedStore:
         )
         return [_edge_from_row(r) for r in rows]
 
-    def node_rows(self, kind: NodeKind, *, as_of: str | None = None) -> Iterator[NodeRow]:
+    def node_rows(
+        self, kind: NodeKind, *, as_of: str | None = None, properties: Sequence[str] | None = None
+    ) -> Iterator[NodeRow]:
         time_clause = " AND (first_seen IS NULL OR first_seen <= ?)" if as_of else ""
         sql = (
             f"SELECT id, subtype, name, props, first_seen, last_seen FROM nodes WHERE kind = ?{time_clause} ORDER BY id"
         )
         node_kind = NodeKind(kind)
-        loads = orjson.loads
+        props_of = _props_reader(node_kind, properties)
         for rows in self._fetch(sql, [node_kind.value, *([as_of] if as_of else [])]):
             for node_id, subtype, name, props, first_seen, last_seen in rows:
-                yield NodeRow(node_id, node_kind, subtype, name, loads(props), first_seen, last_seen)
+                yield NodeRow(node_id, node_kind, subtype, name, props_of(props), first_seen, last_seen)
 
-    def edge_rows(self, kind: EdgeKind, *, as_of: str | None = None) -> Iterator[EdgeRow]:
+    def edge_rows(
+        self, kind: EdgeKind, *, as_of: str | None = None, properties: Sequence[str] | None = None
+    ) -> Iterator[EdgeRow]:
         time_clause = " AND (first_seen IS NULL OR first_seen <= ?)" if as_of else ""
         sql = (
             "SELECT source, target, source_kind, target_kind, props, first_seen, last_seen FROM edges "
             f"WHERE kind = ?{time_clause} ORDER BY source, target"
         )
-        edge_kind, kinds, loads = EdgeKind(kind), _NODE_KINDS, orjson.loads
+        edge_kind, kinds = EdgeKind(kind), _NODE_KINDS
+        props_of = _props_reader(edge_kind, properties)
         for rows in self._fetch(sql, [edge_kind.value, *([as_of] if as_of else [])]):
             for source, target, source_kind, target_kind, props, first_seen, last_seen in rows:
-                yield EdgeRow(source, edge_kind, target, kinds[source_kind], kinds[target_kind], loads(props),
+                yield EdgeRow(source, edge_kind, target, kinds[source_kind], kinds[target_kind], props_of(props),
                               first_seen, last_seen)  # fmt: skip
 
     def _fetch(self, sql: str, params: list[str]) -> Iterator[list[Any]]:

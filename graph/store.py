@@ -25,8 +25,9 @@ from typing import NamedTuple, Protocol, runtime_checkable
 
 import orjson
 
+from graph.errors import ModelError
 from graph.model import EVIDENCE_LIMIT, Edge, Evidence, Node, PropValue, StoredEdge, from_store
-from graph.schema import Direction, EdgeKind, NodeKind
+from graph.schema import EDGE_SPECS, NODE_SPECS, Direction, EdgeKind, NodeKind
 
 __all__ = [
     "EdgeKey",
@@ -166,14 +167,20 @@ class GraphStore(Protocol):
         """One page of edges of a kind ordered by (source, target), after the given pair."""
         ...
 
-    def node_rows(self, kind: NodeKind, *, as_of: str | None = None) -> Iterator[NodeRow]:
+    def node_rows(
+        self, kind: NodeKind, *, as_of: str | None = None, properties: Sequence[str] | None = None
+    ) -> Iterator[NodeRow]:
         """Every node of a kind as lean rows, streamed in id order, optionally only those first
-        seen by `as_of` (or never): the whole-graph scans of findings and gaps read these."""
+        seen by `as_of` (or never): the whole-graph scans of findings and gaps read these.
+        `properties`: only these declared properties in each row's props (None: all of them);
+        a scan that needs a few properties of a kind with many reads far less."""
         ...
 
-    def edge_rows(self, kind: EdgeKind, *, as_of: str | None = None) -> Iterator[EdgeRow]:
+    def edge_rows(
+        self, kind: EdgeKind, *, as_of: str | None = None, properties: Sequence[str] | None = None
+    ) -> Iterator[EdgeRow]:
         """Every edge of a kind as lean rows, streamed in (source, target) order, optionally only
-        those first seen by `as_of` (or never)."""
+        those first seen by `as_of` (or never); `properties` as for `node_rows`."""
         ...
 
     def search(self, text: str, kinds: Sequence[NodeKind] | None = None, limit: int = 50) -> list[Node]:
@@ -187,6 +194,19 @@ class GraphStore(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+def scan_projection(kind: NodeKind | EdgeKind, properties: Sequence[str] | None) -> tuple[str, ...]:
+    """The properties a scan reads (`node_rows` / `edge_rows`): every declared one of the kind
+    when None, else the ones named, in the schema's order; a name the kind does not declare
+    is a ModelError (writes refuse undeclared properties, so it could never be there)."""
+    declared = tuple((NODE_SPECS[kind] if isinstance(kind, NodeKind) else EDGE_SPECS[kind]).properties)
+    if properties is None:
+        return declared
+    unknown = sorted(set(properties) - set(declared))
+    if unknown:
+        raise ModelError(f"{kind.value} declares no property {unknown[0]!r}")
+    return tuple(name for name in declared if name in properties)
 
 
 # -- merge rules shared by both stores -------------------------------------------------------

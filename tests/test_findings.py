@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import ItemsView, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from fixtures.queries.scenario import NOW, ROLE, USER, GraphBuilder, build_scenario
 
+from graph.embedded import EmbeddedStore
 from graph.errors import QueryError
 from graph.schema import EdgeKind, NodeKind
-from graph.store import GraphStore
+from graph.store import EdgeRow, GraphStore, NodeRow
+from queries import rules_base
 from queries.findings import RULES, SCAN_ORDER, findings
-from queries.rules_base import OWASP_NAMES, Owasp, RuleContext
+from queries.rules_base import OWASP_NAMES, ROW_PROPERTIES, Owasp, RuleContext
 
 KEY = "aws:key:AKIADEPLOY0000000001"
 
@@ -179,3 +184,71 @@ def test_scans_are_read_in_scan_order_and_ahead_where_the_store_allows(
     findings(estate, now=NOW, rule="KT-NHI7-001")  # a chosen few rules read only what they need, as needed
     assert reads and all(not name.startswith("keytrail-scan") for _, name in reads)
     assert len(reads) < len(SCAN_ORDER)
+
+
+class _Watched(dict[str, object]):
+    """A row's props that note every property read of them, per kind."""
+
+    def __init__(self, kind: str, props: dict[str, object], reads: dict[str, set[str]]) -> None:
+        super().__init__(props)
+        self._kind, self._reads = kind, reads
+
+    def _note(self, key: str) -> None:
+        self._reads.setdefault(self._kind, set()).add(key)
+
+    def get(self, key: str, default: object = None) -> object:  # type: ignore[override]
+        self._note(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key: str) -> object:
+        self._note(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key: object) -> bool:
+        self._note(str(key))
+        return super().__contains__(key)
+
+    def __iter__(self) -> Iterator[str]:
+        self._note("*every property*")
+        return super().__iter__()
+
+    def items(self) -> ItemsView[str, object]:  # type: ignore[override]
+        self._note("*every property*")
+        return super().items()
+
+
+def test_rules_read_only_the_row_properties_they_declare(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Scans for rules read only ROW_PROPERTIES (a fraction of the data on a large estate): every
+    property a rule reads of a row must be declared there, or the rule would see it missing."""
+    reads: dict[str, set[str]] = {}
+    store = EmbeddedStore(tmp_path / "k.db")
+    node_rows, edge_rows = store.node_rows, store.edge_rows
+
+    def watched_nodes(kind: NodeKind, **kw: Any) -> Iterator[NodeRow]:
+        for row in node_rows(kind, **kw):
+            yield row._replace(props=_Watched(kind.value, row.props, reads))
+
+    def watched_edges(kind: EdgeKind, **kw: Any) -> Iterator[EdgeRow]:
+        for row in edge_rows(kind, **kw):
+            yield row._replace(props=_Watched(kind.value, row.props, reads))
+
+    monkeypatch.setattr(store, "node_rows", watched_nodes)
+    monkeypatch.setattr(store, "edge_rows", watched_edges)
+    try:
+        build_scenario().write(store)
+        projected = findings(store, now=NOW)
+        assert {(f.rule, f.subject.id) for f in projected.findings} == EXPECTED
+        for kind, keys in reads.items():
+            node_kinds = {k.value: k for k in NodeKind}
+            declared = ROW_PROPERTIES.get(node_kinds[kind] if kind in node_kinds else EdgeKind(kind), ())
+            assert keys <= set(declared), f"rules read {sorted(keys - set(declared))} of {kind} rows"
+        assert {"Credential", "Identity", "Session", "CAN_ACCESS", "USES"} <= reads.keys()  # not vacuous
+        # Reading every property gives the same findings.
+        monkeypatch.setattr(rules_base, "ROW_PROPERTIES", {})
+        monkeypatch.setattr(rules_base.RuleContext, "_read_edges", lambda ctx, k: list(edge_rows(k, as_of=ctx.as_of)))
+        monkeypatch.setattr(
+            rules_base.RuleContext, "_read_nodes", lambda ctx, k: {n.id: n for n in node_rows(k, as_of=ctx.as_of)}
+        )
+        assert findings(store, now=NOW) == projected
+    finally:
+        store.close()

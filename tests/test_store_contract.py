@@ -16,12 +16,12 @@ import pytest
 
 from graph import neo4j_store
 from graph.embedded import EmbeddedStore
-from graph.errors import KindConflict, StoreUnavailable
+from graph.errors import KindConflict, ModelError, StoreUnavailable
 from graph.model import EVIDENCE_LIMIT, Evidence, StoredEdge
 from graph.neo4j_cypher import edge_merge_query, node_merge_query, schema_statements
 from graph.neo4j_store import Neo4jStore
 from graph.schema import EDGE_SPECS, EdgeKind, NodeKind, edge_kinds_for
-from graph.store import EdgeRow, GraphStore, NodeRow, Step, parse_export_line
+from graph.store import EdgeRow, GraphStore, NodeRow, Step, parse_export_line, scan_projection
 from graph.traverse import TraversalPlan, shortest_paths, traverse
 from tests.conftest import neo4j_lock, neo4j_settings, open_neo4j_store
 from tests.store_twins import Twins, edge, node
@@ -423,6 +423,26 @@ def test_lean_rows_are_the_paged_records_without_bookkeeping(store: GraphStore) 
     assert rows[0].props == {"level": "write", "actions": ["s3:PutObject"]}
     assert rows[0].key == (ROLE, "CAN_ACCESS", BUCKET)
     assert [r.id for r in store.node_rows(NodeKind.PERSON, as_of="2023-12-31T00:00:00Z")] == [ALICE]
+
+
+def test_lean_rows_read_only_the_properties_asked_for(store: GraphStore) -> None:
+    store.write(*sample_graph())
+    for kind in [*NodeKind, *EdgeKind]:
+        declared = scan_projection(kind, None)
+        for wanted in ((), declared[:1], declared[-2:], tuple(reversed(declared))):
+            if isinstance(kind, NodeKind):
+                whole: list[NodeRow | EdgeRow] = list(store.node_rows(kind))
+                projected: list[NodeRow | EdgeRow] = list(store.node_rows(kind, properties=wanted))
+            else:
+                whole, projected = list(store.edge_rows(kind)), list(store.edge_rows(kind, properties=wanted))
+            expected = [r._replace(props={k: v for k, v in r.props.items() if k in wanted}) for r in whole]
+            assert projected == expected, (kind, wanted)
+    rows = list(store.edge_rows(EdgeKind.CAN_ACCESS, properties=["level"]))
+    assert rows[0].props == {"level": "write"}
+    with pytest.raises(ModelError, match="CAN_ACCESS declares no property 'colour'"):
+        list(store.edge_rows(EdgeKind.CAN_ACCESS, properties=["level", "colour"]))
+    with pytest.raises(ModelError, match="Person declares no property 'level'"):
+        list(store.node_rows(NodeKind.PERSON, properties=["level"]))
 
 
 def test_lean_rows_agree_between_stores(twins: Twins) -> None:
