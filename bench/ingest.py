@@ -207,16 +207,18 @@ def timed_load(store: GraphStore, root: Path, jobs: int = 1) -> tuple[int, int, 
 
 
 def _peak_rss_of_load(root: Path, jobs: int) -> tuple[float, float]:
-    """Peak RSS (MiB) of a child process that loads `root` into a fresh embedded store, and the
-    largest of its worker processes' (0 with one process)."""
+    """Peak RSS (MiB) of a child process that loads `root` into a fresh embedded store (its own
+    VmHWM: Linux's ru_maxrss of a child starts from its parent's RSS at fork, so this process,
+    already large, would inflate it), and at most the largest of its worker processes' (their
+    ru_maxrss, which counts the child's RSS when it started them; 0 with one process)."""
     code = (
-        f"import resource, sys, tempfile, pathlib; sys.path.insert(0, {str(REPO)!r});"
+        f"import re, resource, sys, tempfile, pathlib; sys.path.insert(0, {str(REPO)!r});"
         "from bench.ingest import timed_load; from graph.embedded import EmbeddedStore;"
         "from graph.runtime import tune_gc; tune_gc();"
         "s = EmbeddedStore(pathlib.Path(tempfile.mkdtemp()) / 'k.db');"
         f"timed_load(s, pathlib.Path({str(root)!r}), {jobs}); s.close();"
-        "rss = [resource.getrusage(r).ru_maxrss for r in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)];"
-        "print(*rss)"
+        "own = re.search(r'VmHWM:\\s+(\\d+)', pathlib.Path('/proc/self/status').read_text()).group(1);"
+        "print(own, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
     )
     done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     main_kib, worker_kib = done.stdout.strip().splitlines()[-1].split()
@@ -299,7 +301,7 @@ def main() -> None:
             main_rss, worker_rss = _peak_rss_of_load(path, args.jobs)
             print(
                 f"peak RSS ({label}, {len(_gz_files(path))} files): {main_rss:,.0f} MiB"
-                f" (largest worker: {worker_rss:,.0f} MiB)"
+                f" (largest worker: at most {worker_rss:,.0f} MiB)"
             )
     print(f"this process peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB")
 
