@@ -149,20 +149,6 @@ def test_parts_are_consecutive_runs_of_about_equal_size(trail: Path, monkeypatch
     assert runner._parallel_parts(planned[:1], 3) == {}
 
 
-def test_a_failing_worker_stops_the_load_with_its_reason(
-    trail: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 0)
-    # What prepare read arrives broken: the first change event raises inside a worker.
-    monkeypatch.setattr(CloudTrailLoader, "worker_state", lambda self, ctx: {"aws_cloudtrail.matching": 5})
-    store = EmbeddedStore(tmp_path / "k.db")
-    try:
-        with pytest.raises(WorkerError, match=r"aws-cloudtrail worker process failed:(?s:.*)AttributeError"):
-            run_load(store, [trail], ctx=LoadContext(now=NOW, hmac_key=HMAC_KEY), jobs=2)
-    finally:
-        store.close()
-
-
 class _Dies:
     """Unpickled in the worker as it starts: the process exits at once, as if killed."""
 
@@ -172,12 +158,23 @@ class _Dies:
         return (os._exit, (3,))
 
 
-def test_a_dead_worker_stops_the_load(trail: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    ("shipped", "reason"),
+    [
+        # What prepare read arrives broken: the first change event raises inside a worker.
+        ({"aws_cloudtrail.matching": 5}, r"aws-cloudtrail worker process failed:(?s:.*)AttributeError"),
+        ({"poison": _Dies()}, r"aws-cloudtrail worker process died \(exit code 3\)"),
+    ],
+    ids=["fails", "dies"],
+)
+def test_a_failing_or_dead_worker_stops_the_load_with_its_reason(
+    trail: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shipped: dict[str, object], reason: str
+) -> None:
     monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 0)
-    monkeypatch.setattr(CloudTrailLoader, "worker_state", lambda self, ctx: {"poison": _Dies()})
+    monkeypatch.setattr(CloudTrailLoader, "worker_state", lambda self, ctx: shipped)
     store = EmbeddedStore(tmp_path / "k.db")
     try:
-        with pytest.raises(WorkerError, match=r"worker process died \(exit code 3\)"):
+        with pytest.raises(WorkerError, match=reason):
             run_load(store, [trail], ctx=LoadContext(now=NOW, hmac_key=HMAC_KEY), jobs=2)
     finally:
         store.close()
