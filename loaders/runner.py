@@ -362,14 +362,22 @@ def _load_in_workers(
     try:
         for number, part in enumerate(parts):
             task = pickle.dumps((loader.name, [file for file, _ in part], shipped), protocol=pickle.HIGHEST_PROTOCOL)
-            worker = subprocess.Popen(
-                [sys.executable, "-m", "loaders.worker"],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                env=_worker_env(),
-            )
+            reading, writing = os.pipe()  # the message channel: a pipe of its own, so no stray print can corrupt it
+            try:
+                worker = subprocess.Popen(
+                    [sys.executable, "-m", "loaders.worker", str(writing)],
+                    stdin=subprocess.PIPE,
+                    pass_fds=(writing,),
+                    env=_worker_env(),
+                )
+            except BaseException:
+                os.close(reading)
+                raise
+            finally:
+                os.close(writing)
             workers.append(worker)
-            threading.Thread(target=_converse, args=(worker, number, task, messages), daemon=True).start()
+            channel = os.fdopen(reading, "rb")
+            threading.Thread(target=_converse, args=(worker, channel, number, task, messages), daemon=True).start()
         while len(taken) < len(workers):
             number, message = messages.get()
             match message:
@@ -409,23 +417,27 @@ def _worker_env() -> dict[str, str]:
 
 
 def _converse(
-    worker: subprocess.Popen[bytes], number: int, task: bytes, messages: queue.SimpleQueue[tuple[int, tuple[Any, ...]]]
+    worker: subprocess.Popen[bytes],
+    channel: IO[bytes],
+    number: int,
+    task: bytes,
+    messages: queue.SimpleQueue[tuple[int, tuple[Any, ...]]],
 ) -> None:
     """One thread per worker: send its task, then relay its messages; always ends with a last
     message ("state", "crash" or "died") so the main loop never waits forever."""
-    assert worker.stdin is not None and worker.stdout is not None
+    assert worker.stdin is not None
     problem = ""
     try:
         worker.stdin.write(task)
         worker.stdin.close()
-        while (message := read_message(worker.stdout)) is not None:
+        while (message := read_message(channel)) is not None:
             messages.put((number, message))
             if message[0] in ("state", "crash"):
                 return
     except (OSError, EOFError, pickle.UnpicklingError) as exc:
         problem = f"; its messages could not be read: {exc!r}"
     finally:
-        for stream in (worker.stdin, worker.stdout):
+        for stream in (worker.stdin, channel):
             with contextlib.suppress(OSError):  # a worker that died before reading its task
                 stream.close()
     messages.put((number, ("died", f"exit code {worker.wait()}{problem}")))

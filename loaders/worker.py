@@ -1,14 +1,15 @@
 """A worker process of a parallel load (loaders/runner.py, "Worker processes").
 
-Started as `python -m loaders.worker` by `run_load`; reads one pickled task from stdin — the
-loader's name, the files of its part and the load context — and writes framed pickled messages
-to stdout (`runner.send_message`): ("file", position, report, record items) per file, then
-("state", aggregates), or ("crash", traceback) if anything unexpected happens. Nothing else
-may write to stdout, so print-style output goes to stderr.
+Started as `python -m loaders.worker <fd>` by `run_load`; reads one pickled task from stdin —
+the loader's name, the files of its part and the load context — and writes framed pickled
+messages (`runner.send_message`) to the pipe `fd`, a channel of its own that no stray print
+can corrupt: ("file", position, report, record items) per file, then ("state", aggregates), or
+("crash", traceback) if anything unexpected happens.
 """
 
 from __future__ import annotations
 
+import os
 import pickle
 import sys
 import traceback
@@ -18,8 +19,7 @@ from loaders.runner import send_message, work
 
 
 def main() -> None:
-    channel = sys.stdout.buffer
-    sys.stdout = sys.stderr
+    channel = os.fdopen(int(sys.argv[1]), "wb")
     tune_gc()  # a keytrail process (graph/runtime.py)
     try:
         name, files, ctx = pickle.load(sys.stdin.buffer)

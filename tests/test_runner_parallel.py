@@ -180,6 +180,30 @@ def test_a_failing_or_dead_worker_stops_the_load_with_its_reason(
         store.close()
 
 
+class _Noise:
+    """Unpickled in the worker as it starts: writes straight to its stdout, as a stray print in a
+    library would."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        import os
+
+        return (os.write, (1, b"stray output\n"))
+
+
+def test_stray_output_of_a_worker_does_not_disturb_its_messages(
+    trail: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    one, _report, store = _load(tmp_path / "one.db", [trail], jobs=1)
+    store.close()
+    monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 0)
+    ship = CloudTrailLoader.worker_state
+    monkeypatch.setattr(CloudTrailLoader, "worker_state", lambda self, ctx: {**ship(self, ctx), "noise": _Noise()})
+    two, _report, store = _load(tmp_path / "two.db", [trail], jobs=2)
+    store.close()
+    assert two == one
+    assert capfd.readouterr().out.count("stray output") == 2  # it went to the terminal, not the channel
+
+
 def test_load_command_takes_jobs(trail: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setenv("KEYTRAIL_HMAC_KEY", HMAC_KEY.decode())
