@@ -174,28 +174,27 @@ WITH collect({{{fields}}}) AS rows
 {_CHUNKS}"""
 
 
-def scan_properties(kind: NodeKind | EdgeKind, properties: tuple[str, ...] | None = None) -> tuple[str, ...]:
-    """The schema properties a whole-kind scan reads of a node or edge kind, in the order its
-    rows carry them (after the fixed columns): all declared ones, or the `properties` asked for
-    (graph/store.py `scan_projection`). Writes refuse undeclared properties, so the declared
-    ones are all there is to read."""
-    return scan_projection(kind, properties)
+def scan_properties(kind: NodeKind | EdgeKind) -> tuple[str, ...]:
+    """The schema properties of a node or edge kind, in the order rows carry them (after the
+    fixed columns). Writes refuse undeclared properties, so the declared ones are all there is
+    to read."""
+    return scan_projection(kind, None)
 
 
 @cache
-def node_rows_query(kind: NodeKind, properties: tuple[str, ...] | None = None) -> str:
-    """Every node of one kind, lean: the core fields, then each property of `scan_properties`
-    as a column of its own (null where the node has none), so `sources` never crosses the wire.
-    Rows come packed (see `_packed`): id, subtype, name, first_seen, last_seen, properties...
+def node_rows_query(kind: NodeKind, properties: tuple[str, ...]) -> str:
+    """Every node of one kind, lean: the core fields, then each of `properties` (graph/store.py
+    `scan_projection`: all declared ones, or those a scan asks for) as a column of its own
+    (null where the node has none), so `sources` never crosses the wire. Rows come packed
+    (see `_packed`): id, subtype, name, first_seen, last_seen, properties...
 
     Naming each declared property costs the server about half what listing `keys(n)` and
-    reading each key did (1.9 s → 1.2 s for 300k sessions on this machine). `properties`: only
-    these (`scan_projection` order), as a scan that needs few of them asks."""
+    reading each key did (1.9 s → 1.2 s for 300k sessions on this machine)."""
     label = NodeKind(kind).value
     columns = (
         ("n.id", "id"), ("coalesce(n.subtype, '')", "subtype"), ("coalesce(n.name, '')", "name"),
         ("n.first_seen", "first_seen"), ("n.last_seen", "last_seen"),
-        *((f"n.`{name}`", f"p{i}") for i, name in enumerate(scan_properties(kind, properties))),
+        *((f"n.`{name}`", f"p{i}") for i, name in enumerate(properties)),
     )  # fmt: skip
     return f"""MATCH (n:{label}) WHERE {_VISIBLE.format(v="n")}
 {_packed(columns, "id")}"""
@@ -212,24 +211,24 @@ def fixed_end_kinds(kind: EdgeKind) -> tuple[NodeKind | None, NodeKind | None]:
 
 
 @cache
-def edge_rows_query(kind: EdgeKind, properties: tuple[str, ...] | None = None) -> str:
-    """Every relationship of one type, lean: endpoints, their kinds, the times, then each
-    property of `scan_properties` as a column of its own (null where absent); no evidence,
-    sources or observations. Rows come packed (see `_packed`): source, target, source_kind,
+def edge_rows_query(kind: EdgeKind, properties: tuple[str, ...]) -> str:
+    """Every relationship of one type, lean: endpoints, their kinds, the times, then each of
+    `properties` (as for `node_rows_query`) as a column of its own (null where absent); no
+    evidence, sources or observations. Rows come packed (see `_packed`): source, target, source_kind,
     target_kind, first_seen, last_seen, properties...
 
     An endpoint kind the schema fixes (`fixed_end_kinds`) comes as null, not read from each
     node's properties; and the endpoints are not label-checked, as every node of the
     database is a keytrail :Node (both cost ~1 µs a row of the ~10 µs a scan costs). Named
     properties instead of `keys(r)` cut the server's share by about a third (TOUCHED, 300k
-    relationships: 2.1 s → 1.5 s). `properties` as for `node_rows_query`."""
+    relationships: 2.1 s → 1.5 s)."""
     rel = EdgeKind(kind).value
     fixed_source, fixed_target = fixed_end_kinds(kind)
     columns = (
         ("a.id", "source"), ("b.id", "target"),
         ("null" if fixed_source else "a.kind", "source_kind"), ("null" if fixed_target else "b.kind", "target_kind"),
         ("r.first_seen", "first_seen"), ("r.last_seen", "last_seen"),
-        *((f"r.`{name}`", f"p{i}") for i, name in enumerate(scan_properties(kind, properties))),
+        *((f"r.`{name}`", f"p{i}") for i, name in enumerate(properties)),
     )  # fmt: skip
     return f"""MATCH (a)-[r:{rel}]->(b) WHERE {_VISIBLE.format(v="r")}
 {_packed(columns, "source, target")}"""

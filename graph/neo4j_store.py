@@ -55,6 +55,7 @@ from graph.store import (
     export_edge_line,
     export_node_line,
     keys_by_kind,
+    scan_projection,
 )
 
 __all__ = ["Neo4jStore"]
@@ -418,8 +419,8 @@ class Neo4jStore:
         self, kind: NodeKind, *, as_of: str | None = None, properties: Sequence[str] | None = None
     ) -> Iterator[NodeRow]:
         node_kind = NodeKind(kind)
-        names = scan_properties(node_kind, None if properties is None else tuple(properties))
-        query = node_rows_query(node_kind, None if properties is None else names)
+        names = scan_projection(node_kind, properties)
+        query = node_rows_query(node_kind, names)
         new, props_of = tuple.__new__, _declared_reader(names, 5)
         for row in self._packed(query, as_of=as_of):
             yield new(NodeRow, (row[0], node_kind, row[1], row[2], props_of(row), row[3], row[4]))
@@ -428,8 +429,8 @@ class Neo4jStore:
         self, kind: EdgeKind, *, as_of: str | None = None, properties: Sequence[str] | None = None
     ) -> Iterator[EdgeRow]:
         edge_kind, kinds = EdgeKind(kind), _NODE_KINDS
-        names = scan_properties(edge_kind, None if properties is None else tuple(properties))
-        query = edge_rows_query(edge_kind, None if properties is None else names)
+        names = scan_projection(edge_kind, properties)
+        query = edge_rows_query(edge_kind, names)
         new, props_of = tuple.__new__, _declared_reader(names, 6)
         fixed_source, fixed_target = fixed_end_kinds(edge_kind)
         for row in self._packed(query, as_of=as_of):
