@@ -24,7 +24,7 @@ A person is named when the session name, user name or SSO user is an email.
 from __future__ import annotations
 
 import calendar
-import gzip
+import itertools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -35,7 +35,7 @@ import orjson
 from graph import ids
 from graph.errors import LoadError, ModelError
 from graph.model import canonical_timestamp
-from loaders.base import Location, Record, SourceFile
+from loaders.base import Location, Record, SourceFile, read_blocks
 
 __all__ = [
     "Principal",
@@ -55,14 +55,21 @@ _KEYS: dict[str, str | None] = {}
 
 def read_events(source: SourceFile) -> Iterator[Record[Any] | LoadError]:
     """Every event of a CloudTrail file in whatever framing it has (see the module docstring)."""
-    opener = gzip.open if source.compressed else open
-    with opener(source.path, "rb") as handle:
-        head = handle.read(1 << 16)
-        first_line = head.split(b"\n", 1)[0].strip()
+    blocks = read_blocks(source)
+    try:
+        head = b""
+        for block in blocks:
+            head += block
+            if len(head) >= 1 << 16:
+                break
+        sample = head[: 1 << 16]  # the first line within the head, as a stream of lines would show it
+        first_line = sample.split(b"\n", 1)[0].strip()
         if first_line.startswith(b"{") and first_line.endswith(b"}") and _is_event_line(first_line):
-            yield from _lines(source, head, handle)
+            yield from _lines(source, itertools.chain((head,), blocks))
             return
-        data = head + handle.read()
+        data = head + b"".join(blocks)
+    finally:
+        blocks.close()  # type: ignore[attr-defined]  # a generator: closes the file
     try:
         document = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
@@ -86,11 +93,11 @@ def _is_event_line(line: bytes) -> bool:
     return isinstance(value, dict) and "Records" not in value
 
 
-def _lines(source: SourceFile, head: bytes, handle: Any) -> Iterator[Record[Any] | LoadError]:
+def _lines(source: SourceFile, chunks: Iterator[bytes]) -> Iterator[Record[Any] | LoadError]:
     """JSON lines, streamed: the sampled head is stitched to the rest without re-reading."""
     pending = b""
     number = 0
-    for chunk in _chunks(head, handle):
+    for chunk in chunks:
         lines = (pending + chunk).split(b"\n")
         pending = lines.pop()
         for line in lines:
@@ -99,15 +106,6 @@ def _lines(source: SourceFile, head: bytes, handle: Any) -> Iterator[Record[Any]
                 yield _line_record(source, number, line)
     if pending.strip():
         yield _line_record(source, number + 1, pending)
-
-
-def _chunks(head: bytes, handle: Any) -> Iterator[bytes]:
-    yield head
-    while True:
-        block = handle.read(1 << 20)
-        if not block:
-            return
-        yield block
 
 
 def _line_record(source: SourceFile, number: int, line: bytes) -> Record[Any] | LoadError:
