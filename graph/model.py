@@ -49,6 +49,10 @@ def validate_id(value: object) -> str:
     return value
 
 
+_CANONICAL_SEEN: set[str] = set()  # canonical texts already checked (plain str, so returned as given)
+_CANONICAL_SEEN_MAX = 100_000
+
+
 def canonical_timestamp(value: object) -> str:
     """Any reasonable timestamp (ISO text, epoch seconds/ms, datetime, date) as UTC `...Z` text."""
     moment: datetime
@@ -62,6 +66,8 @@ def canonical_timestamp(value: object) -> str:
         seconds = value / 1000 if value > 10**11 else value
         moment = datetime.fromtimestamp(seconds, tz=UTC)
     elif isinstance(value, str):
+        if type(value) is str and value in _CANONICAL_SEEN:  # checked already: a session's times recur per edge
+            return value
         text = value.strip()
         if len(text) == 20 and text.endswith("Z") and text[10] == "T":
             # Same check as strptime("%Y-%m-%dT%H:%M:%SZ"), ~30x faster (hot in bulk loads).
@@ -71,6 +77,10 @@ def canonical_timestamp(value: object) -> str:
                 datetime.fromisoformat(text[:19])
             except ValueError as exc:
                 raise ModelError(f"malformed timestamp {value!r}") from exc
+            if text == value and type(value) is str:
+                if len(_CANONICAL_SEEN) >= _CANONICAL_SEEN_MAX:
+                    _CANONICAL_SEEN.clear()
+                _CANONICAL_SEEN.add(value)
             return text
         try:
             moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "T", 1))
@@ -172,19 +182,59 @@ class Node(_Strict):
     @model_validator(mode="before")
     @classmethod
     def _validate(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            return data
-        validate_id(data.get("id"))
-        kind = data.get("kind")
-        try:
-            kind = NodeKind(str(kind))
-        except ValueError:
-            raise ModelError(f"unknown node kind {kind!r} for {data.get('id')!r}") from None
-        owner = f"{kind.value} {data['id']}"
-        data = {**data, "kind": kind}
-        data["props"] = _check_props(owner, NODE_SPECS[kind].properties, data.get("props") or {})
-        data["sources"] = _sorted_unique(data.get("sources") or ())
-        return data
+        return _node_data(data) if isinstance(data, dict) else data
+
+    @classmethod
+    def make(cls, **fields: Any) -> Node:
+        """`Node(**fields)`, several times cheaper: the same checks (`_node_data`) in plain Python
+        for the plain values loaders pass; anything pydantic would coerce or reject by type goes
+        through pydantic itself, so the result, or the error, is always `Node(**fields)`'s."""
+        if not fields.keys() <= _NODE_FIELDS:
+            return cls(**fields)
+        data = _node_data(fields)
+        subtype, name = data.get("subtype", ""), data.get("name", "")
+        if type(subtype) is not str or type(name) is not str or not _plain(data):
+            return cls(**fields)
+        values = {
+            "id": data["id"],
+            "kind": data["kind"],
+            "subtype": subtype,
+            "name": name,
+            "props": data["props"],
+            "first_seen": _optional_timestamp(data.get("first_seen")),
+            "last_seen": _optional_timestamp(data.get("last_seen")),
+            "sources": data["sources"],
+        }
+        return from_store(cls, values)
+
+
+def _node_data(data: dict[str, Any]) -> dict[str, Any]:
+    validate_id(data.get("id"))
+    kind = data.get("kind")
+    try:
+        kind = NodeKind(str(kind))
+    except ValueError:
+        raise ModelError(f"unknown node kind {kind!r} for {data.get('id')!r}") from None
+    owner = f"{kind.value} {data['id']}"
+    data = {**data, "kind": kind}
+    data["props"] = _check_props(owner, NODE_SPECS[kind].properties, data.get("props") or {})
+    data["sources"] = _sorted_unique(data.get("sources") or ())
+    return data
+
+
+_PLAIN_PROP = (str, int, float, bool)
+
+
+def _plain(data: dict[str, Any]) -> bool:
+    """Checked props and sources hold only exact str/int/float/bool values and lists of str: the
+    values pydantic keeps as they are (a str subclass, say, it would convert)."""
+    for value in data["props"].values():
+        if type(value) is list:
+            if any(type(item) is not str for item in value):
+                return False
+        elif type(value) not in _PLAIN_PROP:
+            return False
+    return all(type(source) is str for source in data["sources"])
 
 
 class Edge(_Strict):
@@ -212,39 +262,72 @@ class Edge(_Strict):
     @model_validator(mode="before")
     @classmethod
     def _validate(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            return data
-        try:
-            kind = EdgeKind(str(data.get("kind")))
-        except ValueError:
-            raise ModelError(f"unknown edge kind {data.get('kind')!r}") from None
-        spec = EDGE_SPECS[kind]
-        ends: dict[str, NodeKind] = {}
-        for end, allowed in (("source", spec.sources), ("target", spec.targets)):
-            validate_id(data.get(end))
-            raw = data.get(f"{end}_kind")
-            try:
-                ends[end] = NodeKind(str(raw))
-            except ValueError:
-                raise ModelError(f"unknown node kind {raw!r} for {data.get(end)!r}") from None
-            if ends[end] not in allowed:
-                raise ModelError(
-                    f"{kind.value} does not allow {end} kind {ends[end].value} "
-                    f"({data.get(end)!r}); allowed: {sorted(k.value for k in allowed)}"
-                )
-        owner = f"{data['source']} -{kind.value}-> {data['target']}"
-        data = {**data, "kind": kind, "source_kind": ends["source"], "target_kind": ends["target"]}
-        data["props"] = _check_props(owner, spec.properties, data.get("props") or {})
-        data["sources"] = _sorted_unique(data.get("sources") or ())
-        evidence = data.get("evidence") or ()
-        data["evidence"] = tuple(e if isinstance(e, Evidence) else Evidence.checked(**e) for e in evidence)
-        if data.get("origin") is None:
-            data["origin"] = "|".join(sorted({e.key for e in data["evidence"]}))
-        return data
+        return _edge_data(data) if isinstance(data, dict) else data
+
+    @classmethod
+    def make(cls, **fields: Any) -> Edge:
+        """`Edge(**fields)`, several times cheaper: the same checks (`_edge_data`) in plain Python
+        for the plain values loaders pass; anything pydantic would coerce or reject by type goes
+        through pydantic itself, so the result, or the error, is always `Edge(**fields)`'s."""
+        if not fields.keys() <= _EDGE_FIELDS:
+            return cls(**fields)
+        data = _edge_data(fields)
+        count, origin = data.get("count", 1), data["origin"]
+        if type(count) is not int or count < 1 or type(origin) is not str or not _plain(data):
+            return cls(**fields)
+        values = {
+            "source": data["source"],
+            "source_kind": data["source_kind"],
+            "kind": data["kind"],
+            "target": data["target"],
+            "target_kind": data["target_kind"],
+            "props": data["props"],
+            "first_seen": _optional_timestamp(data.get("first_seen")),
+            "last_seen": _optional_timestamp(data.get("last_seen")),
+            "count": count,
+            "sources": data["sources"],
+            "evidence": data["evidence"],
+            "origin": origin,
+        }
+        return from_store(cls, values)
 
     @property
     def key(self) -> tuple[str, str, str]:
         return (self.source, self.kind.value, self.target)
+
+
+def _edge_data(data: dict[str, Any]) -> dict[str, Any]:
+    try:
+        kind = EdgeKind(str(data.get("kind")))
+    except ValueError:
+        raise ModelError(f"unknown edge kind {data.get('kind')!r}") from None
+    spec = EDGE_SPECS[kind]
+    ends: dict[str, NodeKind] = {}
+    for end, allowed in (("source", spec.sources), ("target", spec.targets)):
+        validate_id(data.get(end))
+        raw = data.get(f"{end}_kind")
+        try:
+            ends[end] = NodeKind(str(raw))
+        except ValueError:
+            raise ModelError(f"unknown node kind {raw!r} for {data.get(end)!r}") from None
+        if ends[end] not in allowed:
+            raise ModelError(
+                f"{kind.value} does not allow {end} kind {ends[end].value} "
+                f"({data.get(end)!r}); allowed: {sorted(k.value for k in allowed)}"
+            )
+    owner = f"{data['source']} -{kind.value}-> {data['target']}"
+    data = {**data, "kind": kind, "source_kind": ends["source"], "target_kind": ends["target"]}
+    data["props"] = _check_props(owner, spec.properties, data.get("props") or {})
+    data["sources"] = _sorted_unique(data.get("sources") or ())
+    evidence = data.get("evidence") or ()
+    data["evidence"] = tuple(e if isinstance(e, Evidence) else Evidence.checked(**e) for e in evidence)
+    if data.get("origin") is None:
+        data["origin"] = "|".join(sorted({e.key for e in data["evidence"]}))
+    return data
+
+
+_NODE_FIELDS = frozenset(Node.model_fields)
+_EDGE_FIELDS = frozenset(Edge.model_fields)
 
 
 class StoredEdge(_Strict):

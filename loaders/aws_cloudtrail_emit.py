@@ -22,7 +22,7 @@ from typing import Any
 
 from graph import ids
 from graph.errors import ModelError
-from graph.model import Edge, Evidence, Node
+from graph.model import Edge, Evidence, Node, from_store
 from graph.schema import EdgeKind, NodeKind
 from loaders.aws_cloudtrail_chains import AssumeCall, link_chains
 from loaders.aws_cloudtrail_event import Principal, valid_key
@@ -114,7 +114,7 @@ def _evidence(pointers: list[Pointer], made: dict[Pointer, Evidence] | None = No
         if found is None:
             at, file, locator = pointer
             if 0 < len(file) <= 1000 and len(locator) <= 500:
-                found = Evidence.model_construct(source=file, locator=locator, at=at)
+                found = from_store(Evidence, {"source": file, "locator": locator, "at": at})
             else:
                 found = Evidence(source=file, locator=locator[:500], at=at)
             if made is not None:
@@ -167,7 +167,7 @@ class Emitter:
         count: int = 1,
         **props: Any,
     ) -> Edge:
-        return Edge(
+        return Edge.make(
             source=source,
             source_kind=source_kind,
             kind=kind,
@@ -184,7 +184,10 @@ class Emitter:
 
     def _session(self, sid: str, principal: Principal, session: Session) -> Iterator[Item]:
         # Each event lands in exactly one target's pointers, and each target keeps its most recent
-        # ones, so the session's most recent pointers are among their union.
+        # ones (trimmed here once, as the stores would; _activity reads them), so the session's most
+        # recent pointers are among their union.
+        for touch in session.touched.values():
+            touch.evidence = trim_evidence(touch.evidence)
         pointers = [p for touch in session.touched.values() for p in touch.evidence]
         made: dict[Pointer, Evidence] = {}
         evidence = _evidence(trim_evidence(pointers + session.evidence), made)
@@ -207,7 +210,7 @@ class Emitter:
             "environment": environment,
         }
         name = f"{principal.session_name or principal.name or principal.principal} @ {session.start_text}"
-        yield Node(
+        yield Node.make(
             id=sid,
             kind=NodeKind.SESSION,
             subtype="aws.cloudtrail.session",
@@ -303,7 +306,7 @@ class Emitter:
                 touch.target.kind,
                 session,
                 sid,
-                _evidence(trim_evidence(touch.evidence), made),  # as the stores would keep them
+                _evidence(touch.evidence, made),  # trimmed in _session
                 touch.count,
                 actions=sorted(touch.actions),
                 errors=touch.errors,
@@ -338,7 +341,7 @@ class Emitter:
         for credential in sorted(self.keys):
             key_id, first, last = self.keys[credential]
             kind = "aws_session_key" if key_id.startswith("ASIA") else "aws_access_key"
-            yield Node(
+            yield Node.make(
                 id=credential,
                 kind=NodeKind.CREDENTIAL,
                 subtype="aws.access_key",
@@ -350,7 +353,7 @@ class Emitter:
             )
         for identity in sorted(self.identities):
             principal = self.identities[identity]
-            yield Node(
+            yield Node.make(
                 id=identity,
                 kind=NodeKind.IDENTITY,
                 subtype=principal.subtype,
@@ -362,7 +365,7 @@ class Emitter:
             target = self.resources[target_id]
             if target.kind is NodeKind.RESOURCE:
                 try:
-                    yield Node(
+                    yield Node.make(
                         id=target_id,
                         kind=NodeKind.RESOURCE,
                         subtype=target.subtype,

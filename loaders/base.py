@@ -127,7 +127,7 @@ def evidenced_edge(
 ) -> Edge:
     """One observed edge with its single evidence pointer, as the loader named `loader` saw it
     (loaders bind their name: `_edge = functools.partial(evidenced_edge, NAME)`)."""
-    return Edge(
+    return Edge.make(
         source=source,
         source_kind=source_kind,
         kind=kind,
