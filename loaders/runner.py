@@ -24,7 +24,9 @@ leaves them), then its aggregates, which the main process merges in part order b
 `finish`. The graph and the reports are the same as with one process (tests/test_runner_parallel.py).
 Only the main process touches the store. `--strict` loads stay in one process (they stop at the
 first rejected record). A worker that fails sends its traceback; one that dies is noticed by
-the end of its output; either stops the load with a WorkerError.
+the end of its output; either stops the load with a WorkerError. When the files add up to
+PARALLEL_MIN_BYTES on disk, the workers are started before formats are detected, so that their
+start-up (importing keytrail, ~0.4 s) overlaps the detection; unused, they are killed.
 
 Loads allocate millions of small, acyclic, short-lived objects (parsed records, models)
 beside long-lived aggregates; keytrail's processes run with a collector tuned for that
@@ -245,12 +247,40 @@ def run_load(
     `jobs` > 1 lets a parallel loader read a large set of files in that many worker processes
     (see "Worker processes" above); the graph written is the same."""
     forced = loader_named(source) if source else None
+    files = discover(paths)
+    # Enough bytes that a parallel loader may want workers: start them now, so their interpreters
+    # import keytrail while this one detects formats (a pool nobody uses is killed at the end).
+    pool = _WorkerPool(jobs if jobs > 1 and not strict and _disk_bytes(files) >= PARALLEL_MIN_BYTES else 0)
+    try:
+        return _run(store, files, ctx, forced, strict, on_file, jobs, pool)
+    finally:
+        pool.close()
+
+
+def _disk_bytes(files: list[SourceFile]) -> int:
+    total = 0
+    for file in files:
+        with contextlib.suppress(OSError):
+            total += file.path.stat().st_size
+    return total
+
+
+def _run(
+    store: GraphStore,
+    files: list[SourceFile],
+    ctx: LoadContext,
+    forced: Loader[Any] | None,
+    strict: bool,
+    on_file: Callable[[SourceFile, FileReport], None] | None,
+    jobs: int,
+    pool: _WorkerPool,
+) -> LoadReport:
     report = LoadReport()
     batcher = _Batcher(store)
     used: dict[str, Loader[Any]] = {}
     finishing: dict[str, FileReport] = {}
     planned: list[Planned] = []
-    for index, file in enumerate(discover(paths)):
+    for index, file in enumerate(files):
         file_report = FileReport(path=file.display)
         report.files.append(file_report)
         try:
@@ -277,7 +307,7 @@ def run_load(
             used[loader.name] = loader
         if loader.name in parallel:
             if loader.name not in finishing:
-                _load_in_workers(loader, parallel[loader.name], ctx, batcher, on_file)
+                _load_in_workers(loader, parallel[loader.name], ctx, batcher, on_file, pool)
             finishing[loader.name] = file_report
             continue
         finishing[loader.name] = file_report
@@ -346,6 +376,7 @@ def _load_in_workers(
     ctx: LoadContext,
     batcher: _Batcher,
     on_file: Callable[[SourceFile, FileReport], None] | None,
+    pool: _WorkerPool,
 ) -> None:
     """Read every file of `loader` in worker processes, one part each; write what they send.
 
@@ -362,21 +393,8 @@ def _load_in_workers(
     try:
         for number, part in enumerate(parts):
             task = pickle.dumps((loader.name, [file for file, _ in part], shipped), protocol=pickle.HIGHEST_PROTOCOL)
-            reading, writing = os.pipe()  # the message channel: a pipe of its own, so no stray print can corrupt it
-            try:
-                worker = subprocess.Popen(
-                    [sys.executable, "-m", "loaders.worker", str(writing)],
-                    stdin=subprocess.PIPE,
-                    pass_fds=(writing,),
-                    env=_worker_env(),
-                )
-            except BaseException:
-                os.close(reading)
-                raise
-            finally:
-                os.close(writing)
+            worker, channel = pool.take()
             workers.append(worker)
-            channel = os.fdopen(reading, "rb")
             threading.Thread(target=_converse, args=(worker, channel, number, task, messages), daemon=True).start()
         while len(taken) < len(workers):
             number, message = messages.get()
@@ -400,12 +418,62 @@ def _load_in_workers(
                 case ("died", how):
                     raise WorkerError(f"a {loader.name} worker process died ({how})")
     finally:
+        stopped = len(taken) < len(workers)  # by an error: kill what still runs
         for worker in workers:
-            if worker.poll() is None:
+            if stopped and worker.poll() is None:
                 worker.kill()
-            worker.wait()
+            try:
+                worker.wait(timeout=30)  # one that sent its state exits by itself
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
     for number in range(len(workers)):
         loader.merge_state(ctx, taken[number])
+
+
+class _WorkerPool:
+    """Worker processes started ahead of need: each imports keytrail, then waits for its task on
+    stdin. `take` hands one out (starting another if none is idle); `close` kills those never
+    given a task, which is immediate and harmless: they have touched nothing yet."""
+
+    def __init__(self, count: int) -> None:
+        self.idle: list[tuple[subprocess.Popen[bytes], IO[bytes]]] = []
+        try:
+            for _ in range(count):
+                self.idle.append(self._start())
+        except BaseException:
+            self.close()
+            raise
+
+    @staticmethod
+    def _start() -> tuple[subprocess.Popen[bytes], IO[bytes]]:
+        reading, writing = os.pipe()  # the message channel: a pipe of its own, so no stray print can corrupt it
+        try:
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "loaders.worker", str(writing)],
+                stdin=subprocess.PIPE,
+                pass_fds=(writing,),
+                env=_worker_env(),
+            )
+        except BaseException:
+            os.close(reading)
+            raise
+        finally:
+            os.close(writing)
+        return worker, os.fdopen(reading, "rb")
+
+    def take(self) -> tuple[subprocess.Popen[bytes], IO[bytes]]:
+        return self.idle.pop(0) if self.idle else self._start()
+
+    def close(self) -> None:
+        for worker, channel in self.idle:
+            worker.kill()
+            worker.wait()
+            for stream in (worker.stdin, channel):
+                if stream is not None:
+                    with contextlib.suppress(OSError):
+                        stream.close()
+        self.idle.clear()
 
 
 def _worker_env() -> dict[str, str]:

@@ -219,3 +219,41 @@ def test_load_command_takes_jobs(trail: Path, tmp_path: Path, monkeypatch: pytes
     assert results["1"] and results["1"] == results["2"]
     refused = CliRunner().invoke(cli, ["load", "--store", str(tmp_path / "x.db"), "--jobs", "0", str(trail)])
     assert refused.exit_code == 2 and "--jobs" in refused.output
+
+
+_start_worker = runner._WorkerPool._start
+
+
+class _Recorded(runner._WorkerPool):
+    """The runner's pool, remembering every worker it started."""
+
+    started: list[Any] = []
+
+    @staticmethod
+    def _start() -> Any:
+        worker, channel = _start_worker()
+        _Recorded.started.append(worker)
+        return worker, channel
+
+
+@pytest.mark.parametrize("inputs", ["inventory only", "trail"])
+def test_workers_started_ahead_end_with_the_load(
+    trail: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, inputs: str
+) -> None:
+    """Enough bytes on disk start the workers before detection; a load with nothing parallel to
+    give them (IAM and EC2 exports) kills them, and one that uses them waits for them: no worker
+    outlives its load either way."""
+    monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(runner, "_WorkerPool", _Recorded)
+    monkeypatch.setattr(_Recorded, "started", [])
+    paths = list(INVENTORY) if inputs == "inventory only" else [*INVENTORY, trail]
+    _text, report, store = _load(tmp_path / "k.db", paths, jobs=2)
+    store.close()
+    assert len(_Recorded.started) == 2
+    assert all(worker.poll() is not None for worker in _Recorded.started)
+    loaded = {f.loader for f in report.files if f.accepted}
+    assert loaded == (
+        {"aws-iam", "aws-ec2"} if inputs == "inventory only" else {"aws-iam", "aws-ec2", "aws-cloudtrail"}
+    )
+    codes = sorted(worker.returncode for worker in _Recorded.started)
+    assert codes == ([-9, -9] if inputs == "inventory only" else [0, 0])
