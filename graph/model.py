@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Final, TypeVar
 
@@ -186,26 +186,9 @@ class Node(_Strict):
 
     @classmethod
     def make(cls, **fields: Any) -> Node:
-        """`Node(**fields)`, several times cheaper: the same checks (`_node_data`) in plain Python
-        for the plain values loaders pass; anything pydantic would coerce or reject by type goes
-        through pydantic itself, so the result, or the error, is always `Node(**fields)`'s."""
-        if not fields.keys() <= _NODE_FIELDS:
-            return cls(**fields)
-        data = _node_data(fields)
-        subtype, name = data.get("subtype", ""), data.get("name", "")
-        if type(subtype) is not str or type(name) is not str or not _plain(data):
-            return cls(**fields)
-        values = {
-            "id": data["id"],
-            "kind": data["kind"],
-            "subtype": subtype,
-            "name": name,
-            "props": data["props"],
-            "first_seen": _optional_timestamp(data.get("first_seen")),
-            "last_seen": _optional_timestamp(data.get("last_seen")),
-            "sources": data["sources"],
-        }
-        return from_store(cls, values)
+        """`Node(**fields)`, several times cheaper (see `_make`)."""
+        node: Node = _make(cls, fields, _node_data, lambda v: type(v["subtype"]) is str and type(v["name"]) is str)
+        return node
 
 
 def _node_data(data: dict[str, Any]) -> dict[str, Any]:
@@ -266,30 +249,11 @@ class Edge(_Strict):
 
     @classmethod
     def make(cls, **fields: Any) -> Edge:
-        """`Edge(**fields)`, several times cheaper: the same checks (`_edge_data`) in plain Python
-        for the plain values loaders pass; anything pydantic would coerce or reject by type goes
-        through pydantic itself, so the result, or the error, is always `Edge(**fields)`'s."""
-        if not fields.keys() <= _EDGE_FIELDS:
-            return cls(**fields)
-        data = _edge_data(fields)
-        count, origin = data.get("count", 1), data["origin"]
-        if type(count) is not int or count < 1 or type(origin) is not str or not _plain(data):
-            return cls(**fields)
-        values = {
-            "source": data["source"],
-            "source_kind": data["source_kind"],
-            "kind": data["kind"],
-            "target": data["target"],
-            "target_kind": data["target_kind"],
-            "props": data["props"],
-            "first_seen": _optional_timestamp(data.get("first_seen")),
-            "last_seen": _optional_timestamp(data.get("last_seen")),
-            "count": count,
-            "sources": data["sources"],
-            "evidence": data["evidence"],
-            "origin": origin,
-        }
-        return from_store(cls, values)
+        """`Edge(**fields)`, several times cheaper (see `_make`)."""
+        edge: Edge = _make(
+            cls, fields, _edge_data, lambda v: type(v["count"]) is int and v["count"] >= 1 and type(v["origin"]) is str
+        )
+        return edge
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -326,8 +290,30 @@ def _edge_data(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-_NODE_FIELDS = frozenset(Node.model_fields)
-_EDGE_FIELDS = frozenset(Edge.model_fields)
+def _make(
+    cls: type[_M], fields: dict[str, Any], check: Callable[[dict[str, Any]], dict[str, Any]], typed: Callable[..., bool]
+) -> _M:
+    """`cls(**fields)` without pydantic's machinery: `check` is the model's own before-validator
+    (ids, kinds, endpoints, props, sources, evidence), then the timestamps are made canonical.
+    Only for values pydantic would keep as they are — field names it knows, `typed` fields of
+    their exact type, plain props and sources (`_plain`) — anything else goes through pydantic
+    itself, so the result, or the error, is always `cls(**fields)`'s. Instances list every field
+    in `model_fields_set`, as those read back from a store do."""
+    defaults = _DEFAULTS.get(cls)
+    if defaults is None:  # the checks always set the fields that have a default factory
+        defaults = _DEFAULTS[cls] = {name: field.default for name, field in cls.model_fields.items()}
+    if not fields.keys() <= defaults.keys():
+        return cls(**fields)
+    data = check(fields)
+    values = {name: data.get(name, default) for name, default in defaults.items()}
+    if not typed(values) or not _plain(values):
+        return cls(**fields)
+    values["first_seen"] = _optional_timestamp(values["first_seen"])
+    values["last_seen"] = _optional_timestamp(values["last_seen"])
+    return from_store(cls, values)
+
+
+_DEFAULTS: dict[type[BaseModel], dict[str, Any]] = {}
 
 
 class StoredEdge(_Strict):
