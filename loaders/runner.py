@@ -250,19 +250,22 @@ def run_load(
     files = discover(paths)
     # Enough bytes that a parallel loader may want workers: start them now, so their interpreters
     # import keytrail while this one detects formats (a pool nobody uses is killed at the end).
-    pool = _WorkerPool(jobs if jobs > 1 and not strict and _disk_bytes(files) >= PARALLEL_MIN_BYTES else 0)
+    pool = _WorkerPool(jobs if jobs > 1 and not strict and _has_bytes(files, PARALLEL_MIN_BYTES) else 0)
     try:
         return _run(store, files, ctx, forced, strict, on_file, jobs, pool)
     finally:
         pool.close()
 
 
-def _disk_bytes(files: list[SourceFile]) -> int:
+def _has_bytes(files: list[SourceFile], least: int) -> bool:
+    """Whether the files take at least `least` bytes on disk (stat calls stop once they do)."""
     total = 0
     for file in files:
+        if total >= least:
+            return True
         with contextlib.suppress(OSError):
             total += file.path.stat().st_size
-    return total
+    return total >= least
 
 
 def _run(
