@@ -26,6 +26,11 @@ def main() -> None:
         work(name, files, ctx, lambda message: send_message(channel, message))
     except BaseException:  # anything unexpected: the main process reports it and stops the load
         send_message(channel, ("crash", traceback.format_exc()))
+    # Everything is sent (send_message flushes): end now rather than tear down the aggregates
+    # object by object, which the main process, waiting for this exit, would pay for.
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":
