@@ -299,9 +299,7 @@ def _make(
     their exact type, plain props and sources (`_plain`) — anything else goes through pydantic
     itself, so the result, or the error, is always `cls(**fields)`'s. Instances list every field
     in `model_fields_set`, as those read back from a store do."""
-    defaults = _DEFAULTS.get(cls)
-    if defaults is None:  # the checks always set the fields that have a default factory
-        defaults = _DEFAULTS[cls] = {name: field.default for name, field in cls.model_fields.items()}
+    defaults = _DEFAULTS[cls]
     if not fields.keys() <= defaults.keys():
         return cls(**fields)
     data = check(fields)
@@ -313,7 +311,10 @@ def _make(
     return from_store(cls, values)
 
 
-_DEFAULTS: dict[type[BaseModel], dict[str, Any]] = {}
+_DEFAULTS: dict[type[BaseModel], dict[str, Any]] = {
+    model: {name: field.default for name, field in model.model_fields.items()} for model in (Node, Edge)
+}
+"""Each field's default; the checks always set the fields whose default is a factory (props)."""
 
 
 class StoredEdge(_Strict):

@@ -31,7 +31,6 @@ __all__ = [
     "node_merge_query",
     "node_rows_query",
     "packed_maps",
-    "scan_properties",
     "schema_statements",
 ]
 
@@ -174,13 +173,6 @@ WITH collect({{{fields}}}) AS rows
 {_CHUNKS}"""
 
 
-def scan_properties(kind: NodeKind | EdgeKind) -> tuple[str, ...]:
-    """The schema properties of a node or edge kind, in the order rows carry them (after the
-    fixed columns). Writes refuse undeclared properties, so the declared ones are all there is
-    to read."""
-    return scan_projection(kind, None)
-
-
 @cache
 def node_rows_query(kind: NodeKind, properties: tuple[str, ...]) -> str:
     """Every node of one kind, lean: the core fields, then each of `properties` (graph/store.py
@@ -249,7 +241,7 @@ def edges_by_key_query(kind: EdgeKind) -> str:
     columns = (
         "a.id", "b.id", "null" if fixed_source else "a.kind", "null" if fixed_target else "b.kind",
         "r.first_seen", "r.last_seen", "r.count", "r.sources", "r.evidence", "r.obs_origins", "r.obs_counts",
-        *(f"r.`{name}`" for name in scan_properties(kind)),
+        *(f"r.`{name}`" for name in scan_projection(kind, None)),
     )  # fmt: skip
     return f"""UNWIND $pairs AS pair
 MATCH (a:Node {{id: pair[0]}})-[r:{rel}]->(b:Node {{id: pair[1]}})

@@ -37,7 +37,6 @@ from graph.neo4j_cypher import (
     node_merge_query,
     node_rows_query,
     packed_maps,
-    scan_properties,
     schema_statements,
 )
 from graph.open import describe_location
@@ -116,7 +115,7 @@ def _edge_row(edge: Edge) -> Row:
 
 
 def _declared(names: tuple[str, ...], values: list[Any]) -> dict[str, Any]:
-    """The properties a read returned as columns (`scan_properties` order), without the nulls
+    """The properties a read returned as columns (`scan_projection` order), without the nulls
     of those the record does not have."""
     if values.count(None) == len(values):
         return {}
@@ -331,7 +330,7 @@ class Neo4jStore:
         found: dict[EdgeKey, StoredEdge] = {}
         kinds = _NODE_KINDS
         for kind, pairs in keys_by_kind(keys).items():
-            names = scan_properties(kind)
+            names = scan_projection(kind, None)  # the order edges_by_key_query reads them in
             fixed_source, fixed_target = fixed_end_kinds(kind)
             query = edges_by_key_query(kind)
             for start in range(0, len(pairs), _KEYS_PER_READ):
