@@ -25,11 +25,12 @@ from api.commands_store import store_option
 from api.settings import Settings
 from graph.embedded import EmbeddedStore
 from graph.runtime import tune_gc
+from graph.store import GraphStore
 from loaders.base import LoadContext
 from loaders.demo import DEFAULT_BASE_TIME, generate_demo
 from loaders.runner import hmac_key, run_load
 
-__all__ = ["demo_command", "serve_command", "serve_commands", "token_group"]
+__all__ = ["build_demo", "demo_command", "load_demo", "serve_command", "serve_commands", "token_group"]
 
 DEMO_DIR = Path(".keytrail") / "demo"
 
@@ -71,18 +72,23 @@ def build_demo(folder: Path, *, seed: int = 7) -> Path:
     click.echo(f"demo estate: {summary.files} files, {summary.identities} identities, {summary.situations} planted")
     store = EmbeddedStore(db)
     try:
-        ctx = LoadContext(now=DEFAULT_BASE_TIME, hmac_key=hmac_key())
-        # manifest.json describes the planted situations for tests; it is not evidence
-        evidence = sorted(p for p in estate.iterdir() if p.name != "manifest.json")
-        report = run_load(store, evidence, ctx=ctx)
+        load_demo(store, estate)
     finally:
         store.close()
+    return db
+
+
+def load_demo(store: GraphStore, estate: Path) -> None:
+    """Load a demo estate written by `generate_demo` into `store` (idempotent, as every load)."""
+    ctx = LoadContext(now=DEFAULT_BASE_TIME, hmac_key=hmac_key())
+    # manifest.json describes the planted situations for tests; it is not evidence
+    evidence = sorted(p for p in estate.iterdir() if p.name != "manifest.json")
+    report = run_load(store, evidence, ctx=ctx)
     accepted = sum(f.accepted for f in report.files)
     click.echo(f"loaded {len(report.files)} files: {accepted} records accepted, {report.rejected} rejected")
     failed = [f for f in report.files if f.failure]
     if failed:
         raise click.ClickException(f"demo estate did not load: {failed[0].path}: {failed[0].failure}")
-    return db
 
 
 @click.command("demo")

@@ -1,13 +1,19 @@
 """API benchmark, in one run, on the embedded store over real HTTP (uvicorn on loopback):
 
 1. accountability through GraphQL over HTTP versus the direct function call on the same store
-   (median of many calls; target ratio ≤ 1.5);
+   (median of many calls; target ratio ≤ 1.5), beside two floors measured in the same loop:
+   the same answers' bytes served by a bare FastAPI route (no token, no GraphQL, no store call),
+   and the thread hop each store call takes. Any API over this store, HTTP and FastAPI costs
+   at least direct + floor, so (direct + floor) / direct is the lowest ratio reachable here;
+   with `--neo4j`, the same again over Neo4j (the demo estate is loaded into it first);
 2. a 10k-node blast-radius subgraph fetched end to end (target ≤ 1 s);
 3. a bounded load: N concurrent clients (default 50) for --duration seconds (default 60)
    asking accountability and search questions: requests/s, p95, errors (target 0 errors).
 
-Run: `python bench/api.py [--duration 60] [--clients 50]`. Prints the figures; nothing is mocked.
-`--demo DIR` reuses the demo store an earlier run built there (faster iteration).
+Run: `python bench/api.py [--duration 60] [--clients 50] [--neo4j]`
+(`--neo4j`: KEYTRAIL_NEO4J_URI / _USER / _PASSWORD, as `scripts/neo4j-local env` prints them).
+Prints the figures; nothing is mocked. `--demo DIR` reuses the demo store an earlier run built
+there (faster iteration).
 """
 
 from __future__ import annotations
@@ -25,19 +31,23 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, Self
 
 import httpx
+import uvloop
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from api.auth import Role, TokenStore
-from api.commands_serve import build_demo
-from api.settings import Settings
+from api.commands_serve import build_demo, load_demo
+from api.graphql.pool import StorePool
 from graph.embedded import EmbeddedStore
 from graph.model import Edge, Node
 from graph.runtime import tune_gc
 from graph.schema import EdgeKind, NodeKind
+from graph.store import GraphStore
 from queries.accountability import accountability
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,34 +69,21 @@ from api.settings import Settings
 from graph.runtime import tune_gc
 app = create_app(Settings())
 tune_gc()
-uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), http=sys.argv[2], loop=sys.argv[3],
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[3]), http=sys.argv[1], loop=sys.argv[2],
             log_level="warning", server_header=False)"""
 """The server process: what `keytrail serve` runs, minus its per-request access log."""
 
 
-class Server:
-    """uvicorn in its own process (as `keytrail serve` is), over one store, with one reader token.
+class _Process:
+    """A server process on a free loopback port, up once /healthz answers, stopped with SIGINT."""
 
-    Its own process, not a thread of the benchmark: in one process the 50 load clients and the
-    server would share one interpreter lock and the figures would measure the clients too.
-    """
-
-    def __init__(self, db: Path, folder: Path, http: str = "auto", loop: str = "auto") -> None:
-        secret = secrets.token_urlsafe(32)
-        settings = Settings(store=str(db), secret=secret, token_db=folder / "tokens.db", max_page=200)
-        tokens = TokenStore(settings.token_path, secret)
-        self.token = tokens.create(Role.READER, "bench")[1]
-        tokens.close()
+    def __init__(self, command: list[str], env: dict[str, str]) -> None:
         self.port = free_port()
-        # KEYTRAIL_* as an operator would set them; "auto" = what `keytrail serve` gets:
-        # httptools and uvloop when installed (they are dependencies)
-        env = {**os.environ, "KEYTRAIL_STORE": str(db), "KEYTRAIL_SECRET": secret,
-               "KEYTRAIL_TOKEN_DB": str(settings.token_path), "KEYTRAIL_MAX_PAGE": "200"}  # fmt: skip
-        self.command = [sys.executable, "-c", SERVE, str(self.port), http, loop]
+        self.command = [*command, str(self.port)]
         self.env = env
         self.process: subprocess.Popen[bytes] | None = None
 
-    def __enter__(self) -> Server:
+    def __enter__(self) -> Self:
         self.process = subprocess.Popen(self.command, env=self.env, cwd=ROOT)
         deadline = time.monotonic() + 60
         while True:
@@ -96,7 +93,7 @@ class Server:
             except httpx.HTTPError:
                 pass
             if self.process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit("the API server did not start")
+                raise SystemExit(f"{self.command[1:3]} did not start")
             time.sleep(0.1)
 
     def __exit__(self, *exc: object) -> None:
@@ -112,55 +109,136 @@ class Server:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/graphql"
 
+
+class Server(_Process):
+    """uvicorn in its own process (as `keytrail serve` is), over one store, with one reader token.
+
+    Its own process, not a thread of the benchmark: in one process the 50 load clients and the
+    server would share one interpreter lock and the figures would measure the clients too.
+    """
+
+    def __init__(self, location: str, folder: Path, http: str = "auto", loop: str = "auto") -> None:
+        secret = secrets.token_urlsafe(32)
+        token_db = folder / f"tokens-{secrets.token_hex(4)}.db"
+        tokens = TokenStore(token_db, secret)
+        self.token = tokens.create(Role.READER, "bench")[1]
+        tokens.close()
+        # KEYTRAIL_* as an operator would set them; "auto" = what `keytrail serve` gets:
+        # httptools and uvloop when installed (they are dependencies)
+        env = {**os.environ, "KEYTRAIL_STORE": location, "KEYTRAIL_SECRET": secret,
+               "KEYTRAIL_TOKEN_DB": str(token_db), "KEYTRAIL_MAX_PAGE": "200"}  # fmt: skip
+        super().__init__([sys.executable, "-c", SERVE, http, loop], env)
+
     @property
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
+
+
+FLOOR = """import sys, orjson, uvicorn
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+answers = {key: value.encode() for key, value in orjson.loads(open(sys.argv[1], "rb").read()).items()}
+app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+@app.get("/healthz")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+@app.post("/graphql")
+async def graphql(request: Request) -> Response:
+    return Response(answers[orjson.loads(await request.body())["variables"]["id"]], media_type="application/json")
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning", server_header=False)"""
+"""The floor: a FastAPI route that answers each question with the bytes the API gave for it."""
+
+
+class Floor(_Process):
+    def __init__(self, answers: Path) -> None:
+        super().__init__([sys.executable, "-c", FLOOR, str(answers)], dict(os.environ))
 
 
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.2f} ms"
 
 
-def bench_accountability(db: Path, server: Server, ids: list[str], rounds: int) -> None:
-    """Direct call, then the same question through httpx, then through the standard library's
-    http.client on one keep-alive connection: httpx itself costs ~1 ms a request on this machine,
-    so the last figure is nearer to what the server adds."""
-    store = EmbeddedStore(db)
-    direct: list[float] = []
-    over_http: list[float] = []
-    over_raw: list[float] = []
+def bench_accountability(
+    name: str, store: GraphStore, server: Server, folder: Path, ids: list[str], rounds: int
+) -> None:
+    """The direct call, then the same question over HTTP to the API and to the floor, each
+    through httpx and through the standard library's http.client on one keep-alive connection
+    (httpx itself costs ~0.6 ms a request more on this machine), interleaved call by call so
+    that the machine's swings touch every figure alike."""
     raw = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+
+    def post_raw(connection: http.client.HTTPConnection, payload: dict[str, object]) -> bytes:
+        connection.request("POST", "/graphql", body=json.dumps(payload), headers=raw_headers)
+        return connection.getresponse().read()
+
     raw_headers = {**server.headers, "content-type": "application/json"}
-
-    def post_raw(payload: dict[str, object]) -> dict[str, object]:
-        raw.request("POST", "/graphql", body=json.dumps(payload), headers=raw_headers)
-        return dict(json.loads(raw.getresponse().read()))
-
-    with httpx.Client(headers=server.headers, timeout=30) as client:
-        for node_id in ids[:5]:  # warm every path
-            accountability(store, node_id)
-            client.post(server.url, json={"query": ACCOUNTABILITY, "variables": {"id": node_id}})
-            post_raw({"query": ACCOUNTABILITY, "variables": {"id": node_id}})
+    answers = {}
+    for node_id in ids:  # warms every path, and records each answer for the floor
+        accountability(store, node_id)
+        answers[node_id] = post_raw(raw, {"query": ACCOUNTABILITY, "variables": {"id": node_id}}).decode()
+        assert '"errors"' not in answers[node_id][:20], answers[node_id][:500]
+    (folder / "answers.json").write_text(json.dumps(answers))
+    sizes = [len(a) for a in answers.values()]
+    times: dict[str, list[float]] = {key: [] for key in ("direct", "api", "api_raw", "floor", "floor_raw")}
+    with (
+        Floor(folder / "answers.json") as floor,
+        httpx.Client(headers=server.headers, timeout=30) as client,
+        httpx.Client(timeout=30) as floor_client,
+    ):
+        floor_raw = http.client.HTTPConnection("127.0.0.1", floor.port, timeout=30)
+        for node_id in ids[:5]:
+            floor_client.post(floor.url, json={"query": ACCOUNTABILITY, "variables": {"id": node_id}})
+            post_raw(floor_raw, {"query": ACCOUNTABILITY, "variables": {"id": node_id}})
+        calls: dict[str, Callable[[dict[str, Any]], object]] = {
+            "direct": lambda p: accountability(store, p["variables"]["id"]),
+            "api": lambda p: client.post(server.url, json=p).json(),
+            "api_raw": lambda p: json.loads(post_raw(raw, p)),
+            "floor": lambda p: floor_client.post(floor.url, json=p).json(),
+            "floor_raw": lambda p: json.loads(post_raw(floor_raw, p)),
+        }
         for i in range(rounds):
-            node_id = ids[i % len(ids)]
-            payload = {"query": ACCOUNTABILITY, "variables": {"id": node_id}}
-            started = time.perf_counter()
-            accountability(store, node_id)
-            direct.append(time.perf_counter() - started)
-            started = time.perf_counter()
-            body = client.post(server.url, json=payload).json()
-            over_http.append(time.perf_counter() - started)
-            assert "errors" not in body, body
-            started = time.perf_counter()
-            body = post_raw(payload)
-            over_raw.append(time.perf_counter() - started)
-            assert "errors" not in body, body
+            payload: dict[str, Any] = {"query": ACCOUNTABILITY, "variables": {"id": ids[i % len(ids)]}}
+            for key, call in calls.items():
+                started = time.perf_counter()
+                answer = call(payload)
+                times[key].append(time.perf_counter() - started)
+                assert not isinstance(answer, dict) or "errors" not in answer, answer
+        floor_raw.close()
     raw.close()
-    store.close()
-    d, h, r = statistics.median(direct), statistics.median(over_http), statistics.median(over_raw)
-    print(f"accountability ({rounds} calls over {len(ids)} credentials): direct p50 {ms(d)}, GraphQL/HTTP p50 {ms(h)}")
-    print(f"  ratio {h / d:.2f} (target <= 1.5); p95 direct {ms(p95(direct))}, HTTP {ms(p95(over_http))}")
-    print(f"  through http.client instead of httpx: p50 {ms(r)}, ratio {r / d:.2f}")
+    p50 = {key: statistics.median(values) for key, values in times.items()}
+    d = p50["direct"]
+    size = statistics.median(sizes) / 1024
+    print(f"accountability on {name} ({rounds} calls over {len(ids)} credentials, answers of {size:.0f} KB median): "
+          f"direct p50 {ms(d)}, GraphQL/HTTP p50 {ms(p50['api'])}")  # fmt: skip
+    print(f"  ratio {p50['api'] / d:.2f} (target <= 1.5); p95 direct {ms(p95(times['direct']))}, "
+          f"HTTP {ms(p95(times['api']))}")  # fmt: skip
+    print(f"  through http.client instead of httpx: p50 {ms(p50['api_raw'])}, ratio {p50['api_raw'] / d:.2f}")
+    print(f"  floor, the same answers from a bare FastAPI route (no token, no GraphQL, no store call): "
+          f"p50 {ms(p50['floor'])} (httpx), {ms(p50['floor_raw'])} (http.client)")  # fmt: skip
+    print(f"  -> lowest ratio any API could reach here, (direct + floor) / direct: "
+          f"{(d + p50['floor']) / d:.2f} (httpx), {(d + p50['floor_raw']) / d:.2f} (http.client)")  # fmt: skip
+    print(f"  what the API adds beyond the floor and the store call: {ms(p50['api'] - p50['floor'] - d)} (httpx), "
+          f"{ms(p50['api_raw'] - p50['floor_raw'] - d)} (http.client)")  # fmt: skip
+
+
+def thread_hop(db: Path, rounds: int = 2000) -> float:
+    """Median cost of the hop every store call of the API takes: StorePool.run of a no-op."""
+    store = EmbeddedStore(db)
+    pool = StorePool.of(store)
+
+    async def hops() -> float:
+        times = []
+        for _ in range(rounds):
+            started = time.perf_counter()
+            await pool.run(time.monotonic() + 30, lambda _store: None)
+            times.append(time.perf_counter() - started)
+        return statistics.median(times)
+
+    try:
+        return uvloop.run(hops())
+    finally:
+        pool.close()
+        store.close()
 
 
 def p95(values: list[float]) -> float:
@@ -240,18 +318,30 @@ def main() -> None:
     parser.add_argument("--http", default="auto", choices=["auto", "h11", "httptools"], help="uvicorn HTTP parser")
     parser.add_argument("--loop", default="auto", choices=["auto", "asyncio", "uvloop"], help="uvicorn event loop")
     parser.add_argument("--demo", type=Path, help="reuse the demo store built in this folder by an earlier run")
+    parser.add_argument("--neo4j", action="store_true", help="also accountability on Neo4j (KEYTRAIL_NEO4J_URI)")
     args = parser.parse_args()
     tune_gc()  # the collector settings of the keytrail command (graph/runtime.py)
     with tempfile.TemporaryDirectory(prefix="keytrail-bench-api-") as tmp:
         folder = Path(tmp)
+        demo = args.demo or folder / "demo"
         reuse = args.demo is not None and (args.demo / "keytrail.db").exists()
-        db = args.demo / "keytrail.db" if reuse else build_demo(args.demo or folder / "demo")
+        db = args.demo / "keytrail.db" if reuse else build_demo(demo)
         store = EmbeddedStore(db)
         ids = [n.id for n in store.nodes_of_kind(NodeKind.CREDENTIAL, limit=200)]
+        with Server(str(db), folder, args.http, args.loop) as server:
+            bench_accountability("the embedded store", store, server, folder, ids, args.rounds)
         store.close()
+        print(f"  thread hop of a store call (StorePool.run of a no-op, under uvloop): p50 {ms(thread_hop(db))}")
+        if args.neo4j:
+            from graph.neo4j_store import Neo4jStore
+
+            neo4j = Neo4jStore.from_uri(os.environ["KEYTRAIL_NEO4J_URI"])
+            load_demo(neo4j, demo / "estate")
+            with Server(os.environ["KEYTRAIL_NEO4J_URI"], folder, args.http, args.loop) as server:
+                bench_accountability("Neo4j", neo4j, server, folder, ids, args.rounds)
+            neo4j.close()
         key = wide_identity(db, args.resources)
-        with Server(db, folder, args.http, args.loop) as server:
-            bench_accountability(db, server, ids, args.rounds)
+        with Server(str(db), folder, args.http, args.loop) as server:
             bench_blast(server, key)
             asyncio.run(load(server, ids, args.clients, args.duration))
 

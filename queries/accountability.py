@@ -257,7 +257,14 @@ def _owner_entry(edge: StoredEdge, distance: int, owner: Node | None, people: _P
 
 
 def _chains(walk: _Walk, people: _People) -> list[Chain]:
+    """Chains share most of their edges (the subject's own hops start every one of them): each
+    edge becomes one Hop, which every chain through it holds (results are immutable)."""
     chains: list[Chain] = []
+    made: dict[tuple[str, str, str], Hop] = {}
+
+    def hops(edges: list[StoredEdge]) -> list[Hop]:
+        return [made.get(e.key) or made.setdefault(e.key, hop(e)) for e in edges]
+
     for edge in sorted(walk.owns, key=lambda e: (walk.distance[e.target], e.key)):
         base = [*walk.path(edge.target), edge]
         distance = walk.distance[edge.target]
@@ -279,7 +286,7 @@ def _chains(walk: _Walk, people: _People) -> list[Chain]:
                     person_status=people.status(person),
                     role=role,
                     distance=distance,
-                    hops=[hop(e) for e in edges],
+                    hops=hops(edges),
                 )
             )
     for edge in walk.consumers:
@@ -291,7 +298,7 @@ def _chains(walk: _Walk, people: _People) -> list[Chain]:
                 person_status=status,
                 role="consumer",
                 distance=walk.distance[edge.target],
-                hops=[hop(e) for e in edges],
+                hops=hops(edges),
             )
         )
     return chains[:CHAIN_CAP]

@@ -235,8 +235,12 @@ def refs(items: list[NodeRef]) -> list[NodeRefType]:
     return [NodeRefType.from_result(r) for r in items]
 
 
-def hops(items: list[Hop]) -> list[HopType]:
-    return [HopType.from_result(h) for h in items]
+def hops(items: list[Hop], made: dict[int, HopType] | None = None) -> list[HopType]:
+    """The hops as GraphQL types; with `made` (one dict per result, alive while it converts),
+    a Hop that several lists of the result share is converted once."""
+    if made is None:
+        return [HopType.from_result(h) for h in items]
+    return [made.get(id(h)) or made.setdefault(id(h), HopType.from_result(h)) for h in items]
 
 
 Cursor = Annotated[str, strawberry.argument(description="endCursor of the previous page")]

@@ -105,6 +105,7 @@ class Accountability:
 
     @classmethod
     def from_result(cls, r: AccountabilityResult) -> Accountability:
+        made: dict[int, HopType] = {}  # chains share their hops (queries/accountability.py)
         return cls(
             subject=NodeRefType.from_result(r.subject),
             verdict=r.verdict,
@@ -115,7 +116,7 @@ class Accountability:
                     person_status=c.person_status,
                     role=c.role,
                     distance=c.distance,
-                    hops=hops(c.hops),
+                    hops=hops(c.hops, made),
                 )
                 for c in r.chains
             ],
