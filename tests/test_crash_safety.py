@@ -73,7 +73,8 @@ def run_and_kill(path: Path, first: int, delay: float) -> tuple[list[int], int |
     # The rest through the same buffered reader: readline() may have read lines past `ready`
     # ahead (a fast first batch), which communicate(timeout=...) would skip, reading the pipe's
     # descriptor directly. The writer is dead, so this ends at its last line.
-    output = child.stdout.read()
+    with child.stdout:
+        output = child.stdout.read()
     child.wait(timeout=30)
     assert ready == "ready", f"the writer did not start: {ready!r}"
     assert child.returncode == -signal.SIGKILL, "the writer died on its own"
