@@ -425,10 +425,11 @@ class EmbeddedStore:
         return [found[key] for key in sorted(found)]
 
     def expand_to(
-        self, ids: Sequence[str], steps: Sequence[Step], *, as_of: str | None = None
+        self, ids: Sequence[str], steps: Sequence[Step], *, as_of: str | None = None, with_ids: bool = False
     ) -> tuple[list[StoredEdge], dict[str, Node]]:
         edges = self.expand(ids, steps, as_of=as_of)
-        return edges, self.nodes_by_id(far_ends(ids, steps, edges))
+        ends = far_ends(ids, steps, edges)
+        return edges, self.nodes_by_id(ends | set(ids) if with_ids else ends)
 
     def edges_of_kind(
         self, kind: EdgeKind, *, after: tuple[str, str] = ("", ""), limit: int = 1000

@@ -366,14 +366,15 @@ class Neo4jStore:
         return self._expand(ids, steps, as_of, with_ends=False)[0]
 
     def expand_to(
-        self, ids: Sequence[str], steps: Sequence[Step], *, as_of: str | None = None
+        self, ids: Sequence[str], steps: Sequence[Step], *, as_of: str | None = None, with_ids: bool = False
     ) -> tuple[list[StoredEdge], dict[str, Node]]:
-        return self._expand(ids, steps, as_of, with_ends=True)
+        return self._expand(ids, steps, as_of, with_ends=True, with_ids=with_ids)
 
     def _expand(
-        self, ids: Sequence[str], steps: Sequence[Step], as_of: str | None, *, with_ends: bool
+        self, ids: Sequence[str], steps: Sequence[Step], as_of: str | None, *, with_ends: bool, with_ids: bool = False
     ) -> tuple[list[StoredEdge], dict[str, Node]]:
-        """The edges of `expand` and, `with_ends`, the far-end nodes, in one query."""
+        """The edges of `expand` and, `with_ends`, the far-end nodes, in one query; `with_ids`,
+        the nodes of `ids` too, as rows of their own (null edge columns) in the same query."""
         unique = sorted(set(ids))
         parts = []
         for direction, pattern in _EXPAND_PATTERNS.items():
@@ -386,12 +387,18 @@ class Neo4jStore:
                     "WHERE $as_of IS NULL OR r.first_seen IS NULL OR r.first_seen <= $as_of "
                     f"RETURN {_EDGE_RETURN}{far if with_ends else ''}"
                 )
+        if with_ids:
+            nulls = ", ".join(f"null AS {column}" for column in _EDGE_COLUMNS)
+            parts.append(f"UNWIND $ids AS id MATCH (n:Node {{id: id}}) RETURN {nulls}, properties(n) AS far")
         if not parts or not unique:
             return [], {}
         found: dict[tuple[str, str, str], StoredEdge] = {}
         ends: dict[str, Node] = {}
         query = packed_maps(" UNION ALL ".join(parts), _EDGE_COLUMNS + (("far",) if with_ends else ()))
         for row in self._packed(query, ids=unique, as_of=as_of):
+            if row["kind"] is None:  # a node of `ids` itself
+                ends.setdefault(row["far"]["id"], _node_from(row["far"]))
+                continue
             edge = _edge_from(row)
             found[edge.key] = edge
             if with_ends and row["far"]["id"] not in ends:

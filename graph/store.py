@@ -155,10 +155,13 @@ class GraphStore(Protocol):
         steps: Sequence[Step],
         *,
         as_of: str | None = None,
+        with_ids: bool = False,
     ) -> tuple[list[StoredEdge], dict[str, Node]]:
         """`expand`, and the nodes at the far ends of its edges (the target of an 'out' step,
         the source of an 'in' step) by id, whatever their first_seen: one read on Neo4j
-        instead of an `expand` and a `nodes_by_id` (traversals make one per level)."""
+        instead of an `expand` and a `nodes_by_id` (traversals make one per level).
+        `with_ids`: the nodes of `ids` too (those that exist, with or without edges), so a query
+        that starts from a node reads it and its first level at once."""
         ...
 
     def edges_of_kind(

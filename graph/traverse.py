@@ -81,7 +81,9 @@ def _walks(edge: StoredEdge, directions: Directions) -> Iterator[tuple[str, str]
 
 
 def traverse(store: GraphStore, plan: TraversalPlan) -> Subgraph:
-    found = store.nodes_by_id(plan.roots)
+    # the roots and their first level in one read (on Neo4j, one round trip fewer)
+    edges, ends = store.expand_to(plan.roots, plan.steps, as_of=plan.as_of, with_ids=True)
+    found = {root: ends[root] for root in plan.roots if root in ends}
     result = Subgraph()
     for root in sorted(found):
         result.nodes[root] = found[root]
@@ -92,7 +94,8 @@ def traverse(store: GraphStore, plan: TraversalPlan) -> Subgraph:
     for level in range(1, plan.max_depth + 1):
         if not frontier:
             break
-        edges, ends = store.expand_to(frontier, plan.steps, as_of=plan.as_of)
+        if level > 1:
+            edges, ends = store.expand_to(frontier, plan.steps, as_of=plan.as_of)
         frontier_set = set(frontier)
         discovered: dict[str, StoredEdge] = {}
         for edge in edges:

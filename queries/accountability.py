@@ -29,6 +29,7 @@ from queries.common import (
     Hop,
     NodeRef,
     Result,
+    check_id,
     check_time,
     expand_visible,
     hop,
@@ -129,13 +130,16 @@ def _other(edge: StoredEdge, node_id: str) -> str:
     return edge.target if edge.source == node_id else edge.source
 
 
-def _reach(store: GraphStore, subject: Node, as_of: str | None) -> _Walk:
+def _reach(
+    store: GraphStore, subject: Node, as_of: str | None, first: tuple[list[StoredEdge], dict[str, Node]]
+) -> _Walk:
+    """`first`: the subject's own expansion, read with the subject itself (see `accountability`)."""
     walk = _Walk(distance={subject.id: 0}, nodes={subject.id: subject})
     frontier = [subject.id]
     for depth in range(REACH_DEPTH + 1):
         steps = _OWNER_STEP + (_REACH if depth < REACH_DEPTH else ())
         found: dict[str, StoredEdge] = {}
-        edges, ends = store.expand_to(frontier, steps, as_of=as_of)
+        edges, ends = first if depth == 0 else store.expand_to(frontier, steps, as_of=as_of)
         walk.read.update(ends)
         for edge in edges:
             if edge.kind == EdgeKind.OWNS:
@@ -380,8 +384,11 @@ def _team_itself(store: GraphStore, team: Node, as_of: str | None) -> tuple[list
 def accountability(store: GraphStore, node_id: str, *, as_of: str | None = None) -> AccountabilityResult:
     """Chains from a node to its accountable people, owner liveness, a verdict and an action."""
     as_of = check_time(as_of)
-    subject = require_node(store, node_id, as_of)
-    walk = _reach(store, subject, as_of)
+    check_id(node_id)
+    # the subject and its first level in one read (on Neo4j, one round trip fewer)
+    first = store.expand_to([node_id], _OWNER_STEP + _REACH, as_of=as_of, with_ids=True)
+    subject = require_node(store, node_id, as_of, read=first[1])
+    walk = _reach(store, subject, as_of, first)
     people = _resolve_people(store, walk.owns, as_of, walk.read)
     owner_nodes = {e.source: people.nodes[e.source] for e in walk.owns if e.source in people.nodes}
     walk.owns = [e for e in walk.owns if e.source in owner_nodes]

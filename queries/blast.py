@@ -20,6 +20,7 @@ from graph.traverse import MAX_DEPTH, TraversalPlan, traverse
 from queries.common import (
     NodeRef,
     Result,
+    check_id,
     check_limit,
     check_time,
     expand_visible,
@@ -154,9 +155,10 @@ def blast_radius(
     check_limit(max_depth, "max_depth", 1, MAX_DEPTH)
     check_limit(max_nodes, "max_nodes", 1, 10 * NODE_CAP)
     as_of = check_time(as_of)
-    subject = require_node(store, node_id, as_of)
-    plan = TraversalPlan((subject.id,), edge_kinds_for("blast"), max_depth=max_depth, max_nodes=max_nodes, as_of=as_of)
-    sub = traverse(store, plan)
+    check_id(node_id)
+    plan = TraversalPlan((node_id,), edge_kinds_for("blast"), max_depth=max_depth, max_nodes=max_nodes, as_of=as_of)
+    sub = traverse(store, plan)  # reads the subject with its first level
+    subject = require_node(store, node_id, as_of, read=sub.nodes)
     granted = _granted(sub.edges)
     of_kind = {k: sorted(i for i, n in sub.nodes.items() if n.kind == k) for k in NodeKind}
     touched, capped = _touches(store, of_kind[NodeKind.IDENTITY], of_kind[NodeKind.CREDENTIAL], as_of)

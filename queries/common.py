@@ -31,6 +31,7 @@ __all__ = [
     "NodeRef",
     "Result",
     "Scan",
+    "check_id",
     "check_limit",
     "check_time",
     "days_between",
@@ -171,11 +172,26 @@ def edge_visible(edge: StoredEdge, as_of: str | None) -> bool:
     return as_of is None or edge.first_seen is None or edge.first_seen <= as_of
 
 
-def require_node(store: GraphStore, node_id: str, as_of: str | None, kinds: Sequence[NodeKind] = ()) -> Node:
-    """The node, or NotFound (also when it did not exist yet as of); QueryError for a wrong kind."""
+def check_id(node_id: object) -> None:
+    """QueryError unless `node_id` is a non-empty string."""
     if not isinstance(node_id, str) or not node_id:
         raise QueryError(f"a node id is required, got {node_id!r}")
-    node = store.nodes_by_id([node_id]).get(node_id)
+
+
+def require_node(
+    store: GraphStore,
+    node_id: str,
+    as_of: str | None,
+    kinds: Sequence[NodeKind] = (),
+    *,
+    read: Mapping[str, Node] | None = None,
+) -> Node:
+    """The node, or NotFound (also when it did not exist yet as of); QueryError for a wrong kind.
+    `read`: nodes a read already returned; the node is fetched only when it is not among them."""
+    check_id(node_id)
+    node = read.get(node_id) if read is not None else None
+    if node is None:
+        node = store.nodes_by_id([node_id]).get(node_id)
     if node is None or not node_visible(node, as_of):
         suffix = f" as of {as_of}" if as_of and node is not None else ""
         raise NotFound(f"no node {node_id!r} in the graph{suffix}")

@@ -214,6 +214,20 @@ def test_expand_to_returns_the_far_ends_with_the_edges(store: GraphStore) -> Non
     assert store.expand_to([KEY], []) == ([], {})
 
 
+def test_expand_to_with_ids_returns_the_given_nodes_too(store: GraphStore) -> None:
+    store.write(*sample_graph())
+    steps: list[Step] = [(EdgeKind.HAS_CREDENTIAL, "in")]
+    missing = "aws:key:AKIANOTHERE000000000"
+    edges, ends = store.expand_to([KEY, ROLE, missing], steps, with_ids=True)
+    assert edges == store.expand([KEY, ROLE, missing], steps)
+    # the far end (the key's user), and the given nodes that exist, with edges (KEY) or without (ROLE)
+    assert ends == store.nodes_by_id([USER, KEY, ROLE])
+    # the given nodes whatever their first_seen, as far ends are
+    assert store.expand_to([KEY], steps, as_of="2000-01-01T00:00:00Z", with_ids=True) == ([], store.nodes_by_id([KEY]))
+    assert store.expand_to([KEY], [], with_ids=True) == ([], store.nodes_by_id([KEY]))
+    assert store.expand_to([], steps, with_ids=True) == ([], {})
+
+
 def test_edges_by_key_reads_exactly_the_keyed_edges(store: GraphStore) -> None:
     store.write(*sample_graph())
     everything = {e.key: e for kind in EdgeKind for e in _all_edges(store, kind)}

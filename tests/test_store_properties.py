@@ -145,5 +145,6 @@ def test_random_batches_give_identical_stores(
             as_of = "2023-01-01T00:00:00Z"
             assert embedded.expand(ids, steps, as_of=as_of) == neo4j_store.expand(ids, steps, as_of=as_of)
             assert embedded.expand_to(ids, steps) == neo4j_store.expand_to(ids, steps)
+            assert embedded.expand_to(ids, steps, with_ids=True) == neo4j_store.expand_to(ids, steps, with_ids=True)
         finally:
             embedded.close()
