@@ -193,7 +193,8 @@ def bench(name: str, store: GraphStore, units: int, samples: int, warmup: int, f
     acc = timed(lambda c=c: accountability(store, c) for c in creds)
     blast = timed(lambda r=r: blast_radius(store, r, max_depth=6) for r in roots)
     floor = result_floor([blast_radius(store, r, max_depth=6) for r in roots])
-    one_read = timed(lambda r=r: store.expand_to([r], edge_kinds_for("blast")) for r in roots)
+    steps = edge_kinds_for("blast")
+    one_read = timed(lambda r=r: store.expand_to([r], steps) for r in roots)
     story = timed(lambda s=s: access_story(store, session_id=s) for s in sessions)
     shared = timed(lambda: shared_credentials(store, by="runner") for _ in range(3))
     totals = []
@@ -210,12 +211,15 @@ def bench(name: str, store: GraphStore, units: int, samples: int, warmup: int, f
                          ("shared_credentials", shared), ("plain BFS d6", bfs),
                          ("blast answer objects", floor), ("one read (1st level)", one_read)):  # fmt: skip
         print(f"  {label:20s} p50 {pct(times, 50):9.2f} ms   p95 {pct(times, 95):9.2f} ms   (n={len(times)})")
-    ratio50, ratio95 = pct(blast, 50) / max(pct(bfs, 50), 1e-6), pct(blast, 95) / max(pct(bfs, 95), 1e-6)
-    print(f"  blast/BFS ratio      p50 {ratio50:6.1f}x  p95 {ratio95:6.1f}x")
-    floor50, floor95 = pct(floor, 50) / max(pct(bfs, 50), 1e-6), pct(floor, 95) / max(pct(bfs, 95), 1e-6)
-    print(f"  answer objects/BFS   p50 {floor50:6.1f}x  p95 {floor95:6.1f}x  (building the answers alone, no reads)")
-    read50 = pct(one_read, 50) / max(pct(bfs, 50), 1e-6)
-    print(f"  one read/BFS         p50 {read50:6.1f}x  (the store read of the first level; depth 6 takes 6, touches 2)")
+
+    def ratio(times: list[float], q: float) -> float:
+        return pct(times, q) / max(pct(bfs, q), 1e-6)
+
+    print(f"  blast/BFS ratio      p50 {ratio(blast, 50):6.1f}x  p95 {ratio(blast, 95):6.1f}x")
+    print(f"  answer objects/BFS   p50 {ratio(floor, 50):6.1f}x  p95 {ratio(floor, 95):6.1f}x"
+          "  (building the answers alone, no reads)")  # fmt: skip
+    print(f"  one read/BFS         p50 {ratio(one_read, 50):6.1f}x"
+          "  (the store read of the first level; depth 6 takes 6, touches 2)")  # fmt: skip
     cut = " (TRUNCATED)" if truncated else ""
     runs = ", ".join(f"{t:.1f}" for t in totals)
     print(f"  findings total       {total:.1f} s median of {len(totals)} runs ({runs}); {found:,} findings{cut}")
@@ -240,8 +244,7 @@ def main() -> None:
     if args.neo4j:
         from graph.neo4j_store import Neo4jStore
 
-        neo4j = Neo4jStore(os.environ["KEYTRAIL_NEO4J_URI"], user=os.environ.get("KEYTRAIL_NEO4J_USER", "neo4j"),
-                           password=os.environ.get("KEYTRAIL_NEO4J_PASSWORD", ""))  # fmt: skip
+        neo4j = Neo4jStore.from_uri(os.environ["KEYTRAIL_NEO4J_URI"])  # user and password: KEYTRAIL_NEO4J_*
         populate(neo4j, args.units, batch_nodes_max=5_000)
         bench("neo4j", neo4j, args.units, args.samples, args.warmup, args.findings_runs)
         neo4j.close()

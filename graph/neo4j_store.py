@@ -396,11 +396,9 @@ class Neo4jStore:
         ends: dict[str, Node] = {}
         query = packed_maps(" UNION ALL ".join(parts), _EDGE_COLUMNS + (("far",) if with_ends else ()))
         for row in self._packed(query, ids=unique, as_of=as_of):
-            if row["kind"] is None:  # a node of `ids` itself
-                ends.setdefault(row["far"]["id"], _node_from(row["far"]))
-                continue
-            edge = _edge_from(row)
-            found[edge.key] = edge
+            if row["kind"] is not None:  # else a node of `ids` itself (with_ids): only its `far`
+                edge = _edge_from(row)
+                found[edge.key] = edge
             if with_ends and row["far"]["id"] not in ends:
                 ends[row["far"]["id"]] = _node_from(row["far"])
         return [found[key] for key in sorted(found)], ends

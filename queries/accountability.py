@@ -130,6 +130,11 @@ def _other(edge: StoredEdge, node_id: str) -> str:
     return edge.target if edge.source == node_id else edge.source
 
 
+def _reach_steps(depth: int) -> tuple[Step, ...]:
+    """What the reach walk expands at `depth`: owners everywhere, and further only within REACH_DEPTH."""
+    return _OWNER_STEP + (_REACH if depth < REACH_DEPTH else ())
+
+
 def _reach(
     store: GraphStore, subject: Node, as_of: str | None, first: tuple[list[StoredEdge], dict[str, Node]]
 ) -> _Walk:
@@ -137,7 +142,7 @@ def _reach(
     walk = _Walk(distance={subject.id: 0}, nodes={subject.id: subject})
     frontier = [subject.id]
     for depth in range(REACH_DEPTH + 1):
-        steps = _OWNER_STEP + (_REACH if depth < REACH_DEPTH else ())
+        steps = _reach_steps(depth)
         found: dict[str, StoredEdge] = {}
         edges, ends = first if depth == 0 else store.expand_to(frontier, steps, as_of=as_of)
         walk.read.update(ends)
@@ -192,7 +197,7 @@ def _resolve_people(store: GraphStore, owners: list[StoredEdge], as_of: str | No
                 people.members.setdefault(edge.target, []).append(edge)
     persons = {e.source for e in owners if e.source_kind == NodeKind.PERSON}
     persons |= {e.source for edges in people.members.values() for e in edges[:MEMBER_CAP]}
-    people.nodes.update(_visible_from(store, persons | {e.source for e in owners}, read, as_of))
+    people.nodes.update(visible_nodes(store, sorted(persons | {e.source for e in owners}), as_of, read=read))
     frontier = sorted(p for p in persons if people.status(p) == "offboarded")
     for _ in range(MANAGER_DEPTH):
         if not frontier:
@@ -202,18 +207,11 @@ def _resolve_people(store: GraphStore, owners: list[StoredEdge], as_of: str | No
         found = [e for e in edges if e.target in frontier]
         for edge in found:
             people.managers.setdefault(edge.target, []).append(edge)
-        people.nodes.update(_visible_from(store, {e.source for e in found} - set(people.nodes), read, as_of))
+        people.nodes.update(
+            visible_nodes(store, sorted({e.source for e in found} - set(people.nodes)), as_of, read=read)
+        )
         frontier = sorted({e.source for e in found if people.status(e.source) == "offboarded"})
     return people
-
-
-def _visible_from(store: GraphStore, ids: set[str], read: dict[str, Node], as_of: str | None) -> dict[str, Node]:
-    """The visible nodes of `ids`: those a read already returned, the others fetched (if any)."""
-    found = {i: read[i] for i in sorted(ids) if i in read and node_visible(read[i], as_of)}
-    missing = sorted(i for i in ids if i not in read)
-    if missing:
-        found.update(visible_nodes(store, missing, as_of))
-    return found
 
 
 def _living_manager(people: _People, person_id: str) -> list[list[StoredEdge]]:
@@ -386,7 +384,7 @@ def accountability(store: GraphStore, node_id: str, *, as_of: str | None = None)
     as_of = check_time(as_of)
     check_id(node_id)
     # the subject and its first level in one read (on Neo4j, one round trip fewer)
-    first = store.expand_to([node_id], _OWNER_STEP + _REACH, as_of=as_of, with_ids=True)
+    first = store.expand_to([node_id], _reach_steps(0), as_of=as_of, with_ids=True)
     subject = require_node(store, node_id, as_of, read=first[1])
     walk = _reach(store, subject, as_of, first)
     people = _resolve_people(store, walk.owns, as_of, walk.read)

@@ -201,8 +201,19 @@ def require_node(
     return node
 
 
-def visible_nodes(store: GraphStore, ids: Iterable[str], as_of: str | None) -> dict[str, Node]:
-    return {i: n for i, n in store.nodes_by_id(ids).items() if node_visible(n, as_of)}
+def visible_nodes(
+    store: GraphStore, ids: Iterable[str], as_of: str | None, *, read: Mapping[str, Node] | None = None
+) -> dict[str, Node]:
+    """The visible nodes of `ids`. `read`: nodes a read already returned (an `expand_to`'s
+    ends); only the others are fetched, and only if there are any."""
+    if read is None:
+        return {i: n for i, n in store.nodes_by_id(ids).items() if node_visible(n, as_of)}
+    wanted = list(ids)
+    found = {i: read[i] for i in wanted if i in read}
+    missing = [i for i in wanted if i not in read]
+    if missing:
+        found.update(store.nodes_by_id(missing))
+    return {i: n for i, n in found.items() if node_visible(n, as_of)}
 
 
 def expand_visible(store: GraphStore, ids: Sequence[str], steps: Sequence[Step], as_of: str | None) -> list[StoredEdge]:
