@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -54,8 +55,10 @@ def neo4j_settings() -> tuple[str, str, str]:
 def neo4j_lock() -> Iterator[None]:
     """Hold the one shared Neo4j database for a test: several engineers' test runs share the
     server, and every test clears the database, so tests from different processes take turns."""
-    lock_path = REPO / ".keytrail" / "neo4j-tests.lock"
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    # One lock per server, not per checkout: test runs from several work trees share a server.
+    uri = os.environ.get("KEYTRAIL_NEO4J_URI", "")
+    key = "".join(ch if ch.isalnum() else "_" for ch in uri) or "default"
+    lock_path = Path(tempfile.gettempdir()) / f"keytrail-neo4j-tests-{key}.lock"
     with lock_path.open("w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
