@@ -2,7 +2,7 @@
 
 The exported schema is the full one, as `serve` builds it with introspection on; the hardening
 extensions do not change the SDL. Run `python scripts/export_schema.py`; `--check` exits 1
-when the committed file is stale (tests/test_api_schema.py does the same check).
+when the committed file is stale (tests/api/test_schema.py does the same check).
 """
 
 from __future__ import annotations

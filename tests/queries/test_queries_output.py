@@ -10,12 +10,12 @@ from pathlib import Path
 
 import orjson
 import pytest
-from fixtures.queries.scenario import NOW, build_scenario
 
 from graph.embedded import EmbeddedStore
 from queries.accountability import accountability
 from queries.findings import findings
 from queries.output import to_csv, to_json, to_rows, to_sarif, to_table
+from tests.fixtures.queries.scenario import NOW, build_scenario
 
 KEY = "aws:key:AKIADEPLOY0000000001"
 

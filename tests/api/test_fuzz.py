@@ -14,8 +14,6 @@ from pathlib import Path
 
 import pytest
 from anyio.from_thread import BlockingPortal, start_blocking_portal
-from fixtures.api.harness import Api, api_for
-from fixtures.queries.scenario import build_scenario
 from hypothesis import HealthCheck, given, settings
 from hypothesis_graphql import mutations, queries
 
@@ -23,6 +21,8 @@ from api.auth import Role
 from api.graphql.errors import CODES
 from graph.embedded import EmbeddedStore
 from tests.conftest import REPO
+from tests.fixtures.api.harness import Api, api_for
+from tests.fixtures.queries.scenario import build_scenario
 
 SCHEMA = (REPO / "api" / "schema.graphql").read_text()
 QUERY_EXAMPLES = 900

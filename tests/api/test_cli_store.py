@@ -19,8 +19,8 @@ from click.testing import CliRunner, Result
 from api.cli import cli
 from graph.embedded import EmbeddedStore
 from tests.conftest import neo4j_lock, neo4j_settings, open_neo4j_store
+from tests.graph.test_store_contract import BUCKET, ROLE, sample_graph
 from tests.store_twins import edge
-from tests.test_store_contract import BUCKET, ROLE, sample_graph
 
 
 def run(*args: str) -> Result:

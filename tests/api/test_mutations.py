@@ -9,12 +9,12 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from fixtures.api.harness import Api, api_for
-from fixtures.queries.scenario import NOW, build_scenario
 
 from api.auth import Role
 from graph.store import GraphStore
 from tests.conftest import FIXTURES
+from tests.fixtures.api.harness import Api, api_for
+from tests.fixtures.queries.scenario import NOW, build_scenario
 
 pytestmark = pytest.mark.anyio
 KEY = "aws:key:AKIADEPLOY0000000001"

@@ -11,10 +11,10 @@ import time
 from pathlib import Path
 
 import httpx
-from fixtures.queries.scenario import build_scenario
 
 from api.auth import Role, TokenStore
 from graph.embedded import EmbeddedStore
+from tests.fixtures.queries.scenario import build_scenario
 
 SECRET = "process-test-secret-0123456789"
 KEYTRAIL = [sys.executable, "-c", "from api.cli import main; main()"]

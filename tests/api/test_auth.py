@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from fixtures.api.harness import Api, api_for
 
 from api.auth import Role
 from graph.embedded import EmbeddedStore
+from tests.fixtures.api.harness import Api, api_for
 
 pytestmark = pytest.mark.anyio
 

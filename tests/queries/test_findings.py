@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fixtures.queries.scenario import NOW, ROLE, USER, GraphBuilder, build_scenario
 
 from graph.embedded import EmbeddedStore
 from graph.errors import QueryError
@@ -18,6 +17,7 @@ from graph.store import EdgeRow, GraphStore, NodeRow
 from queries import rules_base
 from queries.findings import RULES, SCAN_ORDER, findings
 from queries.rules_base import OWASP_NAMES, ROW_PROPERTIES, Owasp, RuleContext
+from tests.fixtures.queries.scenario import NOW, ROLE, USER, GraphBuilder, build_scenario
 
 KEY = "aws:key:AKIADEPLOY0000000001"
 

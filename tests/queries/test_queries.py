@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from fixtures.queries.scenario import ACCT, NOW, ROLE, USER, build_scenario
 
 from graph.errors import NotFound, QueryError
 from graph.store import GraphStore
@@ -15,6 +14,7 @@ from queries.history import permission_history
 from queries.shared import shared_credentials
 from queries.stale import stale_credentials
 from queries.story import access_story
+from tests.fixtures.queries.scenario import ACCT, NOW, ROLE, USER, build_scenario
 
 KEY = "aws:key:AKIADEPLOY0000000001"
 TOKEN = "k8s:prod:secret:default/app-token"
@@ -144,9 +144,8 @@ def test_ownership_gaps(estate: GraphStore) -> None:
 
 
 def test_review_assign_owner_closes_gap(estate: GraphStore) -> None:
-    from fixtures.queries.scenario import GraphBuilder
-
     from graph.schema import EdgeKind, NodeKind
+    from tests.fixtures.queries.scenario import GraphBuilder
 
     g = GraphBuilder()
     g.node("person:dave@acme.io", NodeKind.PERSON)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 import pytest
-from fixtures.queries.scenario import GraphBuilder
 
 from graph.schema import EdgeKind, NodeKind
 from graph.store import GraphStore
@@ -16,6 +15,7 @@ from queries.findings import findings
 from queries.gaps import ownership_gaps
 from queries.shared import shared_credentials
 from queries.story import access_story
+from tests.fixtures.queries.scenario import GraphBuilder
 
 HUB = 5000
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import anyio
 import pytest
-from fixtures.api.harness import SECRET
 
 from api.auth import Role, TokenStore
 from api.graphql.principals import PrincipalCache
+from tests.fixtures.api.harness import SECRET
 
 pytestmark = pytest.mark.anyio
 

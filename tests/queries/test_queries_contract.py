@@ -12,9 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import open_neo4j_store
-from fixtures.queries.run_all import run_all
-from fixtures.queries.scenario import build_scenario
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,6 +19,9 @@ from graph.embedded import EmbeddedStore
 from graph.model import Edge, Evidence, Node
 from graph.schema import EDGE_SPECS, EdgeKind, NodeKind
 from graph.store import GraphStore
+from tests.conftest import open_neo4j_store
+from tests.fixtures.queries.run_all import run_all
+from tests.fixtures.queries.scenario import build_scenario
 
 pytestmark = pytest.mark.neo4j
 

@@ -1,6 +1,6 @@
 """SIGKILL during writes never leaves a half-written batch in the embedded store.
 
-A child process (tests/crash_writer.py) writes numbered batches — small ones and, every
+A child process (tests/graph/crash_writer.py) writes numbered batches — small ones and, every
 seventh, one of 5,000 nodes and edges (large enough to span many pages, small enough that a
 slow machine still finishes one between kills) — printing each batch number after `write`
 returns.
@@ -24,11 +24,11 @@ import pytest
 
 from graph.embedded import EmbeddedStore
 from tests.conftest import REPO
-from tests.crash_writer import batch_size
+from tests.graph.crash_writer import batch_size
 
 pytestmark = pytest.mark.slow
 
-WRITER = REPO / "tests" / "crash_writer.py"
+WRITER = REPO / "tests" / "graph" / "crash_writer.py"
 KILLS = 24
 TIME_BUDGET = 120.0
 

@@ -1,6 +1,6 @@
 """Writes numbered batches to an embedded store and acknowledges each after `write` returns.
 
-Run by tests/test_crash_safety.py as `python tests/crash_writer.py <db path> <first batch>`; the
+Run by tests/test_crash_safety.py as `python tests/graph/crash_writer.py <db path> <first batch>`; the
 test kills it with SIGKILL at a random moment after it prints `ready`. Batch `i` holds one Team `team:batch-<i>` and
 `batch_size(i)` people, each MEMBER_OF that team, so a half-written batch is easy to spot.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from graph.embedded import EmbeddedStore
 from graph.model import Edge, Node

@@ -8,8 +8,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from fixtures.api.harness import Api, api_for
-from fixtures.queries.scenario import NOW, ROLE, USER, build_scenario
 
 from graph.schema import EdgeKind, NodeKind
 from graph.store import GraphStore
@@ -18,6 +16,8 @@ from queries.blast import blast_radius
 from queries.findings import findings
 from queries.gaps import ownership_gaps
 from queries.stale import stale_credentials
+from tests.fixtures.api.harness import Api, api_for
+from tests.fixtures.queries.scenario import NOW, ROLE, USER, build_scenario
 
 pytestmark = pytest.mark.anyio
 KEY = "aws:key:AKIADEPLOY0000000001"

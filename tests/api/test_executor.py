@@ -20,8 +20,6 @@ from typing import Any
 import pytest
 import strawberry
 from anyio.from_thread import BlockingPortal, start_blocking_portal
-from fixtures.api.harness import Api, api_for
-from fixtures.queries.scenario import ROLE, USER, build_scenario
 from graphql import Executor
 from hypothesis import HealthCheck, given, settings
 from hypothesis_graphql import queries
@@ -33,6 +31,8 @@ from api.graphql.executor import PlainFirstExecutor
 from api.graphql.schema import build_schema
 from graph.embedded import EmbeddedStore
 from tests.conftest import REPO
+from tests.fixtures.api.harness import Api, api_for
+from tests.fixtures.queries.scenario import ROLE, USER, build_scenario
 
 KEY = "aws:key:AKIADEPLOY0000000001"
 SCHEMA = (REPO / "api" / "schema.graphql").read_text()

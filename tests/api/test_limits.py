@@ -9,11 +9,11 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from fixtures.api.harness import Api, api_for
-from fixtures.queries.scenario import build_scenario
 
 from graph.embedded import EmbeddedStore
 from graph.store import GraphStore
+from tests.fixtures.api.harness import Api, api_for
+from tests.fixtures.queries.scenario import build_scenario
 
 pytestmark = pytest.mark.anyio
 KEY = "aws:key:AKIADEPLOY0000000001"
