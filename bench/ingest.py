@@ -43,7 +43,7 @@ from graph.embedded import EmbeddedStore  # noqa: E402
 from graph.runtime import tune_gc  # noqa: E402
 from graph.store import GraphStore  # noqa: E402
 from loaders.base import LoadContext  # noqa: E402
-from loaders.base import _inflate as INFLATE  # noqa: E402 -- the inflater keytrail reads gzip with
+from loaders.formats.compressed import INFLATE  # noqa: E402 -- the inflater keytrail reads gzip with
 from loaders.runner import default_jobs, run_load  # noqa: E402
 
 ACCOUNTS = ("111111111111", "222222222222", "333333333333")

@@ -3,12 +3,15 @@
 KeytrailError
 ├── ModelError          an invalid node, edge, id or property (names the offending value)
 ├── LoadError           a source file or record that could not be read (file, line/record, reason)
+│   └── StrictStop          under --strict, the first rejected record, which stops the load
 ├── StoreError          the store could not be opened, written or read
 │   ├── StoreUnavailable    a server store that cannot be reached
 │   └── KindConflict        one id written with two different node kinds
 ├── QueryError          a query that cannot be answered as asked (bad argument)
 │   └── NotFound            an id that is not in the graph
-└── AuthError           a missing, unknown or insufficient API token
+├── AuthError           a missing, unknown or insufficient API token
+└── WorkerError         a worker process of a parallel load failed or died (a bug, or killed):
+                        internal, never the user's input, so it is no LoadError
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ __all__ = [
     "QueryError",
     "StoreError",
     "StoreUnavailable",
+    "StrictStop",
+    "WorkerError",
 ]
 
 
@@ -47,7 +52,7 @@ class LoadError(KeytrailError):
         super().__init__(self.location() + reason)
 
     def __reduce__(self) -> tuple[Any, ...]:  # keyword fields survive pickling (worker processes)
-        return (_load_error, (self.reason, self.file, self.line, self.record))
+        return (_load_error, (type(self), self.reason, self.file, self.line, self.record))
 
     def location(self) -> str:
         parts = [self.file] if self.file else []
@@ -56,6 +61,18 @@ class LoadError(KeytrailError):
         if self.record is not None:
             parts.append(f"record {self.record}")
         return (":".join(parts[:1]) + (", " + ", ".join(parts[1:]) if len(parts) > 1 else "") + ": ") if parts else ""
+
+
+class StrictStop(LoadError):
+    """Raised under --strict at the first rejected record; carries that record's location."""
+
+    @classmethod
+    def of(cls, error: LoadError) -> StrictStop:
+        return cls(error.reason, file=error.file, line=error.line, record=error.record)
+
+
+class WorkerError(KeytrailError):
+    """A worker process of a parallel load failed (a bug, or the process was killed)."""
 
 
 class StoreError(KeytrailError):
@@ -82,5 +99,5 @@ class AuthError(KeytrailError):
     pass
 
 
-def _load_error(reason: str, file: str, line: int | None, record: int | None) -> LoadError:
-    return LoadError(reason, file=file, line=line, record=record)
+def _load_error(kind: type[LoadError], reason: str, file: str, line: int | None, record: int | None) -> LoadError:
+    return kind(reason, file=file, line=line, record=record)

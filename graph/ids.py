@@ -126,7 +126,7 @@ def aws_key(key_id: str) -> str:
 
 def aws_key_slot(user_arn: str, slot: int) -> str:
     """An access-key slot (1 or 2) of an IAM user as the credential report lists it: the report
-    names no key id, so a slot only meets its key id through `same_as` (see loaders/aws_cloudtrail)."""
+    names no key id, so a slot only meets its key id through `same_as` (see loaders/aws/cloudtrail/)."""
     if slot not in (1, 2):
         raise ModelError(f"malformed access-key slot {slot!r}")
     return f"aws:keyslot:{aws_arn(user_arn).removeprefix('aws:arn:')}#{slot}"

@@ -43,26 +43,28 @@ import pickle
 import queue
 import secrets
 import subprocess
-import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from pydantic import ValidationError
 
-from graph.errors import KeytrailError, LoadError, ModelError
+from graph.errors import LoadError, ModelError, StrictStop, WorkerError
 from graph.model import Edge, Node
 from graph.store import GraphStore
-from loaders.base import SAMPLE_BYTES, Item, LoadContext, Loader, Sample, SourceFile, open_text
-from loaders.registry import LOADERS, loader_named
+from loaders.base import SAMPLE_BYTES, Item, LoadContext, Loader, Sample, SourceFile
+from loaders.formats.compressed import open_text
+from loaders.parallel import ParallelAggregates, WorkerPool, converse, work_size
+from loaders.registry import LOADERS, loader_named, phase_of
 
 __all__ = [
     "BATCH_ITEMS",
     "PARALLEL_MIN_BYTES",
     "FileReport",
     "LoadReport",
+    "StrictStop",
     "WorkerError",
     "default_jobs",
     "detect",
@@ -106,14 +108,6 @@ class LoadReport:
     @property
     def rejected(self) -> int:
         return sum(f.rejected for f in self.files)
-
-
-class StrictStop(KeytrailError):
-    """Raised under --strict at the first rejected record."""
-
-
-class WorkerError(KeytrailError):
-    """A worker process of a parallel load failed (a bug, or the process was killed)."""
 
 
 def default_jobs() -> int:
@@ -170,7 +164,7 @@ def _file_records(
         if isinstance(parsed, LoadError):
             report.reject(parsed)
             if strict:
-                raise StrictStop(str(parsed))
+                raise StrictStop.of(parsed)
             continue
         try:
             items = list(transform(parsed, ctx))
@@ -178,7 +172,7 @@ def _file_records(
             error = exc if isinstance(exc, LoadError) else parsed.location.error(_reason(exc))
             report.reject(error)
             if strict:
-                raise StrictStop(str(error)) from None
+                raise StrictStop.of(error) from None
             continue
         report.accepted += 1
         if items:
@@ -250,7 +244,7 @@ def run_load(
     files = discover(paths)
     # Enough bytes that a parallel loader may want workers: start them now, so their interpreters
     # import keytrail while this one detects formats (a pool nobody uses is killed at the end).
-    pool = _WorkerPool(jobs if jobs > 1 and not strict and _has_bytes(files, PARALLEL_MIN_BYTES) else 0)
+    pool = WorkerPool(jobs if jobs > 1 and not strict and _has_bytes(files, PARALLEL_MIN_BYTES) else 0)
     try:
         return _run(store, files, ctx, forced, strict, on_file, jobs, pool)
     finally:
@@ -276,7 +270,7 @@ def _run(
     strict: bool,
     on_file: Callable[[SourceFile, FileReport], None] | None,
     jobs: int,
-    pool: _WorkerPool,
+    pool: WorkerPool,
 ) -> LoadReport:
     report = LoadReport()
     batcher = _Batcher(store)
@@ -296,7 +290,7 @@ def _run(
             loader = None
         if loader is None and not file_report.failure:
             file_report.failure = "format not recognised (use --source to name it)"
-        planned.append((loader.phase if loader else 0, index, file, loader, file_report))
+        planned.append((phase_of(loader) if loader else 0, index, file, loader, file_report))
     ordered = sorted(planned, key=lambda p: (p[0], p[1]))
     parallel = _parallel_parts(ordered, jobs) if not strict else {}
     for _phase, _index, file, loader, file_report in ordered:
@@ -343,8 +337,8 @@ def _parallel_parts(ordered: list[Planned], jobs: int) -> dict[str, list[Part]]:
     of about equal size (consecutive, so the first part holds the earliest files)."""
     by_loader: dict[str, list[tuple[SourceFile, FileReport, int]]] = {}
     for _phase, _index, file, loader, report in ordered:
-        if loader is not None and loader.parallel:
-            by_loader.setdefault(loader.name, []).append((file, report, _work_size(file)))
+        if isinstance(loader, ParallelAggregates):
+            by_loader.setdefault(loader.name, []).append((file, report, work_size(file)))
     parts: dict[str, list[Part]] = {}
     for name, files in by_loader.items():
         total = sum(size for _file, _report, size in files)
@@ -360,26 +354,13 @@ def _parallel_parts(ordered: list[Planned], jobs: int) -> dict[str, list[Part]]:
     return parts
 
 
-def _work_size(file: SourceFile) -> int:
-    """Bytes to parse: a gzip file's uncompressed size from its trailer (ISIZE, mod 2**32)."""
-    try:
-        with file.path.open("rb") as handle:
-            size = handle.seek(0, os.SEEK_END)
-            if file.compressed and size >= 18:
-                handle.seek(-4, os.SEEK_END)
-                return int.from_bytes(handle.read(4), "little") or size
-            return size
-    except OSError:
-        return 0
-
-
 def _load_in_workers(
     loader: Loader[Any],
     parts: list[Part],
     ctx: LoadContext,
     batcher: _Batcher,
     on_file: Callable[[SourceFile, FileReport], None] | None,
-    pool: _WorkerPool,
+    pool: WorkerPool,
 ) -> None:
     """Read every file of `loader` in worker processes, one part each; write what they send.
 
@@ -387,6 +368,7 @@ def _load_in_workers(
     written here in file order (a node's properties are last-write-wins, so a key created in one
     file and deleted in a later one must be written in that order), buffering what a later part
     sends early. Then come the workers' aggregates, merged in part order before `finish`."""
+    assert isinstance(loader, ParallelAggregates), f"{loader.name} is not split across workers"
     shipped = dataclasses.replace(ctx, state=loader.worker_state(ctx))
     messages: queue.SimpleQueue[tuple[int, tuple[Any, ...]]] = queue.SimpleQueue()
     workers: list[subprocess.Popen[bytes]] = []
@@ -398,7 +380,7 @@ def _load_in_workers(
             task = pickle.dumps((loader.name, [file for file, _ in part], shipped), protocol=pickle.HIGHEST_PROTOCOL)
             worker, channel = pool.take()
             workers.append(worker)
-            threading.Thread(target=_converse, args=(worker, channel, number, task, messages), daemon=True).start()
+            threading.Thread(target=converse, args=(worker, channel, number, task, messages), daemon=True).start()
         while len(taken) < len(workers):
             number, message = messages.get()
             match message:
@@ -434,117 +416,6 @@ def _load_in_workers(
         loader.merge_state(ctx, taken[number])
 
 
-class _WorkerPool:
-    """Worker processes started ahead of need: each imports keytrail, then waits for its task on
-    stdin. `take` hands one out (starting another if none is idle); `close` kills those never
-    given a task, which is immediate and harmless: they have touched nothing yet."""
-
-    def __init__(self, count: int) -> None:
-        self.idle: list[tuple[subprocess.Popen[bytes], IO[bytes]]] = []
-        try:
-            for _ in range(count):
-                self.idle.append(self._start())
-        except BaseException:
-            self.close()
-            raise
-
-    @staticmethod
-    def _start() -> tuple[subprocess.Popen[bytes], IO[bytes]]:
-        reading, writing = os.pipe()  # the message channel: a pipe of its own, so no stray print can corrupt it
-        try:
-            worker = subprocess.Popen(
-                [sys.executable, "-m", "loaders.worker", str(writing)],
-                stdin=subprocess.PIPE,
-                pass_fds=(writing,),
-                env=_worker_env(),
-            )
-        except BaseException:
-            os.close(reading)
-            raise
-        finally:
-            os.close(writing)
-        return worker, os.fdopen(reading, "rb")
-
-    def take(self) -> tuple[subprocess.Popen[bytes], IO[bytes]]:
-        return self.idle.pop(0) if self.idle else self._start()
-
-    def close(self) -> None:
-        for worker, channel in self.idle:
-            worker.kill()
-            worker.wait()
-            for stream in (worker.stdin, channel):
-                if stream is not None:
-                    with contextlib.suppress(OSError):
-                        stream.close()
-        self.idle.clear()
-
-
-def _worker_env() -> dict[str, str]:
-    """The environment of a worker: this one, with keytrail's packages importable."""
-    env = dict(os.environ)
-    root = str(Path(__file__).resolve().parent.parent)
-    env["PYTHONPATH"] = os.pathsep.join([root, *filter(None, [env.get("PYTHONPATH")])])
-    return env
-
-
-def _converse(
-    worker: subprocess.Popen[bytes],
-    channel: IO[bytes],
-    number: int,
-    task: bytes,
-    messages: queue.SimpleQueue[tuple[int, tuple[Any, ...]]],
-) -> None:
-    """One thread per worker: send its task, then relay its messages; always ends with a last
-    message ("state", "crash" or "died") so the main loop never waits forever."""
-    assert worker.stdin is not None
-    problem = ""
-    try:
-        worker.stdin.write(task)
-        worker.stdin.close()
-        while (message := read_message(channel)) is not None:
-            messages.put((number, message))
-            if message[0] in ("state", "crash"):
-                return
-    except (OSError, EOFError, pickle.UnpicklingError) as exc:
-        problem = f"; its messages could not be read: {exc!r}"
-    finally:
-        for stream in (worker.stdin, channel):
-            with contextlib.suppress(OSError):  # a worker that died before reading its task
-                stream.close()
-    messages.put((number, ("died", f"exit code {worker.wait()}{problem}")))
-
-
-def send_message(stream: IO[bytes], message: tuple[Any, ...]) -> None:
-    """One message of the worker protocol: its length (8 bytes, little-endian), then its pickle."""
-    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(len(data).to_bytes(8, "little"))
-    stream.write(data)
-    stream.flush()
-
-
-def read_message(stream: IO[bytes]) -> tuple[Any, ...] | None:
-    """The next message, or None at the end of the stream (a message cut short raises EOFError)."""
-    head = _read_exactly(stream, 8)
-    if not head:
-        return None
-    message: tuple[Any, ...] = pickle.loads(_read_exactly(stream, int.from_bytes(head, "little"), required=True))
-    return message
-
-
-def _read_exactly(stream: IO[bytes], size: int, *, required: bool = False) -> bytes:
-    """`size` bytes, read as they come (a read may return less, e.g. under a profiler's signals);
-    b"" at a clean end of stream, EOFError at an end within a message."""
-    data = bytearray()
-    while len(data) < size:
-        chunk = stream.read(size - len(data))
-        if not chunk:
-            if data or required:
-                raise EOFError(f"worker message cut short ({len(data)} of {size} bytes)")
-            return b""
-        data += chunk
-    return bytes(data)
-
-
 def _adopt(report: FileReport, done: FileReport) -> None:
     report.loader, report.failure = done.loader, done.failure
     report.accepted, report.rejected, report.errors = done.accepted, done.rejected, done.errors
@@ -554,6 +425,7 @@ def work(name: str, files: list[SourceFile], ctx: LoadContext, send: Callable[[t
     """A worker's job (loaders/worker.py): read its files in order, send each file's outcome,
     then its aggregates."""
     loader = loader_named(name)
+    assert isinstance(loader, ParallelAggregates), f"{name} is not split across workers"
     for position, file in enumerate(files):
         report = FileReport(path=file.display)
         collected = _Collector()

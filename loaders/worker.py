@@ -1,8 +1,8 @@
-"""A worker process of a parallel load (loaders/runner.py, "Worker processes").
+"""A worker process of a parallel load (loaders/parallel.py; loaders/runner.py, "Worker processes").
 
 Started as `python -m loaders.worker <fd>` by `run_load`; reads one pickled task from stdin —
 the loader's name, the files of its part and the load context — and writes framed pickled
-messages (`runner.send_message`) to the pipe `fd`, a channel of its own that no stray print
+messages (`loaders.parallel.send_message`) to the pipe `fd`, a channel of its own that no stray print
 can corrupt: ("file", position, report, record items) per file, then ("state", aggregates), or
 ("crash", traceback) if anything unexpected happens.
 """
@@ -15,7 +15,8 @@ import sys
 import traceback
 
 from graph.runtime import tune_gc
-from loaders.runner import send_message, work
+from loaders.parallel import send_message
+from loaders.runner import work
 
 
 def main() -> None:

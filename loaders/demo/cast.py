@@ -11,8 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from loaders.demo.derive import Derive
-from loaders.demo.iam_model import (
+from loaders.demo.aws.iam_model import (
     DAY,
     AccessKey,
     AwsEstate,
@@ -22,6 +21,7 @@ from loaders.demo.iam_model import (
     github_oidc_trust,
     service_trust,
 )
+from loaders.demo.derive import Derive
 from loaders.demo.org import DOMAIN, ORG, RUNNER_PUBLIC, Organisation, Runner, ip_from_int
 
 __all__ = ["Cast", "CastPerson", "CastRepo", "build_cast"]
@@ -108,7 +108,7 @@ def _runners(derive: Derive) -> list[Runner]:
 
 def build_cast(derive: Derive, org: Organisation, aws: AwsEstate) -> Cast:
     base = aws.base
-    from loaders.demo.workflows import planted_repos
+    from loaders.demo.github.workflows import planted_repos
 
     people = _people(base)
     fleet = Role(
@@ -122,7 +122,13 @@ def build_cast(derive: Derive, org: Organisation, aws: AwsEstate) -> Cast:
         last_used=base - 3600,
         instance_profile="github-runner-fleet",
     )
-    cast = Cast(base=base, people=people, repos=planted_repos(aws), runners=_runners(derive), runner_fleet_role=fleet)
+    cast = Cast(
+        base=base,
+        people=people,
+        repos=planted_repos(aws.accounts["production"].id, aws.accounts["staging"].id),
+        runners=_runners(derive),
+        runner_fleet_role=fleet,
+    )
     for name in (
         "deploy",
         "ci",

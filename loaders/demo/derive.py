@@ -15,8 +15,11 @@ import base64
 import hashlib
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import TypeVar
+
+import orjson
 
 __all__ = ["Derive", "format_cli_date", "format_compact_minute", "format_iso", "parse_iso"]
 
@@ -102,3 +105,18 @@ def parse_iso(text: str) -> int:
     from datetime import datetime
 
     return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp())
+
+
+def stream_json_list(path: Path, head: bytes, items: Iterator[dict[str, object]], tail: bytes = b"\n}\n") -> int:
+    """A JSON object whose one list is written item by item (`head` opens it, `tail` closes it),
+    indented as the real tools write it; returns the number of items."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    count = 0
+    with path.open("wb") as handle:
+        handle.write(head)
+        for item in items:
+            body = orjson.dumps(item, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n    ")
+            handle.write((b",\n    " if count else b"\n    ") + body)
+            count += 1
+        handle.write(b"\n  ]" + tail)
+    return count

@@ -15,18 +15,19 @@ from pathlib import Path
 
 import orjson
 
+from loaders.demo.aws.cloudtrail import write_cloudtrail
+from loaders.demo.aws.ec2 import write_ec2
+from loaders.demo.aws.iam_model import ACCOUNT_NAMES, AwsEstate
+from loaders.demo.aws.iam_writer import LastUsed, write_authorization_details, write_credential_report
+from loaders.demo.aws.planted_events import PlantedEvent, play_all
 from loaders.demo.cast import Cast, build_cast
-from loaders.demo.cloudtrail import write_cloudtrail
 from loaders.demo.derive import Derive, parse_iso
-from loaders.demo.iam_model import ACCOUNT_NAMES, AwsEstate
-from loaders.demo.iam_writer import LastUsed, write_authorization_details, write_credential_report
-from loaders.demo.inventory import write_ec2, write_runner_groups, write_runners
+from loaders.demo.github.runners import write_runner_groups, write_runners
+from loaders.demo.github.workflows import background_codeowners, background_workflows
 from loaders.demo.manifest import build_manifest
 from loaders.demo.org import ORG, Organisation, Sizes
 from loaders.demo.people import write_catalog, write_scim
-from loaders.demo.planted_events import PlantedEvent, play_all
 from loaders.demo.scanners import write_scanner_reports
-from loaders.demo.workflows import background_codeowners, background_workflows
 
 __all__ = ["DEFAULT_BASE_TIME", "DemoSummary", "generate_demo"]
 
@@ -109,8 +110,8 @@ def generate_demo(out: Path, seed: int = 7, scale: int = 1, base_time: str = DEF
     people, _teams = write_scim(out / "people", org, cast)
     write_catalog(out / "catalog" / "catalog-info.yaml", org, cast, aws)
     _write_repos(out, org, aws, cast)
-    write_runner_groups(out / "github", aws, cast.runners)
-    write_runners(out / "github" / "runners.json", aws, cast.runners)
+    write_runner_groups(out / "github", aws.org, cast.runners)
+    write_runners(out / "github" / "runners.json", aws.org, cast.runners)
     iam_identities = _write_aws(out, aws, cast, _last_used(trail.events))
     leak = write_scanner_reports(out, derive, aws, cast)
     events = trail_files = 0

@@ -9,11 +9,11 @@ documents every field.
 from __future__ import annotations
 
 from graph import ids
+from loaders.demo.aws.iam_model import DAY, AwsEstate
+from loaders.demo.aws.planted_events import Trail
 from loaders.demo.cast import ATTACKER_IP, LAPTOP_IP, VENDOR_IPS, Cast
 from loaders.demo.derive import format_iso
-from loaders.demo.iam_model import DAY, AwsEstate
 from loaders.demo.org import ORG, Organisation
-from loaders.demo.planted_events import Trail
 
 __all__ = ["NHI_TITLES", "build_manifest"]
 

@@ -9,6 +9,7 @@ these (the background pool has no planted first names and no `legacy-`/planted t
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from loaders.demo.derive import Derive
@@ -329,3 +330,10 @@ class Organisation:
             ip_from_int(HOST_PUBLIC, slot),
             ip_from_int(HOST_PRIVATE, slot),
         )
+
+
+def all_runners(org: Organisation, planted: list[Runner]) -> Iterator[Runner]:
+    """The planted runners, then the background fleet: the EC2 instances and the GitHub runners
+    are the same machines."""
+    yield from planted
+    yield from (org.runner(i) for i in range(org.sizes.runners))

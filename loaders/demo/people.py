@@ -17,9 +17,9 @@ from typing import IO
 
 import orjson
 
+from loaders.demo.aws.iam_model import AwsEstate
 from loaders.demo.cast import Cast, CastPerson
 from loaders.demo.derive import Derive, format_iso
-from loaders.demo.iam_model import AwsEstate
 from loaders.demo.org import DOMAIN, ORG, PARENTS, Organisation, Person
 
 __all__ = ["write_catalog", "write_scim"]

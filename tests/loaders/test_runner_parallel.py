@@ -16,12 +16,14 @@ import orjson
 import pytest
 from click.testing import CliRunner
 
+import loaders.parallel as parallel
 import loaders.runner as runner
 from api.cli import cli
 from graph.embedded import EmbeddedStore
 from graph.schema import EdgeKind
-from loaders.aws_cloudtrail import CloudTrailLoader
+from loaders.aws.cloudtrail.loader import CloudTrailLoader
 from loaders.base import LoadContext
+from loaders.registry import phase_of
 from loaders.runner import LoadReport, WorkerError, run_load
 from tests.conftest import FIXTURES, need_corpus
 from tests.loader_helpers import HMAC_KEY, NOW, edges, export_text
@@ -128,7 +130,7 @@ def _planned(inputs: list[Path]) -> list[runner.Planned]:
             loader = runner.detect(file)
         except EOFError:  # the truncated file: a file-level failure, as run_load reports it
             loader = None
-        planned.append((loader.phase if loader else 0, index, file, loader, runner.FileReport(path=file.display)))
+        planned.append((phase_of(loader) if loader else 0, index, file, loader, runner.FileReport(path=file.display)))
     return sorted(planned, key=lambda p: (p[0], p[1]))
 
 
@@ -138,8 +140,8 @@ def test_parts_are_consecutive_runs_of_about_equal_size(trail: Path, monkeypatch
     parts = runner._parallel_parts(planned, 3)["aws-cloudtrail"]
     flat = [file for part in parts for file, _ in part]
     assert flat == [file for _p, _i, file, loader, _r in planned if loader is not None]
-    sizes = [sum(runner._work_size(file) for file, _ in part) for part in parts]
-    assert runner._work_size(parts[0][0][0]) == len(gzip.decompress(parts[0][0][0].path.read_bytes()))
+    sizes = [sum(parallel.work_size(file) for file, _ in part) for part in parts]
+    assert parallel.work_size(parts[0][0][0]) == len(gzip.decompress(parts[0][0][0].path.read_bytes()))
     assert len(parts) == 3 and max(sizes) < 2 * min(sizes)
     # Small sets, one file, or one job: no workers.
     monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 1 << 40)
@@ -221,10 +223,10 @@ def test_load_command_takes_jobs(trail: Path, tmp_path: Path, monkeypatch: pytes
     assert refused.exit_code == 2 and "--jobs" in refused.output
 
 
-_start_worker = runner._WorkerPool._start
+_start_worker = parallel.WorkerPool._start
 
 
-class _Recorded(runner._WorkerPool):
+class _Recorded(parallel.WorkerPool):
     """The runner's pool, remembering every worker it started."""
 
     started: list[Any] = []
@@ -244,7 +246,7 @@ def test_workers_started_ahead_end_with_the_load(
     give them (IAM and EC2 exports) kills them, and one that uses them waits for them: no worker
     outlives its load either way."""
     monkeypatch.setattr(runner, "PARALLEL_MIN_BYTES", 0)
-    monkeypatch.setattr(runner, "_WorkerPool", _Recorded)
+    monkeypatch.setattr(runner, "WorkerPool", _Recorded)
     monkeypatch.setattr(_Recorded, "started", [])
     paths = list(INVENTORY) if inputs == "inventory only" else [*INVENTORY, trail]
     _text, report, store = _load(tmp_path / "k.db", paths, jobs=2)

@@ -24,7 +24,7 @@ from click.testing import CliRunner
 
 from api.cli import cli
 from graph.store import GraphStore
-from loaders.secrets import is_redacted
+from loaders.scanners.findings import is_redacted
 from tests.conftest import FIXTURES, need_corpus
 from tests.loader_helpers import export_text, load
 

@@ -10,7 +10,7 @@ import pytest
 from graph import ids
 from graph.schema import EdgeKind
 from graph.store import GraphStore
-from loaders.aws_policy import analyse_policy
+from loaders.aws.policy import analyse_policy
 from tests.conftest import FIXTURES, need_corpus
 from tests.loader_helpers import edges, errors, export_text, load, node
 

@@ -1,4 +1,4 @@
-"""Reading gzip files (loaders/base.py `read_blocks`): what `gzip` reads, with ISA-L's inflate
+"""Reading gzip files (loaders/formats/compressed.py `read_blocks`): what `gzip` reads, with ISA-L's inflate
 or the standard library's, and located failures for files cut short or corrupt."""
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ import orjson
 import pytest
 from click.testing import CliRunner
 
-import loaders.base as base
+import loaders.formats.compressed as compressed
 from api.cli import cli as cli_main
-from loaders.aws_cloudtrail_event import read_events
-from loaders.base import SourceFile, open_text, read_blocks
+from loaders.aws.cloudtrail.event import read_events
+from loaders.base import SourceFile
+from loaders.formats.compressed import open_text, read_blocks
 
 EVENT = {
     "eventVersion": "1.08",
@@ -37,7 +38,7 @@ def _inflaters() -> list[object]:
 
 @pytest.fixture(params=_inflaters(), ids=lambda module: module.__name__.split(".")[-1])
 def inflater(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> object:
-    monkeypatch.setattr(base, "_inflate", request.param)
+    monkeypatch.setattr(compressed, "_inflate", request.param)
     return request.param
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from graph import ids
 from graph.schema import EdgeKind
 from graph.store import GraphStore
-from loaders.codeowners import pattern_regex
+from loaders.github.codeowners import pattern_regex
 from tests.conftest import FIXTURES, need_corpus
 from tests.loader_helpers import edges, errors, export_text, load, node
 

@@ -1,0 +1,263 @@
+"""CloudTrail → sessions, what they touched, the changes they made, and assume-role chains.
+
+`transform` is the hot path (millions of events): it checks the required fields, resolves the
+caller (cached), folds the event into its session aggregate (loaders/aws/cloudtrail/sessions.py)
+and emits at once only what one event alone proves — Changes (loaders/aws/cloudtrail/changes.py)
+and GitHub OIDC trust (loaders/aws/cloudtrail/chains.py). `finish` emits the sessions
+(loaders/aws/cloudtrail/emit.py) once every file was read.
+
+`prepare` reads from the graph what matching needs: runner and workload addresses (FROM by
+source IP), credential-report key slots (slot ↔ key id), the people's known user names (STARTED
+when a session name is a known user name) and accounts' environments.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from graph.errors import LoadError
+from graph.model import EVIDENCE_LIMIT, Evidence
+from loaders.aws.cloudtrail.chains import ASSUME_EVENTS, ObservedTrust, assume_call
+from loaders.aws.cloudtrail.changes import CHANGE_TYPES, change_items
+from loaders.aws.cloudtrail.emit import Emitter, Matching
+from loaders.aws.cloudtrail.event import check_event, read_events, resolve_principal
+from loaders.aws.cloudtrail.sessions import MAX_DISTINCT, MAX_PAIRS, Aggregates, Session, Touch, trim_evidence
+from loaders.aws.cloudtrail.targets import event_target, service_of
+from loaders.base import Item, KnownNodes, LoadContext, Loader, Record, Sample, SourceFile
+from loaders.parallel import ParallelAggregates
+
+__all__ = ["CloudTrailLoader"]
+
+NAME = "aws-cloudtrail"
+STATE = "aws_cloudtrail"
+_TRIM_AT = 4 * EVIDENCE_LIMIT  # trim rarely: a sort of 40 pointers every 30 events
+_SPECIAL = frozenset(CHANGE_TYPES) | ASSUME_EVENTS
+# A person at a keyboard: the AWS CLI or Boto3 (scripts run by hand). SDKs embedded in services
+# (aws-sdk-java, -nodejs, -go ...) are programs, never counted as interactive.
+_CLI_AGENTS = ("aws-cli/", "Boto3/", "boto3/")
+_CONSOLE_AGENTS = ("console.amazonaws.com", "signin.amazonaws.com", "AWS Internal")
+
+
+class _State:
+    """Everything a load accumulates: the sessions, assume calls, and per-load caches."""
+
+    def __init__(self, ctx: LoadContext) -> None:
+        self.gap = ctx.session_gap_minutes * 60
+        self.aggregates = Aggregates(self.gap)
+        self.last = self.aggregates.last  # group -> the session it used last (the fast path)
+        self.times: dict[object, tuple[int, str]] = {}
+        self.callers: dict[tuple[Any, ...], tuple[tuple[str, str], Any]] = {}
+        self.actions: dict[tuple[str, str], tuple[str, str]] = {}
+        self.agents: dict[str, int] = {}  # 0 other, 1 CLI/SDK, 2 console
+        self.calls: list[Any] = []
+        self.trust = ObservedTrust()
+        self.matching: Matching = ctx.state.get(STATE + ".matching") or Matching()
+
+    def action(self, source: str, name: str) -> tuple[str, str]:
+        service = service_of(source)
+        found = self.actions[(source, name)] = (service, f"{service}:{name}")
+        return found
+
+
+def _observe_pair(state: _State, session: Session, pair: tuple[object, object]) -> None:
+    """A (source IP, user agent) pair new to the session: note the IP, the agent, and whether it
+    looks like a person at a CLI or console (decided for `interactive` at emission)."""
+    ip, agent = pair
+    if len(session.pairs) < MAX_PAIRS:
+        session.pairs.add(pair)
+    if type(ip) is str and len(session.ips) < MAX_DISTINCT:
+        session.ips.add(ip)
+    if type(agent) is not str:
+        return
+    if len(session.agents) < MAX_DISTINCT:
+        session.agents.add(agent)
+    sort = state.agents.get(agent)
+    if sort is None:
+        console = any(m in agent for m in _CONSOLE_AGENTS)
+        sort = state.agents[agent] = (
+            2 if console else (1 if agent.startswith(_CLI_AGENTS) or "aws-cli/" in agent else 0)
+        )
+    if sort == 1 and type(ip) is str and not ip.endswith("amazonaws.com"):  # not a service calling
+        session.cli_ips.add(ip)
+    elif sort == 2:
+        session.console = True
+
+
+class CloudTrailLoader(Loader[Any], ParallelAggregates):
+    name = NAME
+    description = "AWS CloudTrail (Records files, .json.gz, JSON lines, single events, S3 trees)"
+
+    def sniff(self, sample: Sample) -> bool:
+        text = sample.text
+        return ('"eventSource"' in text or '"eventName"' in text) and '"userIdentity"' in text
+
+    def parse(self, source: SourceFile) -> Iterator[Record[Any] | LoadError]:
+        return read_events(source)
+
+    def prepare(self, ctx: LoadContext, known: KnownNodes) -> None:
+        ctx.state[STATE + ".matching"] = Matching.from_graph(known)
+
+    def transform(self, record: Record[Any], ctx: LoadContext) -> Iterable[Item]:
+        # The hot path: plain dict reads, per-load caches, no pydantic (see loaders/aws/cloudtrail/event.py).
+        state: _State | None = ctx.state.get(STATE)
+        if state is None:
+            state = ctx.state[STATE] = _State(ctx)
+        event = record.value
+        try:
+            name, source, identity = event["eventName"], event["eventSource"], event["userIdentity"]
+            moment = state.times.get(event["eventTime"])
+        except (KeyError, TypeError):
+            moment = None
+        if moment is not None and type(name) is str and type(source) is str and type(identity) is dict:
+            seconds, text = moment
+        else:
+            event, seconds, text = check_event(event, record.location)  # raises the located reason
+            name, source, identity = event["eventName"], event["eventSource"], event["userIdentity"]
+            if type(event["eventTime"]) is str and len(state.times) < 500_000:
+                state.times[event["eventTime"]] = (seconds, text)
+        arn = identity.get("arn")
+        hit = state.callers.get((identity.get("accessKeyId"), arn)) if type(arn) is str else None
+        group, principal = hit if hit is not None else self._caller(state, event, identity)
+        session = state.last.get(group)
+        if session is None or not (session.start <= seconds <= session.end + state.gap):
+            session = state.aggregates.session_for(group, seconds, text, principal)
+        elif seconds > session.end:
+            session.end, session.end_text = seconds, text
+            if len(session.peers) > 1:  # out-of-order files: the widened session may reach a later one
+                session = state.aggregates.settle(group, session)
+        event_id = event.get("eventID")
+        pointer = (
+            text,
+            record.location.file,
+            event_id if type(event_id) is str and event_id else record.location.locator,
+        )
+        session.count += 1
+        if not session.mfa and _mfa(identity, event):  # any MFA-authenticated call: order-free
+            session.mfa = True
+        error = 1 if event.get("errorCode") else 0
+        session.errors += error
+        pair = (event.get("sourceIPAddress"), event.get("userAgent"))
+        if pair not in session.pairs:
+            _observe_pair(state, session, pair)
+        region = event.get("awsRegion")
+        if region not in session.regions and type(region) is str:
+            session.regions.add(region)
+        if source == "signin.amazonaws.com":
+            session.console = True
+        service, action = state.actions.get((source, name)) or state.action(source, name)
+        target = event_target(event, service, event.get("recipientAccountId") or principal.account)
+        touch = session.touched.get(target.id)
+        if touch is None:
+            touch = session.touched[target.id] = Touch(target)
+        touch.count += 1
+        touch.errors += error
+        touch.actions.add(action)
+        evidence = touch.evidence
+        evidence.append(pointer)
+        if len(evidence) > _TRIM_AT:
+            touch.evidence = trim_evidence(evidence)
+        if name in _SPECIAL:
+            return self._special(state, session, group, seconds, event, principal, pointer)
+        return ()
+
+    def _caller(self, state: _State, event: dict[str, Any], identity: dict[str, Any]) -> tuple[tuple[str, str], Any]:
+        """(session group, principal) of an event, cached by (access key, caller ARN)."""
+        raw_key = identity.get("accessKeyId")
+        key = raw_key if type(raw_key) is str else ""
+        arn = identity.get("arn")
+        try:  # the fast-path key of transform: (access key as written, caller ARN)
+            fast = (raw_key, arn) if type(arn) is str else None
+            hash(fast)
+        except TypeError:
+            fast = None
+        recipient = str(event.get("recipientAccountId") or "")
+        try:
+            full = (
+                key,
+                identity.get("type"),
+                arn,
+                identity.get("principalId"),
+                identity.get("userName"),
+                identity.get("invokedBy"),
+                identity.get("identityProvider"),
+                recipient,
+            )
+            hit = state.callers.get(full)
+        except TypeError:  # an unhashable odd value: resolve without the cache
+            full, hit = None, None
+        if hit is None:
+            principal = resolve_principal(identity, recipient)
+            hit = ((key, principal.principal), principal)
+            if len(state.callers) < 1_000_000:
+                for cache_key in (fast, full):
+                    if cache_key is not None:
+                        state.callers[cache_key] = hit
+        return hit
+
+    def _special(
+        self,
+        state: _State,
+        session: Any,
+        group: tuple[str, str],
+        seconds: int,
+        event: dict[str, Any],
+        principal: Any,
+        pointer: tuple[str, str, str],
+    ) -> list[Item]:
+        items: list[Item] = []
+        evidence = Evidence(source=pointer[1], locator=pointer[2], at=pointer[0])
+        name = event["eventName"]
+        if name in CHANGE_TYPES:
+            result = change_items(event, pointer[0], principal, evidence, state.matching.slots)
+            if result is not None:
+                items.extend(result.items)
+                session.changes.append((result.change, pointer))
+                for target, kind in result.owned:
+                    session.inferred_owns.append((target, kind, str(event.get("eventID") or result.change), pointer))
+        if name in ASSUME_EVENTS:
+            call = assume_call(event, group, seconds, pointer)
+            if call is not None:
+                state.calls.append(call)
+            if name == "AssumeRoleWithWebIdentity":
+                state.trust.note(event, pointer)
+        return items
+
+    def worker_state(self, ctx: LoadContext) -> dict[str, Any]:
+        key = STATE + ".matching"
+        return {key: ctx.state[key]} if key in ctx.state else {}
+
+    def take_state(self, ctx: LoadContext) -> Any:
+        state: _State | None = ctx.state.pop(STATE, None)
+        return None if state is None else (state.aggregates, state.calls, state.trust)
+
+    def merge_state(self, ctx: LoadContext, taken: Any) -> None:
+        if taken is None:
+            return
+        state: _State | None = ctx.state.get(STATE)
+        if state is None:
+            state = ctx.state[STATE] = _State(ctx)
+        aggregates, calls, trust = taken
+        state.aggregates.merge(aggregates)
+        state.calls.extend(calls)
+        state.trust.merge(trust)
+
+    def finish(self, ctx: LoadContext) -> Iterable[Item]:
+        state: _State | None = ctx.state.pop(STATE, None)
+        if state is None:
+            return ()
+        return itertools.chain(Emitter(state.aggregates, state.matching, state.calls).items(), state.trust.edges())
+
+
+def _mfa(identity: dict[str, Any], event: dict[str, Any]) -> bool:
+    """Whether the call was MFA-authenticated (asked of every call of a session until one is)."""
+    context = identity.get("sessionContext")
+    if type(context) is dict:
+        attributes = context.get("attributes")
+        if type(attributes) is dict:
+            flag = attributes.get("mfaAuthenticated")
+            if flag == "true" or (flag is not None and str(flag).lower() == "true"):
+                return True
+    extra = event.get("additionalEventData")
+    return type(extra) is dict and extra.get("MFAUsed") == "Yes"

@@ -1,0 +1,212 @@
+"""IAM credential report → access-key slot Credentials and password/MFA facts on each user.
+
+Accepts the CSV (the 22 standard columns) and the GetCredentialReport JSON whose `Content`
+holds that CSV, plain or base64-encoded (the API and `aws iam get-credential-report` print it
+base64; some tools store it decoded). One record per CSV row, located by its CSV line.
+
+The report names no access-key id: it lists slots 1 and 2 per user. So a key is a Credential
+`aws:keyslot:<user arn>#<slot>` (subtype `aws.access_key_slot`) with status, last_rotated,
+last_used, last_used_service and last_used_region, HAS_CREDENTIAL from the user. A slot meets
+its real key id (`aws:key:AKIA…`) when CloudTrail's CreateAccessKey for the same user has a
+creation time equal to the slot's `last_rotated` (AWS sets one from the other): the CloudTrail
+loader then writes `same_as` on both nodes (loaders/aws/cloudtrail/changes.py). Signing
+certificates (cert_1/cert_2) are not modelled.
+
+Nature of a user, from what the report shows (first rule that applies):
+- the user name is an email → `human`;
+- console password + MFA + a password_last_used date → `human` (signed in interactively);
+- no console password → `machine` (programmatic access only);
+- an active access key and no MFA device → `machine`: people are held to MFA, so a keyed user
+  without it is a service user, and its console password is the finding, not a sign of a person;
+- otherwise (password without keys, or MFA never used) → `unknown`.
+The `<root_account>` row is the account root (`aws.iam.root`), nature `unknown`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import csv
+import io
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+import orjson
+
+from graph import ids
+from graph.errors import LoadError
+from graph.model import Evidence, Node
+from graph.schema import EdgeKind, NodeKind
+from loaders.base import Item, LoadContext, Loader, Location, Record, Sample, SourceFile, evidenced_edge
+from loaders.formats.compressed import open_text
+
+__all__ = ["CredentialReportLoader"]
+
+NAME = "aws-credential-report"
+HEADER_START = "user,arn,user_creation_time"
+REQUIRED_COLUMNS = (
+    "user",
+    "arn",
+    "password_enabled",
+    "mfa_active",
+    "access_key_1_active",
+    "access_key_1_last_rotated",
+    "access_key_2_active",
+    "access_key_2_last_rotated",
+)
+_ABSENT = {"", "N/A", "no_information", "not_supported"}
+
+
+def _value(row: Mapping[str, str], column: str) -> str | None:
+    text = (row.get(column) or "").strip()
+    return None if text in _ABSENT else text
+
+
+def _flag(row: Mapping[str, str], column: str) -> bool | None:
+    text = _value(row, column)
+    return None if text is None else text.lower() == "true"
+
+
+def _nature(row: Mapping[str, str]) -> tuple[str, str]:
+    password, mfa, used = _flag(row, "password_enabled"), _flag(row, "mfa_active"), _value(row, "password_last_used")
+    keys = _flag(row, "access_key_1_active") or _flag(row, "access_key_2_active")
+    if ids.is_email(row.get("user", "")):
+        return "human", "user name is an email"
+    if password and mfa and used:
+        return "human", "IAM user with console password and MFA, used interactively"
+    if not password:
+        return "machine", "IAM user without console password (programmatic access only)"
+    if keys and not mfa:
+        return (
+            "machine",
+            "IAM user with active access keys and no MFA device (a console password does not make it a person)",
+        )
+    if not mfa:
+        return "unknown", "IAM user with console password and no MFA, no active access key"
+    return "unknown", "IAM user with console password and MFA, never signed in"
+
+
+def _csv_text(source: SourceFile) -> tuple[str, str]:
+    """The CSV text of the file and where its lines are (for locators); raises LoadError."""
+    with open_text(source) as handle:
+        text = handle.read()
+    if text.lstrip().startswith(HEADER_START):
+        return text.lstrip(), ""
+    try:
+        document = orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        raise Location(source.display, line=1).error(f"neither a credential-report CSV nor JSON ({exc})") from None
+    content = document.get("Content") if isinstance(document, Mapping) else None
+    if not isinstance(content, str):
+        raise Location(source.display, line=1).error("GetCredentialReport JSON without a Content string")
+    if content.lstrip().startswith(HEADER_START):
+        return content.lstrip(), "Content "
+    try:
+        decoded = base64.b64decode(content, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        raise Location(source.display, line=1).error("Content is neither the report CSV nor base64 of it") from None
+    if not decoded.lstrip().startswith(HEADER_START):
+        raise Location(source.display, line=1).error("decoded Content is not a credential-report CSV")
+    return decoded.lstrip(), "Content "
+
+
+class CredentialReportLoader(Loader[Mapping[str, str]]):
+    name = NAME
+    description = "AWS IAM credential report (CSV, or GetCredentialReport JSON)"
+
+    def sniff(self, sample: Sample) -> bool:
+        text = sample.text.lstrip()
+        if text.startswith(HEADER_START):
+            return True
+        return text.startswith("{") and '"Content"' in text and ('"ReportFormat"' in text or '"GeneratedTime"' in text)
+
+    def parse(self, source: SourceFile) -> Iterator[Record[Mapping[str, str]] | LoadError]:
+        try:
+            text, prefix = _csv_text(source)
+        except LoadError as exc:
+            yield exc
+            return
+        reader = csv.DictReader(io.StringIO(text))
+        missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            yield Location(source.display, line=1).error(f"{prefix}header lacks {', '.join(missing)}")
+            return
+        for row in reader:
+            line = reader.line_num
+            where = Location(source.display, line=line)
+            if None in row or any(v is None for v in row.values()):
+                yield where.error(f"{prefix}line {line}: {len(reader.fieldnames or [])} columns expected")
+                continue
+            arn = (row.get("arn") or "").strip()
+            if not arn.startswith("arn:") or ":iam::" not in arn:
+                yield where.error(f"{prefix}line {line}: arn {arn!r} is not an IAM ARN")
+                continue
+            yield Record(where, row)
+
+    def transform(self, record: Record[Mapping[str, str]], ctx: LoadContext) -> Iterable[Item]:
+        row = record.value
+        evidence = ctx.evidence(record.location)
+        arn = row["arn"].strip()
+        account = arn.split(":")[4]
+        root = arn.endswith(":root") or row["user"] == "<root_account>"
+        props: dict[str, Any] = {
+            "platform": "aws",
+            "arn": arn,
+            "account": account,
+            "created": _value(row, "user_creation_time"),
+            "password_enabled": _flag(row, "password_enabled"),
+            "password_last_used": _value(row, "password_last_used"),
+            "password_last_changed": _value(row, "password_last_changed"),
+            "mfa_active": _flag(row, "mfa_active"),
+        }
+        if root:
+            props |= {"nature": "unknown", "nature_reason": "AWS account root user"}
+        else:
+            props["nature"], props["nature_reason"] = _nature(row)
+        user = ids.aws_arn(arn)
+        name = f"root ({account})" if root else row["user"]
+        items: list[Item] = [
+            Node(
+                id=user,
+                kind=NodeKind.IDENTITY,
+                subtype="aws.iam.root" if root else "aws.iam.user",
+                name=name,
+                props=props,
+                sources=(NAME,),
+            )
+        ]
+        for slot in (1, 2):
+            items.extend(self._slot(row, slot, arn, name, account, evidence))
+        return items
+
+    def _slot(
+        self, row: Mapping[str, str], slot: int, arn: str, user_name: str, account: str, evidence: Evidence
+    ) -> Iterator[Item]:
+        column = f"access_key_{slot}_"
+        active = _flag(row, column + "active")
+        rotated = _value(row, column + "last_rotated")
+        if not active and rotated is None:
+            return  # an empty slot: no key was ever created in it
+        credential = ids.aws_key_slot(arn, slot)
+        props: dict[str, Any] = {
+            "platform": "aws",
+            "credential_type": "aws_access_key",
+            "status": "active" if active else "inactive",
+            "slot": slot,
+            "last_rotated": rotated,
+            "last_used": _value(row, column + "last_used_date"),
+            "last_used_service": _value(row, column + "last_used_service"),
+            "last_used_region": _value(row, column + "last_used_region"),
+        }
+        yield Node(
+            id=credential,
+            kind=NodeKind.CREDENTIAL,
+            subtype="aws.access_key_slot",
+            name=f"{user_name} access key {slot}",
+            props=props,
+            sources=(NAME,),
+        )
+        identity = ids.aws_arn(arn)
+        yield evidenced_edge(
+            NAME, identity, NodeKind.IDENTITY, EdgeKind.HAS_CREDENTIAL, credential, NodeKind.CREDENTIAL, evidence
+        )

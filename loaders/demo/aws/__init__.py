@@ -1,0 +1,1 @@
+"""The demo estate's AWS accounts: IAM, credential reports, EC2 and CloudTrail."""

@@ -1,0 +1,1 @@
+"""The demo estate's GitHub organisation: workflows, CODEOWNERS and the runner inventory."""

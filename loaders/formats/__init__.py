@@ -1,0 +1,1 @@
+"""Machinery every source shares for reading raw formats: compressed input, JSON framings, YAML."""

@@ -1,0 +1,102 @@
+"""JSON records in whatever framing tools write them: JSON lines, one document (object or
+array), or pretty-printed concatenated objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import orjson
+
+from graph.errors import LoadError
+from loaders.base import Location, Record, SourceFile
+from loaders.formats.compressed import open_text
+
+__all__ = ["iter_json_documents"]
+
+
+def iter_json_documents(source: SourceFile) -> Iterator[Record[Any] | LoadError]:
+    """Records of a JSON source in whatever framing it uses.
+
+    JSON lines (one object per line), a single JSON document (object or array), or
+    pretty-printed concatenated objects, as tools emit them in the wild. Each yields
+    `Record(location, parsed)`; a line that does not parse yields a located LoadError.
+    Whole-document files are read at once (they are exports, not streams); JSON-lines files
+    stream line by line.
+    """
+    with open_text(source) as handle:
+        first = handle.readline()
+        rest_first = handle.readline()
+        stripped = first.strip()
+        looks_lines = stripped.startswith("{") and stripped.endswith("}") and _parses(stripped)
+        if looks_lines:
+            yield from _json_lines(source, [first, rest_first], handle)
+            return
+        text = first + rest_first + handle.read()
+    yield from _json_document(source, text)
+
+
+def _parses(text: str) -> bool:
+    try:
+        orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return False
+    return True
+
+
+def _json_lines(source: SourceFile, head: list[str], handle: Iterable[str]) -> Iterator[Record[Any] | LoadError]:
+    number = 0
+    for chunk in (head, handle):
+        for line in chunk:
+            number += 1
+            text = line.strip()
+            if not text:
+                continue
+            where = Location(source.display, line=number)
+            try:
+                yield Record(where, orjson.loads(text))
+            except orjson.JSONDecodeError as exc:
+                yield where.error(f"invalid JSON ({exc.msg if hasattr(exc, 'msg') else exc})")
+
+
+def _json_document(source: SourceFile, text: str) -> Iterator[Record[Any] | LoadError]:
+    try:
+        yield Record(Location(source.display, line=1), orjson.loads(text))
+        return
+    except orjson.JSONDecodeError:
+        pass
+    # Concatenated pretty-printed objects: split on balanced braces outside strings.
+    decoder_start, depth, in_string, escaped, line, start_line = None, 0, False, False, 1, 1
+    found = 0
+    for index, char in enumerate(text):
+        if char == "\n":
+            line += 1
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+            continue
+        if char == '"':
+            in_string = True
+        elif char == "{":
+            if depth == 0:
+                decoder_start, start_line = index, line
+            depth += 1
+        elif char == "}" and depth:
+            depth -= 1
+            if depth == 0 and decoder_start is not None:
+                found += 1
+                where = Location(source.display, line=start_line)
+                try:
+                    yield Record(where, orjson.loads(text[decoder_start : index + 1]))
+                except orjson.JSONDecodeError as exc:
+                    yield where.error(f"invalid JSON object ({exc})")
+                decoder_start = None
+    if depth:
+        yield Location(source.display, line=start_line).error("truncated JSON: unbalanced braces at end of file")
+    elif not found:
+        yield Location(source.display, line=1).error("not JSON: the file holds no JSON document")

@@ -1,0 +1,232 @@
+"""What secret-scanner loaders share: a finding without its value, credential ids, exposures.
+
+gitleaks and trufflehog parse their own formats into one `Finding`. The secret text travels
+only inside `Finding.secret` (excluded from repr) and only until `credential_id` turns it into
+a public id or a keyed HMAC; nothing else here reads it. A finding's credential is:
+
+- the AWS access key `aws:key:<id>` when an access-key id appears in what the scanner matched
+  (the key id is public: IAM, the credential report and CloudTrail print it);
+- otherwise `secret:hmac:<hex>` of the value, so the same leaked value found by two scanners or
+  in two repositories is one Credential;
+- for a redacted report (gitleaks `--redact`: `REDACTED` / `****`) there is no value to key on,
+  so the finding's own stable reference (its Fingerprint, else commit:file:rule:line) is keyed
+  instead: one Credential per finding, never all redacted findings merged into one.
+
+Exposures (EXPOSED_IN Credential -> Repository) aggregate across the findings of a load: the
+store keeps the latest value of an edge property, so `files`, `commits`, `lines`, `authors`,
+`detectors` and `verified` are unions built in `ctx.state` and emitted by `finish`, one edge
+per report file (origin = the report) so counts add across reports and a reload counts once.
+The repository comes from the finding (repository URL or `repo` field), else the report sits in
+the checkout it scanned (`<org>/<repo>/report.json` beside `.git` or `.github`), else
+`ctx.repository`, else `local/<report folder name>`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from graph import ids
+from graph.errors import ModelError
+from graph.model import Edge, Evidence, Node
+from graph.schema import EdgeKind, NodeKind
+from loaders.base import Item, LoadContext, Location, evidenced_edge
+from loaders.repositories import repository_from_url, repository_node
+
+__all__ = [
+    "Finding",
+    "credential_id",
+    "exposure_items",
+    "find_key_id",
+    "is_redacted",
+    "record_finding",
+]
+
+_KEY_ID = re.compile(r"(?<![A-Z0-9])((?:AKIA|ASIA)[A-Z0-9]{16})")
+_STATE = "secrets.exposures"
+_PRIVATE_KEY = re.compile(r"private[ _-]?key|rsa|openssh|pgp|pkcs|\bpk\b", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One scanner finding. `secret` is the matched value: only `credential_id` may read it."""
+
+    scanner: str
+    detector: str
+    file: str
+    line: int | None
+    commit: str
+    author: str
+    at: str | None
+    verified: bool
+    repository: tuple[str, str] | None
+    report_folder: str
+    reference: str
+    key_id: str = ""
+    arn: str = ""
+    secret: str = field(default="", repr=False)
+
+
+def find_key_id(*texts: str) -> str:
+    """The first AWS access-key id (AKIA/ASIA + 16) in the texts a scanner matched, or ""."""
+    for text in texts:
+        match = _KEY_ID.search(text or "")
+        if match:
+            return match.group(1)
+    return ""
+
+
+def is_redacted(value: str) -> bool:
+    text = value.strip()
+    return not text or text == "REDACTED" or set(text) <= {"*"}
+
+
+def credential_id(finding: Finding, key: bytes) -> str:
+    """The Credential a finding reveals: key id, else HMAC of the value (see module rules)."""
+    if finding.key_id:
+        return ids.aws_key(finding.key_id)
+    if is_redacted(finding.secret):
+        return ids.secret_hmac(f"redacted-finding:{finding.reference}", key)
+    return ids.secret_hmac(finding.secret, key)
+
+
+def _credential_type(finding: Finding) -> str:
+    if finding.key_id:
+        return "aws_access_key"
+    if _PRIVATE_KEY.search(finding.detector):
+        return "private_key"
+    return "unknown"
+
+
+@dataclass(slots=True)
+class _Exposure:
+    credential: Node
+    repository: str
+    files: set[str] = field(default_factory=set)
+    commits: set[str] = field(default_factory=set)
+    lines: set[str] = field(default_factory=set)
+    authors: set[str] = field(default_factory=set)
+    detectors: set[str] = field(default_factory=set)
+    verified: bool = False
+    per_report: dict[tuple[str, str], list[Evidence]] = field(default_factory=dict)
+    """(loader name, report file) -> evidence of each finding there."""
+
+
+def _repository(finding: Finding, ctx: LoadContext, where: Location) -> tuple[str, str]:
+    if finding.repository:
+        return finding.repository
+    if ctx.repository:
+        parsed = repository_from_url(ctx.repository)
+        if parsed is None:
+            raise where.error(f"--repository {ctx.repository!r} is not org/repo")
+        return parsed
+    return ("local", finding.report_folder or "unknown")
+
+
+def record_finding(finding: Finding, where: Location, ctx: LoadContext, source: str) -> list[Item]:
+    """Validate one finding and fold it into the load's exposures; returns nodes known now.
+
+    Error messages here never quote the finding's values: only field names and locations.
+    """
+    if not finding.file and not finding.commit:
+        raise where.error("finding names neither a file nor a commit")
+    try:
+        credential = credential_id(finding, ctx.hmac_key)
+        org, repo = _repository(finding, ctx, where)
+        repository = ids.github_repo(org, repo)
+    except ModelError:
+        raise where.error("finding's key id or repository is malformed") from None
+    props: dict[str, object] = {
+        "credential_type": _credential_type(finding),
+        "platform": "aws" if finding.key_id else None,
+        "public_id": finding.key_id or None,
+        "hmac": credential.removeprefix("secret:hmac:") if credential.startswith("secret:hmac:") else None,
+    }
+    node = Node(
+        id=credential,
+        kind=NodeKind.CREDENTIAL,
+        subtype="aws.access_key" if finding.key_id else f"{finding.scanner}.finding",
+        name=finding.key_id or finding.detector,
+        props=props,
+        sources=(source,),
+    )
+    exposures: dict[tuple[str, str], _Exposure] = ctx.state.setdefault(_STATE, {})
+    exposure = exposures.setdefault((credential, repository), _Exposure(node, repository))
+    exposure.files.update([finding.file] if finding.file else [])
+    exposure.commits.update([finding.commit] if finding.commit else [])
+    if finding.file and finding.line is not None:
+        exposure.lines.add(f"{finding.file}:{finding.line}")
+    exposure.authors.update([finding.author] if finding.author else [])
+    exposure.detectors.add(f"{finding.scanner}:{finding.detector}")
+    exposure.verified = exposure.verified or finding.verified
+    evidence = Evidence(source=where.file, locator=where.locator, at=finding.at)
+    exposure.per_report.setdefault((source, where.file), []).append(evidence)
+    return [repository_node(org, repo, source), *_verified_identity(finding, credential, evidence, source)]
+
+
+def _verified_identity(finding: Finding, credential: str, evidence: Evidence, source: str) -> Iterator[Item]:
+    """A verified AWS finding names the IAM principal the key belongs to: HAS_CREDENTIAL."""
+    if not (finding.key_id and finding.arn):
+        return
+    try:
+        identity = ids.aws_arn(finding.arn)
+    except ModelError:
+        return  # a verifier's ARN we cannot read names no identity; the key still loads
+    subtype = "aws.iam.user" if ":user/" in finding.arn else "aws.iam.role" if ":role/" in finding.arn else ""
+    yield Node(
+        id=identity,
+        kind=NodeKind.IDENTITY,
+        subtype=subtype,
+        name=finding.arn.rsplit("/", 1)[-1],
+        props={"arn": finding.arn, "platform": "aws"},
+        sources=(source,),
+    )
+    yield evidenced_edge(
+        source, identity, NodeKind.IDENTITY, EdgeKind.HAS_CREDENTIAL, credential, NodeKind.CREDENTIAL, evidence,
+        matched_by="scanner_verification",
+    )  # fmt: skip
+
+
+def exposure_items(ctx: LoadContext, source: str) -> Iterator[Item]:
+    """The credentials and EXPOSED_IN edges of this loader's reports (see module doc).
+
+    Every scanner loader's files are read before any `finish` runs, so the unions here span the
+    findings of all scanners in the load, and both loaders write the same edge properties.
+    """
+    exposures: dict[tuple[str, str], _Exposure] = ctx.state.get(_STATE, {})
+    verified: dict[str, bool] = {}
+    for (credential, _repo), exposure in exposures.items():
+        verified[credential] = verified.get(credential, False) or exposure.verified
+    emitted: set[str] = set()
+    for (credential, repository), exposure in sorted(exposures.items()):
+        mine = sorted(
+            (report, evidence) for (loader, report), evidence in exposure.per_report.items() if loader == source
+        )
+        if not mine:
+            continue
+        if credential not in emitted:
+            emitted.add(credential)
+            props = {**exposure.credential.props, "verified": verified[credential]}
+            yield exposure.credential.model_copy(update={"props": props, "sources": (source,)})
+        edge_props: dict[str, object] = {
+            "files": sorted(exposure.files),
+            "commits": sorted(exposure.commits),
+            "lines": sorted(exposure.lines),
+            "authors": sorted(exposure.authors),
+            "detectors": sorted(exposure.detectors),
+            "verified": exposure.verified,
+        }
+        for report, evidence in mine:
+            yield Edge(
+                source=credential,
+                source_kind=NodeKind.CREDENTIAL,
+                kind=EdgeKind.EXPOSED_IN,
+                target=repository,
+                target_kind=NodeKind.REPOSITORY,
+                props=edge_props,
+                count=len(evidence),
+                sources=(source,),
+                evidence=tuple(sorted(evidence, key=lambda e: (e.at or "", e.locator))[-10:]),
+                origin=f"{report}#{source}",
+            )

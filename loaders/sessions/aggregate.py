@@ -1,0 +1,84 @@
+"""What a session keeps: aggregates of its events, never the events.
+
+A source's session type subclasses `SessionBase` (a slots dataclass) with its own fields and
+extends `absorb` to merge them; the fields here are those every audit log has.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from graph.model import EVIDENCE_LIMIT
+
+__all__ = ["MAX_DISTINCT", "MAX_PAIRS", "Pointer", "SessionBase", "Touch", "trim_evidence"]
+
+MAX_DISTINCT = 50  # IPs / user agents kept per session; counts stay exact regardless
+MAX_PAIRS = 200  # distinct (IP, user agent) pairs remembered per session, to skip known ones fast
+Pointer = tuple[str, str, str]  # (event time, file, locator): sorts by time first, like the stores
+T = TypeVar("T")
+
+
+def trim_evidence(pointers: list[Pointer]) -> list[Pointer]:
+    """The EVIDENCE_LIMIT most recent distinct pointers (the stores keep the same ones)."""
+    return sorted(set(pointers))[-EVIDENCE_LIMIT:]
+
+
+class Touch(Generic[T]):
+    """One target of one session: exact count, errors, distinct actions, bounded evidence."""
+
+    __slots__ = ("actions", "count", "errors", "evidence", "target")
+
+    def __init__(self, target: T) -> None:
+        self.target = target
+        self.count = 0
+        self.errors = 0
+        self.actions: set[str] = set()
+        self.evidence: list[Pointer] = []
+
+    def absorb(self, other: Touch[T]) -> None:
+        self.count += other.count
+        self.errors += other.errors
+        self.actions |= other.actions
+        self.evidence = trim_evidence(self.evidence + other.evidence)
+
+
+@dataclass(slots=True, eq=False)  # identity: sessions are compared by object, never by value
+class SessionBase:
+    """One interval of one group's events. `start`/`end` are epoch seconds; the texts are the
+    events' own timestamps (what the graph records)."""
+
+    group: tuple[str, ...]
+    start: int
+    end: int
+    start_text: str
+    end_text: str
+    count: int = 0
+    errors: int = 0
+    ips: set[str] = field(default_factory=set)
+    agents: set[str] = field(default_factory=set)
+    pairs: set[tuple[object, object]] = field(default_factory=set)
+    touched: dict[str, Touch[Any]] = field(default_factory=dict)
+    evidence: list[Pointer] = field(default_factory=list)
+    peers: list[Any] = field(default_factory=list)  # every session of the group (a shared list)
+
+    def absorb(self, other: Any) -> None:
+        """Merge a neighbouring interval of the same group (found later, or by another worker)."""
+        if other.start < self.start:
+            self.start, self.start_text = other.start, other.start_text
+        if other.end > self.end:
+            self.end, self.end_text = other.end, other.end_text
+        self.count += other.count
+        self.errors += other.errors
+        for mine, theirs in ((self.ips, other.ips), (self.agents, other.agents)):
+            for value in theirs:
+                if len(mine) < MAX_DISTINCT:
+                    mine.add(value)
+        self.pairs |= other.pairs
+        for target_id, touch in other.touched.items():
+            into = self.touched.get(target_id)
+            if into is None:
+                self.touched[target_id] = touch
+            else:
+                into.absorb(touch)
+        self.evidence = trim_evidence(self.evidence + other.evidence)
