@@ -19,7 +19,7 @@ from graph.embedded import EmbeddedStore
 from graph.model import Edge, Evidence, Node
 from graph.schema import EDGE_SPECS, EdgeKind, NodeKind
 from graph.store import GraphStore
-from tests.conftest import open_neo4j_store
+from tests.conftest import neo4j_lock, neo4j_settings, open_neo4j_store
 from tests.fixtures.queries.run_all import run_all
 from tests.fixtures.queries.scenario import build_scenario
 
@@ -73,11 +73,13 @@ def graphs(draw: st.DrawFn) -> tuple[list[Node], list[Edge]]:
 
 @pytest.fixture(scope="module")
 def neo4j() -> Iterator[GraphStore]:
-    store = open_neo4j_store()
-    try:
-        yield store
-    finally:
-        store.close()
+    neo4j_settings()
+    with neo4j_lock():  # the shared database: no other test run clears it under us
+        store = open_neo4j_store()
+        try:
+            yield store
+        finally:
+            store.close()
 
 
 def _embedded(nodes: list[Node], edges: list[Edge], folder: str) -> EmbeddedStore:
