@@ -2,7 +2,7 @@
 
 Every loader builds ids only through these helpers, so the same thing seen by two sources
 becomes one node. The rules, each tested with two real files that must meet
-(tests/test_correlation.py):
+(tests/loaders/test_correlation.py):
 
 - AWS principals: an ARN in CloudTrail `userIdentity` (or `sessionContext.sessionIssuer`),
   the IAM export's `Arn` and a workflow's `role-to-assume` are the same `aws:arn:...` id. An

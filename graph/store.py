@@ -6,7 +6,7 @@ are built on those primitives (graph/traverse.py, queries/), so the embedded sto
 answer identically by construction; each store compiles the primitives its own way (SQL on
 indexed tables, parameterised Cypher).
 
-Merge rules (identical on both stores, proven by tests/test_store_contract.py):
+Merge rules (identical on both stores, proven by tests/graph/test_store_contract.py):
 - a node's kind is fixed when it is first written; another kind for the same id is a
   `KindConflict` and the whole batch is rolled back;
 - name and subtype: the latest non-empty value; props: the latest value per key;

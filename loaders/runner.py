@@ -13,20 +13,19 @@ them leaves a placeholder endpoint or a node without some edges, never a wrong v
 reload repairs it: every merge is idempotent (observations are keyed by origin, timestamps
 take min/max, sets are unions), so writing the same items again converges to the same graph.
 
-Worker processes: a loader that sets `parallel` (CloudTrail) and has at least
-PARALLEL_MIN_BYTES of files to parse can read them in `jobs` worker processes (`python -m
-loaders.worker`: new interpreters, never forks, so the store's connections and a server's threads
-stay here, and the calling program's main module is never re-run). The files are
+Worker processes: a loader that is a `ParallelAggregates` (CloudTrail) and has at least
+PARALLEL_MIN_BYTES of files to parse can read them in `jobs` worker processes (the pool and its
+wire protocol: loaders/parallel.py). The files are
 cut into consecutive runs of about equal uncompressed size, one per worker; each worker parses
 and transforms its files with its own copy of what `prepare` read, sends each file's report and
 record items (written here in file order, so last-write-wins properties end as one process
 leaves them), then its aggregates, which the main process merges in part order before
-`finish`. The graph and the reports are the same as with one process (tests/test_runner_parallel.py).
+`finish`. The graph and the reports are the same as with one process (tests/loaders/test_runner_parallel.py).
 Only the main process touches the store. `--strict` loads stay in one process (they stop at the
 first rejected record). A worker that fails sends its traceback; one that dies is noticed by
 the end of its output; either stops the load with a WorkerError. When the files add up to
 PARALLEL_MIN_BYTES on disk, the workers are started before formats are detected, so that their
-start-up (importing keytrail, ~0.4 s) overlaps the detection; unused, they are killed.
+start-up (importing keytrail) overlaps the detection; unused, they are killed.
 
 Loads allocate millions of small, acyclic, short-lived objects (parsed records, models)
 beside long-lived aggregates; keytrail's processes run with a collector tuned for that

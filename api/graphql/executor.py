@@ -15,7 +15,7 @@ that does not coerce) — makes the object go the general way from the start, wh
 exactly the answer and the errors graphql-core would have. Reading plain attributes has no
 side effects, so abandoning a fast attempt half-way is safe.
 
-tests/test_api_executor.py checks that both executors give identical responses, data and
+tests/api/test_executor.py checks that both executors give identical responses, data and
 errors, on the planted scenario and on schema-generated documents.
 """
 
