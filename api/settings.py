@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     max_depth: int = Field(default=12, ge=2, le=50)
     max_tokens: int = Field(default=2000, ge=50, le=100_000)
     max_aliases: int = Field(default=15, ge=1, le=1000)
+    max_fields: int = Field(default=2000, ge=10, le=100_000)
+    """Fields a document stands for once its fragments are spread (a document without fragments
+    has fewer fields than tokens, so the default lets fragments add nothing a flat one could not)."""
     max_page: int = Field(default=200, ge=1, le=10_000)
     max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
     store_pool: int = Field(default=4, ge=1, le=64)

@@ -1,8 +1,10 @@
 """Hardening: the schema extensions that bound a document, and capped Relay-style paging.
 
-Depth, token and alias limits are strawberry's own extensions (one line each; strawberry ≥
-0.315.7 also counts aliases inside fragments); their rejections are coded TOO_COMPLEX by
-api/graphql/errors.py. Introspection is removed unless enabled. Pages are cut from a query's
+The token limit is strawberry's own extension; depth, alias and expanded-field limits are
+measured once per fragment by api/graphql/document_limits.py before validation (strawberry's
+depth and alias limiters walk every expansion of a fragment, exponential in chained
+fragments), and validation itself runs off the event loop. Rejections are coded TOO_COMPLEX
+(api/graphql/errors.py). Introspection is removed unless enabled. Pages are cut from a query's
 deterministic, sorted result: the cursor is the opaque offset of the last item, and `first`
 is capped (KEYTRAIL_MAX_PAGE, default 200).
 """
@@ -17,16 +19,9 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
 from graphql import DocumentNode, GraphQLError, parse
-from strawberry.extensions import (
-    AddValidationRules,
-    DisableIntrospection,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    QueryDepthLimiter,
-    SchemaExtension,
-    ValidationCache,
-)
+from strawberry.extensions import AddValidationRules, DisableIntrospection, MaxTokensLimiter, SchemaExtension
 
+from api.graphql.document_limits import Limits, validate_off_loop
 from api.graphql.errors import ErrorCodes
 from api.graphql.types_common import Connection, Edge, PageInfo
 from api.settings import Settings
@@ -41,25 +36,25 @@ _PREFIX = "o:"
 def extensions_for(settings: Settings) -> list[Callable[[], SchemaExtension]]:
     """Factories: strawberry builds a fresh extension per request from each.
 
-    The depth and alias limiters each create their validation rule class when constructed; the
-    classes are made once here and shared by every request, so a document seen before meets
-    the same rules and ValidationCache answers from its cache (fresh classes per request made
-    every request miss it and re-validate, ~2 ms for the accountability document).
+    The rule list is made once here and shared by every request, and validation results are
+    cached by query text (api/graphql/document_limits.py): a document seen before is neither
+    measured nor validated again (re-validating the accountability document took ~2 ms).
     """
-    rules = [
-        *QueryDepthLimiter(max_depth=settings.max_depth).validation_rules,
-        *MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules,
-    ]
-    if not settings.introspection_enabled:
-        rules += DisableIntrospection().validation_rules
+    rules = [] if settings.introspection_enabled else list(DisableIntrospection().validation_rules)
+    limits = Limits(
+        max_fields=settings.max_fields,
+        max_aliases=settings.max_aliases,
+        max_depth=settings.max_depth,
+        hide_suggestions=not settings.introspection_enabled,
+    )
     return [
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: AddValidationRules(rules),
         ErrorCodes,
-        # the same documents arrive again and again (the web page, scripts): parse and validate
-        # each once (the parse cache is keyed by the text and the token limit)
+        # the same documents arrive again and again (the web page, scripts): parse each once
+        # (the parse cache is keyed by the text and the token limit)
         ParseOnce,
-        lambda: ValidationCache(maxsize=256),
+        validate_off_loop(limits),
     ]
 
 
