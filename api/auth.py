@@ -5,6 +5,11 @@ keyed hash of it is kept — HMAC-SHA256 with the server secret — in a small S
 (`tokens.db` beside the embedded store, or KEYTRAIL_TOKEN_DB). Tokens are not graph data, so
 they never go into the graph store. Roles are ordered: `reader` queries, `loader` also
 ingests evidence and records reviews, `admin` also manages tokens.
+
+A token made through the API remembers the token that made it (`created_by`), and is made in
+one write transaction that first checks that token is still unrevoked: a revocation
+committed by another process (`keytrail token revoke`) before the creation leaves no token
+behind, however long the server remembered the revoked one as valid (issue 23 item 2).
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ _NAME_MAX: Final = 100
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS tokens (
     id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, hash TEXT NOT NULL UNIQUE,
-    created_at TEXT NOT NULL, revoked_at TEXT, last_used_at TEXT
+    created_at TEXT NOT NULL, revoked_at TEXT, last_used_at TEXT, created_by TEXT
 );
 """
 
@@ -90,10 +95,17 @@ class TokenStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA busy_timeout=5000")
         self._db.executescript(_SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(tokens)")}
+        if "created_by" not in columns:  # a token file from before created_by was recorded
+            self._db.execute("ALTER TABLE tokens ADD COLUMN created_by TEXT")
         path.chmod(0o600)
 
-    def create(self, role: Role | str, name: str = "") -> tuple[TokenRecord, str]:
-        """A new token: its record and the plain token, which is never retrievable again."""
+    def create(self, role: Role | str, name: str = "", *, created_by: str | None = None) -> tuple[TokenRecord, str]:
+        """A new token: its record and the plain token, which is never retrievable again.
+
+        `created_by` is the id of the token that asked (through the API); if it is revoked when
+        the write starts, nothing is created (AuthError). The check and the insert are one
+        IMMEDIATE transaction, so a revocation from another process is either seen or after."""
         try:
             chosen = Role(str(role).lower())
         except ValueError:
@@ -104,11 +116,35 @@ class TokenStore:
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         record = TokenRecord(id=secrets.token_hex(6), name=name, role=chosen, created_at=_now())
         with self._lock:
-            self._db.execute(
-                "INSERT INTO tokens (id, name, role, hash, created_at) VALUES (?, ?, ?, ?, ?)",
-                (record.id, record.name, record.role.value, hash_token(self._secret, token), record.created_at),
-            )
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                if created_by is not None and not self._active(created_by):
+                    raise AuthError("the token that asked has been revoked")
+                self._db.execute(
+                    "INSERT INTO tokens (id, name, role, hash, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        record.id,
+                        record.name,
+                        record.role.value,
+                        hash_token(self._secret, token),
+                        record.created_at,
+                        created_by,
+                    ),
+                )
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
         return record, token
+
+    def is_active(self, token_id: str) -> bool:
+        """Whether the token exists and is not revoked, read from the file now (no cache)."""
+        with self._lock:
+            return self._active(token_id)
+
+    def _active(self, token_id: str) -> bool:
+        row = self._db.execute("SELECT 1 FROM tokens WHERE id = ? AND revoked_at IS NULL", (token_id,)).fetchone()
+        return row is not None
 
     def list(self) -> list[TokenRecord]:
         with self._lock:

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import anyio.to_thread
 from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
@@ -38,6 +39,18 @@ class Context(BaseContext):
         self.principal = principal
         self.deadline = time.monotonic() + settings.request_timeout
         self.node_loader = node_loader_factory(self)
+        self._still_valid: bool | None = None
+
+    async def token_still_valid(self) -> bool:
+        """Whether the caller's token is unrevoked in the token file now (read once per request)."""
+        if self._still_valid is None:
+            principal = self.principal
+            self._still_valid = principal is not None and await anyio.to_thread.run_sync(
+                self.tokens.is_active, principal.token_id
+            )
+            if not self._still_valid:
+                self.principals.forget()  # revoked elsewhere: stop answering it from memory
+        return self._still_valid
 
     async def run(self, function: Callable[..., T], /, *args: object, **kwargs: object) -> T:
         """A store function `function(store, *args, **kwargs)`, off the event loop, within the deadline."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -72,7 +73,9 @@ class Mutation:
 
     @strawberry.mutation(permission_classes=[IsAdmin], description="Create an API token (shown once).")
     async def create_token(self, info: Info, role: RoleEnum, name: str = "") -> CreatedToken:  # type: ignore[valid-type]
-        record, token = await anyio.to_thread.run_sync(info.context.tokens.create, role, name)
+        creator = info.context.principal.token_id if info.context.principal else None
+        create = functools.partial(info.context.tokens.create, role, name, created_by=creator)
+        record, token = await anyio.to_thread.run_sync(create)
         return CreatedToken(token=token, record=ApiToken.from_record(record))
 
     @strawberry.mutation(permission_classes=[IsAdmin], description="Revoke an API token by its id.")

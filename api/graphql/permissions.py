@@ -3,6 +3,12 @@
 Authentication itself happens before GraphQL (api/app.py answers 401 without a valid token);
 these classes add the role boundary. A denial is a GraphQL error coded FORBIDDEN and the HTTP
 status of the response becomes 403.
+
+Authentication before GraphQL may answer from memory (api/graphql/principals.py: a token
+revoked by another process stays valid there for a few seconds). That is fine for reading,
+not for changing anything: every field that needs more than the reader role — every mutation
+and token management — checks again, in the token file, that the token is still unrevoked
+(once per request), so a revocation takes effect before the next such request.
 """
 
 from __future__ import annotations
@@ -34,13 +40,27 @@ class _HasRole(BasePermission):
         return False
 
 
+class _HasRoleNow(_HasRole):
+    """The role, and a token still unrevoked in the token file at this moment."""
+
+    async def has_permission(self, source: Any, info: strawberry.Info[Context, Any], **kwargs: Any) -> bool:
+        if not super().has_permission(source, info, **kwargs):
+            return False
+        if await info.context.token_still_valid():
+            return True
+        self.message = "this token has been revoked"
+        if info.context.response is not None:
+            info.context.response.status_code = 403
+        return False
+
+
 class IsReader(_HasRole):
     needed = Role.READER
 
 
-class IsLoader(_HasRole):
+class IsLoader(_HasRoleNow):
     needed = Role.LOADER
 
 
-class IsAdmin(_HasRole):
+class IsAdmin(_HasRoleNow):
     needed = Role.ADMIN
