@@ -6,9 +6,11 @@ the rest of a small query. A token found valid is remembered, under a SHA-256 of
 (the plain token is not kept), for `ttl` seconds; only a miss goes to the file, in a thread.
 Invalid tokens are never remembered, so they always meet the file.
 
-The price is revocation delay: a token revoked through this server's API stops working at
-once (the mutation calls `forget`), one revoked by `keytrail token revoke` in another process
-within `ttl` seconds (default 5). Roles cannot change, so a remembered principal stays right.
+The price is revocation delay for reading only: a token revoked through this server's API
+stops working at once (the mutation calls `forget`), one revoked by `keytrail token revoke`
+in another process stops reading within `ttl` seconds (default 5). Mutations and token
+management never rely on this memory: their permission classes check the token file again
+(api/graphql/permissions.py). Roles cannot change, so a remembered principal stays right.
 """
 
 from __future__ import annotations
