@@ -30,6 +30,7 @@ from graph.store import (
     Step,
     WriteSummary,
     batch_kinds,
+    check_search_text,
     decode_evidence,
     encode_evidence,
     export_edge_line,
@@ -480,7 +481,7 @@ class EmbeddedStore:
             cursor.close()
 
     def search(self, text: str, kinds: Sequence[NodeKind] | None = None, limit: int = 50) -> list[Node]:
-        needle = text.casefold()
+        needle = check_search_text(text).casefold()
         kind_values = sorted({NodeKind(k).value for k in kinds}) if kinds else []
         kind_clause = f" AND kind IN ({','.join('?' * len(kind_values))})" if kind_values else ""
         if needle.isascii():

@@ -49,6 +49,7 @@ from graph.store import (
     Step,
     WriteSummary,
     batch_kinds,
+    check_search_text,
     decode_evidence,
     encode_evidence,
     export_edge_line,
@@ -447,7 +448,7 @@ class Neo4jStore:
             yield from record[0]
 
     def search(self, text: str, kinds: Sequence[NodeKind] | None = None, limit: int = 50) -> list[Node]:
-        needle = text.casefold()
+        needle = check_search_text(text).casefold()
         kind_values = sorted({NodeKind(k).value for k in kinds}) if kinds else None
         if needle.isascii():
             # Cypher's toLower finds a superset of SQLite's ASCII-only LIKE; Python keeps the exact set.

@@ -25,11 +25,13 @@ from typing import NamedTuple, Protocol, runtime_checkable
 
 import orjson
 
-from graph.errors import ModelError
+from graph.errors import ModelError, QueryError
 from graph.model import EVIDENCE_LIMIT, Edge, Evidence, Node, PropValue, StoredEdge, from_store
 from graph.schema import EDGE_SPECS, NODE_SPECS, Direction, EdgeKind, NodeKind
 
 __all__ = [
+    "SEARCH_TEXT_MAX",
+    "check_search_text",
     "EdgeKey",
     "EdgeRow",
     "GraphStore",
@@ -187,7 +189,8 @@ class GraphStore(Protocol):
         ...
 
     def search(self, text: str, kinds: Sequence[NodeKind] | None = None, limit: int = 50) -> list[Node]:
-        """Nodes whose id or name contains the text (case-insensitive), ordered by id."""
+        """Nodes whose id or name contains the text (case-insensitive, `%` and `_` literal),
+        ordered by id; a text longer than SEARCH_TEXT_MAX characters is a QueryError."""
         ...
 
     def stats(self) -> Stats: ...
@@ -352,3 +355,15 @@ def keys_by_kind(keys: Iterable[EdgeKey]) -> dict[EdgeKind, list[tuple[str, str]
     for source, kind, target in keys:
         grouped.setdefault(EdgeKind(kind), set()).add((source, target))
     return {kind: sorted(grouped[kind]) for kind in sorted(grouped)}
+
+
+SEARCH_TEXT_MAX = 256
+"""Longer than any id or name worth searching for; bounded because SQLite refuses LIKE patterns
+over 50,000 bytes (an error, not an answer) and a long needle costs every row it is tried on."""
+
+
+def check_search_text(text: str) -> str:
+    """The search text, or a QueryError if it is too long (both stores call this first)."""
+    if len(text) > SEARCH_TEXT_MAX:
+        raise QueryError(f"search text is {len(text)} characters; at most {SEARCH_TEXT_MAX}")
+    return text
