@@ -18,7 +18,15 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from graph.errors import KeytrailError
 from graph.open import is_neo4j_uri, store_location
 
-__all__ = ["DEFAULT_SECRETS", "Settings", "SettingsError", "token_db_path"]
+__all__ = [
+    "DEFAULT_SECRETS",
+    "REQUIRED_VARIABLES",
+    "VARIABLES_READ_ELSEWHERE",
+    "Settings",
+    "SettingsError",
+    "known_variables",
+    "token_db_path",
+]
 
 DEFAULT_SECRETS: Final = frozenset({"", "changeme", "change-me", "secret", "keytrail", "default", "dev", "development"})
 MIN_SECRET_LENGTH: Final = 16
@@ -80,6 +88,25 @@ class Settings(BaseSettings):
             )
         if len(self.secret) < MIN_SECRET_LENGTH:
             raise SettingsError(f"KEYTRAIL_SECRET must be at least {MIN_SECRET_LENGTH} characters")
+
+
+VARIABLES_READ_ELSEWHERE: Final = {
+    "KEYTRAIL_NEO4J_USER": "graph/neo4j_store.py: the Neo4j user when the URI has none (default neo4j)",
+    "KEYTRAIL_NEO4J_PASSWORD": "graph/neo4j_store.py: the Neo4j password when the URI has none",
+    "KEYTRAIL_HMAC_KEY": "loaders/runner.py: the key of secret-value HMACs (default: .keytrail/hmac.key)",
+}
+"""Environment variables keytrail reads outside these settings (graph and loaders cannot import
+api), listed here so that every KEYTRAIL_* variable has one place that names it."""
+
+REQUIRED_VARIABLES: Final = ("KEYTRAIL_SECRET",)
+"""What `keytrail serve` refuses to start without (outside demo mode)."""
+
+
+def known_variables() -> frozenset[str]:
+    """Every KEYTRAIL_* variable keytrail reads: these settings' and VARIABLES_READ_ELSEWHERE."""
+    prefix = str(Settings.model_config.get("env_prefix", ""))
+    own = {prefix + name.upper() for name in Settings.model_fields}
+    return frozenset(own | set(VARIABLES_READ_ELSEWHERE))
 
 
 def token_db_path(location: str) -> Path:
