@@ -1,5 +1,6 @@
 # keytrail's single entry point. The README gives two commands: `make demo` and `make test`.
 PYTHON ?= python3
+PORT ?= 8000
 SHELL := /bin/bash
 
 .PHONY: install demo test lint typecheck neo4j-start neo4j-stop bench
@@ -7,8 +8,8 @@ SHELL := /bin/bash
 install:
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 
-demo: install
-	keytrail demo
+demo: install  # make demo PORT=8001 when 8000 is taken
+	keytrail demo --port $(PORT)
 
 lint:
 	ruff check graph loaders queries api tests bench

@@ -4,16 +4,21 @@
 secret (KEYTRAIL_SECRET). `demo` is the one-step tour: it writes the demo estate
 (loaders/demo), loads it into a fresh embedded store under .keytrail/demo/, creates a reader
 token under a random per-run secret, and serves the API with GraphiQL and introspection on,
-printing the URL and the token. Token commands work on the token file of the chosen store
+printing the URL and the token once the server accepts connections. Both bind their port
+first, so a port in use is a one-line error with the fix, before the demo estate is built.
+Token commands work on the token file of the chosen store
 and need the same KEYTRAIL_SECRET as the server, since the file holds only keyed hashes.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import secrets
 import shutil
+import socket
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -41,14 +46,47 @@ def _settings(store: str | None, **values: Any) -> Settings:
     return Settings(**values)
 
 
-def _run_server(settings: Settings, host: str, port: int) -> None:
+def bind_port(host: str, port: int, *, retry_hint: str) -> socket.socket:
+    """The listening socket for host:port, or a one-line ClickException that says how to fix it."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise click.ClickException(
+                f"port {port} on {host} is already in use: stop what is listening there, or {retry_hint}"
+            ) from None
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    sock.listen(2048)
+    return sock
+
+
+def _run_server(settings: Settings, sock: socket.socket, on_ready: Callable[[str], None]) -> None:
+    """Serve on an already bound socket; `on_ready(base_url)` once uvicorn accepts connections."""
     import uvicorn
 
     from api.app import create_app
 
+    host, port = sock.getsockname()[:2]
+    base = f"http://{f'[{host}]' if ':' in host else host}:{port}"
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            if self.started:
+                on_ready(base)
+
     app = create_app(settings)
     tune_gc()  # after the app is built: its schema and settings are start-up state, frozen
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False, server_header=False)
+    config = uvicorn.Config(app, log_level="info", proxy_headers=False, server_header=False)
+    Server(config).run(sockets=[sock])
+
+
+def _announce(message: str) -> None:
+    click.echo(message, err=True)
 
 
 @click.command("serve")
@@ -59,8 +97,9 @@ def serve_command(store: str | None, host: str, port: int) -> None:
     """Serve the GraphQL API (needs KEYTRAIL_SECRET; tokens from `keytrail token create`)."""
     settings = _settings(store)
     settings.check_secret()
-    click.echo(f"keytrail API on http://{host}:{port}/graphql (store {settings.store_location})", err=True)
-    _run_server(settings, host, port)
+    sock = bind_port(host, port, retry_hint="choose another: keytrail serve --port <free port>")
+    location = settings.store_location
+    _run_server(settings, sock, lambda base: _announce(f"keytrail API on {base}/graphql (store {location})"))
 
 
 def build_demo(folder: Path, *, seed: int = 7) -> Path:
@@ -98,22 +137,29 @@ def load_demo(store: GraphStore, estate: Path) -> None:
 @click.option("--no-serve", is_flag=True, help="Build the demo store and token, print them, do not serve.")
 def demo_command(host: str, port: int, folder: Path, no_serve: bool) -> None:
     """Generate the demo estate, load it, create a reader token and serve the API with GraphiQL."""
+    hint = f"choose another: keytrail demo --port {port + 1 if 0 < port < 65535 else 8001} (make demo PORT=...)"
+    sock = None if no_serve else bind_port(host, port, retry_hint=hint)
     db = build_demo(folder)
     settings = Settings(store=str(db), demo=True, secret=secrets.token_urlsafe(32), token_db=folder / "tokens.db")
     tokens = TokenStore(settings.token_path, settings.secret)
     _record, token = tokens.create(Role.READER, "demo")
     tokens.close()
-    headers = quote(json.dumps({"Authorization": f"Bearer {token}"}))
-    click.echo(
-        "\nkeytrail demo is ready.\n"
-        f"  GraphiQL: http://{host}:{port}/graphql?headers={headers}\n"
-        f"  API:      http://{host}:{port}/graphql   (POST, Authorization: Bearer {token})\n"
-        f"  token:    {token}   (reader; valid while this demo runs)\n"
-        f"  store:    {db}   (try: keytrail findings --store {db})\n"
-    )
-    sys.stdout.flush()
-    if not no_serve:
-        _run_server(settings, host, port)
+
+    def ready(base: str) -> None:
+        headers = quote(json.dumps({"Authorization": f"Bearer {token}"}))
+        click.echo(
+            "\nkeytrail demo is ready.\n"
+            f"  GraphiQL: {base}/graphql?headers={headers}\n"
+            f"  API:      {base}/graphql   (POST, Authorization: Bearer {token})\n"
+            f"  token:    {token}   (reader; valid while this demo runs)\n"
+            f"  store:    {db}   (try: keytrail findings --store {db})\n"
+        )
+        sys.stdout.flush()
+
+    if sock is None:
+        ready(f"http://{host}:{port}")
+        return
+    _run_server(settings, sock, ready)
 
 
 @click.group("token")
