@@ -31,7 +31,6 @@ from graph.schema import EDGE_SPECS, NODE_SPECS, Direction, EdgeKind, NodeKind
 
 __all__ = [
     "SEARCH_TEXT_MAX",
-    "check_search_text",
     "EdgeKey",
     "EdgeRow",
     "GraphStore",
@@ -40,6 +39,7 @@ __all__ = [
     "Step",
     "WriteSummary",
     "batch_kinds",
+    "check_search_text",
     "decode_evidence",
     "encode_evidence",
     "export_edge_line",

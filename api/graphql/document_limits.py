@@ -140,9 +140,7 @@ def check_limits(document: DocumentNode, limits: Limits) -> list[GraphQLError]:
     if total.aliases > limits.max_aliases:
         errors.append(_too_complex(f"{total.aliases} aliases found. Allowed: {limits.max_aliases}"))
     if total.fields > limits.max_fields:
-        errors.append(
-            _too_complex(f"the document expands to {total.fields} fields. Allowed: {limits.max_fields}")
-        )
+        errors.append(_too_complex(f"the document expands to {total.fields} fields. Allowed: {limits.max_fields}"))
     return errors
 
 
@@ -205,6 +203,4 @@ class ValidateOffLoop(SchemaExtension):
 
     def _validate(self, document: DocumentNode, rules: Sequence[type[ASTValidationRule]]) -> list[GraphQLError]:
         schema = self.execution_context.schema._schema
-        return validate(
-            schema, document, (*rules, *_STRAWBERRY_RULES), hide_suggestions=self.limits.hide_suggestions
-        )
+        return validate(schema, document, (*rules, *_STRAWBERRY_RULES), hide_suggestions=self.limits.hide_suggestions)

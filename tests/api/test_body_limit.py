@@ -39,7 +39,7 @@ def _chunked_post(port: int, token: str, total: int) -> tuple[bytes, int]:
             pass
         response = b""
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and b"\r\n\r\n" not in response or not response.rstrip().endswith(b"}"):
+        while time.monotonic() < deadline and not (b"\r\n\r\n" in response and response.rstrip().endswith(b"}")):
             try:
                 part = sock.recv(65536)
             except (ConnectionResetError, TimeoutError):
