@@ -79,7 +79,9 @@ def accountability_command(node_id: str, store: str | None, as_of: str | None, f
 
 @query_group.command("shared-credentials")
 @click.option(
-    "--by", default="runner", type=click.Choice(["runner", "pipeline", "workload", "repository", "environment"])
+    "--by",
+    default="runner",
+    type=click.Choice(["runner", "pipeline", "workload", "repository", "environment"], case_sensitive=False),
 )
 @click.option("--min-consumers", default=2, type=int, show_default=True)
 @_common(_FORMATS)

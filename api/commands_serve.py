@@ -175,7 +175,7 @@ def _token_store(store: str | None) -> TokenStore:
 
 @token_group.command("create")
 @store_option
-@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role], case_sensitive=False))
 @click.option("--name", default="", help="A label for people reading `token list`.")
 def token_create(store: str | None, role: str, name: str) -> None:
     """Create a token and print it once."""

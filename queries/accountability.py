@@ -76,6 +76,8 @@ class OwnerEntry(Result):
     provenance: str = ""
     accountable: list[str] = []
     """Living people who answer for this owner: the owner, its active members, or the manager."""
+    also_owns: list[str] = []
+    """Other reached nodes this owner owns, further away or later by id: an owner is listed once."""
 
 
 class Chain(Result):
@@ -379,6 +381,19 @@ def _team_itself(store: GraphStore, team: Node, as_of: str | None) -> tuple[list
     return [entry], chains
 
 
+def _once_per_owner(entries: list[OwnerEntry]) -> list[OwnerEntry]:
+    """The nearest entry of each owner (entries come sorted by distance), with the other nodes it
+    owns in `also_owns`: a person who owns a key and its IAM user was listed twice."""
+    first: dict[str, OwnerEntry] = {}
+    others: dict[str, list[str]] = {}
+    for entry in entries:
+        if entry.id in first:
+            others.setdefault(entry.id, []).append(entry.owns)
+        else:
+            first[entry.id] = entry
+    return [e.model_copy(update={"also_owns": sorted(others[e.id])}) if e.id in others else e for e in first.values()]
+
+
 def accountability(store: GraphStore, node_id: str, *, as_of: str | None = None) -> AccountabilityResult:
     """Chains from a node to its accountable people, owner liveness, a verdict and an action."""
     as_of = check_time(as_of)
@@ -394,7 +409,7 @@ def accountability(store: GraphStore, node_id: str, *, as_of: str | None = None)
         (e.source, e.target): _owner_entry(e, walk.distance[e.target], owner_nodes.get(e.source), people)
         for e in walk.owns
     }
-    owners = sorted(entries.values(), key=lambda o: (o.distance, o.id, o.owns))
+    owners = _once_per_owner(sorted(entries.values(), key=lambda o: (o.distance, o.id, o.owns)))
     consumers = sorted({e.source for e in walk.consumers})
     chains = _chains(walk, people)
     if not owners and subject.kind == NodeKind.TEAM:

@@ -16,6 +16,7 @@ from api.graphql.limits import Page, page_of, window_of
 from api.graphql.permissions import IsAdmin, IsReader
 from api.graphql.types_admin import ApiToken, PrincipalType
 from api.graphql.types_common import (
+    SEVERITY_NAMES,
     Connection,
     ConsumerDimensionEnum,
     EdgeKindEnum,
@@ -312,7 +313,7 @@ class Query:
             as_of=result.as_of,
             rules=[RuleType.from_result(r) for r in result.rules],
             counts_by_rule=counts(result.counts_by_rule),
-            counts_by_severity=counts(result.counts_by_severity),
+            counts_by_severity=counts(result.counts_by_severity, SEVERITY_NAMES),
             suppressed=result.suppressed,
             total=result.total,
             findings=window_of(items, page, result.total),

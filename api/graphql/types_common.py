@@ -36,6 +36,7 @@ __all__ = [
     "EDGE_KIND_NAMES",
     "NODE_KIND_NAMES",
     "PACKED_SCALARS",
+    "SEVERITY_NAMES",
     "ConsumerDimensionEnum",
     "CountEntry",
     "EdgeKindEnum",
@@ -106,6 +107,7 @@ PACKED_SCALARS: dict[object, ScalarDefinition] = {
 NODE_KIND_NAMES: dict[str, str] = {kind.value: kind.name for kind in NodeKind}
 EDGE_KIND_NAMES: dict[str, str] = {kind.value: kind.name for kind in EdgeKind}
 """Stored kind values -> GraphQL enum names: packed arrays spell kinds as typed fields do."""
+SEVERITY_NAMES: dict[str, str] = {severity.value: severity.name for severity in Severity}
 
 
 def pack_evidence(items: list[EvidenceRef]) -> EvidenceList:
@@ -153,8 +155,11 @@ class CountEntry:
     count: int
 
 
-def counts(mapping: dict[str, int]) -> list[CountEntry]:
-    return [CountEntry(key=k, count=v) for k, v in sorted(mapping.items())]
+def counts(mapping: dict[str, int], names: dict[str, str] | None = None) -> list[CountEntry]:
+    """Count entries by key; `names` respells keys that are enum values as the GraphQL enum
+    spells them (nodesByKind: CREDENTIAL, countsBySeverity: HIGH), one spelling per answer."""
+    spell = names or {}
+    return sorted((CountEntry(key=spell.get(k, k), count=v) for k, v in mapping.items()), key=lambda e: e.key)
 
 
 @strawberry.type(name="GraphNode", description="A node of the graph with its typed properties (never secret values).")

@@ -69,6 +69,9 @@ class Owner:
     owns: strawberry.ID
     provenance: str
     accountable: list[strawberry.ID]
+    also_owns: list[strawberry.ID] = strawberry.field(
+        description="Other reached nodes this owner owns (each owner is listed once, at its nearest)"
+    )
 
     @classmethod
     def from_result(cls, o: OwnerEntry) -> Owner:
@@ -81,6 +84,7 @@ class Owner:
             owns=strawberry.ID(o.owns),
             provenance=o.provenance,
             accountable=[strawberry.ID(a) for a in o.accountable],
+            also_owns=[strawberry.ID(a) for a in o.also_owns],
         )
 
 
@@ -129,9 +133,14 @@ class Accountability:
 @strawberry.type
 class Consumer:
     id: str = strawberry.field(description="node id, or the repository / environment name")
-    kind: str
+    kind: str = strawberry.field(description="a NodeKind name (RUNNER, WORKLOAD, ...), or ENVIRONMENT")
     modes: list[str]
     via: list[str]
+
+
+def _consumer_kind(kind: str) -> str:
+    """As NodeKind fields spell it (RUNNER), and the dimensions that are not node kinds likewise (ENVIRONMENT)."""
+    return NODE_KIND_NAMES.get(kind, kind.upper())
 
 
 @strawberry.type(name="SharedCredential")
@@ -148,7 +157,12 @@ class SharedCredentialType:
         return cls(
             credential=NodeRefType.from_result(s.credential),
             consumer_count=s.consumer_count,
-            consumers=[Consumer(id=c.id, kind=c.kind, modes=list(c.modes), via=list(c.via)) for c in s.consumers],
+            consumers=[
+                Consumer(
+                    id=c.id, kind=NODE_KIND_NAMES.get(c.kind, c.kind.upper()), modes=list(c.modes), via=list(c.via)
+                )
+                for c in s.consumers
+            ],
             verdict=s.verdict,
             owners=[Owner.from_result(o) for o in s.owners],
             action=s.action,
@@ -219,7 +233,7 @@ class BlastRadius:
                 for x in r.resources
             ],
             summary=BlastSummary(
-                nodes_by_kind=counts(s.nodes_by_kind),
+                nodes_by_kind=counts(s.nodes_by_kind, NODE_KIND_NAMES),
                 resources_by_level=counts(s.resources_by_level),
                 granted=s.granted,
                 touched=s.touched,
