@@ -15,6 +15,7 @@ latency, and the largest WAL file seen, so both directions of starvation show.
 from __future__ import annotations
 
 import argparse
+import functools
 import multiprocessing
 import os
 import random
@@ -35,8 +36,13 @@ from bench.ingest import generate, timed_load  # noqa: E402
 from graph.embedded import EmbeddedStore  # noqa: E402
 from graph.runtime import tune_gc  # noqa: E402
 from graph.schema import NodeKind  # noqa: E402
+from graph.store import GraphStore  # noqa: E402
 from loaders.runner import default_jobs  # noqa: E402
 from queries.accountability import accountability  # noqa: E402
+
+
+def _search(store: GraphStore, text: str) -> object:
+    return store.search(text, limit=50)
 
 
 def _reader(db: str, clients: int, stop: Event, results: multiprocessing.Queue[list[float]]) -> None:
@@ -56,13 +62,11 @@ def _reader(db: str, clients: int, stop: Event, results: multiprocessing.Queue[l
             started = time.perf_counter()
             choice = step % 4
             if choice == 0:
-                letter = rng.choice("abcdefghk0123456789")
-                pool.call(lambda store: store.search(letter, limit=50))
+                pool.call(functools.partial(_search, text=rng.choice("abcdefghk0123456789")))
             elif choice == 1:
                 pool.call(lambda store: store.nodes_of_kind(NodeKind.IDENTITY, limit=200))
             elif choice == 2 and keys:
-                key = rng.choice(keys)
-                pool.call(lambda store: accountability(store, key))
+                pool.call(functools.partial(accountability, node_id=rng.choice(keys)))
             else:
                 pool.call(lambda store: store.stats())
             mine.append(time.perf_counter() - started)
@@ -158,9 +162,8 @@ def main() -> None:
     p95 = ordered[int(0.95 * (len(ordered) - 1))] if ordered else 0.0
     print(f"load of {args.events} events, {args.jobs} job(s), median of {args.repeat}:")
     print(f"  alone:              {a:.1f}s (largest WAL {max(walls_alone) / 2**20:.0f} MiB)")
-    print(
-        f"  with {args.readers} readers:    {s:.1f}s = {s / a:.2f} x alone (largest WAL {max(walls_shared) / 2**20:.0f} MiB)"
-    )
+    wal = max(walls_shared) / 2**20
+    print(f"  with {args.readers} readers:    {s:.1f}s = {s / a:.2f} x alone (largest WAL {wal:.0f} MiB)")
     queries_per_second = len(latencies) / sum(shared) if shared else 0.0
     median = statistics.median(latencies) * 1000 if latencies else 0.0
     print(f"  readers: {queries_per_second:.0f} queries/s in all, median {median:.1f} ms, p95 {p95 * 1000:.1f} ms")
