@@ -1,7 +1,8 @@
 """One spelling per value (issue 22 item 12, the API and CLI parts): GraphQL spells each enum
-\n# ruff: noqa: UP031  (GraphQL documents are full of braces)
 value as its declaration upper-cased, in enum fields and in strings naming one alike; the CLI
 accepts either spelling; an owner appears once per answer; docs/values.md and the README say so."""
+
+# ruff: noqa: UP031  (GraphQL documents are full of braces)
 
 from __future__ import annotations
 
