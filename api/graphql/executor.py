@@ -11,9 +11,15 @@ read the attribute through strawberry's own basic resolver, coerce leaves with t
 own `coerce_output_value`, recurse into objects and lists with graphql-core's own memoized
 field collection. Anything else — a field with a resolver or arguments, an abstract type, a
 `@defer`, a value that is awaitable, an error of any kind (null in a non-null field, a leaf
-that does not coerce) — makes the object go the general way from the start, which produces
-exactly the answer and the errors graphql-core would have. Reading plain attributes has no
-side effects, so abandoning a fast attempt half-way is safe.
+that does not coerce, a read that raises) — makes the object go the general way from the
+start, which produces exactly the answer and the errors graphql-core would have, and that
+selection goes the general way for the rest of the request. Reading plain attributes has no
+side effects, so abandoning a fast attempt half-way is safe. Nothing else is caught: a bug in
+this module surfaces instead of silently doubling the work.
+
+It subclasses graphql-core's executor and overrides `execute_collected_subfields`, an internal
+method, so pyproject.toml pins strawberry-graphql and graphql-core to the range it was tested
+with (tests/api/test_executor.py checks the installed versions are in it).
 
 tests/api/test_executor.py checks that both executors give identical responses, data and
 errors, on the planted scenario and on schema-generated documents.
@@ -103,8 +109,11 @@ class PlainFirstExecutor(StrawberryGraphQLCoreExecutionContext):
             if plan is not None:
                 try:
                     return cast("dict[str, Any]", plan(source_value))
-                except Exception:  # _NotPlain, or a read that raised: the general way locates it
-                    pass
+                except _NotPlain:
+                    # This selection met what only the general way handles (a null, a value that
+                    # does not coerce, an awaitable, a read that raised): every later object of it
+                    # in this request goes the general way at once, instead of a fast attempt first.
+                    self._plans[id(grouped_field_set)] = (grouped_field_set, None)
         return super().execute_collected_subfields(
             parent_type, source_value, path, grouped_field_set, new_defer_usages, delivery_group_map
         )
@@ -145,7 +154,7 @@ class PlainFirstExecutor(StrawberryGraphQLCoreExecutionContext):
 
         def complete_object(source: Any) -> dict[str, Any]:
             _check_settled(source)
-            return {response_name: complete(read(source)) for response_name, read, complete in steps}
+            return {response_name: complete(_read(read, source)) for response_name, read, complete in steps}
 
         return complete_object
 
@@ -197,6 +206,16 @@ class PlainFirstExecutor(StrawberryGraphQLCoreExecutionContext):
             if plan is not None:
                 return plan
         raise _NotPlain  # interfaces, unions, objects with an is_type_of check, deferred fragments
+
+
+def _read(read: Reader, source: Any) -> Any:
+    """A plain read; one that raises (a property with a bug, a missing attribute) is left to the
+    general way, which raises it again as a located field error. Only reads are caught: an
+    error in the plan's own code is a bug of this module and propagates."""
+    try:
+        return read(source)
+    except Exception:
+        raise _NotPlain from None
 
 
 def _check_settled(value: Any) -> None:

@@ -249,3 +249,62 @@ def test_errors_are_those_of_the_general_executor(document: str) -> None:
     assert fast.data == slow.data
     assert [(e.message, e.path) for e in fast.errors or []] == [(e.message, e.path) for e in slow.errors or []]
     assert fast.errors  # every document here meets a bad value
+
+
+def test_a_selection_that_fell_back_goes_the_general_way_for_the_rest_of_the_request(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The fast attempt is made until the selection first meets a bad value, then never again in
+    that request (before, every object of it was tried fast and then done again the slow way)."""
+    import api.graphql.executor as executor_module
+
+    attempts: list[str] = []
+    real = executor_module._read
+
+    def counting(read: Any, source: Any) -> Any:
+        attempts.append(type(source).__name__)
+        return real(read, source)
+
+    monkeypatch.setattr(executor_module, "_read", counting)
+
+    @strawberry.type
+    class Many:
+        @strawberry.field
+        def leaves(self) -> list[Leaf]:
+            broken = Leaf(name=None, label="x", colour=Colour.RED)  # type: ignore[arg-type]
+            return [broken] + [Leaf(name=str(i), label=None, colour=Colour.RED) for i in range(50)]
+
+    schema = strawberry.Schema(query=Many, execution_context_class=PlainFirstExecutor)
+    answer = schema.execute_sync("{ leaves { name label } }")
+    assert answer.errors and answer.data is None  # the null name of a non-null field propagates
+    assert attempts.count("Leaf") == 1  # one fast attempt, on the first leaf; the 50 others went the general way
+
+
+def test_a_bug_in_a_plan_is_not_swallowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    import api.graphql.executor as executor_module
+
+    def broken_plan(*_args: object) -> Any:
+        raise ZeroDivisionError("a bug in the fast path")
+
+    monkeypatch.setattr(executor_module, "_same", broken_plan)  # the completion of __typename: plan code, not a read
+    answer = strawberry.Schema(query=Root, execution_context_class=PlainFirstExecutor).execute_sync(
+        "{ holders { __typename } }"
+    )
+    assert answer.errors and "a bug in the fast path" in answer.errors[0].message
+
+
+def test_installed_graphql_libraries_are_in_the_pinned_range() -> None:
+    """PlainFirstExecutor overrides graphql-core internals: it runs only on the versions it was tested with."""
+    import tomllib
+    from importlib.metadata import version
+
+    from packaging.requirements import Requirement
+
+    pins = {
+        Requirement(line).name: Requirement(line).specifier
+        for line in tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
+    }
+    for package in ("strawberry-graphql", "graphql-core"):
+        specifier = pins[package]
+        assert specifier.filter([version(package)]), f"{package} {version(package)} outside {specifier}"
+        assert "<" in str(specifier), f"{package} needs an upper bound: {specifier}"
