@@ -8,7 +8,8 @@ brings) into the copy, first alone, then while `--readers` clients query the sam
 without pause as they would through `keytrail serve` (one process, the API's pool of 4 store
 connections; search, node pages, accountability of known keys, and `stats`, a whole-table
 read: the long reader that keeps a WAL snapshot open). Prints the median
-load time alone and with readers, their ratio, the readers' queries per second and median/p95
+load time alone and with readers, their ratio, the load's CPU seconds (so time lost to sharing
+two cores shows apart from time lost waiting), the readers' queries per second and median/p95
 latency, and the largest WAL file seen, so both directions of starvation show.
 """
 
@@ -19,6 +20,7 @@ import functools
 import multiprocessing
 import os
 import random
+import resource
 import shutil
 import statistics
 import sys
@@ -88,8 +90,8 @@ def _wal_size(db: Path) -> int:
     return wal.stat().st_size if wal.exists() else 0
 
 
-def one_round(base: Path, estate: Path, work: Path, readers: int, jobs: int) -> tuple[float, list[float], int]:
-    """(load seconds, reader latencies, largest WAL bytes) of one load into a fresh copy of `base`."""
+def one_round(base: Path, estate: Path, work: Path, readers: int, jobs: int) -> tuple[float, float, list[float], int]:
+    """(load seconds, load CPU seconds, reader latencies, largest WAL bytes) of one load into a copy of `base`."""
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)
@@ -114,7 +116,9 @@ def one_round(base: Path, estate: Path, work: Path, readers: int, jobs: int) -> 
 
         watcher = threading.Thread(target=watch, daemon=True)
         watcher.start()
+        before = _cpu_seconds()
         _accepted, _rejected, seconds = timed_load(store, estate, jobs)
+        cpu = _cpu_seconds() - before
         done.set()
         watcher.join()
     finally:
@@ -125,7 +129,14 @@ def one_round(base: Path, estate: Path, work: Path, readers: int, jobs: int) -> 
         latencies += results.get(timeout=120)
     for process in processes:
         process.join(timeout=60)
-    return seconds, latencies, largest_wal
+    return seconds, cpu, latencies, largest_wal
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its reaped children (the load's worker processes; the
+    reader process is still running while the load is timed, so it is not counted)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def main() -> None:
@@ -146,24 +157,28 @@ def main() -> None:
         store = EmbeddedStore(base)
         timed_load(store, first, args.jobs)
         store.close()
-    alone, shared, walls_alone, walls_shared = [], [], [], []
+    alone, shared, cpu_alone, cpu_shared, walls_alone, walls_shared = [], [], [], [], [], []
     latencies: list[float] = []
     for _ in range(args.repeat):
-        seconds, _none, wal = one_round(base, second, args.out / "work", 0, args.jobs)
+        seconds, cpu, _none, wal = one_round(base, second, args.out / "work", 0, args.jobs)
         alone.append(seconds)
+        cpu_alone.append(cpu)
         walls_alone.append(wal)
-        seconds, lat, wal = one_round(base, second, args.out / "work", args.readers, args.jobs)
+        seconds, cpu, lat, wal = one_round(base, second, args.out / "work", args.readers, args.jobs)
         shared.append(seconds)
+        cpu_shared.append(cpu)
         walls_shared.append(wal)
         latencies += lat
         print(f"  round: alone {alone[-1]:.1f}s, with {args.readers} readers {seconds:.1f}s ({len(lat)} queries)")
     a, s = statistics.median(alone), statistics.median(shared)
+    ca, cs = statistics.median(cpu_alone), statistics.median(cpu_shared)
     ordered = sorted(latencies)
     p95 = ordered[int(0.95 * (len(ordered) - 1))] if ordered else 0.0
     print(f"load of {args.events} events, {args.jobs} job(s), median of {args.repeat}:")
-    print(f"  alone:              {a:.1f}s (largest WAL {max(walls_alone) / 2**20:.0f} MiB)")
+    print(f"  alone:              {a:.1f}s, {ca:.1f} CPU s (largest WAL {max(walls_alone) / 2**20:.0f} MiB)")
     wal = max(walls_shared) / 2**20
-    print(f"  with {args.readers} readers:    {s:.1f}s = {s / a:.2f} x alone (largest WAL {wal:.0f} MiB)")
+    print(f"  with {args.readers} readers: {s:.1f}s = {s / a:.2f} x alone, {cs:.1f} CPU s (largest WAL {wal:.0f} MiB)")
+    print(f"  the load's share of CPU with readers: {cs / s:.2f} cores, alone {ca / a:.2f}")
     queries_per_second = len(latencies) / sum(shared) if shared else 0.0
     median = statistics.median(latencies) * 1000 if latencies else 0.0
     print(f"  readers: {queries_per_second:.0f} queries/s in all, median {median:.1f} ms, p95 {p95 * 1000:.1f} ms")

@@ -72,7 +72,7 @@ class Mutation:
         )
 
     @strawberry.mutation(permission_classes=[IsAdmin], description="Create an API token (shown once).")
-    async def create_token(self, info: Info, role: RoleEnum, name: str = "") -> CreatedToken:  # type: ignore[valid-type]
+    async def create_token(self, info: Info, role: RoleEnum, name: str = "") -> CreatedToken:
         creator = info.context.principal.token_id if info.context.principal else None
         create = functools.partial(info.context.tokens.create, role, name, created_by=creator)
         record, token = await anyio.to_thread.run_sync(create)

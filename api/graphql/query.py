@@ -84,7 +84,7 @@ def _page(info: Info, first: int, after: str | None) -> Page:
     return Page(first, after, info.context.settings.max_page)
 
 
-def _values(kinds: list[NodeKindEnum] | list[EdgeKindEnum] | None) -> list[str] | None:  # type: ignore[valid-type]
+def _values(kinds: list[NodeKindEnum] | list[EdgeKindEnum] | None) -> list[str] | None:
     return [k.value for k in kinds] if kinds else None
 
 
@@ -107,7 +107,7 @@ class Query:
         self,
         info: Info,
         text: str,
-        kinds: list[NodeKindEnum] | None = None,  # type: ignore[valid-type]
+        kinds: list[NodeKindEnum] | None = None,
         first: First = 50,
         after: After = None,
         as_of: AsOf = None,
@@ -130,7 +130,7 @@ class Query:
     async def shared_credentials(
         self,
         info: Info,
-        by: ConsumerDimensionEnum = ConsumerDimensionEnum.RUNNER,  # type: ignore[valid-type, attr-defined]
+        by: ConsumerDimensionEnum = ConsumerDimensionEnum.RUNNER,  # type: ignore[attr-defined]  # ConsumerDimensionEnum is built from a Literal at run time
         min_consumers: int = 2,
         first: First = 50,
         after: After = None,
@@ -234,7 +234,7 @@ class Query:
         from_id: Id,
         to_id: Id,
         max_depth: int = 6,
-        edge_kinds: list[EdgeKindEnum] | None = None,  # type: ignore[valid-type]
+        edge_kinds: list[EdgeKindEnum] | None = None,
         direction: TraversalDirection = TraversalDirection.BOTH,
         as_of: AsOf = None,
     ) -> PathResult:
@@ -254,7 +254,7 @@ class Query:
         self,
         info: Info,
         id: Id,
-        edge_kinds: list[EdgeKindEnum] | None = None,  # type: ignore[valid-type]
+        edge_kinds: list[EdgeKindEnum] | None = None,
         direction: TraversalDirection = TraversalDirection.BOTH,
         first: First = 50,
         after: After = None,
@@ -287,8 +287,8 @@ class Query:
         self,
         info: Info,
         rule: str | None = None,
-        owasp: OwaspEnum | None = None,  # type: ignore[valid-type]
-        severity: SeverityEnum | None = None,  # type: ignore[valid-type]
+        owasp: OwaspEnum | None = None,
+        severity: SeverityEnum | None = None,
         now: str | None = None,
         first: First = 50,
         after: After = None,

@@ -26,7 +26,7 @@ class ReviewDecision(StrEnum):
 class PrincipalType:
     token_id: strawberry.ID
     name: str
-    role: RoleEnum  # type: ignore[valid-type]
+    role: RoleEnum
 
     @classmethod
     def from_principal(cls, principal: Principal) -> PrincipalType:
@@ -37,7 +37,7 @@ class PrincipalType:
 class ApiToken:
     id: strawberry.ID
     name: str
-    role: RoleEnum  # type: ignore[valid-type]
+    role: RoleEnum
     created_at: str
     revoked_at: str | None
     last_used_at: str | None

@@ -57,16 +57,28 @@ __all__ = [
     "pack_evidence",
 ]
 
-NodeKindEnum = strawberry.enum(NodeKind, name="NodeKind", description="Node kinds, from graph/schema.py")
-EdgeKindEnum = strawberry.enum(EdgeKind, name="EdgeKind", description="Edge kinds, from graph/schema.py")
-VerdictEnum = strawberry.enum(Verdict, name="Verdict", description="Accountability verdicts")
-OwaspEnum = strawberry.enum(Owasp, name="OwaspCategory", description="OWASP Non-Human Identities Top 10 (2025)")
-SeverityEnum = strawberry.enum(Severity, name="Severity")
-RoleEnum = strawberry.enum(Role, name="Role", description="reader < loader < admin")
-ConsumerDimensionEnum = strawberry.enum(
-    StrEnum("ConsumerDimension", {value.upper(): value for value in get_args(ConsumerDimension)}),  # type: ignore[misc]
-    name="ConsumerDimension",
-)
+if TYPE_CHECKING:
+    # strawberry.enum registers the class itself and returns it; to mypy a call result is not a
+    # type, so these names are spelled as the plain aliases they are at run time.
+    NodeKindEnum = NodeKind
+    EdgeKindEnum = EdgeKind
+    VerdictEnum = Verdict
+    OwaspEnum = Owasp
+    SeverityEnum = Severity
+    RoleEnum = Role
+    ConsumerDimensionEnum = StrEnum
+else:
+    NodeKindEnum = strawberry.enum(NodeKind, name="NodeKind", description="Node kinds, from graph/schema.py")
+    EdgeKindEnum = strawberry.enum(EdgeKind, name="EdgeKind", description="Edge kinds, from graph/schema.py")
+    VerdictEnum = strawberry.enum(Verdict, name="Verdict", description="Accountability verdicts")
+    OwaspEnum = strawberry.enum(Owasp, name="OwaspCategory", description="OWASP Non-Human Identities Top 10 (2025)")
+    SeverityEnum = strawberry.enum(Severity, name="Severity")
+    RoleEnum = strawberry.enum(Role, name="Role", description="reader < loader < admin")
+    # one member per value of the query's Literal, so the dimensions are declared once
+    ConsumerDimensionEnum = strawberry.enum(
+        StrEnum("ConsumerDimension", {value.upper(): value for value in get_args(ConsumerDimension)}),
+        name="ConsumerDimension",
+    )
 
 
 EvidenceList = NewType("EvidenceList", list)
@@ -165,7 +177,7 @@ def counts(mapping: dict[str, int], names: dict[str, str] | None = None) -> list
 @strawberry.type(name="GraphNode", description="A node of the graph with its typed properties (never secret values).")
 class GraphNodeType:
     id: strawberry.ID
-    kind: NodeKindEnum  # type: ignore[valid-type]
+    kind: NodeKindEnum
     subtype: str
     name: str
     props: JSON
@@ -190,7 +202,7 @@ class GraphNodeType:
 @strawberry.type(name="NodeRef", description="A reference to a node; `node` loads the whole node (batched).")
 class NodeRefType:
     id: strawberry.ID
-    kind: NodeKindEnum  # type: ignore[valid-type]
+    kind: NodeKindEnum
     name: str
     subtype: str
 
@@ -206,7 +218,7 @@ class NodeRefType:
 @strawberry.type(name="Hop", description="One stored edge source -KIND-> target, with its evidence.")
 class HopType:
     source: strawberry.ID
-    kind: EdgeKindEnum  # type: ignore[valid-type]
+    kind: EdgeKindEnum
     target: strawberry.ID
     first_seen: str | None
     last_seen: str | None

@@ -62,7 +62,7 @@ __all__ = [
 @strawberry.type
 class Owner:
     id: strawberry.ID
-    kind: NodeKindEnum  # type: ignore[valid-type]
+    kind: NodeKindEnum
     name: str
     status: str = strawberry.field(description="Person: active|offboarded|unknown; Team: active|no_active_member")
     distance: int
@@ -100,7 +100,7 @@ class Chain:
 @strawberry.type
 class Accountability:
     subject: NodeRefType
-    verdict: VerdictEnum  # type: ignore[valid-type]
+    verdict: VerdictEnum
     owners: list[Owner]
     chains: list[Chain]
     action: str
@@ -148,7 +148,7 @@ class SharedCredentialType:
     credential: NodeRefType
     consumer_count: int
     consumers: list[Consumer]
-    verdict: VerdictEnum  # type: ignore[valid-type]
+    verdict: VerdictEnum
     owners: list[Owner]
     action: str
 
@@ -507,8 +507,8 @@ class RuleType:
     id: strawberry.ID
     version: int
     title: str
-    severity: SeverityEnum  # type: ignore[valid-type]
-    owasp: OwaspEnum  # type: ignore[valid-type]
+    severity: SeverityEnum
+    owasp: OwaspEnum
     owasp_name: str
     action: str
     keep_suppresses: bool
@@ -533,9 +533,9 @@ class FindingType:
     rule: strawberry.ID
     rule_version: int
     title: str
-    owasp: OwaspEnum  # type: ignore[valid-type]
+    owasp: OwaspEnum
     owasp_name: str
-    severity: SeverityEnum  # type: ignore[valid-type]
+    severity: SeverityEnum
     subject: NodeRefType
     message: str
     action: str
