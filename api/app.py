@@ -148,7 +148,7 @@ def create_app(settings: Settings, *, pool: StorePool | None = None, tokens: Tok
     pool = pool or StorePool(settings.store_location, settings.store_pool)
     tokens = tokens or TokenStore(settings.token_path, settings.secret)
     schema = build_schema(settings)
-    principals = PrincipalCache(tokens)
+    principals = PrincipalCache(tokens, ttl=settings.token_cache_seconds)
 
     def context_for(principal: Principal | None) -> Context:
         return Context(

@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     has fewer fields than tokens, so the default lets fragments add nothing a flat one could not)."""
     max_page: int = Field(default=200, ge=1, le=10_000)
     max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+    token_cache_seconds: float = Field(default=5.0, ge=0, le=3600)
+    """How long a token found valid is remembered for reading (mutations always check the file)."""
     store_pool: int = Field(default=4, ge=1, le=64)
     """Embedded store instances (one SQLite connection each) that serve requests in parallel."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import anyio.to_thread
 from strawberry.dataloader import DataLoader
@@ -14,6 +14,9 @@ from api.auth import Principal, TokenStore
 from api.graphql.pool import StorePool
 from api.graphql.principals import PrincipalCache
 from api.settings import Settings
+
+if TYPE_CHECKING:
+    from api.graphql.types_common import GraphNodeType
 
 __all__ = ["Context"]
 
@@ -29,7 +32,7 @@ class Context(BaseContext):
         tokens: TokenStore,
         principals: PrincipalCache,
         principal: Principal | None,
-        node_loader_factory: Callable[[Context], DataLoader[str, Any]],
+        node_loader_factory: Callable[[Context], DataLoader[str, GraphNodeType | None]],
     ) -> None:
         super().__init__()
         self.settings = settings

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from strawberry.dataloader import DataLoader
 
 from api.graphql.context import Context
@@ -18,7 +16,7 @@ def _nodes_by_id(store: GraphStore, ids: list[str]) -> dict[str, Node]:
     return store.nodes_by_id(ids)
 
 
-def node_loader(context: Context) -> DataLoader[str, Any]:
+def node_loader(context: Context) -> DataLoader[str, GraphNodeType | None]:
     async def load(ids: list[str]) -> list[GraphNodeType | None]:
         found = await context.run(_nodes_by_id, ids)
         return [GraphNodeType.from_node(found[i]) if i in found else None for i in ids]

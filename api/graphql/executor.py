@@ -95,7 +95,7 @@ class PlainFirstExecutor(StrawberryGraphQLCoreExecutionContext):
         manager = self.middleware_manager
         return manager is not None and bool(manager.middlewares)
 
-    def execute_collected_subfields(  # type: ignore[override]  # graphql-core's IncrementalExecutor signature
+    def execute_collected_subfields(
         self,
         parent_type: GraphQLObjectType,
         source_value: Any,
@@ -123,7 +123,7 @@ class PlainFirstExecutor(StrawberryGraphQLCoreExecutionContext):
 
         Plans live as long as this executor (one request): grouped field sets are memoized per
         request by graphql-core, so the 59 hops of an answer share one plan."""
-        plans = self.__dict__.setdefault("_plans", {})
+        plans: dict[int, tuple[GroupedFieldSet, Complete | None]] = self.__dict__.setdefault("_plans", {})
         cached = plans.get(id(fields))
         if cached is not None and cached[0] is fields:
             return cached[1]

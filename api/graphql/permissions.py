@@ -24,27 +24,35 @@ from api.graphql.context import Context
 __all__ = ["IsAdmin", "IsLoader", "IsReader"]
 
 
+def _role_allows(permission: BasePermission, needed: Role, info: strawberry.Info[Context, Any]) -> bool:
+    """Whether the caller's role reaches `needed`; otherwise sets the denial's message and 403."""
+    principal = info.context.principal
+    if principal is not None and principal.role.allows(needed):
+        return True
+    permission.message = f"this needs the {needed.value} role" + (
+        f"; the token has {principal.role.value}" if principal else ""
+    )
+    if info.context.response is not None:
+        info.context.response.status_code = 403
+    return False
+
+
 class _HasRole(BasePermission):
     needed: Role = Role.READER
     error_extensions = {"code": "FORBIDDEN"}
 
     def has_permission(self, source: Any, info: strawberry.Info[Context, Any], **kwargs: Any) -> bool:
-        principal = info.context.principal
-        if principal is not None and principal.role.allows(self.needed):
-            return True
-        self.message = f"this needs the {self.needed.value} role" + (
-            f"; the token has {principal.role.value}" if principal else ""
-        )
-        if info.context.response is not None:
-            info.context.response.status_code = 403
-        return False
+        return _role_allows(self, self.needed, info)
 
 
-class _HasRoleNow(_HasRole):
+class _HasRoleNow(BasePermission):
     """The role, and a token still unrevoked in the token file at this moment."""
 
+    needed: Role = Role.LOADER
+    error_extensions = {"code": "FORBIDDEN"}
+
     async def has_permission(self, source: Any, info: strawberry.Info[Context, Any], **kwargs: Any) -> bool:
-        if not super().has_permission(source, info, **kwargs):
+        if not _role_allows(self, self.needed, info):
             return False
         if await info.context.token_still_valid():
             return True

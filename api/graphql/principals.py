@@ -8,9 +8,9 @@ Invalid tokens are never remembered, so they always meet the file.
 
 The price is revocation delay for reading only: a token revoked through this server's API
 stops working at once (the mutation calls `forget`), one revoked by `keytrail token revoke`
-in another process stops reading within `ttl` seconds (default 5). Mutations and token
-management never rely on this memory: their permission classes check the token file again
-(api/graphql/permissions.py). Roles cannot change, so a remembered principal stays right.
+in another process stops reading within `ttl` seconds (KEYTRAIL_TOKEN_CACHE_SECONDS, default
+5). Mutations and token management never rely on this memory: their permission classes check
+the token file again (api/graphql/permissions.py). Roles cannot change, so a remembered principal stays right.
 """
 
 from __future__ import annotations

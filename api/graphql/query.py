@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
+from strawberry.permission import BasePermission
 
 from api.graphql.context import Context
 from api.graphql.limits import Page, page_of, window_of
@@ -75,7 +76,7 @@ AsOf = Annotated[
 Id = Annotated[strawberry.ID, strawberry.argument(description="A canonical node id, e.g. aws:key:AKIA...")]
 First = Annotated[int, strawberry.argument(description="Page size (capped by the server, default cap 200)")]
 After = Annotated[str | None, strawberry.argument(description="pageInfo.endCursor of the previous page")]
-READER = [IsReader]
+READER: list[type[BasePermission]] = [IsReader]
 SEARCH_MAX = 1000
 """The search query's own upper bound on results."""
 

@@ -81,9 +81,9 @@ else:
     )
 
 
-EvidenceList = NewType("EvidenceList", list)
-SubgraphNodes = NewType("SubgraphNodes", list)
-SubgraphEdges = NewType("SubgraphEdges", list)
+EvidenceList = NewType("EvidenceList", list[dict[str, object]])
+SubgraphNodes = NewType("SubgraphNodes", list[dict[str, object]])
+SubgraphEdges = NewType("SubgraphEdges", list[dict[str, object]])
 
 
 def _refuse_input(value: object) -> object:
@@ -192,7 +192,7 @@ class GraphNodeType:
             kind=node.kind,
             subtype=node.subtype,
             name=node.name,
-            props=dict(node.props),
+            props=JSON(dict(node.props)),
             first_seen=node.first_seen,
             last_seen=node.last_seen,
             sources=list(node.sources),
@@ -243,7 +243,7 @@ class HopType:
             first_seen=hop.first_seen,
             last_seen=hop.last_seen,
             count=hop.count,
-            props=dict(hop.props),
+            props=JSON(dict(hop.props)),
             evidence=pack_evidence(hop.evidence),
         )
 
