@@ -17,7 +17,7 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
 from api.graphql.pool import RequestTimeout
-from graph.errors import AuthError, LoadError, ModelError, NotFound, QueryError, StoreUnavailable
+from graph.errors import AuthError, KeytrailError, LoadError, ModelError, NotFound, QueryError, StoreUnavailable
 
 __all__ = ["CODES", "CodedError", "ErrorCodes", "code_of"]
 
@@ -29,8 +29,10 @@ CODES: Final = ("UNAUTHENTICATED", "FORBIDDEN", "BAD_INPUT", "NOT_FOUND", "TOO_C
 _TOO_COMPLEX_MARKERS: Final = ("exceeds maximum operation depth", "aliases found. Allowed", "tokens. Parsing aborted")
 
 
-class CodedError(Exception):
-    """An error raised on purpose with its code and a message safe to show."""
+class CodedError(KeytrailError):
+    """An error raised on purpose with its code and a message safe to show.
+
+    A KeytrailError declared here rather than in graph/errors.py: its codes are the API's."""
 
     def __init__(self, code: str, message: str) -> None:
         assert code in CODES

@@ -28,7 +28,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import ParamSpec, TypeVar
 
-from graph.errors import StoreUnavailable
+from graph.errors import KeytrailError, StoreUnavailable
 from graph.open import is_neo4j_uri, open_store
 from graph.store import GraphStore
 
@@ -38,8 +38,11 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 
-class RequestTimeout(Exception):
-    """The request's time budget ran out while a store call was running."""
+class RequestTimeout(KeytrailError):
+    """The request's time budget ran out while a store call was running (coded TIMEOUT).
+
+    A KeytrailError, in the tree of graph/errors.py, but declared here: graph/ cannot know of
+    requests, and api is the only layer that has a deadline."""
 
 
 class StorePool:
