@@ -62,10 +62,12 @@ def open_store(location: str | None = None) -> GraphStore:
 
 
 def _chosen_by(location: str | None) -> str:
+    environment = os.environ.get("KEYTRAIL_STORE")
+    # The command line passes KEYTRAIL_STORE's value as the option's default: name the variable then.
+    if environment and location in (None, environment):
+        return "KEYTRAIL_STORE"
     if location:
         return "--store"
-    if os.environ.get("KEYTRAIL_STORE"):
-        return "KEYTRAIL_STORE"
     return "the default, as neither --store nor KEYTRAIL_STORE is set"
 
 
