@@ -21,7 +21,27 @@ from graph.runtime import tune_gc
 __all__ = ["cli", "main"]
 
 
-@click.group()
+class _Failure(click.ClickException):
+    """A KeytrailError as click shows it: `error: <message>` on stderr, exit status 1."""
+
+    exit_code = 1
+
+    def show(self, file: object = None) -> None:
+        click.echo(f"error: {self.format_message()}", err=True)
+
+
+class _Group(click.Group):
+    """Turns KeytrailError into one line and exit 1 inside click, so every way of running the
+    command line (the console script, click's test runner) behaves the same."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except KeytrailError as exc:
+            raise _Failure(str(exc)) from None
+
+
+@click.group(cls=_Group)
 @click.version_option(package_name="keytrail")
 def cli() -> None:
     """keytrail: follow every non-human identity and secret back to an accountable person."""

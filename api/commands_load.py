@@ -9,15 +9,27 @@ from pathlib import Path
 import click
 
 from api.commands_store import store_option
+from graph.errors import KeytrailError
 from graph.open import describe_location, open_store
-from loaders.base import LoadContext, SourceFile
+from graph.store import Stats
+from loaders.base import LoadContext
+from loaders.registry import loader_named
 from loaders.runner import FileReport, LoadReport, StrictStop, default_jobs, discover, hmac_key, run_load
 
-__all__ = ["load_command"]
+__all__ = ["EXIT_CODES", "load_command"]
 
 
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+SKIPPED_SHOWN = 20
+"""Skipped files named in the summary; the count is always whole."""
+
+EXIT_CODES = """Exit status: 0 = every file loaded and every record accepted (files of no known
+format met in a folder are skipped and listed); 1 = something was not loaded: a record
+rejected, a file missing, unreadable or (named explicitly, or under --strict) of no known
+format, or a --strict stop; 2 = usage error (unknown option, no PATH, unknown --source)."""
 
 
 def _print_file(report: FileReport) -> None:
@@ -34,10 +46,25 @@ def _print_file(report: FileReport) -> None:
         click.echo(f"  ... and {report.rejected - len(report.errors)} more rejections", err=True)
 
 
-@click.command("load")
+def _print_summary(report: LoadReport, location: str, totals: Stats) -> None:
+    skipped = report.skipped
+    if skipped:
+        shown = ", ".join(f.path for f in skipped[:SKIPPED_SHOWN])
+        more = f" and {len(skipped) - SKIPPED_SHOWN} more" if len(skipped) > SKIPPED_SHOWN else ""
+        click.echo(f"skipped {len(skipped)} files of no known format: {shown}{more}", err=True)
+    failed = sum(1 for f in report.files if f.failure)
+    loaded = len(report.files) - failed - len(skipped)
+    click.echo(
+        f"loaded {loaded} files into {location}: {sum(f.accepted for f in report.files)} records accepted, "
+        f"{report.rejected} rejected, {failed} files failed, {len(skipped)} skipped; "
+        f"the store now holds {totals.total_nodes} nodes and {totals.total_edges} edges"
+    )
+
+
+@click.command("load", epilog=EXIT_CODES)
 @store_option
 @click.option("--source", default=None, help="Name the format instead of detecting it by content.")
-@click.option("--strict", is_flag=True, help="Stop at the first rejected record.")
+@click.option("--strict", is_flag=True, help="Stop at the first rejected record; fail on files of no known format.")
 @click.option("--session-gap", default=60, show_default=True, help="Minutes of inactivity that split a session.")
 @click.option("--owner-tag", "owner_tags", multiple=True, help="Tag names that name an owner (repeatable).")
 @click.option("--repository", default="", help="org/repo of workflows or scanner reports whose path does not say.")
@@ -48,7 +75,7 @@ def _print_file(report: FileReport) -> None:
     default=None,
     help="Worker processes for large CloudTrail sets (default: one per core, at most 8).",
 )
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 def load_command(
     store: str | None,
     source: str | None,
@@ -60,7 +87,16 @@ def load_command(
     jobs: int | None,
     paths: tuple[Path, ...],
 ) -> None:
-    """Load evidence files or directories (formats detected by content)."""
+    """Load evidence files or directories (formats detected by content).
+
+    One line per file: what its records contributed (nodes and edges, sessions included), then
+    a summary whose totals are the store's, as `keytrail stats` shows them. A missing PATH is
+    reported and the others still load."""
+    if source:
+        try:
+            loader_named(source)
+        except KeytrailError as exc:
+            raise click.BadParameter(str(exc), param_hint="--source") from None
     graph = open_store(store)
     ctx = LoadContext(now=_now(), hmac_key=hmac_key(), session_gap_minutes=session_gap)
     ctx.repository, ctx.runner_org = repository.strip(), runner_org.strip()
@@ -68,32 +104,29 @@ def load_command(
         ctx.owner_tag_names = tuple(t.lower() for t in owner_tags)
     files = discover(list(paths))
     show_bar = sys.stderr.isatty() and len(files) > 1
-    report = LoadReport()
     try:
         with click.progressbar(length=len(files), label="loading", file=sys.stderr) if show_bar else _NoBar() as bar:
-
-            def on_file(_file: SourceFile, file_report: FileReport) -> None:
-                bar.update(1)
-                if not show_bar:
-                    _print_file(file_report)
-
             report = run_load(
-                graph, list(paths), ctx=ctx, source=source, strict=strict, on_file=on_file, jobs=jobs or default_jobs()
+                graph,
+                list(paths),
+                ctx=ctx,
+                source=source,
+                strict=strict,
+                on_file=lambda _file, _report: bar.update(1),
+                jobs=jobs or default_jobs(),
             )
+        totals = graph.stats()
     except StrictStop as exc:
         click.echo(f"stopped (--strict): {exc}", err=True)
-        sys.exit(2)
+        sys.exit(1)
     finally:
         graph.close()
-    if show_bar:
-        for file_report in report.files:
+    # Printed once the load is done: a file's line includes its share of the sessions written at the end.
+    for file_report in report.files:
+        if not file_report.skipped:
             _print_file(file_report)
-    total = sum(f.accepted for f in report.files)
-    click.echo(
-        f"loaded {len(report.files)} files into {describe_location(graph.location)}: "
-        f"{total} records accepted, {report.rejected} rejected"
-    )
-    if report.failed:
+    _print_summary(report, describe_location(graph.location), totals)
+    if not report.complete:
         sys.exit(1)
 
 

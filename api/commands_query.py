@@ -14,7 +14,7 @@ import click
 from pydantic import BaseModel
 
 from api.commands_store import store_option
-from graph.open import open_store
+from graph.open import open_existing_store
 from graph.store import GraphStore
 from queries import explore
 from queries.accountability import accountability
@@ -56,7 +56,7 @@ def _emit(result: BaseModel, fmt: str) -> None:
 
 
 def _run(store: str | None, fmt: str, call: Callable[[GraphStore], BaseModel]) -> None:
-    graph = open_store(store)
+    graph = open_existing_store(store)
     try:
         result = call(graph)
     finally:

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from graph.errors import KeytrailError, ModelError
-from graph.open import describe_location, open_store, store_location
+from graph.open import describe_location, open_existing_store, open_store, store_location
 from graph.store import parse_export_line
 
 __all__ = ["store_commands", "store_option"]
@@ -29,8 +29,10 @@ _IMPORT_BATCH = 5000
     "--out", type=click.Path(dir_okay=False, writable=True), default="-", help="File to write (default stdout)."
 )
 def export_command(store: str | None, out: str) -> None:
-    """Dump the whole graph as sorted JSON lines (nodes by id, then edges)."""
-    graph = open_store(store)
+    """Dump the whole graph as sorted JSON lines (nodes by id, then edges).
+
+    A missing or empty store is an error (exit 1), never an empty dump."""
+    graph = open_existing_store(store)
     try:
         target = sys.stdout if out == "-" else open(out, "w", encoding="utf-8")  # noqa: SIM115
         try:
@@ -78,8 +80,8 @@ def import_command(store: str | None, path: Path) -> None:
 @store_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 def stats_command(store: str | None, fmt: str) -> None:
-    """Count nodes and edges by kind."""
-    graph = open_store(store)
+    """Count nodes and edges by kind (a missing store is an error; an empty one counts zero)."""
+    graph = open_existing_store(store, allow_empty=True)
     try:
         stats = graph.stats()
     finally:

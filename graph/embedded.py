@@ -41,7 +41,7 @@ from graph.store import (
     scan_projection,
 )
 
-__all__ = ["DEFAULT_PATH", "EmbeddedStore"]
+__all__ = ["DEFAULT_PATH", "EmbeddedStore", "store_file"]
 
 DEFAULT_PATH = Path(".keytrail") / "keytrail.db"
 _CHUNK = 900  # below SQLite's default limit of bound variables per statement
@@ -269,13 +269,20 @@ def _props_reader(kind: NodeKind | EdgeKind, properties: Sequence[str] | None) -
     return projected
 
 
+def store_file(path: str | Path) -> Path:
+    """The database file a store location names: a folder (or a new name without a suffix)
+    holds `keytrail.db`."""
+    target = Path(path)
+    if target.is_dir() or (not target.suffix and not target.exists()):
+        return target / "keytrail.db"
+    return target
+
+
 class EmbeddedStore:
     """SQLite-backed GraphStore. Not shared between threads; open one per thread."""
 
     def __init__(self, path: str | Path = DEFAULT_PATH) -> None:
-        target = Path(path)
-        if target.is_dir() or (not target.suffix and not target.exists()):
-            target = target / "keytrail.db"
+        target = store_file(path)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(target, isolation_level=None, check_same_thread=False)

@@ -2,9 +2,17 @@
 
 Files are read one at a time and records streamed, so memory does not grow with file size;
 nodes and edges go to the store in batches of BATCH_ITEMS, each one transaction. A record's
-output is written whole or not at all. A file no loader recognises, or that cannot be read,
-is a file-level failure (the command exits non-zero); a malformed record is a rejection,
-reported with its location, and the records around it still load — unless `strict`.
+output is written whole or not at all. A file that cannot be read (or does not exist) is a
+file-level failure; so is a file no loader recognises when it was named explicitly. Met while
+walking a folder, such a file is only skipped (READMEs, manifests and notes live beside
+evidence) — unless `strict`, which fails on both. A malformed record is a rejection, reported
+with its location, and the records around it still load — unless `strict`.
+
+Each file's report counts the nodes and edges it contributed, including its share of what a
+loader emits at the end (sessions): an item of `finish` output is counted on the file its
+first evidence pointer cites, a node on the file of the edge that follows it (a session's node
+precedes its edges), and what no pointer places (keys, identities seen by many files' sessions)
+on the loader's last file. The counts are observations: a node seen in two files counts in both.
 
 A loader's `finish` output (sessions and other aggregates) is streamed in the same bounded
 batches rather than held as one list, so memory follows the aggregates, not their items. A
@@ -89,6 +97,8 @@ class FileReport:
     edges: int = 0
     errors: list[LoadError] = field(default_factory=list)
     failure: str = ""
+    skipped: str = ""
+    """Why a file met in a folder walk was passed over (no known format); never a failure."""
 
     def reject(self, error: LoadError) -> None:
         self.rejected += 1
@@ -107,6 +117,15 @@ class LoadReport:
     @property
     def rejected(self) -> int:
         return sum(f.rejected for f in self.files)
+
+    @property
+    def skipped(self) -> list[FileReport]:
+        return [f for f in self.files if f.skipped]
+
+    @property
+    def complete(self) -> bool:
+        """Everything given was loaded: no file failed and no record was rejected."""
+        return not self.failed and not self.rejected
 
 
 def default_jobs() -> int:
@@ -207,17 +226,24 @@ class _Batcher:
             if len(self.nodes) + len(self.edges) >= BATCH_ITEMS:
                 self.flush()
 
-    def stream(self, items: Iterable[Item], report: FileReport) -> None:
-        """Items written in bounded batches as they come (a loader's finish output)."""
+    def stream(self, items: Iterable[Item], reports: dict[str, FileReport], last: FileReport) -> None:
+        """Items written in bounded batches as they come (a loader's finish output), each counted
+        on the file that produced it (see the module docstring): `reports` by display name."""
+        current, waiting = last, 0  # nodes waiting for the edge that names their file
         for item in items:
             if isinstance(item, Node):
                 self.nodes.append(item)
-                report.nodes += 1
+                waiting += 1
             else:
                 self.edges.append(item)
-                report.edges += 1
+                if item.evidence:
+                    current = reports.get(item.evidence[0].source, current)
+                current.edges += 1
+                current.nodes += waiting
+                waiting = 0
             if len(self.nodes) + len(self.edges) >= BATCH_ITEMS:
                 self.flush()
+        last.nodes += waiting
 
     def flush(self) -> None:
         if self.nodes or self.edges:
@@ -241,11 +267,12 @@ def run_load(
     (see "Worker processes" above); the graph written is the same."""
     forced = loader_named(source) if source else None
     files = discover(paths)
+    named = {path for path in paths if not path.is_dir()}
     # Enough bytes that a parallel loader may want workers: start them now, so their interpreters
     # import keytrail while this one detects formats (a pool nobody uses is killed at the end).
     pool = WorkerPool(jobs if jobs > 1 and not strict and _has_bytes(files, PARALLEL_MIN_BYTES) else 0)
     try:
-        return _run(store, files, ctx, forced, strict, on_file, jobs, pool)
+        return _run(store, files, named, ctx, forced, strict, on_file, jobs, pool)
     finally:
         pool.close()
 
@@ -264,6 +291,7 @@ def _has_bytes(files: list[SourceFile], least: int) -> bool:
 def _run(
     store: GraphStore,
     files: list[SourceFile],
+    named: set[Path],
     ctx: LoadContext,
     forced: Loader[Any] | None,
     strict: bool,
@@ -288,7 +316,10 @@ def _run(
             file_report.failure = f"truncated compressed file: {exc}"
             loader = None
         if loader is None and not file_report.failure:
-            file_report.failure = "format not recognised (use --source to name it)"
+            if file.path in named or strict:
+                file_report.failure = "format not recognised (use --source to name it)"
+            else:
+                file_report.skipped = "no known format"
         planned.append((phase_of(loader) if loader else 0, index, file, loader, file_report))
     ordered = sorted(planned, key=lambda p: (p[0], p[1]))
     parallel = _parallel_parts(ordered, jobs) if not strict else {}
@@ -311,7 +342,8 @@ def _run(
         if on_file is not None:
             on_file(file, file_report)
     for name, loader in used.items():
-        batcher.stream(loader.finish(ctx), finishing[name])
+        of_loader = {p[2].display: p[4] for p in ordered if p[3] is loader}
+        batcher.stream(loader.finish(ctx), of_loader, finishing[name])
     batcher.flush()
     return report
 

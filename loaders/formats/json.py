@@ -94,9 +94,13 @@ def _json_document(source: SourceFile, text: str) -> Iterator[Record[Any] | Load
                 try:
                     yield Record(where, orjson.loads(text[decoder_start : index + 1]))
                 except orjson.JSONDecodeError as exc:
-                    yield where.error(f"invalid JSON object ({exc})")
+                    # Cite the line where parsing failed (orjson counts from the object's first line).
+                    failed = Location(source.display, line=start_line + exc.lineno - 1)
+                    yield failed.error(f"invalid JSON object opened at line {start_line}: {exc.msg}")
                 decoder_start = None
     if depth:
-        yield Location(source.display, line=start_line).error("truncated JSON: unbalanced braces at end of file")
+        yield Location(source.display, line=line).error(
+            f"truncated JSON: the object opened at line {start_line} is still open at the end of the file"
+        )
     elif not found:
         yield Location(source.display, line=1).error("not JSON: the file holds no JSON document")

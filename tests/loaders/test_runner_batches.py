@@ -60,7 +60,7 @@ def test_finish_output_is_written_in_bounded_batches(tmp_path: Path, monkeypatch
     report = runner.FileReport(path="finish")
     items = (Node(id=f"test:n{i}", kind="Person", name=f"n{i}") for i in range(10))
     try:
-        batcher.stream(items, report)
+        batcher.stream(items, {}, report)
         batcher.flush()
     finally:
         store.close()
