@@ -24,6 +24,9 @@ def _print_file(report: FileReport) -> None:
     if report.failure:
         click.echo(f"FAILED  {report.path}: {report.failure}", err=True)
         return
+    if report.skipped:
+        click.echo(f"SKIPPED {report.path}: {report.skipped}", err=True)
+        return
     click.echo(
         f"{report.loader:<22} {report.path}: {report.accepted} accepted, {report.rejected} rejected, "
         f"{report.nodes} nodes, {report.edges} edges"
