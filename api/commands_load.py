@@ -36,6 +36,9 @@ def _print_file(report: FileReport) -> None:
     if report.failure:
         click.echo(f"FAILED  {report.path}: {report.failure}", err=True)
         return
+    if report.skipped:
+        click.echo(f"SKIPPED {report.path}: {report.skipped}", err=True)
+        return
     click.echo(
         f"{report.loader:<22} {report.path}: {report.accepted} accepted, {report.rejected} rejected, "
         f"{report.nodes} nodes, {report.edges} edges"
@@ -51,7 +54,7 @@ def _print_summary(report: LoadReport, location: str, totals: Stats) -> None:
     if skipped:
         shown = ", ".join(f.path for f in skipped[:SKIPPED_SHOWN])
         more = f" and {len(skipped) - SKIPPED_SHOWN} more" if len(skipped) > SKIPPED_SHOWN else ""
-        click.echo(f"skipped {len(skipped)} files of no known format: {shown}{more}", err=True)
+        click.echo(f"skipped {len(skipped)} files (no known format, or not a regular file): {shown}{more}", err=True)
     failed = sum(1 for f in report.files if f.failure)
     loaded = len(report.files) - failed - len(skipped)
     click.echo(

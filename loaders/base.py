@@ -22,6 +22,7 @@ from typing import Any, ClassVar, Generic, NamedTuple, Protocol, TypeVar
 from graph.errors import LoadError
 from graph.model import Edge, Evidence, Node
 from graph.schema import EdgeKind, NodeKind
+from loaders.limits import LoadLimits
 
 __all__ = [
     "KnownNodes",
@@ -97,6 +98,8 @@ class LoadContext:
     repository: str = ""
     """`org/repo` a workflow, CODEOWNERS or scanner report belongs to when neither the file nor
     its path says (`keytrail load --repository`)."""
+    limits: LoadLimits = field(default_factory=LoadLimits.from_environment)
+    """What one file may cost (loaders/limits.py): bytes, line length, depth, aliases, records."""
     state: dict[str, Any] = field(default_factory=dict)
 
     def evidence(self, location: Location, at: str | None = None, locator: str | None = None) -> Evidence:

@@ -49,6 +49,7 @@ import os
 import pickle
 import queue
 import secrets
+import stat
 import subprocess
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -61,6 +62,7 @@ from pydantic import ValidationError
 from graph.errors import LoadError, ModelError, StrictStop, WorkerError
 from graph.model import Edge, Node
 from graph.store import GraphStore
+from loaders import limits
 from loaders.base import SAMPLE_BYTES, Item, LoadContext, Loader, Sample, SourceFile
 from loaders.formats.compressed import open_text
 from loaders.parallel import ParallelAggregates, WorkerPool, converse, work_size
@@ -98,12 +100,23 @@ class FileReport:
     errors: list[LoadError] = field(default_factory=list)
     failure: str = ""
     skipped: str = ""
-    """Why a file met in a folder walk was passed over (no known format); never a failure."""
+    """Why a file met in a folder walk was passed over (no known format, or not a regular file:
+    a FIFO, socket, device, broken link); never a failure."""
 
     def reject(self, error: LoadError) -> None:
         self.rejected += 1
         if len(self.errors) < MAX_ERRORS_KEPT:
-            self.errors.append(error)
+            self.errors.append(_shortened(error))
+
+    def fail(self, reason: str) -> None:
+        self.failure = limits.shorten(reason)
+
+
+def _shortened(error: LoadError) -> LoadError:
+    """The error with its reason cut to a readable length (a reason may quote a 1 MB value)."""
+    if len(error.reason) <= limits.REASON_CHARS:
+        return error
+    return type(error)(limits.shorten(error.reason), file=error.file, line=error.line, record=error.record)
 
 
 @dataclass(slots=True)
@@ -162,6 +175,21 @@ def discover(paths: Sequence[Path]) -> list[SourceFile]:
     return found
 
 
+def irregular(source: SourceFile) -> str:
+    """Why a path is not a regular file that can be read without blocking ("" when it is one):
+    FIFOs, sockets and devices are never opened (a FIFO would block the load forever), and a
+    symbolic link loop or a dangling link cannot be followed."""
+    try:
+        mode = os.stat(source.path).st_mode
+    except OSError as exc:
+        return f"cannot follow: {exc.strerror or exc}"
+    if stat.S_ISREG(mode):
+        return ""
+    kinds = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"))
+    kind = next((name for test, name in kinds if test(mode)), "a block device" if stat.S_ISBLK(mode) else "")
+    return f"not a regular file ({kind or 'special file'}), not opened"
+
+
 def detect(source: SourceFile) -> Loader[Any] | None:
     with open_text(source) as handle:
         text = handle.read(SAMPLE_BYTES)
@@ -178,7 +206,10 @@ def _file_records(
     """Each accepted record's nodes and edges, as one list: a record is written whole or not at all.
     (Records that mean nothing by themselves, like most CloudTrail events, yield no list.)"""
     transform = loader.transform
-    for parsed in loader.parse(source):
+    most = ctx.limits.records
+    for count, parsed in enumerate(loader.parse(source), 1):
+        if count > most:
+            raise limits.exceeded("records", most, "the number of records", file=source.display)
         if isinstance(parsed, LoadError):
             report.reject(parsed)
             if strict:
@@ -186,7 +217,7 @@ def _file_records(
             continue
         try:
             items = list(transform(parsed, ctx))
-        except (LoadError, ModelError, ValidationError) as exc:
+        except Exception as exc:  # any failure of one record rejects that record, located
             error = exc if isinstance(exc, LoadError) else parsed.location.error(_reason(exc))
             report.reject(error)
             if strict:
@@ -198,11 +229,16 @@ def _file_records(
 
 
 def _reason(exc: Exception) -> str:
+    """What went wrong with one record, readable and short: a validation error names its field;
+    any other (a TypeError on a value of the wrong JSON type) names its type, since an unexpected
+    exception is a defect of keytrail's boundary checks, reported rather than crashing the load."""
     if isinstance(exc, ValidationError):
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "record"
         return f"{where}: {first['msg']}"
-    return str(exc)
+    if isinstance(exc, ModelError):
+        return limits.shorten(str(exc))
+    return limits.shorten(f"unreadable record ({type(exc).__name__}: {exc})")
 
 
 Planned = tuple[int, int, SourceFile, Loader[Any] | None, FileReport]
@@ -228,10 +264,13 @@ class _Batcher:
 
     def stream(self, items: Iterable[Item], reports: dict[str, FileReport], last: FileReport) -> None:
         """Items written in bounded batches as they come (a loader's finish output), each counted
-        on the file that produced it (see the module docstring): `reports` by display name."""
+        on the file that produced it (see the module docstring): `reports` by display name. A
+        LoadError among them is an aggregate the loader could not emit, counted as a rejection."""
         current, waiting = last, 0  # nodes waiting for the edge that names their file
         for item in items:
-            if isinstance(item, Node):
+            if isinstance(item, LoadError):
+                current.reject(item)
+            elif isinstance(item, Node):
                 self.nodes.append(item)
                 waiting += 1
             else:
@@ -307,15 +346,15 @@ def _run(
     for index, file in enumerate(files):
         file_report = FileReport(path=file.display)
         report.files.append(file_report)
-        try:
-            loader = forced or detect(file)
-        except OSError as exc:
-            file_report.failure = f"cannot read: {exc.strerror or exc}"
-            loader = None
-        except EOFError as exc:
-            file_report.failure = f"truncated compressed file: {exc}"
-            loader = None
-        if loader is None and not file_report.failure:
+        loader = None
+        if unreadable := irregular(file):
+            if file.path in named:
+                file_report.fail(unreadable)
+            else:
+                file_report.skipped = unreadable
+        else:
+            loader = _detected(file, forced, ctx, file_report)
+        if loader is None and not file_report.failure and not file_report.skipped:
             if file.path in named or strict:
                 file_report.failure = "format not recognised (use --source to name it)"
             else:
@@ -348,16 +387,48 @@ def _run(
     return report
 
 
+def _here(error: LoadError, file: SourceFile) -> str:
+    """An error's text without the file's own name (a failure is printed after it)."""
+    if error.file and error.file != file.display:
+        return str(error)
+    where = [f"line {error.line}"] if error.line is not None else []
+    where += [f"record {error.record}"] if error.record is not None else []
+    return ", ".join(where) + (": " if where else "") + error.reason
+
+
+def _detected(file: SourceFile, forced: Loader[Any] | None, ctx: LoadContext, report: FileReport) -> Loader[Any] | None:
+    """The file's loader (`forced`, or by content); None with `report.failure` set when unreadable."""
+    if forced is not None:
+        return forced
+    try:
+        with limits.applied(ctx.limits):
+            return detect(file)
+    except OSError as exc:
+        report.fail(f"cannot read: {exc.strerror or exc}")
+    except EOFError as exc:
+        report.fail(f"truncated compressed file: {exc}")
+    except LoadError as exc:
+        report.fail(exc.reason)
+    return None
+
+
 def _load_file(
     loader: Loader[Any], file: SourceFile, ctx: LoadContext, report: FileReport, strict: bool, batcher: _Batcher
 ) -> None:
     report.loader = loader.name
     try:
-        batcher.add(_file_records(loader, file, ctx, report, strict), report)
+        with limits.applied(ctx.limits):
+            batcher.add(_file_records(loader, file, ctx, report, strict), report)
+    except StrictStop:
+        raise
     except OSError as exc:
-        report.failure = f"cannot read: {exc.strerror or exc}"
+        report.fail(f"cannot read: {exc.strerror or exc}")
     except EOFError as exc:
-        report.failure = f"truncated compressed file: {exc}"
+        report.fail(f"truncated compressed file: {exc}")
+    except LoadError as exc:  # a limit the file broke, or its whole document unreadable
+        report.fail(_here(exc, file))
+    except Exception as exc:  # a defect of one file's parser fails that file, not the load
+        report.fail(f"cannot parse ({type(exc).__name__}: {exc})")
 
 
 Part = list[tuple[SourceFile, FileReport]]

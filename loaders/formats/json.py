@@ -4,14 +4,16 @@ array), or pretty-printed concatenated objects.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 import orjson
 
 from graph.errors import LoadError
+from loaders import limits
 from loaders.base import Location, Record, SourceFile
-from loaders.formats.compressed import open_text
+from loaders.formats.compressed import bounded_lines, open_text
 
 __all__ = ["iter_json_documents"]
 
@@ -22,18 +24,23 @@ def iter_json_documents(source: SourceFile) -> Iterator[Record[Any] | LoadError]
     JSON lines (one object per line), a single JSON document (object or array), or
     pretty-printed concatenated objects, as tools emit them in the wild. Each yields
     `Record(location, parsed)`; a line that does not parse yields a located LoadError.
-    Whole-document files are read at once (they are exports, not streams); JSON-lines files
-    stream line by line.
+    Whole-document files are read at once (they are exports, not streams) up to the document
+    limit; JSON-lines files stream line by line, and a line past the line limit is rejected
+    and skipped without being held (loaders/limits.py).
     """
+    bounds = limits.current()
     with open_text(source) as handle:
-        first = handle.readline()
-        rest_first = handle.readline()
+        # The first line may be a whole minified document: read it up to the document limit.
+        first = handle.readline(bounds.document_bytes + 1)
         stripped = first.strip()
         looks_lines = stripped.startswith("{") and stripped.endswith("}") and _parses(stripped)
         if looks_lines:
-            yield from _json_lines(source, [first, rest_first], handle)
+            head = first if len(first) <= bounds.line_bytes else None
+            yield from _json_lines(source, itertools.chain((head,), bounded_lines(handle, bounds.line_bytes)), bounds)
             return
-        text = first + rest_first + handle.read()
+        text = first + handle.read(bounds.document_bytes + 1 - len(first))
+    if len(text) > bounds.document_bytes:
+        raise limits.exceeded("document_bytes", bounds.document_bytes, "the JSON document", file=source.display)
     yield from _json_document(source, text)
 
 
@@ -45,19 +52,21 @@ def _parses(text: str) -> bool:
     return True
 
 
-def _json_lines(source: SourceFile, head: list[str], handle: Iterable[str]) -> Iterator[Record[Any] | LoadError]:
-    number = 0
-    for chunk in (head, handle):
-        for line in chunk:
-            number += 1
-            text = line.strip()
-            if not text:
-                continue
-            where = Location(source.display, line=number)
-            try:
-                yield Record(where, orjson.loads(text))
-            except orjson.JSONDecodeError as exc:
-                yield where.error(f"invalid JSON ({exc.msg if hasattr(exc, 'msg') else exc})")
+def _json_lines(
+    source: SourceFile, lines: Iterable[str | None], bounds: limits.LoadLimits
+) -> Iterator[Record[Any] | LoadError]:
+    for number, line in enumerate(lines, 1):
+        where = Location(source.display, line=number)
+        if line is None:
+            yield limits.exceeded("line_bytes", bounds.line_bytes, "the line", file=source.display, line=number)
+            continue
+        text = line.strip()
+        if not text:
+            continue
+        try:
+            yield Record(where, orjson.loads(text))
+        except orjson.JSONDecodeError as exc:
+            yield where.error(f"invalid JSON ({exc.msg if hasattr(exc, 'msg') else exc})")
 
 
 def _json_document(source: SourceFile, text: str) -> Iterator[Record[Any] | LoadError]:

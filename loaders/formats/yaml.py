@@ -1,24 +1,109 @@
-"""YAML documents of a file, safely loaded (no Python objects), with located errors."""
+"""YAML documents of a file, safely loaded (no Python objects), bounded, with located errors.
+
+Bounded before anything is built: the composer counts alias references and nesting depth as it
+reads, and the composed node graph's size with every alias expanded is counted (each shared node
+once, by memo) before construction, so a "billion laughs" document is refused in milliseconds
+instead of expanding when a loader walks it. The limits are loaders/limits.py's.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 import yaml
 
 from graph.errors import LoadError
+from loaders import limits
 from loaders.base import SourceFile
 from loaders.formats.compressed import open_text
 
-__all__ = ["read_yaml"]
+__all__ = ["load_yaml_text", "read_yaml"]
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """A safe loader whose composer refuses too many aliases and too deep a nesting (the pure
+    Python one, as `yaml.safe_load` uses: libyaml's composer recurses in C, past any check)."""
+
+    def __init__(self, stream: str, bounds: limits.LoadLimits, display: str, first_line: int) -> None:
+        super().__init__(stream)
+        self.bounds, self.display, self.first_line = bounds, display, first_line
+        self.aliases, self.depth = 0, 0
+
+    def _fail(self, limit: str, value: int, what: str) -> limits.LimitExceeded:
+        mark = self.peek_event().start_mark if self.check_event() else None  # type: ignore[no-untyped-call]
+        line = self.first_line + (mark.line if mark is not None else 0)
+        return limits.exceeded(limit, value, what, file=self.display, line=line)
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            self.aliases += 1
+            if self.aliases > self.bounds.yaml_aliases:
+                raise self._fail("yaml_aliases", self.bounds.yaml_aliases, "the YAML document's aliases")
+        self.depth += 1
+        if self.depth > self.bounds.depth:
+            raise self._fail("depth", self.bounds.depth, "the YAML document's nesting")
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+def _expanded_size(root: yaml.Node, most: int) -> int:
+    """Nodes of the document with every alias expanded (shared nodes counted per reference),
+    computed on the composed graph in O(distinct nodes); stops counting past `most`."""
+    sizes: dict[int, int] = {}
+    order: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while order:  # iterative post-order: nesting is bounded, but recursion is not needed
+        node, done = order.pop()
+        if id(node) in sizes:
+            continue
+        children = _children(node)
+        if not done:
+            order.append((node, True))
+            order.extend((child, False) for child in children if id(child) not in sizes)
+            continue
+        sizes[id(node)] = min(most + 1, 1 + sum(sizes.get(id(child), 1) for child in children))
+    return sizes[id(root)]
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def load_yaml_text(text: str, display: str, first_line: int = 1) -> object | LoadError:
+    """The one YAML document of `text` (None when empty), or a located error; `first_line` is the
+    file line the text starts on (for a document cut from a multi-document file)."""
+    bounds = limits.current()
+    if len(text) > bounds.document_bytes:
+        raise limits.exceeded("document_bytes", bounds.document_bytes, "the YAML document", file=display)
+    loader = _BoundedLoader(text, bounds, display, first_line)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return None
+        if _expanded_size(root, bounds.yaml_nodes) > bounds.yaml_nodes:
+            raise limits.exceeded(
+                "yaml_nodes", bounds.yaml_nodes, "the YAML document with its aliases expanded", file=display
+            )
+        document: object = loader.construct_document(root)
+        return document
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = first_line + (mark.line if mark is not None else 0)
+        reason = getattr(exc, "problem", None) or "malformed YAML"
+        return LoadError(f"invalid YAML: {reason}", file=display, line=line)
+    finally:
+        loader.dispose()
 
 
 def read_yaml(source: SourceFile) -> tuple[object, str] | LoadError:
-    """The YAML document of a file and its text, or a located error."""
+    """The YAML document of a file and its text, or a located error (a limit broken raises)."""
+    bounds = limits.current()
     with open_text(source) as handle:
-        text = handle.read()
-    try:
-        return yaml.safe_load(text), text
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        reason = getattr(exc, "problem", None) or "malformed YAML"
-        return LoadError(f"invalid YAML: {reason}", file=source.display, line=line)
+        text = handle.read(bounds.document_bytes + 1)
+    found = load_yaml_text(text, source.display)
+    return found if isinstance(found, LoadError) else (found, text)

@@ -24,8 +24,9 @@ from graph import ids
 from graph.errors import LoadError, ModelError
 from graph.model import Evidence, Node
 from graph.schema import EdgeKind, NodeKind
+from loaders import limits
 from loaders.base import Item, KnownNodes, LoadContext, Loader, Location, Record, Sample, SourceFile, evidenced_edge
-from loaders.formats.compressed import open_text
+from loaders.formats.compressed import bounded_lines, open_text
 from loaders.formats.yaml import read_yaml
 from loaders.repositories import repository_from_url
 
@@ -87,8 +88,12 @@ def owners_of(rules: list[Rule], path: str) -> Rule | None:
 
 
 def _rules(source: SourceFile) -> Iterator[Rule | LoadError]:
+    bounds = limits.current()
     with open_text(source) as handle:
-        for number, line in enumerate(handle, start=1):
+        for number, line in enumerate(bounded_lines(handle, bounds.line_bytes), start=1):
+            if line is None:
+                yield limits.exceeded("line_bytes", bounds.line_bytes, "the line", file=source.display, line=number)
+                continue
             text = line.split(" #", 1)[0].strip() if not line.lstrip().startswith("#") else ""
             if not text:
                 continue

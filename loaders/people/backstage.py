@@ -28,14 +28,14 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-import yaml
-
 from graph import ids
 from graph.errors import LoadError, ModelError
 from graph.model import Evidence, Node
 from graph.schema import EdgeKind, NodeKind
+from loaders import limits
 from loaders.base import Item, LoadContext, Loader, Location, Record, Sample, SourceFile, evidenced_edge
-from loaders.formats.compressed import open_text
+from loaders.formats.compressed import bounded_lines, open_text
+from loaders.formats.yaml import load_yaml_text
 
 __all__ = ["BackstageLoader"]
 
@@ -55,19 +55,31 @@ class _Refs:
     """(username, edge kind, target, target kind, props, evidence): edges from a user ref."""
 
 
-def _documents(source: SourceFile) -> Iterator[tuple[int, str]]:
-    """(first line, text) of each `---`-separated document, streamed."""
-    start, chunk = 1, list[str]()
+def _documents(source: SourceFile) -> Iterator[tuple[int, str | LoadError]]:
+    """(first line, text) of each `---`-separated document, streamed; a line past the line limit
+    is a located error in place of its document's text, and a document past the document limit
+    fails the file (loaders/limits.py)."""
+    bounds = limits.current()
+    start, chunk, size, broken = 1, list[str](), 0, None
     with open_text(source) as handle:
-        for number, line in enumerate(handle, start=1):
-            if line.rstrip() == "---" or line.startswith("--- "):
-                if any(part.strip() for part in chunk):
-                    yield start, "".join(chunk)
-                start, chunk = number + 1, []
+        for number, line in enumerate(bounded_lines(handle, bounds.line_bytes), start=1):
+            if line is None:
+                broken = broken or limits.exceeded(
+                    "line_bytes", bounds.line_bytes, "the line", file=source.display, line=number
+                )
+            elif line.rstrip() == "---" or line.startswith("--- "):
+                if broken or any(part.strip() for part in chunk):
+                    yield start, broken or "".join(chunk)
+                start, chunk, size, broken = number + 1, [], 0, None
             else:
                 chunk.append(line)
-    if any(part.strip() for part in chunk):
-        yield start, "".join(chunk)
+                size += len(line)
+                if size > bounds.document_bytes:
+                    raise limits.exceeded(
+                        "document_bytes", bounds.document_bytes, "the YAML document", file=source.display, line=start
+                    )
+    if broken or any(part.strip() for part in chunk):
+        yield start, broken or "".join(chunk)
 
 
 def _ref(value: object, default_kind: str) -> tuple[str, str]:
@@ -91,14 +103,9 @@ class BackstageLoader(Loader[Mapping[str, Any]]):
     def parse(self, source: SourceFile) -> Iterator[Record[Mapping[str, Any]] | LoadError]:
         for start, text in _documents(source):
             where = Location(source.display, line=start)
-            try:
-                data = yaml.safe_load(text)
-            except yaml.YAMLError as exc:
-                mark = getattr(exc, "problem_mark", None)
-                line = start + (mark.line if mark is not None else 0)
-                yield LoadError(
-                    f"invalid YAML: {getattr(exc, 'problem', None) or 'malformed'}", file=source.display, line=line
-                )
+            data = text if isinstance(text, LoadError) else load_yaml_text(text, source.display, start)
+            if isinstance(data, LoadError):
+                yield data
                 continue
             if not isinstance(data, Mapping) or not isinstance(data.get("kind"), str):
                 yield where.error("catalog document has no kind")

@@ -47,7 +47,7 @@ def test_a_folder_walk_skips_files_of_no_known_format_once(evidence: Path, tmp_p
     assert result.exit_code == 0, result.output
     skipped = [line for line in result.stderr.splitlines() if line.startswith("skipped")]
     assert skipped == [
-        f"skipped 3 files of no known format: {evidence}/README.md, {evidence}/manifest.json, "
+        f"skipped 3 files (no known format, or not a regular file): {evidence}/README.md, {evidence}/manifest.json, "
         f"{evidence}/notes/owners.tsv"
     ]
     assert "FAILED" not in result.output

@@ -160,11 +160,18 @@ class _Dies:
         return (os._exit, (3,))
 
 
+class _Raises:
+    """Unpickled in the worker as it starts: raises there, outside any one record (a failure inside
+    one record's transform rejects that record instead, tests/loaders/test_hostile_records.py)."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (int, ("not a number",))
+
+
 @pytest.mark.parametrize(
     ("shipped", "reason"),
     [
-        # What prepare read arrives broken: the first change event raises inside a worker.
-        ({"aws_cloudtrail.matching": 5}, r"aws-cloudtrail worker process failed:(?s:.*)AttributeError"),
+        ({"poison": _Raises()}, r"aws-cloudtrail worker process failed:(?s:.*)ValueError"),
         ({"poison": _Dies()}, r"aws-cloudtrail worker process died \(exit code 3\)"),
     ],
     ids=["fails", "dies"],

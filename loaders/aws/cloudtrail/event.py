@@ -35,6 +35,7 @@ import orjson
 from graph import ids
 from graph.errors import LoadError, ModelError
 from graph.model import canonical_timestamp
+from loaders import limits
 from loaders.base import Location, Record, SourceFile
 from loaders.formats.compressed import read_blocks
 
@@ -69,7 +70,7 @@ def read_events(source: SourceFile) -> Iterator[Record[Any] | LoadError]:
         if first_line.startswith(b"{") and first_line.endswith(b"}") and _is_event_line(first_line):
             yield from _lines(source, itertools.chain((head,), blocks))
             return
-        data = head + b"".join(blocks)
+        data = _whole(source, head, blocks)
     finally:
         blocks.close()  # type: ignore[attr-defined]  # a generator: closes the file
     try:
@@ -98,18 +99,51 @@ def _is_event_line(line: bytes) -> bool:
     return isinstance(value, dict) and "Records" not in value
 
 
+def _whole(source: SourceFile, head: bytes, blocks: Iterator[bytes]) -> bytes:
+    """The document's bytes, up to the document limit (loaders/limits.py)."""
+    allowed = limits.current().document_bytes
+    parts, size = [head], len(head)
+    for block in blocks:
+        size += len(block)
+        if size > allowed:
+            raise limits.exceeded("document_bytes", allowed, "the JSON document", file=source.display)
+        parts.append(block)
+    if size > allowed:
+        raise limits.exceeded("document_bytes", allowed, "the JSON document", file=source.display)
+    return b"".join(parts)
+
+
 def _lines(source: SourceFile, chunks: Iterator[bytes]) -> Iterator[Record[Any] | LoadError]:
-    """JSON lines, streamed: the sampled head is stitched to the rest without re-reading."""
-    pending = b""
-    number = 0
+    """JSON lines, streamed: the sampled head is stitched to the rest without re-reading. A line
+    past the line limit is rejected and skipped, never held past the limit (loaders/limits.py)."""
+    allowed = limits.current().line_bytes
+    parts: list[bytes] = []  # the line under way, in pieces (joined once its end arrives)
+    size = number = 0
+    skipping = False  # inside a line already rejected as too long: drop bytes up to its end
     for chunk in chunks:
-        lines = (pending + chunk).split(b"\n")
-        pending = lines.pop()
-        for line in lines:
-            number += 1
-            if line.strip():
-                yield _line_record(source, number, line)
-    if pending.strip():
+        if b"\n" not in chunk:
+            if not skipping:
+                parts.append(chunk)
+                size += len(chunk)
+        else:
+            lines = chunk.split(b"\n")
+            tail = lines.pop()
+            if parts:
+                lines[0] = b"".join((*parts, lines[0]))
+            for line in lines:
+                number += 1
+                if skipping:
+                    skipping = False
+                elif len(line) > allowed:
+                    yield limits.exceeded("line_bytes", allowed, "the line", file=source.display, line=number)
+                elif line.strip():
+                    yield _line_record(source, number, line)
+            parts, size = [tail], len(tail)
+        if size > allowed:
+            yield limits.exceeded("line_bytes", allowed, "the line", file=source.display, line=number + 1)
+            parts, size, skipping = [], 0, True
+    pending = b"".join(parts)
+    if pending.strip() and not skipping:
         yield _line_record(source, number + 1, pending)
 
 
