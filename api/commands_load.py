@@ -88,6 +88,8 @@ def load_command(
     if show_bar:
         for file_report in report.files:
             _print_file(file_report)
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
     total = sum(f.accepted for f in report.files)
     click.echo(
         f"loaded {len(report.files)} files into {describe_location(graph.location)}: "

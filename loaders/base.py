@@ -98,6 +98,10 @@ class LoadContext:
     """`org/repo` a workflow, CODEOWNERS or scanner report belongs to when neither the file nor
     its path says (`keytrail load --repository`)."""
     state: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    """What the load summary must say beyond counts (data-quality conflicts, normalised values):
+    loaders add them in `finish`, where everything the load read is known; the runner hands them
+    to the LoadReport."""
 
     def evidence(self, location: Location, at: str | None = None, locator: str | None = None) -> Evidence:
         return Evidence(source=location.file, locator=locator if locator is not None else location.locator, at=at)

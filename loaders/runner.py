@@ -99,6 +99,8 @@ class FileReport:
 @dataclass(slots=True)
 class LoadReport:
     files: list[FileReport] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """The loaders' notes on what the data said (see LoadContext.notes), in the order written."""
 
     @property
     def failed(self) -> bool:
@@ -310,9 +312,11 @@ def _run(
         _load_file(loader, file, ctx, file_report, strict, batcher)
         if on_file is not None:
             on_file(file, file_report)
+    noted = len(ctx.notes)
     for name, loader in used.items():
         batcher.stream(loader.finish(ctx), finishing[name])
     batcher.flush()
+    report.notes.extend(ctx.notes[noted:])
     return report
 
 
