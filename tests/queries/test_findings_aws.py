@@ -42,7 +42,8 @@ def _estate(store: GraphStore) -> GraphStore:
     g.edge(f"{ROLE}/open", K.HAS_CREDENTIAL, session_key)
     root = g.node(f"aws:arn:arn:aws:iam::{ACCT}:root", ID, "aws.iam.root", "root")
     root_key = g.node(f"aws:keyslot:arn:aws:iam::{ACCT}:root#1", C, "aws.access_key_slot",
-                      credential_type="aws_access_key", status="active", last_rotated="2024-05-01T00:00:00Z")  # fmt: skip
+                      credential_type="aws_access_key", status="active",
+                      last_rotated="2024-05-01T00:00:00Z")  # fmt: skip
     g.edge(root, K.HAS_CREDENTIAL, root_key)
     return g.write(store)
 
