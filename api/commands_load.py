@@ -128,6 +128,8 @@ def load_command(
     for file_report in report.files:
         if not file_report.skipped:
             _print_file(file_report)
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
     _print_summary(report, describe_location(graph.location), totals)
     if not report.complete:
         sys.exit(1)

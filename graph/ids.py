@@ -6,9 +6,15 @@ becomes one node. The rules, each tested with two real files that must meet
 
 - AWS principals: an ARN in CloudTrail `userIdentity` (or `sessionContext.sessionIssuer`),
   the IAM export's `Arn` and a workflow's `role-to-assume` are the same `aws:arn:...` id. An
-  assumed-role ARN (`arn:aws:sts::A:assumed-role/R/S`) names the role `arn:aws:iam::A:role/R`;
-  the role's path is kept when the source gives it, and `aws_role_by_name` is used when only
-  the name is known. ARNs are case-sensitive except the service and partition.
+  assumed-role ARN (`arn:aws:sts::A:assumed-role/R/S`) names the role `arn:aws:iam::A:role/R`.
+  IAM users, roles and groups are named in their account without their path
+  (`role/aws-reserved/sso.amazonaws.com/R` is `role/R`): IAM names are unique per account
+  whatever the path, and CloudTrail prints the path in `sessionIssuer` but never in an
+  assumed-role ARN, so an id that kept the path would split one role in two. The path stays a
+  property. ARNs are case-sensitive except the service and partition. Malformed assumed-role
+  ARNs seen in real test data are normalised when they still name one role — no session name
+  (`assumed-role/R`), or the `iam` service in place of `sts` — and `aws_arn_repair` says why,
+  so loaders can count them; any other malformed ARN raises.
 - AWS access keys: the key id from the credential report, CloudTrail `accessKeyId`,
   `responseElements.accessKey.accessKeyId` and a scanner finding is `aws:key:<KEY ID>`
   (upper case).
@@ -48,6 +54,8 @@ from graph.errors import ModelError
 __all__ = [
     "aws_account",
     "aws_arn",
+    "aws_arn_account",
+    "aws_arn_repair",
     "aws_key",
     "aws_key_slot",
     "aws_principal",
@@ -81,6 +89,9 @@ _ACCESS_KEY = re.compile(r"^(AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|A
 _ACCOUNT = re.compile(r"^\d{12}$")
 _ARN = re.compile(r"^arn:(aws|aws-cn|aws-us-gov):([a-z0-9-]+):([a-z0-9-]*):(\d{12}|aws|)?:(.+)$", re.I)
 _ASSUMED = re.compile(r"^arn:([^:]+):sts::(\d{12}):assumed-role/([^/]+)/(.+)$")
+# assumed-role ARNs written by hand that still name one role: no session, or `iam` for `sts`
+_ASSUMED_LOOSE = re.compile(r"^arn:([^:]+):(?:sts|iam)::(\d{12}):assumed-role/([^/]+)(?:/(.*))?$", re.I)
+_NAMED_IN_ACCOUNT = re.compile(r"^(user|role|group)/(?:.*/)?([^/]+)$")
 
 
 def _require(value: str, what: str) -> str:
@@ -138,17 +149,43 @@ def aws_service(principal: str) -> str:
 
 
 def aws_arn(arn: str) -> str:
-    """An ARN as an id; assumed-role session ARNs collapse to their role (see the module rules)."""
+    """An ARN as an id; assumed-role session ARNs collapse to their role, IAM users, roles and
+    groups drop their path (see the module rules)."""
     text = _require(arn, "ARN")
-    assumed = _ASSUMED.match(text)
+    assumed = _ASSUMED.match(text) or _ASSUMED_LOOSE.match(text)
     if assumed:
-        partition, account, role, _session = assumed.groups()
+        partition, account, role = assumed.group(1).lower(), assumed.group(2), assumed.group(3)
         return f"aws:arn:arn:{partition}:iam::{account}:role/{role}"
     match = _ARN.match(text)
     if not match:
         raise ModelError(f"malformed ARN {arn!r}")
     partition, service = match.group(1).lower(), match.group(2).lower()
-    return f"aws:arn:arn:{partition}:{service}:{text.split(':', 3)[3]}"
+    rest = text.split(":", 3)[3]
+    if service == "iam":
+        account, resource = rest.split(":", 2)[1:]
+        named = _NAMED_IN_ACCOUNT.match(resource)
+        if named:
+            rest = f":{account}:{named.group(1)}/{named.group(2)}"
+    return f"aws:arn:arn:{partition}:{service}:{rest}"
+
+
+def aws_arn_repair(arn: str) -> str:
+    """Why `aws_arn` had to normalise a malformed ARN ('' when it was well formed): loaders count
+    these in the load summary rather than let a hand-written ARN pass unnoticed."""
+    text = arn.strip()
+    if _ASSUMED.match(text) or not _ASSUMED_LOOSE.match(text):
+        return ""
+    if text.split(":")[2].lower() != "sts":
+        return "assumed-role ARN under the iam service (read as sts)"
+    return "assumed-role ARN without a session name (read as the role)"
+
+
+def aws_arn_account(node_id: str) -> str:
+    """The 12-digit account an `aws:arn:` id names, '' when it names none (an AWS-managed policy,
+    an S3 bucket): a node's `account` property is always this, so it never contradicts its id."""
+    parts = node_id.removeprefix("aws:arn:").split(":")
+    account = parts[4] if len(parts) > 5 else ""
+    return account if _ACCOUNT.match(account) else ""
 
 
 def aws_principal(arn: str) -> str:

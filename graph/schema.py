@@ -186,6 +186,7 @@ NODE_SPECS: MappingProxyType[NodeKind, NodeSpec] = MappingProxyType(
                     legacy="bool",
                     slot="int",  # credential-report access-key slot (1 or 2): the report has no key id
                     same_as="str",  # id of the node that is the same real credential where ids could not meet
+                    claimed_by="list[str]",  # identities a single-holder key was seen with, when more than one
                     **_COMMON_NODE,  # type: ignore[arg-type]
                 ),
             ),
@@ -278,6 +279,7 @@ NODE_SPECS: MappingProxyType[NodeKind, NodeSpec] = MappingProxyType(
                     decision="str",  # review decisions: keep | rotate | revoke | assign_owner
                     reviewer="str",
                     note="str",
+                    event_id="str",  # the source's own event id (not unique by itself: see loaders/aws/cloudtrail)
                     **_COMMON_NODE,  # type: ignore[arg-type]
                 ),
             ),
@@ -443,6 +445,7 @@ EDGE_SPECS: MappingProxyType[EdgeKind, EdgeSpec] = MappingProxyType(
                 actions="list[str]",
                 policies="list[str]",
                 wildcard="bool",
+                change="str",  # the Change that granted it, when an audit log shows the grant (not an export)
             ),
             _edge(_E.STARTED, {_N.PERSON}, {_N.SESSION}, _C.ACTIVITY, "the human behind a session"),
             _edge(

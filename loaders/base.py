@@ -101,6 +101,10 @@ class LoadContext:
     limits: LoadLimits = field(default_factory=LoadLimits.from_environment)
     """What one file may cost (loaders/limits.py): bytes, line length, depth, aliases, records."""
     state: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    """What the load summary must say beyond counts (data-quality conflicts, normalised values):
+    loaders add them in `finish`, where everything the load read is known; the runner hands them
+    to the LoadReport."""
 
     def evidence(self, location: Location, at: str | None = None, locator: str | None = None) -> Evidence:
         return Evidence(source=location.file, locator=locator if locator is not None else location.locator, at=at)

@@ -122,6 +122,8 @@ def _shortened(error: LoadError) -> LoadError:
 @dataclass(slots=True)
 class LoadReport:
     files: list[FileReport] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """The loaders' notes on what the data said (see LoadContext.notes), in the order written."""
 
     @property
     def failed(self) -> bool:
@@ -380,10 +382,12 @@ def _run(
         _load_file(loader, file, ctx, file_report, strict, batcher)
         if on_file is not None:
             on_file(file, file_report)
+    noted = len(ctx.notes)
     for name, loader in used.items():
         of_loader = {p[2].display: p[4] for p in ordered if p[3] is loader}
         batcher.stream(loader.finish(ctx), of_loader, finishing[name])
     batcher.flush()
+    report.notes.extend(ctx.notes[noted:])
     return report
 
 

@@ -12,7 +12,9 @@ as 2, so the owner of a key's identity outranks the owner of a pipeline that mer
 
 - `owned`: one owner (or owners that agree: a person and a team they belong to) is alive;
 - `owner_offboarded`: every nearest owner is offboarded, or a team with no active member;
-- `ambiguous`: several living owners at the same distance disagree (different people/teams);
+- `ambiguous`: several living owners at the same distance disagree (different people/teams),
+  or a credential that belongs to exactly one identity (an AWS access key) is claimed by
+  several (queries/holders.py): the claimants are named in `notes` and no owner is chosen;
 - `orphaned`: no OWNS anywhere within reach.
 """
 
@@ -39,6 +41,7 @@ from queries.common import (
     require_node,
     visible_nodes,
 )
+from queries.holders import single_holder
 
 __all__ = ["AccountabilityResult", "Chain", "OwnerEntry", "Verdict", "accountability"]
 
@@ -394,6 +397,20 @@ def _once_per_owner(entries: list[OwnerEntry]) -> list[OwnerEntry]:
     return [e.model_copy(update={"also_owns": sorted(others[e.id])}) if e.id in others else e for e in first.values()]
 
 
+def _claimants(walk: _Walk, subject: Node) -> list[str]:
+    """The identities a single-holder credential is claimed by, when more than one (else [])."""
+    if subject.kind != NodeKind.CREDENTIAL or not single_holder(subject):
+        return []
+    holders = sorted(
+        {
+            e.source
+            for e in walk.parent.values()
+            if e.kind == EdgeKind.HAS_CREDENTIAL and e.target == subject.id and e.source_kind == NodeKind.IDENTITY
+        }
+    )
+    return holders if len(holders) > 1 else []
+
+
 def accountability(store: GraphStore, node_id: str, *, as_of: str | None = None) -> AccountabilityResult:
     """Chains from a node to its accountable people, owner liveness, a verdict and an action."""
     as_of = check_time(as_of)
@@ -415,6 +432,14 @@ def accountability(store: GraphStore, node_id: str, *, as_of: str | None = None)
     if not owners and subject.kind == NodeKind.TEAM:
         owners, chains = _team_itself(store, subject, as_of)
     verdict, action, notes = _judge(subject, owners, consumers)
+    claimants = _claimants(walk, subject)
+    if claimants:
+        verdict = Verdict.AMBIGUOUS
+        notes = [f"claimed by {len(claimants)} identities: {', '.join(claimants)}", *notes]
+        action = (
+            f"find which identity really holds {subject.id} (an access key belongs to one IAM user; "
+            f"the evidence shows {len(claimants)}), then revoke it or correct the records"
+        )
     return AccountabilityResult(
         subject=node_ref(subject),
         verdict=verdict,

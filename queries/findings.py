@@ -39,9 +39,9 @@ FINDING_CAP: Final = 1_000_000
 _Key = tuple[str, str, str]
 N, E = NodeKind, EdgeKind
 SCAN_ORDER: Final[tuple[NodeKind | EdgeKind, ...]] = (
-    N.PERSON, E.OWNS, E.MEMBER_OF, E.HAS_CREDENTIAL, N.CREDENTIAL, N.IDENTITY, E.AUTHENTICATED_WITH, N.CHANGE,
-    E.TARGETS, N.SESSION, E.ACTED_AS, E.EXPOSED_IN, E.CAN_ASSUME, E.CAN_ACCESS, E.TOUCHED, E.APPROVED, E.PERFORMED,
-    E.USES, N.PIPELINE, N.WORKLOAD, E.RUNS_ON, N.RUNNER, E.FROM,
+    N.PERSON, E.OWNS, E.MEMBER_OF, E.HAS_CREDENTIAL, N.CREDENTIAL, E.CAN_ACCESS, E.ACTED_AS, E.RUNS_AS, N.IDENTITY,
+    E.AUTHENTICATED_WITH, N.CHANGE, E.TARGETS, N.SESSION, E.EXPOSED_IN, E.CAN_ASSUME, E.USES, E.TOUCHED, E.APPROVED,
+    E.PERFORMED, N.PIPELINE, N.WORKLOAD, E.RUNS_ON, N.RUNNER, E.FROM,
 )  # fmt: skip
 """The scans a run of every rule reads, in the order it first needs them on the planted scenario
 (a test keeps this true; on other data a kind may be first needed a little later): on a store

@@ -126,7 +126,7 @@ ROW_PROPERTIES: Final[dict[NodeKind | EdgeKind, tuple[str, ...]]] = {
     _N.RUNNER: ("environment",),
     _N.WORKLOAD: ("environment",),
     _E.CAN_ACCESS: ("level", "wildcard"),
-    _E.CAN_ASSUME: ("via", "external_id", "subject"),
+    _E.CAN_ASSUME: ("via", "external_id", "subject", "condition"),
     _E.EXPOSED_IN: ("verified",),
     _E.USES: ("mode", "environment", "static_cloud_key"),
     _E.FROM: ("environment",),
@@ -269,3 +269,25 @@ class RuleContext:
     @cached_property
     def identity_of_credential(self) -> dict[str, list[EdgeRow]]:
         return self.ownership.holders
+
+    @cached_property
+    def credentials_of_identity(self) -> dict[str, list[EdgeRow]]:
+        """Identity -> its HAS_CREDENTIAL edges (the credentials it holds)."""
+        found: dict[str, list[EdgeRow]] = {}
+        for edge in self.edges(EdgeKind.HAS_CREDENTIAL):
+            found.setdefault(edge.source, []).append(edge)
+        return found
+
+    @cached_property
+    def exposures(self) -> dict[str, list[EdgeRow]]:
+        """Credential -> the EXPOSED_IN edges out of it (where scanners found it)."""
+        found: dict[str, list[EdgeRow]] = {}
+        for edge in self.edges(EdgeKind.EXPOSED_IN):
+            found.setdefault(edge.source, []).append(edge)
+        return found
+
+    def credential_evidence(self, credential: str, limit: int = 5) -> tuple[EdgeRow, ...]:
+        """The edges that show a credential exists and matters — who holds it, where it was
+        exposed, who uses it: what a finding about the credential's own properties cites."""
+        held = self.identity_of_credential.get(credential, [])
+        return (*held, *self.exposures.get(credential, []), *self.uses_into.get(credential, []))[:limit]

@@ -12,8 +12,9 @@ from typing import Final
 from graph.schema import EdgeKind, NodeKind
 from graph.store import EdgeRow, NodeRow
 from queries.common import days_between, prop_bool, prop_str
+from queries.holders import single_holder
 from queries.rules_base import Hit, Owasp, Rule, RuleContext, Severity
-from queries.stale import is_active
+from queries.stale import is_active, is_session_credential
 
 __all__ = ["CREDENTIAL_RULES", "LONG_LIVED_DAYS", "LONG_LIVED_TYPES"]
 
@@ -82,17 +83,58 @@ def secret_exposed_active(ctx: RuleContext) -> Iterator[Hit]:
 def legacy_token_active(ctx: RuleContext) -> Iterator[Hit]:
     for credential in _active_credentials(ctx):
         if prop_bool(credential, "legacy"):
-            yield Hit(credential, "non-expiring legacy token (e.g. a kubernetes service-account-token secret)")
+            yield Hit(
+                credential,
+                "non-expiring legacy token (e.g. a kubernetes service-account-token secret)",
+                ctx.credential_evidence(credential.id),
+            )
 
 
 def long_lived_unrotated(ctx: RuleContext) -> Iterator[Hit]:
     for credential in _active_credentials(ctx):
         if prop_str(credential, "credential_type") not in LONG_LIVED_TYPES or prop_bool(credential, "legacy"):
             continue
+        if is_session_credential(credential):
+            continue  # expires by itself: evidence of a session, nothing to rotate
         since = prop_str(credential, "last_rotated") or prop_str(credential, "created")
         if since and since <= ctx.now and days_between(since, ctx.now) >= LONG_LIVED_DAYS:
             age = days_between(since, ctx.now)
-            yield Hit(credential, f"not rotated for {age} days (since {since}; limit {LONG_LIVED_DAYS})")
+            yield Hit(
+                credential,
+                f"not rotated for {age} days (since {since}; limit {LONG_LIVED_DAYS})",
+                ctx.credential_evidence(credential.id),
+            )
+
+
+def root_access_key_active(ctx: RuleContext) -> Iterator[Hit]:
+    """An active long-lived key of an AWS account root: every permission in the account, no
+    policy can narrow it, and AWS's own guidance is to have none."""
+    identities, credentials = ctx.nodes(NodeKind.IDENTITY), ctx.nodes(NodeKind.CREDENTIAL)
+    for edge in ctx.edges(EdgeKind.HAS_CREDENTIAL):
+        root, credential = identities.get(edge.source), credentials.get(edge.target)
+        if root is None or credential is None or root.subtype != "aws.iam.root":
+            continue
+        if is_active(credential) and not is_session_credential(credential):
+            yield Hit(credential, f"active access key of the account root {root.id}", (edge,))
+
+
+def key_claimed_by_several(ctx: RuleContext) -> Iterator[Hit]:
+    """A data-quality conflict: one key that belongs to exactly one identity is held by several in
+    the evidence (queries/holders.py). Either the records are wrong or the key really is shared;
+    the graph cannot tell which, so it reports both claims and picks none."""
+    credentials = ctx.nodes(NodeKind.CREDENTIAL)
+    for cred_id, held in sorted(ctx.identity_of_credential.items()):
+        credential = credentials.get(cred_id)
+        holders = sorted({e.source for e in held if e.source_kind == NodeKind.IDENTITY})
+        if credential is None or len(holders) < 2 or not single_holder(credential):
+            continue
+        names = ", ".join(holders[:5]) + (", ..." if len(holders) > 5 else "")
+        yield Hit(
+            credential,
+            f"claimed by {len(holders)} identities ({names}); an access key belongs to one IAM user: "
+            "the records conflict, or one key is shared",
+            tuple(held[:10]),
+        )
 
 
 def _use_hits(ctx: RuleContext, dimension: str, minimum: int, noun: str) -> Iterator[Hit]:
@@ -160,13 +202,19 @@ CREDENTIAL_RULES: Final = (
          "replace with a short-lived projected token and delete the legacy token secret", legacy_token_active),
     Rule("KT-NHI6-001", 1, "Static cloud keys in CI where OIDC federation exists", Severity.HIGH, Owasp.NHI6,
          "switch the pipeline to OIDC role assumption and delete the static keys", static_keys_in_ci),
-    Rule("KT-NHI7-001", 1, "Long-lived credential not rotated", Severity.MEDIUM, Owasp.NHI7,
+    Rule("KT-NHI7-001", 2, "Long-lived credential not rotated", Severity.MEDIUM, Owasp.NHI7,
          "rotate the credential (or record a keep decision with a reason)", long_lived_unrotated,
          keep_suppresses=True),
+    Rule("KT-NHI7-002", 1, "Active access key on an AWS account root", Severity.CRITICAL, Owasp.NHI7,
+         "delete the root access key (use IAM roles for automation) and review its recent use",
+         root_access_key_active),
     Rule("KT-NHI8-001", 1, "One credential used across environments", Severity.HIGH, Owasp.NHI8,
          "issue one credential per environment", across_environments),
     Rule("KT-NHI9-001", 1, "One credential used by several runners", Severity.MEDIUM, Owasp.NHI9,
          f"{_E} (one per runner or, better, OIDC)", across_runners),
+    Rule("KT-NHI9-003", 1, "One access key claimed by several identities (data conflict)", Severity.HIGH,
+         Owasp.NHI9, "find which identity really holds the key, then revoke it or correct the records",
+         key_claimed_by_several),
     Rule("KT-NHI9-002", 1, "One credential used by several workloads", Severity.MEDIUM, Owasp.NHI9,
          f"{_E} (one per workload)", across_workloads),
 )  # fmt: skip

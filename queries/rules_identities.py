@@ -6,6 +6,7 @@ Each check reads the shared scan indexes of `RuleContext`; `IDENTITY_RULES` is t
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from typing import Final
@@ -15,7 +16,7 @@ from graph.store import EdgeRow, NodeRow
 from queries.common import prop_bool, prop_str
 from queries.rules_base import Hit, Owasp, Rule, RuleContext, Severity
 
-__all__ = ["GITHUB_OIDC_HOST", "IDENTITY_RULES", "PERMISSION_CHANGES"]
+__all__ = ["GITHUB_OIDC_HOST", "IDENTITY_RULES", "NOBODY_OWNS", "NOT_OWNED_HERE", "PERMISSION_CHANGES"]
 
 GITHUB_OIDC_HOST: Final = "token.actions.githubusercontent.com"
 PERMISSION_CHANGES: Final = frozenset({"grant", "expand", "trust", "federate"})
@@ -23,11 +24,80 @@ _ACCOUNT = re.compile(r"^aws:arn:(?:arn:)?aws[\w-]*:(?:iam|sts)::(\d{12}):")
 _RESOURCE_ACCOUNT = re.compile(r"^aws:(?:res|account):(\d{12})(?::|$)")
 
 
+NOBODY_OWNS: Final = frozenset({"aws.service", "aws.principal.any"})
+"""Identities no one in the estate can own: AWS's service principals (AWS answers for them) and
+the wildcard `Principal: "*"` (anyone: KT-NHI3-003 reports the trust instead)."""
+NOT_OWNED_HERE: Final = frozenset({"aws.iam.root", "aws.iam.group"})
+"""Identities whose accountability is not an owner record: an account root answers to whoever
+holds the account (its keys: KT-NHI7-002), a group is owned through the identities in it."""
+_ACTING: Final = ((EdgeKind.HAS_CREDENTIAL, "out"), (EdgeKind.CAN_ACCESS, "out"),
+                  (EdgeKind.ACTED_AS, "in"), (EdgeKind.RUNS_AS, "in"))  # fmt: skip
+"""What shows an identity can act (holds a credential, is granted access) or did act (a session
+as it, a workload running as it): an identity with none of these is a name in someone else's
+record (a stub), not an identity anyone must answer for."""
+
+
+def _acting_evidence(ctx: RuleContext) -> dict[str, list[EdgeRow]]:
+    found: dict[str, list[EdgeRow]] = {}
+    for kind, direction in _ACTING:
+        for edge in ctx.edges(kind):
+            identity = edge.source if direction == "out" else edge.target
+            kept = found.setdefault(identity, [])
+            if sum(1 for e in kept if e.kind == kind) < 2:  # a couple of each kind: the case, not a dump
+                kept.append(edge)
+    return found
+
+
 def identity_without_owner(ctx: RuleContext) -> Iterator[Hit]:
+    evidence = _acting_evidence(ctx)
     for identity in ctx.nodes(NodeKind.IDENTITY).values():
-        if ctx.is_nhi(identity) and not ctx.ownership.effective_owners(identity.id):
+        if identity.subtype in NOBODY_OWNS or identity.subtype in NOT_OWNED_HERE or not ctx.is_nhi(identity):
+            continue
+        cited = evidence.get(identity.id)
+        if cited and not ctx.ownership.effective_owners(identity.id):
             nature = prop_str(identity, "nature") or "unknown"
-            yield Hit(identity, f"{nature} identity with no owner on record")
+            kinds = ", ".join(sorted({e.kind.value for e in cited}))
+            yield Hit(identity, f"{nature} identity with no owner on record ({kinds})", tuple(cited))
+
+
+_RESTRICTING_KEYS: Final = frozenset(
+    {
+        "aws:principalorgid", "aws:principalorgpaths", "aws:principalaccount", "aws:principalarn",
+        "aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths", "aws:userid",
+        "aws:username", "aws:principalservicename",
+    }
+)  # fmt: skip
+"""Condition keys that narrow who the principal is (an organisation, an account, an ARN). An
+`sts:ExternalId` is not among them: it is not a secret, so it restricts nobody who knows it."""
+
+
+def _restricting(condition: str) -> list[str]:
+    """The condition keys of a trust statement that narrow its principal to someone (a value of
+    `*` narrows nothing)."""
+    try:
+        blocks = json.loads(condition) if condition else {}
+    except ValueError:
+        return []
+    found = []
+    for block in blocks.values() if isinstance(blocks, dict) else ():
+        for key, value in block.items() if isinstance(block, dict) else ():
+            values = value if isinstance(value, list) else [value]
+            if str(key).lower() in _RESTRICTING_KEYS and any(str(v).strip("*") for v in values):
+                found.append(str(key))
+    return found
+
+
+def trust_of_any_principal(ctx: RuleContext) -> Iterator[Hit]:
+    """`Principal: "*"` / `{"AWS": "*"}` without a condition naming who: anyone with AWS
+    credentials, in any account, can assume the role."""
+    identities = ctx.nodes(NodeKind.IDENTITY)
+    for edge in ctx.edges(EdgeKind.CAN_ASSUME):
+        source, role = identities.get(edge.source), identities.get(edge.target)
+        if source is None or role is None or source.subtype != "aws.principal.any":
+            continue
+        if not _restricting(prop_str(edge, "condition")):
+            extra = " (an sts:ExternalId condition is not a secret)" if prop_bool(edge, "external_id") else ""
+            yield Hit(role, f"any AWS principal in any account can assume it{extra}", (edge,))
 
 
 def _account(node: NodeRow | None, node_id: str) -> str:
@@ -81,7 +151,8 @@ def console_password_without_mfa(ctx: RuleContext) -> Iterator[Hit]:
         if not ctx.is_nhi(identity, unknown=False) or identity.subtype != "aws.iam.user":
             continue
         if prop_bool(identity, "password_enabled") and not prop_bool(identity, "mfa_active"):
-            yield Hit(identity, "service IAM user with a console password and no MFA")
+            keys = tuple(ctx.credentials_of_identity.get(identity.id, ())[:5])
+            yield Hit(identity, "service IAM user with a console password and no MFA", keys)
 
 
 def _sessions_acting_as_nhi(ctx: RuleContext) -> Iterator[tuple[NodeRow, NodeRow, EdgeRow]]:
@@ -156,11 +227,14 @@ def nhi_used_interactively(ctx: RuleContext) -> Iterator[Hit]:
 
 
 IDENTITY_RULES: Final = (
-    Rule("KT-NHI1-002", 1, "Non-human identity with no owner", Severity.MEDIUM, Owasp.NHI1,
+    Rule("KT-NHI1-002", 2, "Non-human identity with no owner", Severity.MEDIUM, Owasp.NHI1,
          "assign an owner (or decommission the identity)", identity_without_owner),
     Rule("KT-NHI3-001", 1, "Role trusts an external account without an ExternalId condition", Severity.HIGH,
          Owasp.NHI3, "add an sts:ExternalId condition to the trust policy (or remove the trust)",
          external_trust_without_external_id),
+    Rule("KT-NHI3-003", 1, "Role assumable by any AWS principal", Severity.CRITICAL, Owasp.NHI3,
+         "restrict the trust to named principals, or add an aws:PrincipalOrgID / aws:PrincipalAccount condition",
+         trust_of_any_principal),
     Rule("KT-NHI3-002", 1, "External account can assume a role with wildcard write access", Severity.MEDIUM,
          Owasp.NHI3, "narrow the third party's grant to the actions it needs (no service-wide write)",
          external_trust_with_wildcard_write),

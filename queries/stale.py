@@ -6,7 +6,10 @@ the credential's own `last_used` (e.g. the IAM credential report) and the last t
 AUTHENTICATED_WITH it or a consumer was observed USING it, so a key the report calls unused but
 CloudTrail saw yesterday is not stale. Ages are measured from `now` (default: `as_of`, else the
 clock). Deleted and inactive credentials are not stale — they are gone; seeing them used after
-revocation is a finding instead.
+revocation is a finding instead. Session credentials (`credential_type: aws_session_key`, any
+`aws:key:ASIA…`: STS temporary keys) are never stale either: they expire by themselves within
+hours, and an old one is evidence of a session, not a standing secret to rotate or revoke. They
+are counted apart (`session_credentials`) so the answer says what it left out.
 """
 
 from __future__ import annotations
@@ -30,9 +33,20 @@ from queries.common import (
     scan_nodes,
 )
 
-__all__ = ["StaleCredential", "StaleCredentialsResult", "is_active", "last_use_index", "stale_credentials"]
+__all__ = [
+    "SESSION_CREDENTIAL_TYPES",
+    "StaleCredential",
+    "StaleCredentialsResult",
+    "is_active",
+    "is_session_credential",
+    "last_use_index",
+    "stale_credentials",
+]
 
 REASONS: Final = ("never_used", "unused", "unrotated", "expired_active")
+SESSION_CREDENTIAL_TYPES: Final = frozenset({"aws_session_key"})
+"""Credential types minted for one session that expire by themselves."""
+_SESSION_KEY_PREFIX: Final = "aws:key:ASIA"
 
 
 class StaleCredential(Result):
@@ -53,12 +67,21 @@ class StaleCredentialsResult(Result):
     unrotated_days: int
     credentials: list[StaleCredential]
     counts: dict[str, int]
+    session_credentials: int = 0
+    """Active-looking session credentials left out: they expire by themselves (module docstring)."""
     truncated: bool = False
 
 
 def is_active(credential: Node | NodeRow) -> bool:
     return prop_str(credential, "status") not in ("inactive", "deleted", "revoked") and not (
         prop_str(credential, "deleted_at") or prop_str(credential, "revoked_at")
+    )
+
+
+def is_session_credential(credential: Node | NodeRow) -> bool:
+    """A temporary credential minted for one session (STS `ASIA…` keys): it expires by itself."""
+    return prop_str(credential, "credential_type") in SESSION_CREDENTIAL_TYPES or credential.id.startswith(
+        _SESSION_KEY_PREFIX
     )
 
 
@@ -127,8 +150,12 @@ def stale_credentials(
     observed, declared = last_use_index(store, as_of)
     found: list[StaleCredential] = []
     counts = dict.fromkeys(REASONS, 0)
+    sessions = 0
     for credential in scan_nodes(store, NodeKind.CREDENTIAL, as_of):
         if not is_active(credential):
+            continue
+        if is_session_credential(credential):
+            sessions += 1
             continue
         used = max(filter(None, (prop_str(credential, "last_used"), observed.get(credential.id, ""))), default=None)
         if used and used > moment:
@@ -144,5 +171,6 @@ def stale_credentials(
         unrotated_days=unrotated_days,
         credentials=found[:limit],
         counts=counts,
+        session_credentials=sessions,
         truncated=len(found) > limit,
     )

@@ -34,6 +34,7 @@ from graph.errors import LoadError
 from graph.model import Edge, Evidence, Node
 from graph.schema import EdgeKind, NodeKind
 from loaders.aws.iam_trust import trusted_principals
+from loaders.aws.nature import SSO_REASON, sso_role
 from loaders.aws.policy import AWS_MANAGED_POLICIES, Grant, analyse_policy, merge_grants
 from loaders.aws.tags import owner_edges, tag_pairs, tag_texts
 from loaders.base import Item, LoadContext, Loader, Location, Record, Sample, SourceFile, evidenced_edge
@@ -117,8 +118,8 @@ def entity_grants(entity: Mapping[str, Any], inline_key: str, account: str, inde
 def _role_nature(data: Mapping[str, Any], principals: list[Any]) -> tuple[str, str]:
     """Roles are machine identities, except those people sign in through (SSO, SAML)."""
     path, name = str(data.get("Path") or ""), str(data.get("RoleName") or "")
-    if path.startswith("/aws-reserved/sso.amazonaws.com/") or name.startswith("AWSReservedSSO_"):
-        return "human", "IAM Identity Center permission-set role: people sign in through it"
+    if sso_role(name, path):
+        return "human", SSO_REASON
     if principals and all(p.via == "saml" for p in principals):
         return "human", "role assumed only through SAML federation, by people"
     return "machine", "IAM role"

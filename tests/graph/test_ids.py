@@ -20,7 +20,20 @@ WF = ".github/workflows/ci.yml"
         (ids.team("default/payments"), "team:payments"),
         (ids.aws_account(" 123456789012 "), "aws:account:123456789012"),
         (ids.aws_key("akiaiosfodnn7example"), "aws:key:AKIAIOSFODNN7EXAMPLE"),
-        (ids.aws_arn("arn:aws:iam::123456789012:role/ops/Deploy"), "aws:arn:arn:aws:iam::123456789012:role/ops/Deploy"),
+        # IAM names are unique per account whatever the path: CloudTrail's assumed-role ARNs never print it
+        (ids.aws_arn("arn:aws:iam::123456789012:role/ops/Deploy"), "aws:arn:arn:aws:iam::123456789012:role/Deploy"),
+        (
+            ids.aws_arn("arn:aws:iam::187901811700:role/aws-reserved/sso.amazonaws.com/us-west-2/AWSReservedSSO_A_1"),
+            "aws:arn:arn:aws:iam::187901811700:role/AWSReservedSSO_A_1",
+        ),
+        (ids.aws_arn("arn:aws:iam::123456789012:user/eng/alice"), "aws:arn:arn:aws:iam::123456789012:user/alice"),
+        (ids.aws_arn("arn:aws:iam::aws:policy/service-role/X"), "aws:arn:arn:aws:iam::aws:policy/service-role/X"),
+        # hand-written assumed-role ARNs that still name one role are normalised (aws_arn_repair says why)
+        (ids.aws_arn("arn:aws:sts::123456789012:assumed-role/tester"), "aws:arn:arn:aws:iam::123456789012:role/tester"),
+        (
+            ids.aws_arn("arn:aws:iam::123456789012:assumed-role/okta/t@example.com"),
+            "aws:arn:arn:aws:iam::123456789012:role/okta",
+        ),
         (ids.aws_arn("ARN:AWS:IAM::123456789012:user/CI"), "aws:arn:arn:aws:iam::123456789012:user/CI"),
         (
             ids.aws_arn("arn:aws:sts::123456789012:assumed-role/Deploy/alice@example.com"),
@@ -73,6 +86,10 @@ def test_helpers_normalise_and_build_valid_ids(made: str, expected: str) -> None
         (lambda: ids.aws_key("XKIA123"), "malformed AWS access key id 'XKIA123'"),
         (lambda: ids.aws_arn("arn:aws:iam:role"), "malformed ARN 'arn:aws:iam:role'"),
         (lambda: ids.aws_arn("arn:aws:iam::1:role/x y"), "malformed ARN 'arn:aws:iam::1:role/x y'"),
+        (
+            lambda: ids.aws_arn("arn:aws:sts::98765432:assumed-role/IAM/alice"),
+            "malformed ARN 'arn:aws:sts::98765432:assumed-role/IAM/alice'",
+        ),
         (lambda: ids.aws_role_by_name("123456789012", ""), "malformed role name ''"),
         (lambda: ids.github_repo("acme", "my repo"), "malformed repository name 'my repo'"),
         (lambda: ids.github_secret("acme", "api", ""), "malformed secret name ''"),
@@ -90,6 +107,25 @@ def test_bad_input_names_the_value(call: object, message: str) -> None:
     with pytest.raises(ModelError) as raised:
         call()  # type: ignore[operator]
     assert message in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("arn", "reason"),
+    [
+        ("arn:aws:sts::123456789012:assumed-role/Deploy/alice", ""),
+        ("arn:aws:iam::123456789012:role/ops/Deploy", ""),
+        ("arn:aws:sts::123456789012:assumed-role/tester", "assumed-role ARN without a session name (read as the role)"),
+        ("arn:aws:iam::123456789012:assumed-role/okta/x", "assumed-role ARN under the iam service (read as sts)"),
+    ],
+)
+def test_repaired_arns_say_why(arn: str, reason: str) -> None:
+    assert ids.aws_arn_repair(arn) == reason
+
+
+def test_the_account_of_an_arn_id_is_the_one_it_names() -> None:
+    assert ids.aws_arn_account(ids.aws_arn("arn:aws:sts::123123123123:assumed-role/MakeStuffPublic")) == "123123123123"
+    assert ids.aws_arn_account(ids.aws_arn("arn:aws:s3:::bucket")) == ""
+    assert ids.aws_arn_account(ids.aws_arn("arn:aws:iam::aws:policy/ReadOnlyAccess")) == ""
 
 
 def test_secret_hmac_is_keyed_stable_and_never_the_value() -> None:

@@ -1,9 +1,13 @@
 """CloudTrail permission and lifecycle events → Change nodes and what they changed.
 
 Each successful event of `CHANGE_TYPES` (an `errorCode` means nothing changed) becomes a
-Change `change:aws:<eventID>` (events without an eventID — seen in hand-made test data — get a
-digest of the event instead) with `action`, `change_type`, `at`, `actor`, `detail`, and
-TARGETS the users, roles, groups and keys it names. The session that made it gets PERFORMED
+Change `change:aws:<digest>:<eventID>` with `action`, `change_type`, `at`, `actor`, `detail`,
+`event_id`, and TARGETS the users, roles, groups and keys it names. An eventID alone does not
+identify an event: hand-made logs reuse "1" for dozens of events, so the digest covers what makes
+one event unique — its time, source, account, name, request parameters and caller — and the
+same event delivered twice (trail file and event history) still meets itself. Events without an
+eventID get a digest of the whole event (`change:aws:sha256-<digest>`). The loader reports
+eventIDs shared by several different events in the load summary. The session that made it gets PERFORMED
 once sessions are known (loaders/aws/cloudtrail/loader.py).
 
 Access keys: CreateAccessKey's `responseElements.accessKey.accessKeyId` becomes a Credential
@@ -31,6 +35,7 @@ from graph.errors import ModelError
 from graph.model import Evidence, Node
 from graph.schema import EdgeKind, NodeKind
 from loaders.aws.cloudtrail.event import Principal, mapping_field
+from loaders.aws.cloudtrail.grants import GRANT_EVENTS, created_identity, grant_items
 from loaders.base import Item, evidenced_edge
 
 __all__ = ["CHANGE_TYPES", "ChangeResult", "change_items"]
@@ -78,7 +83,18 @@ class ChangeResult:
 def _change_id(event: Mapping[str, Any]) -> str:
     event_id = event.get("eventID")
     if isinstance(event_id, str) and event_id.strip() and " " not in event_id:
-        return ids.change("aws", event_id)
+        identity = event.get("userIdentity")
+        caller = (identity.get("arn") or identity.get("principalId")) if isinstance(identity, Mapping) else None
+        what = [
+            event.get("eventTime"),
+            event.get("eventSource"),
+            event.get("recipientAccountId"),
+            event.get("eventName"),
+            event.get("requestParameters"),
+            caller,
+        ]
+        digest = hashlib.sha256(orjson.dumps(what, option=orjson.OPT_SORT_KEYS)).hexdigest()[:12]
+        return ids.change("aws", f"{digest}:{event_id.strip()}")
     digest = hashlib.sha256(orjson.dumps(event, option=orjson.OPT_SORT_KEYS)).hexdigest()[:32]
     return ids.change("aws", f"sha256-{digest}")
 
@@ -167,6 +183,7 @@ def change_items(
         "detail": detail or None,
         "source_ip": event.get("sourceIPAddress") if isinstance(event.get("sourceIPAddress"), str) else None,
         "region": event.get("awsRegion") if isinstance(event.get("awsRegion"), str) else None,
+        "event_id": event.get("eventID") if isinstance(event.get("eventID"), str) else None,
     }
     result.items.append(
         Node(
@@ -184,6 +201,14 @@ def change_items(
         result.items.append(
             _edge(result.change, NodeKind.CHANGE, EdgeKind.TARGETS, target, kind, evidence, field=field_name)
         )
+    created = created_identity(name, event.get("responseElements"), time_text)
+    if created is not None:
+        result.items.append(created)
+    if name in GRANT_EVENTS:
+        noun = next(n for n in ("User", "Role", "Group") if n in name).lower()
+        grantee = next((t for t, _k, f in targets if f == noun), None)
+        if grantee:
+            result.items.extend(grant_items(name, params, grantee, account, time_text, result.change, evidence))
     if name == "CreateUser" and targets:
         result.owned.append((targets[0][0], NodeKind.IDENTITY))
     if "AccessKey" in name:

@@ -9,15 +9,26 @@ PERFORMED each change, and OWNS (`provenance: inferred`) of the keys and users i
 a person started it. Every edge's `origin` is the session id and its evidence the session's
 bounded pointers, so reloading replaces counts instead of adding to them.
 
+Instance credentials: a role session named after an instance id (`i-…`: what EC2 names the
+sessions of an instance profile) comes FROM that instance's Workload (`matched_by:
+instance_session_name`) — the inventory's node when one has that `instance_id`, else a Workload
+made from the event (account of the role, the session's region when it used exactly one; with
+several regions the instance cannot be placed and the summary says so). Used from elsewhere,
+that is what a stolen instance credential looks like: the access story then names the instance.
+
+One key, several users: a long-lived access key (`AKIA…`) belongs to exactly one IAM user. When
+sessions show one key with several identities, every HAS_CREDENTIAL is kept as evidence, the
+key's `claimed_by` lists the claimants, and the load summary names the conflict (accountability
+answers `ambiguous`, findings report it: queries/).
+
 `interactive` is true for console sign-ins and for CLI/SDK user agents from an address that is
 no known runner or workload (a person at a keyboard, not a pipeline).
 """
 
 from __future__ import annotations
 
-import ipaddress
+import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from graph import ids
@@ -26,81 +37,16 @@ from graph.model import Edge, Evidence, Node, from_store
 from graph.schema import EdgeKind, NodeKind
 from loaders.aws.cloudtrail.chains import AssumeCall, link_chains
 from loaders.aws.cloudtrail.event import Principal, valid_key
+from loaders.aws.cloudtrail.matching import Matching, Place
 from loaders.aws.cloudtrail.sessions import Aggregates, Pointer, Session, trim_evidence
-from loaders.base import Item, KnownNodes
+from loaders.aws.nature import SSO_REASON, sso_role
+from loaders.base import Item
 
-__all__ = ["Emitter", "Matching"]
+__all__ = ["Emitter", "Matching"]  # Matching: re-exported from loaders/aws/cloudtrail/matching.py
 
 NAME = "aws-cloudtrail"
-Place = tuple[str, NodeKind]
-
-
-def _all(known: KnownNodes, kind: NodeKind) -> Iterator[Node]:
-    after = ""
-    while True:
-        page = known.nodes_of_kind(kind, after=after, limit=1000)
-        yield from page
-        if len(page) < 1000:
-            return
-        after = page[-1].id
-
-
-def _strings(value: object) -> list[str]:
-    return [str(v) for v in value] if isinstance(value, list) else []
-
-
-@dataclass(slots=True)
-class Matching:
-    """What the graph already knew when the load started (read in `prepare`)."""
-
-    addresses: dict[str, Place] = field(default_factory=dict)
-    networks: list[tuple[Any, str]] = field(default_factory=list)
-    slots: dict[tuple[str, str], str] = field(default_factory=dict)
-    usernames: dict[str, str] = field(default_factory=dict)
-    environments: dict[str, str] = field(default_factory=dict)
-    _cache: dict[str, Place | None] = field(default_factory=dict)
-
-    @classmethod
-    def from_graph(cls, known: KnownNodes) -> Matching:
-        found = cls()
-        for node in _all(known, NodeKind.WORKLOAD):
-            for address in _strings(node.props.get("private_ips")) + _strings(node.props.get("public_ips")):
-                found.addresses[address] = (node.id, NodeKind.WORKLOAD)
-        for node in _all(known, NodeKind.RUNNER):
-            for address in _strings(node.props.get("ip_addresses")):
-                found.addresses[address] = (node.id, NodeKind.RUNNER)
-            for cidr in _strings(node.props.get("cidrs")):
-                try:
-                    found.networks.append((ipaddress.ip_network(cidr, strict=False), node.id))
-                except ValueError:
-                    continue
-        for node in _all(known, NodeKind.CREDENTIAL):
-            rotated = node.props.get("last_rotated")
-            if node.subtype == "aws.access_key_slot" and isinstance(rotated, str) and "#" in node.id:
-                user = "aws:arn:" + node.id.removeprefix("aws:keyslot:").rsplit("#", 1)[0]
-                found.slots[(user, rotated)] = node.id
-        for node in _all(known, NodeKind.PERSON):
-            for name in _strings(node.props.get("usernames")):
-                found.usernames[name.lower()] = node.id
-        for node in _all(known, NodeKind.RESOURCE):
-            environment = node.props.get("environment")
-            if node.subtype == "aws.account" and isinstance(environment, str):
-                found.environments[node.id.removeprefix("aws:account:")] = environment
-        return found
-
-    def place(self, address: str) -> Place | None:
-        """The Runner (preferred) or Workload at an address, by exact IP or a runner's CIDR."""
-        if address in self._cache:
-            return self._cache[address]
-        place = self.addresses.get(address)
-        if place is None and self.networks:
-            try:
-                parsed = ipaddress.ip_address(address)
-                place = next(((runner, NodeKind.RUNNER) for net, runner in self.networks if parsed in net), None)
-            except ValueError:
-                place = None
-        self._cache[address] = place
-        return place
+_INSTANCE_ID = re.compile(r"^i-(?:[0-9a-fA-F]{8}|[0-9a-fA-F]{17})$")
+CLAIM_NOTES = 10
 
 
 def _evidence(pointers: list[Pointer], made: dict[Pointer, Evidence] | None = None) -> tuple[Evidence, ...]:
@@ -131,6 +77,9 @@ class Emitter:
         self.keys: dict[str, tuple[str, str, str]] = {}  # credential id -> (key id, first, last)
         self.resources: dict[str, Any] = {}
         self.identities: dict[str, Principal] = {}
+        self.claims: dict[str, set[str]] = {}  # long-lived key -> identities seen with it
+        self.workloads: dict[str, Node] = {}  # instances known only from their sessions
+        self.unplaced: dict[str, list[str]] = {}  # instance id -> regions, when several
 
     def items(self) -> Iterator[Item]:
         """Lazily, so a caller that writes in batches never holds every session's items at once."""
@@ -249,6 +198,8 @@ class Emitter:
                 session.count,
             )
             if principal.identity:
+                if credential.startswith("aws:key:AKIA"):
+                    self.claims.setdefault(credential, set()).add(principal.identity)
                 yield self._edge(
                     principal.identity,
                     NodeKind.IDENTITY,
@@ -260,6 +211,12 @@ class Emitter:
                     evidence,
                     session.count,
                 )
+        instance = self._instance(principal, session)
+        if instance is not None:
+            yield self._edge(
+                sid, NodeKind.SESSION, EdgeKind.FROM, instance, NodeKind.WORKLOAD, session, sid, evidence,
+                matched_by="instance_session_name",
+            )  # fmt: skip
         by_place: dict[Place, list[str]] = {}
         for ip, place in places.items():
             by_place.setdefault(place, []).append(ip)
@@ -280,6 +237,52 @@ class Emitter:
         if person:
             yield self._edge(person, NodeKind.PERSON, EdgeKind.STARTED, sid, NodeKind.SESSION, session, sid, evidence)
         yield from self._activity(sid, session, evidence, person, made)
+
+    def _instance(self, principal: Principal, session: Session) -> str | None:
+        """The Workload of the instance whose profile credentials a role session used (module rules)."""
+        name = principal.session_name
+        if principal.subtype != "aws.iam.role" or not _INSTANCE_ID.match(name):
+            return None
+        known = self.matching.instances.get(name)
+        if known is not None:
+            return known
+        regions = sorted(session.regions)
+        account = ids.aws_arn_account(principal.identity or "") or principal.account
+        if len(regions) != 1 or not account.isdigit():
+            self.unplaced.setdefault(name, regions)
+            return None
+        workload = ids.ec2_instance(account, regions[0], name)
+        self.workloads.setdefault(
+            workload,
+            Node.make(
+                id=workload,
+                kind=NodeKind.WORKLOAD,
+                subtype="aws.ec2.instance",
+                name=name,
+                props={"platform": "aws", "instance_id": name, "account": account, "region": regions[0]},
+                sources=(NAME,),
+            ),
+        )
+        return workload
+
+    def notes(self) -> list[str]:
+        """The load summary's notes on what the sessions showed (call after `items` was consumed)."""
+        found = []
+        conflicts = {key: holders for key, holders in sorted(self.claims.items()) if len(holders) > 1}
+        for key, holders in list(conflicts.items())[:CLAIM_NOTES]:
+            names = ", ".join(sorted(holders)[:5]) + (", ..." if len(holders) > 5 else "")
+            found.append(
+                f"aws-cloudtrail: access key {key.removeprefix('aws:key:')} is used by {len(holders)} identities "
+                f"({names}); a long-lived key belongs to one IAM user, so its accountability is ambiguous"
+            )
+        if len(conflicts) > CLAIM_NOTES:
+            found.append(f"aws-cloudtrail: ... and {len(conflicts) - CLAIM_NOTES} more keys used by several identities")
+        for instance, regions in sorted(self.unplaced.items()):
+            found.append(
+                f"aws-cloudtrail: sessions of instance {instance} used several regions ({', '.join(regions)}): "
+                "the logs cannot tell the instance's region, so no Workload was made for it"
+            )
+        return found
 
     def _known_user(self, principal: Principal) -> str | None:
         for candidate in (principal.session_name, principal.name if principal.subtype == "aws.iam.user" else ""):
@@ -341,26 +344,39 @@ class Emitter:
         for credential in sorted(self.keys):
             key_id, first, last = self.keys[credential]
             kind = "aws_session_key" if key_id.startswith("ASIA") else "aws_access_key"
+            claimants = sorted(self.claims.get(credential, ()))
             yield Node.make(
                 id=credential,
                 kind=NodeKind.CREDENTIAL,
                 subtype="aws.access_key",
                 name=key_id,
-                props={"platform": "aws", "credential_type": kind, "public_id": key_id},
+                props={
+                    "platform": "aws",
+                    "credential_type": kind,
+                    "public_id": key_id,
+                    "claimed_by": claimants if len(claimants) > 1 else None,
+                },
                 first_seen=first,
                 last_seen=last,
                 sources=(NAME,),
             )
         for identity in sorted(self.identities):
             principal = self.identities[identity]
+            props: dict[str, Any] = {
+                "platform": "aws",
+                "account": ids.aws_arn_account(identity) or principal.account or None,
+            }
+            if principal.subtype == "aws.iam.role" and sso_role(principal.name):
+                props |= {"nature": "human", "nature_reason": SSO_REASON}
             yield Node.make(
                 id=identity,
                 kind=NodeKind.IDENTITY,
                 subtype=principal.subtype,
                 name=principal.name,
-                props={"platform": "aws", "account": principal.account or None},
+                props=props,
                 sources=(NAME,),
             )
+        yield from (self.workloads[w] for w in sorted(self.workloads))
         for target_id in sorted(self.resources):
             target = self.resources[target_id]
             if target.kind is NodeKind.RESOURCE:

@@ -12,8 +12,11 @@ lacks one is rejected with its location. Required: `eventTime` (a timestamp), `e
 
 Callers (`resolve_principal`), by `userIdentity.type`:
 - IAMUser → the user's ARN (built from account + userName when the record omits it);
-- AssumedRole → the role: `sessionContext.sessionIssuer.arn` (keeps the role's path, so it
-  meets the IAM export), else the assumed-role ARN collapsed to the role; session name kept;
+- AssumedRole → the role: `sessionContext.sessionIssuer.arn`, else the assumed-role ARN
+  collapsed to the role (both name the role without its path: graph/ids.py); session name kept.
+  A hand-written assumed-role ARN that still names one role (no session name, `iam` for `sts`)
+  is normalised and the Principal says why (`repaired`, counted in the load summary); one that
+  names no valid role (an account of 8 digits, `xxx`) with no usable issuer rejects the event;
 - Root → the account root; AWSAccount → the calling account's root;
 - FederatedUser → the issuing IAM user, session name = the federated name;
 - AWSService → `aws:service:<invokedBy>`;
@@ -230,6 +233,7 @@ class Principal:
     session_name: str
     person: str | None  # Person id when an email names the human
     account: str
+    repaired: str = ""  # why the caller's ARN had to be normalised ('' when well formed)
 
 
 def _arn_account(arn: str) -> str:
@@ -274,14 +278,16 @@ def resolve_principal(ui: Mapping[str, Any], recipient: str) -> Principal:
         )
     if kind == "AssumedRole":
         session_name = (
-            arn.rsplit("/", 1)[-1] if "assumed-role/" in arn else str(ui.get("principalId", "")).split(":", 1)[-1]
+            arn.rsplit("/", 1)[-1]
+            if arn.count("/") >= 2 and "assumed-role/" in arn
+            else str(ui.get("principalId", "")).split(":", 1)[-1]
         )
-        role_arn = issuer_arn if issuer.get("type") == "Role" and issuer_arn else arn
+        issued = issuer.get("type") == "Role" and issuer_arn and _identity_of(issuer_arn) is not None
+        role_arn = issuer_arn if issued else arn
         identity = _identity_of(role_arn) if role_arn else None
-        if role_arn is issuer_arn:
-            name = role_arn.rsplit("/", 1)[-1]
-        else:
-            name = arn.split("/")[1] if "assumed-role/" in arn else ""
+        if role_arn and identity is None:
+            raise ModelError(f"malformed assumed-role ARN {role_arn!r} (and no usable sessionIssuer)")
+        name = identity.rsplit("/", 1)[-1] if identity else ""
         return Principal(
             arn or str(ui.get("principalId", "")),
             identity,
@@ -289,7 +295,8 @@ def resolve_principal(ui: Mapping[str, Any], recipient: str) -> Principal:
             name,
             session_name,
             _person(session_name),
-            account,
+            ids.aws_arn_account(identity) if identity else account,
+            "" if issued else ids.aws_arn_repair(arn),
         )
     if kind in ("Root", "AWSAccount"):
         root = arn if kind == "Root" and arn else (f"arn:aws:iam::{account}:root" if account.isdigit() else "")

@@ -4,7 +4,9 @@
 caller (cached), folds the event into its session aggregate (loaders/aws/cloudtrail/sessions.py)
 and emits at once only what one event alone proves — Changes (loaders/aws/cloudtrail/changes.py)
 and GitHub OIDC trust (loaders/aws/cloudtrail/chains.py). `finish` emits the sessions
-(loaders/aws/cloudtrail/emit.py) once every file was read.
+(loaders/aws/cloudtrail/emit.py) once every file was read, and puts in the load summary what the
+data itself got wrong (loaders/aws/cloudtrail/quality.py): repeated eventIDs, normalised ARNs,
+one access key claimed by several users.
 
 `prepare` reads from the graph what matching needs: runner and workload addresses (FROM by
 source IP), credential-report key slots (slot ↔ key id), the people's known user names (STARTED
@@ -23,6 +25,7 @@ from loaders.aws.cloudtrail.chains import ASSUME_EVENTS, ObservedTrust, assume_c
 from loaders.aws.cloudtrail.changes import CHANGE_TYPES, change_items
 from loaders.aws.cloudtrail.emit import Emitter, Matching
 from loaders.aws.cloudtrail.event import check_event, read_events, resolve_principal
+from loaders.aws.cloudtrail.quality import Quality
 from loaders.aws.cloudtrail.sessions import MAX_DISTINCT, MAX_PAIRS, Aggregates, Session, Touch, trim_evidence
 from loaders.aws.cloudtrail.targets import event_target, service_of
 from loaders.base import Item, KnownNodes, LoadContext, Loader, Record, Sample, SourceFile
@@ -53,6 +56,7 @@ class _State:
         self.agents: dict[str, int] = {}  # 0 other, 1 CLI/SDK, 2 console
         self.calls: list[Any] = []
         self.trust = ObservedTrust()
+        self.quality = Quality()
         self.matching: Matching = ctx.state.get(STATE + ".matching") or Matching()
 
     def action(self, source: str, name: str) -> tuple[str, str]:
@@ -120,6 +124,8 @@ class CloudTrailLoader(Loader[Any], ParallelAggregates):
         arn = identity.get("arn")
         hit = state.callers.get((identity.get("accessKeyId"), arn)) if type(arn) is str else None
         group, principal = hit if hit is not None else self._caller(state, event, identity)
+        if principal.repaired:
+            state.quality.repaired(principal.repaired, arn)
         session = state.last.get(group)
         if session is None or not (session.start <= seconds <= session.end + state.gap):
             session = state.aggregates.session_for(group, seconds, text, principal)
@@ -213,6 +219,7 @@ class CloudTrailLoader(Loader[Any], ParallelAggregates):
             result = change_items(event, pointer[0], principal, evidence, state.matching.slots)
             if result is not None:
                 items.extend(result.items)
+                state.quality.change(event.get("eventID"), result.change)
                 session.changes.append((result.change, pointer))
                 for target, kind in result.owned:
                     session.inferred_owns.append((target, kind, str(event.get("eventID") or result.change), pointer))
@@ -230,7 +237,7 @@ class CloudTrailLoader(Loader[Any], ParallelAggregates):
 
     def take_state(self, ctx: LoadContext) -> Any:
         state: _State | None = ctx.state.pop(STATE, None)
-        return None if state is None else (state.aggregates, state.calls, state.trust)
+        return None if state is None else (state.aggregates, state.calls, state.trust, state.quality)
 
     def merge_state(self, ctx: LoadContext, taken: Any) -> None:
         if taken is None:
@@ -238,16 +245,26 @@ class CloudTrailLoader(Loader[Any], ParallelAggregates):
         state: _State | None = ctx.state.get(STATE)
         if state is None:
             state = ctx.state[STATE] = _State(ctx)
-        aggregates, calls, trust = taken
+        aggregates, calls, trust, quality = taken
         state.aggregates.merge(aggregates)
         state.calls.extend(calls)
         state.trust.merge(trust)
+        state.quality.merge(quality)
 
     def finish(self, ctx: LoadContext) -> Iterable[Item]:
         state: _State | None = ctx.state.pop(STATE, None)
         if state is None:
             return ()
-        return itertools.chain(Emitter(state.aggregates, state.matching, state.calls).items(), state.trust.edges())
+        emitter = Emitter(state.aggregates, state.matching, state.calls)
+        return itertools.chain(emitter.items(), state.trust.edges(), _notes(ctx, state.quality, emitter))
+
+
+def _notes(ctx: LoadContext, quality: Quality, emitter: Emitter) -> Iterator[Item]:
+    """The load summary's notes, once the emitter has seen every session (a generator: it runs
+    after the sessions were written, and writes nothing itself)."""
+    ctx.notes.extend(quality.notes())
+    ctx.notes.extend(emitter.notes())
+    yield from ()
 
 
 def _mfa(identity: dict[str, Any], event: dict[str, Any]) -> bool:
