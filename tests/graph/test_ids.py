@@ -121,7 +121,7 @@ def test_the_package_re_exports_every_platform_helper_and_each_module_states_its
     exported: set[str] = set()
     for name in ids.PLATFORM_MODULES:
         module = importlib.import_module(f"graph.ids.{name}")
-        assert module.__doc__ and "orrelation rule" in module.__doc__ or name == "activity", name
+        assert (module.__doc__ and "orrelation rule" in module.__doc__) or name == "activity", name
         for helper in module.__all__:
             assert getattr(ids, helper) is getattr(module, helper), helper
         exported |= set(module.__all__)
