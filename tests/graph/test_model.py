@@ -9,7 +9,7 @@ import pytest
 
 from graph.errors import ModelError
 from graph.model import EVIDENCE_LIMIT, Edge, Evidence, Node, _check_value, canonical_timestamp, validate_id
-from graph.neo4j_cypher import EDGE_CORE, NODE_CORE
+from graph.neo4j_records import EDGE_CORE, NODE_CORE
 from graph.schema import EDGE_SPECS, NODE_SPECS, EdgeKind, NodeKind
 
 ROLE = "aws:arn:arn:aws:iam::123456789012:role/deploy"
