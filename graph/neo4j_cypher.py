@@ -138,7 +138,7 @@ def node_rows_query(kind: NodeKind, properties: tuple[str, ...]) -> str:
     (graph/neo4j_records.py `packed_rows`): id, subtype, name, first_seen, last_seen, properties...
 
     Naming each declared property costs the server about half what listing `keys(n)` and
-    reading each key did (1.9 s → 1.2 s for 300k sessions on this machine)."""
+    reading each key did (bench/README.md)."""
     label = NodeKind(kind).value
     columns = (
         ("n.id", "id"), ("coalesce(n.subtype, '')", "subtype"), ("coalesce(n.name, '')", "name"),
@@ -168,9 +168,8 @@ def edge_rows_query(kind: EdgeKind, properties: tuple[str, ...]) -> str:
 
     An endpoint kind the schema fixes (`fixed_end_kinds`) comes as null, not read from each
     node's properties; and the endpoints are not label-checked, as every node of the
-    database is a keytrail :Node (both cost ~1 µs a row of the ~10 µs a scan costs). Named
-    properties instead of `keys(r)` cut the server's share by about a third (TOUCHED, 300k
-    relationships: 2.1 s → 1.5 s)."""
+    database is a keytrail :Node (each a measurable share of a scan's cost a row). Named
+    properties instead of `keys(r)` cut the server's share by about a third (bench/README.md)."""
     rel = EdgeKind(kind).value
     fixed_source, fixed_target = fixed_end_kinds(kind)
     columns = (

@@ -50,6 +50,8 @@ from graph.schema import EdgeKind, NodeKind
 from graph.store import (
     EdgeKey,
     EdgeRow,
+    Expansion,
+    LazyNodes,
     NodeRow,
     Stats,
     Step,
@@ -59,6 +61,7 @@ from graph.store import (
     export_edge_line,
     export_node_line,
     keys_by_kind,
+    projection_checked,
     scan_projection,
 )
 
@@ -66,6 +69,9 @@ __all__ = ["Neo4jStore"]
 
 _ROWS_PER_STATEMENT = 10_000
 _PAGE = 5_000
+_EAGER_STARTS = 8
+"""Up to this many ids, `expand` reads their own nodes in its one query (a query reading its
+subject with the first level); a wider frontier's are read only if a caller looks at them."""
 _KEYS_PER_READ = 10_000
 """Edge keys looked up per query by `edges_by_key`."""
 _READ_RETRY_SECONDS = 30.0
@@ -203,8 +209,8 @@ class Neo4jStore:
         """One read query in an auto-commit transaction, every record fetched.
 
         Every read here is a single query, so it needs no explicit transaction, and auto-commit
-        spares the BEGIN/COMMIT exchange: a `RETURN 1` takes 1.6 ms instead of 2.2 ms on
-        loopback, and a query makes up to ten reads. Transient failures are retried with
+        spares the BEGIN/COMMIT exchange, a noticeable share of a small read on loopback
+        (bench/README.md), and a query makes up to ten reads. Transient failures are retried with
         backoff for up to _READ_RETRY_SECONDS, as the driver's managed transactions would be."""
         deadline = time.monotonic() + _READ_RETRY_SECONDS
         pause = 0.05
@@ -284,46 +290,47 @@ class Neo4jStore:
         nodes = [node_from(row["n"]) for row in self._packed(packed_maps(page, ("n",)), after=after, limit=limit)]
         return sorted(nodes, key=lambda node: node.id)  # packing does not keep the order
 
-    def expand(self, ids: Sequence[str], steps: Sequence[Step], *, as_of: str | None = None) -> list[StoredEdge]:
-        return self._expand(ids, steps, as_of, with_ends=False)[0]
-
-    def expand_to(
-        self, ids: Sequence[str], steps: Sequence[Step], *, as_of: str | None = None, with_ids: bool = False
-    ) -> tuple[list[StoredEdge], dict[str, Node]]:
-        return self._expand(ids, steps, as_of, with_ends=True, with_ids=with_ids)
-
-    def _expand(
-        self, ids: Sequence[str], steps: Sequence[Step], as_of: str | None, *, with_ends: bool, with_ids: bool = False
-    ) -> tuple[list[StoredEdge], dict[str, Node]]:
-        """The edges of `expand` and, `with_ends`, the far-end nodes, in one query; `with_ids`,
-        the nodes of `ids` too, as rows of their own (null edge columns) in the same query."""
+    def expand(self, ids: Sequence[str], steps: Sequence[Step], *, as_of: str | None = None) -> Expansion:
+        """The edges, their far-end nodes and, for a few ids (a query's subject), the nodes of
+        `ids` as rows of their own (null edge columns), in one query; the nodes of a wider
+        frontier (a traversal's next level, which has them already) only when looked at."""
         unique = sorted(set(ids))
+        eager_starts = len(unique) <= _EAGER_STARTS
         parts = []
         for direction, pattern in _EXPAND_PATTERNS.items():
             kinds = sorted({EdgeKind(k).value for k, d in steps if d == direction})
             if kinds:
                 match = pattern.replace("{types}", "|".join(kinds))
-                far = ", properties(b) AS far" if direction == "out" else ", properties(a) AS far"
+                far = "properties(b)" if direction == "out" else "properties(a)"
                 parts.append(
                     f"UNWIND $ids AS id MATCH {match} "
                     "WHERE $as_of IS NULL OR r.first_seen IS NULL OR r.first_seen <= $as_of "
-                    f"RETURN {_EDGE_RETURN}{far if with_ends else ''}"
+                    f"RETURN {_EDGE_RETURN}, {far} AS far"
                 )
-        if with_ids:
+        if eager_starts:
             nulls = ", ".join(f"null AS {column}" for column in _EDGE_COLUMNS)
             parts.append(f"UNWIND $ids AS id MATCH (n:Node {{id: id}}) RETURN {nulls}, properties(n) AS far")
-        if not parts or not unique:
-            return [], {}
+        if not unique:
+            return Expansion([], {}, {})
+        if not parts:  # no steps, and too many ids to read them eagerly
+            return Expansion([], {}, LazyNodes(lambda: self.nodes_by_id(unique)))
         found: dict[tuple[str, str, str], StoredEdge] = {}
         ends: dict[str, Node] = {}
-        query = packed_maps(" UNION ALL ".join(parts), _EDGE_COLUMNS + (("far",) if with_ends else ()))
+        starts: dict[str, Node] = {}
+        query = packed_maps(" UNION ALL ".join(parts), (*_EDGE_COLUMNS, "far"))
         for row in self._packed(query, ids=unique, as_of=as_of):
-            if row["kind"] is not None:  # else a node of `ids` itself (with_ids): only its `far`
+            into = ends
+            if row["kind"] is None:  # a node of `ids` itself: only its `far`
+                into = starts
+            else:
                 edge = edge_from(row)
                 found[edge.key] = edge
-            if with_ends and row["far"]["id"] not in ends:
-                ends[row["far"]["id"]] = node_from(row["far"])
-        return [found[key] for key in sorted(found)], ends
+            if row["far"]["id"] not in into:
+                into[row["far"]["id"]] = node_from(row["far"])
+        edges = [found[key] for key in sorted(found)]
+        if not eager_starts:
+            return Expansion(edges, ends, LazyNodes(lambda: self.nodes_by_id(unique)))
+        return Expansion(edges, ends, starts)
 
     def edges_of_kind(
         self, kind: EdgeKind, *, after: tuple[str, str] = ("", ""), limit: int = 1000
@@ -339,7 +346,7 @@ class Neo4jStore:
 
     # Scans build millions of rows: each is made with tuple.__new__ (the named tuple's own
     # constructor is a Python-level lambda around it), and `_declared` skips its comprehension
-    # for rows whose properties are all null, most of them. Together ~40% less client time a row.
+    # for rows whose properties are all null, most of them (bench/README.md has the saving).
 
     def node_rows(
         self, kind: NodeKind, *, as_of: str | None = None, properties: Sequence[str] | None = None
@@ -347,7 +354,7 @@ class Neo4jStore:
         node_kind = NodeKind(kind)
         names = scan_projection(node_kind, properties)
         query = node_rows_query(node_kind, names)
-        new, props_of = tuple.__new__, declared_reader(names, 5)
+        new, props_of = tuple.__new__, projection_checked(node_kind, names, declared_reader(names, 5))
         for row in self._packed(query, as_of=as_of):
             yield new(NodeRow, (row[0], node_kind, row[1], row[2], props_of(row), row[3], row[4]))
 
@@ -357,7 +364,7 @@ class Neo4jStore:
         edge_kind, kinds = EdgeKind(kind), NODE_KINDS
         names = scan_projection(edge_kind, properties)
         query = edge_rows_query(edge_kind, names)
-        new, props_of = tuple.__new__, declared_reader(names, 6)
+        new, props_of = tuple.__new__, projection_checked(edge_kind, names, declared_reader(names, 6))
         fixed_source, fixed_target = fixed_end_kinds(edge_kind)
         for row in self._packed(query, as_of=as_of):
             yield new(EdgeRow, (row[0], edge_kind, row[1], fixed_source or kinds[row[2]],

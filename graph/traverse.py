@@ -82,8 +82,8 @@ def _walks(edge: StoredEdge, directions: Directions) -> Iterator[tuple[str, str]
 
 def traverse(store: GraphStore, plan: TraversalPlan) -> Subgraph:
     # the roots and their first level in one read (on Neo4j, one round trip fewer)
-    edges, ends = store.expand_to(plan.roots, plan.steps, as_of=plan.as_of, with_ids=True)
-    found = {root: ends[root] for root in plan.roots if root in ends}
+    edges, ends, starts = store.expand(plan.roots, plan.steps, as_of=plan.as_of)
+    found = {root: starts[root] for root in plan.roots if root in starts}
     result = Subgraph()
     for root in sorted(found):
         result.nodes[root] = found[root]
@@ -95,7 +95,7 @@ def traverse(store: GraphStore, plan: TraversalPlan) -> Subgraph:
         if not frontier:
             break
         if level > 1:
-            edges, ends = store.expand_to(frontier, plan.steps, as_of=plan.as_of)
+            edges, ends, _ = store.expand(frontier, plan.steps, as_of=plan.as_of)
         frontier_set = set(frontier)
         discovered: dict[str, StoredEdge] = {}
         for edge in edges:

@@ -24,7 +24,7 @@ from typing import Final
 
 from graph.model import Node, StoredEdge
 from graph.schema import EDGE_SPECS, Category, EdgeKind, NodeKind, edge_kinds_for
-from graph.store import GraphStore, Step
+from graph.store import Expansion, GraphStore, Step
 from graph.values import PersonStatus
 from queries.common import (
     Hop,
@@ -43,7 +43,8 @@ from queries.common import (
 
 __all__ = ["AccountabilityResult", "Chain", "OwnerEntry", "Verdict", "accountability"]
 
-# Values bound once as plain text: an enum member looked up in a loop costs ~200 ns a time (Python 3.11).
+# Registry values bound once as plain text: an enum member looked up per row costs several times a literal
+# (bench/README.md).
 _ACTIVE: Final = PersonStatus.ACTIVE.value
 _OFFBOARDED: Final = PersonStatus.OFFBOARDED.value
 
@@ -140,16 +141,14 @@ def _reach_steps(depth: int) -> tuple[Step, ...]:
     return _OWNER_STEP + (_REACH if depth < REACH_DEPTH else ())
 
 
-def _reach(
-    store: GraphStore, subject: Node, as_of: str | None, first: tuple[list[StoredEdge], dict[str, Node]]
-) -> _Walk:
+def _reach(store: GraphStore, subject: Node, as_of: str | None, first: Expansion) -> _Walk:
     """`first`: the subject's own expansion, read with the subject itself (see `accountability`)."""
     walk = _Walk(distance={subject.id: 0}, nodes={subject.id: subject})
     frontier = [subject.id]
     for depth in range(REACH_DEPTH + 1):
         steps = _reach_steps(depth)
         found: dict[str, StoredEdge] = {}
-        edges, ends = first if depth == 0 else store.expand_to(frontier, steps, as_of=as_of)
+        edges, ends, _ = first if depth == 0 else store.expand(frontier, steps, as_of=as_of)
         walk.read.update(ends)
         for edge in edges:
             if edge.kind == EdgeKind.OWNS:
@@ -195,7 +194,7 @@ def _resolve_people(store: GraphStore, owners: list[StoredEdge], as_of: str | No
     read = dict(read)
     teams = sorted({e.source for e in owners if e.source_kind == NodeKind.TEAM})
     if teams:
-        edges, ends = store.expand_to(teams, _MEMBER_STEP, as_of=as_of)
+        edges, ends, _ = store.expand(teams, _MEMBER_STEP, as_of=as_of)
         read.update(ends)
         for edge in edges:
             if edge.source_kind == NodeKind.PERSON and edge.target in teams:
@@ -207,7 +206,7 @@ def _resolve_people(store: GraphStore, owners: list[StoredEdge], as_of: str | No
     for _ in range(MANAGER_DEPTH):
         if not frontier:
             break
-        edges, ends = store.expand_to(frontier, _MANAGER_STEP, as_of=as_of)
+        edges, ends, _ = store.expand(frontier, _MANAGER_STEP, as_of=as_of)
         read.update(ends)
         found = [e for e in edges if e.target in frontier]
         for edge in found:
@@ -387,8 +386,8 @@ def accountability(store: GraphStore, node_id: str, *, as_of: str | None = None)
     as_of = check_time(as_of)
     check_id(node_id)
     # the subject and its first level in one read (on Neo4j, one round trip fewer)
-    first = store.expand_to([node_id], _reach_steps(0), as_of=as_of, with_ids=True)
-    subject = require_node(store, node_id, as_of, read=first[1])
+    first = store.expand([node_id], _reach_steps(0), as_of=as_of)
+    subject = require_node(store, node_id, as_of, read=first.starts)
     walk = _reach(store, subject, as_of, first)
     people = _resolve_people(store, walk.owns, as_of, walk.read)
     owner_nodes = {e.source: people.nodes[e.source] for e in walk.owns if e.source in people.nodes}

@@ -38,7 +38,8 @@ from queries.stale import is_active
 
 __all__ = ["GAP_KINDS", "Gap", "OwnershipGapsResult", "OwnershipIndex", "gap_id", "ownership_gaps"]
 
-# Values bound once as plain text: an enum member looked up in a loop costs ~200 ns a time (Python 3.11).
+# Registry values bound once as plain text: an enum member looked up per row costs several times a literal
+# (bench/README.md).
 _OFFBOARDED: Final = PersonStatus.OFFBOARDED.value
 _HUMAN: Final = Nature.HUMAN.value
 

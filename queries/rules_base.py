@@ -46,7 +46,8 @@ __all__ = [
     "Severity",
 ]
 
-# Values bound once as plain text: an enum member looked up in a loop costs ~200 ns a time (Python 3.11).
+# Registry values bound once as plain text: an enum member looked up per row costs several times a literal
+# (bench/README.md).
 _REVIEW: Final = ChangeType.REVIEW.value
 _KEEP: Final = ReviewDecision.KEEP.value
 _MACHINE: Final = Nature.MACHINE.value

@@ -48,7 +48,8 @@ __all__ = [
     "shared_credentials",
 ]
 
-# Values bound once as plain text: an enum member looked up in a loop costs ~200 ns a time (Python 3.11).
+# Registry values bound once as plain text: an enum member looked up per row costs several times a literal
+# (bench/README.md).
 _OBSERVED: Final = UseMode.OBSERVED.value
 _DECLARED: Final = UseMode.DECLARED.value
 

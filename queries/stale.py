@@ -33,7 +33,8 @@ from queries.common import (
 
 __all__ = ["StaleCredential", "StaleCredentialsResult", "is_active", "last_use_index", "stale_credentials"]
 
-# Values bound once as plain text: an enum member looked up in a loop costs ~200 ns a time (Python 3.11).
+# Registry values bound once as plain text: an enum member looked up per row costs several times a literal
+# (bench/README.md).
 _OBSERVED: Final = UseMode.OBSERVED.value
 # "revoked" is no registered status (graph/values/common.py); kept as the check always read it.
 _ENDED: Final = (CredentialStatus.INACTIVE.value, CredentialStatus.DELETED.value, "revoked")
