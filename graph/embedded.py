@@ -5,8 +5,9 @@ and nothing half-written. Merging happens inside SQLite's upsert, with small reg
 functions for the JSON-valued columns, so a bulk load of new records is one `executemany`.
 
 Traversals never load the whole graph: `expand` reads one frontier at a time from indexed
-tables (the kind-first key outward, the target index inward), and graph/traverse.py hands
-only the reached neighbourhood to networkx. Cold open is therefore constant, whatever the
+tables (the kind-first key outward, the target index inward), and graph/traverse.py walks the
+levels itself, in Python, on both stores; only `shortest_paths` hands the neighbourhood a walk
+reached to networkx (for all shortest paths). Cold open is therefore constant, whatever the
 size of the file.
 """
 

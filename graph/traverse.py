@@ -5,6 +5,10 @@ taken from the schema's traversal flags — a depth bound and a node cap. The wa
 breadth-first, level by level, each level sorted by id, so two stores holding the same graph
 reach the same nodes in the same order and truncate at the same place. Nothing here is
 unbounded: depth is at most MAX_DEPTH and the number of reached nodes at most `max_nodes`.
+
+A plan is not compiled into a store's own language: it runs here, one `expand` per level, on
+every store (so the stores need agree only on that primitive). networkx is used only by
+`shortest_paths`, on the subgraph a plan reached, to list all shortest paths.
 """
 
 from __future__ import annotations
