@@ -5,8 +5,9 @@ and nothing half-written. Merging happens inside SQLite's upsert, with small reg
 functions for the JSON-valued columns, so a bulk load of new records is one `executemany`.
 
 Traversals never load the whole graph: `expand` reads one frontier at a time from indexed
-tables (the kind-first key outward, the target index inward), and graph/traverse.py hands
-only the reached neighbourhood to networkx. Cold open is therefore constant, whatever the
+tables (the kind-first key outward, the target index inward), and graph/traverse.py walks the
+levels itself, in Python, on both stores; only `shortest_paths` hands the neighbourhood a walk
+reached to networkx (for all shortest paths). Cold open is therefore constant, whatever the
 size of the file.
 """
 
@@ -25,6 +26,7 @@ from graph.schema import EdgeKind, NodeKind
 from graph.store import (
     EdgeKey,
     EdgeRow,
+    Expansion,
     NodeRow,
     Stats,
     Step,
@@ -35,9 +37,10 @@ from graph.store import (
     encode_evidence,
     export_edge_line,
     export_node_line,
-    far_ends,
     keys_by_kind,
+    lazy_expansion,
     merge_evidence,
+    projection_checked,
     scan_projection,
 )
 
@@ -49,8 +52,8 @@ _WAL_RESTART_BYTES = 2 * 4096 * 16384  # twice the automatic checkpoint's thresh
 _MMAP_BYTES = 0x7FFF0000  # SQLite's default SQLITE_MAX_MMAP_SIZE; larger requests are clamped to it
 
 # Edges are keyed kind first. Findings, shared_credentials and ownership_gaps scan whole kinds,
-# and a kind-first table makes that a sequential read of the table itself (2.0-2.2x faster at
-# 1.7M rows than stepping a kind index and looking each row up). An expansion always names its
+# and a kind-first table makes that a sequential read of the table itself (about twice as fast
+# as stepping a kind index and looking each row up: bench/README.md). An expansion always names its
 # kinds, so outward it seeks the key itself (kind, source) for each kind and id, and needs no
 # source index: two B-trees per edge to write instead of three. Inward it reads edges_by_target.
 _EDGES_TABLE = """(
@@ -258,15 +261,15 @@ def _props_reader(kind: NodeKind | EdgeKind, properties: Sequence[str] | None) -
     """A scan's props decoder: the stored JSON whole, only the named properties, or none unread."""
     names = scan_projection(kind, properties)
     if properties is None:
-        return orjson.loads
+        return projection_checked(kind, names, orjson.loads)
     if not names:
-        return lambda _text: {}
+        return projection_checked(kind, names, lambda _text: {})
 
     def projected(text: str) -> dict[str, Any]:
         props = orjson.loads(text)
         return {name: props[name] for name in names if name in props}
 
-    return projected
+    return projection_checked(kind, names, projected)
 
 
 def store_file(path: str | Path) -> Path:
@@ -287,18 +290,18 @@ class EmbeddedStore:
             target.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
             # 16 KiB pages (new files only; must precede WAL mode): edge keys are long text, and
-            # bigger pages mean fewer splits and shallower indexes — about twice the bulk-load rate.
+            # bigger pages mean fewer splits and shallower indexes, a faster bulk load (bench/README.md).
             self._db.execute("PRAGMA page_size=16384")
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA busy_timeout=10000")
             self._db.execute("PRAGMA cache_size=-262144")
-            # Checkpoint every ~64 MB of WAL instead of 16: bulk loads rewrite the same hot index
+            # Checkpoint every 4096 pages of WAL instead of 1000: bulk loads rewrite the same hot index
             # pages many times between checkpoints, so fewer checkpoints copy far less.
             self._db.execute("PRAGMA wal_autocheckpoint=4096")
             # Read pages straight from a memory map (up to SQLite's 2 GB build limit) instead of
             # copying each 16 KiB page into the cache: random row reads (expand, findings'
-            # evidence edges on a 1M-node store) measured ~30% faster.
+            # evidence edges on a 1M-node store) are faster (bench/README.md).
             self._db.execute(f"PRAGMA mmap_size={_MMAP_BYTES}")
             self._upgrade_layout()
             self._db.executescript(_SCHEMA)
@@ -429,7 +432,11 @@ class EmbeddedStore:
         )
         return [_node_from_row(r) for r in rows]
 
-    def expand(self, ids: Sequence[str], steps: Sequence[Step], *, as_of: str | None = None) -> list[StoredEdge]:
+    def expand(self, ids: Sequence[str], steps: Sequence[Step], *, as_of: str | None = None) -> Expansion:
+        # A read of the nodes costs no round trip here: they are read only if the caller looks.
+        return lazy_expansion(self.nodes_by_id, ids, steps, self._expand_edges(ids, steps, as_of))
+
+    def _expand_edges(self, ids: Sequence[str], steps: Sequence[Step], as_of: str | None) -> list[StoredEdge]:
         found: dict[tuple[str, str, str], StoredEdge] = {}
         unique = sorted(set(ids))
         for direction, column in (("out", "source"), ("in", "target")):
@@ -452,13 +459,6 @@ class EmbeddedStore:
                     found[(row[0], row[1], row[2])] = _edge_from_row(row)  # the edge's key, as stored
         return [found[key] for key in sorted(found)]
 
-    def expand_to(
-        self, ids: Sequence[str], steps: Sequence[Step], *, as_of: str | None = None, with_ids: bool = False
-    ) -> tuple[list[StoredEdge], dict[str, Node]]:
-        edges = self.expand(ids, steps, as_of=as_of)
-        ends = far_ends(ids, steps, edges)
-        return edges, self.nodes_by_id(ends | set(ids) if with_ids else ends)
-
     def edges_of_kind(
         self, kind: EdgeKind, *, after: tuple[str, str] = ("", ""), limit: int = 1000
     ) -> list[StoredEdge]:
@@ -477,7 +477,9 @@ class EmbeddedStore:
             f"SELECT id, subtype, name, props, first_seen, last_seen FROM nodes WHERE kind = ?{time_clause} ORDER BY id"
         )
         node_kind = NodeKind(kind)
-        props_of = _props_reader(node_kind, properties)
+        props_of = projection_checked(
+            node_kind, scan_projection(node_kind, properties), _props_reader(node_kind, properties)
+        )
         for rows in self._fetch(sql, [node_kind.value, *([as_of] if as_of else [])]):
             for node_id, subtype, name, props, first_seen, last_seen in rows:
                 yield NodeRow(node_id, node_kind, subtype, name, props_of(props), first_seen, last_seen)
@@ -491,7 +493,9 @@ class EmbeddedStore:
             f"WHERE kind = ?{time_clause} ORDER BY source, target"
         )
         edge_kind, kinds = EdgeKind(kind), _NODE_KINDS
-        props_of = _props_reader(edge_kind, properties)
+        props_of = projection_checked(
+            edge_kind, scan_projection(edge_kind, properties), _props_reader(edge_kind, properties)
+        )
         for rows in self._fetch(sql, [edge_kind.value, *([as_of] if as_of else [])]):
             for source, target, source_kind, target_kind, props, first_seen, last_seen in rows:
                 yield EdgeRow(source, edge_kind, target, kinds[source_kind], kinds[target_kind], props_of(props),

@@ -1,17 +1,23 @@
 """One exception tree for keytrail; the API maps each class to a stable GraphQL error code.
 
 KeytrailError
-├── ModelError          an invalid node, edge, id or property (names the offending value)
-├── LoadError           a source file or record that could not be read (file, line/record, reason)
+├── ModelError              an invalid node, edge, id or property (names the offending value)
+├── LoadError               a source file or record that could not be read (file, line/record, reason)
 │   └── StrictStop          under --strict, the first rejected record, which stops the load
-├── StoreError          the store could not be opened, written or read
+├── StoreError              the store could not be opened, written or read
 │   ├── StoreUnavailable    a server store that cannot be reached
 │   └── KindConflict        one id written with two different node kinds
-├── QueryError          a query that cannot be answered as asked (bad argument)
+├── QueryError              a query that cannot be answered as asked (bad argument; also a ValueError)
 │   └── NotFound            an id that is not in the graph
-├── AuthError           a missing, unknown or insufficient API token
-└── WorkerError         a worker process of a parallel load failed or died (a bug, or killed):
-                        internal, never the user's input, so it is no LoadError
+├── AuthError               a missing, unknown or insufficient API token
+├── WorkerError             a worker process of a parallel load failed or died (a bug, or killed):
+│                           internal, never the user's input, so it is no LoadError
+└── SettingsError           api/settings.py: settings that would make the server unsafe to start
+
+A class marked with a module is defined there (it belongs to that layer, and graph depends on
+nothing of ours) but joins this tree; tests/graph/test_errors.py keeps this drawing equal to
+the classes that exist. Outside the tree today: api/graphql/pool.py `RequestTimeout` and
+api/graphql/errors.py `CodedError` (the API's own transport errors, already carrying a code).
 """
 
 from __future__ import annotations

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Final, TypeVar
+from typing import Annotated, Any, Final
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
+from graph._fastmodel import from_store
+from graph._fastmodel import make as _fast_make
 from graph.errors import ModelError
 from graph.schema import EDGE_SPECS, NODE_SPECS, EdgeKind, NodeKind, PropertyType
 
@@ -70,7 +72,7 @@ def canonical_timestamp(value: object) -> str:
             return value
         text = value.strip()
         if len(text) == 20 and text.endswith("Z") and text[10] == "T":
-            # Same check as strptime("%Y-%m-%dT%H:%M:%SZ"), ~30x faster (hot in bulk loads).
+            # Same check as strptime("%Y-%m-%dT%H:%M:%SZ"), far cheaper (hot in bulk loads; bench/README.md).
             if _CANONICAL.match(text) is None:
                 raise ModelError(f"malformed timestamp {value!r}")
             try:
@@ -186,9 +188,8 @@ class Node(_Strict):
 
     @classmethod
     def make(cls, **fields: Any) -> Node:
-        """`Node(**fields)`, several times cheaper (see `_make`)."""
-        node: Node = _make(cls, fields, _node_data, lambda v: type(v["subtype"]) is str and type(v["name"]) is str)
-        return node
+        """`Node(**fields)`, several times cheaper (graph/_fastmodel.py)."""
+        return _fast_make(cls, fields, _node_data, _node_typed, _canonical_times)
 
 
 def _node_data(data: dict[str, Any]) -> dict[str, Any]:
@@ -203,21 +204,6 @@ def _node_data(data: dict[str, Any]) -> dict[str, Any]:
     data["props"] = _check_props(owner, NODE_SPECS[kind].properties, data.get("props") or {})
     data["sources"] = _sorted_unique(data.get("sources") or ())
     return data
-
-
-_PLAIN_PROP = (str, int, float, bool)
-
-
-def _plain(data: dict[str, Any]) -> bool:
-    """Checked props and sources hold only exact str/int/float/bool values and lists of str: the
-    values pydantic keeps as they are (a str subclass, say, it would convert)."""
-    for value in data["props"].values():
-        if type(value) is list:
-            if any(type(item) is not str for item in value):
-                return False
-        elif type(value) not in _PLAIN_PROP:
-            return False
-    return all(type(source) is str for source in data["sources"])
 
 
 class Edge(_Strict):
@@ -249,15 +235,20 @@ class Edge(_Strict):
 
     @classmethod
     def make(cls, **fields: Any) -> Edge:
-        """`Edge(**fields)`, several times cheaper (see `_make`)."""
-        edge: Edge = _make(
-            cls, fields, _edge_data, lambda v: type(v["count"]) is int and v["count"] >= 1 and type(v["origin"]) is str
-        )
-        return edge
+        """`Edge(**fields)`, several times cheaper (graph/_fastmodel.py)."""
+        return _fast_make(cls, fields, _edge_data, _edge_typed, _canonical_times)
 
     @property
     def key(self) -> tuple[str, str, str]:
         return (self.source, self.kind.value, self.target)
+
+
+def _node_typed(values: dict[str, Any]) -> bool:
+    return type(values["subtype"]) is str and type(values["name"]) is str
+
+
+def _edge_typed(values: dict[str, Any]) -> bool:
+    return type(values["count"]) is int and values["count"] >= 1 and type(values["origin"]) is str
 
 
 def _edge_data(data: dict[str, Any]) -> dict[str, Any]:
@@ -290,31 +281,10 @@ def _edge_data(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def _make(
-    cls: type[_M], fields: dict[str, Any], check: Callable[[dict[str, Any]], dict[str, Any]], typed: Callable[..., bool]
-) -> _M:
-    """`cls(**fields)` without pydantic's machinery: `check` is the model's own before-validator
-    (ids, kinds, endpoints, props, sources, evidence), then the timestamps are made canonical.
-    Only for values pydantic would keep as they are — field names it knows, `typed` fields of
-    their exact type, plain props and sources (`_plain`) — anything else goes through pydantic
-    itself, so the result, or the error, is always `cls(**fields)`'s. Instances list every field
-    in `model_fields_set`, as those read back from a store do."""
-    defaults = _DEFAULTS[cls]
-    if not fields.keys() <= defaults.keys():
-        return cls(**fields)
-    data = check(fields)
-    values = {name: data.get(name, default) for name, default in defaults.items()}
-    if not typed(values) or not _plain(values):
-        return cls(**fields)
+def _canonical_times(values: dict[str, Any]) -> None:
+    """What the `Timestamp` fields' validators do, for `make`'s bypass."""
     values["first_seen"] = _optional_timestamp(values["first_seen"])
     values["last_seen"] = _optional_timestamp(values["last_seen"])
-    return from_store(cls, values)
-
-
-_DEFAULTS: dict[type[BaseModel], dict[str, Any]] = {
-    model: {name: field.default for name, field in model.model_fields.items()} for model in (Node, Edge)
-}
-"""Each field's default; the checks always set the fields whose default is a factory (props)."""
 
 
 class StoredEdge(_Strict):
@@ -336,25 +306,3 @@ class StoredEdge(_Strict):
     @property
     def key(self) -> tuple[str, str, str]:
         return (self.source, self.kind.value, self.target)
-
-
-_M = TypeVar("_M", bound=BaseModel)
-_set = object.__setattr__
-_new = object.__new__  # BaseModel defines no __new__ of its own
-_ALL_FIELDS: dict[type[BaseModel], set[str]] = {}
-
-
-def from_store(cls: type[_M], values: dict[str, Any]) -> _M:
-    """A model from values a store read back: they were validated when written, so neither
-    validation nor `model_construct`'s per-field default handling runs (several times cheaper; reading
-    rows is the hot path of every query). `values` must hold every field of `cls`, so every
-    instance of a class shares one fields-set (keytrail's models are frozen: never mutated)."""
-    instance = _new(cls)
-    _set(instance, "__dict__", values)
-    fields = _ALL_FIELDS.get(cls)
-    if fields is None:
-        fields = _ALL_FIELDS[cls] = set(cls.model_fields)
-    _set(instance, "__pydantic_fields_set__", fields)
-    _set(instance, "__pydantic_extra__", None)
-    _set(instance, "__pydantic_private__", None)
-    return instance

@@ -17,28 +17,19 @@ from __future__ import annotations
 from functools import cache
 
 from graph.model import EVIDENCE_LIMIT
+from graph.neo4j_records import packed_lists, packed_rows
 from graph.schema import EDGE_SPECS, EdgeKind, NodeKind
 from graph.store import scan_projection
 
 __all__ = [
-    "EDGE_CORE",
-    "NODE_CORE",
-    "ROWS_PER_RECORD",
     "edge_merge_query",
     "edge_rows_query",
     "edges_by_key_query",
     "fixed_end_kinds",
     "node_merge_query",
     "node_rows_query",
-    "packed_maps",
     "schema_statements",
 ]
-
-NODE_CORE = frozenset({"id", "kind", "subtype", "name", "first_seen", "last_seen", "sources"})
-"""Node properties the store owns; schema properties are stored beside them, flattened."""
-
-EDGE_CORE = frozenset({"first_seen", "last_seen", "count", "sources", "evidence", "obs_origins", "obs_counts"})
-"""Relationship properties the store owns; `obs_origins`/`obs_counts` are the observations map."""
 
 
 def schema_statements() -> list[str]:
@@ -139,49 +130,15 @@ RETURN CASE WHEN a.kind <> '{source}' THEN a.id ELSE b.id END AS id,
 _VISIBLE = "($as_of IS NULL OR {v}.first_seen IS NULL OR {v}.first_seen <= $as_of)"
 
 
-ROWS_PER_RECORD = 5000
-"""Rows packed into one Bolt record (the `$rows_per_record` of the packed reads) by default.
-The Python driver reads every record with two socket reads and a round of bookkeeping (~45 µs
-a record on this machine, whatever its size): 20,000 one-row records took ~1 s on the client,
-the same rows in four records ~0.12 s (the server's own ~0.3 s is then what remains)."""
-
-
-_CHUNKS = """UNWIND range(0, size(rows) - 1, $rows_per_record) AS start
-RETURN rows[start..start + $rows_per_record] AS chunk"""
-"""The tail of every packed read: its collected `rows`, $rows_per_record to a record."""
-
-
-def _packed(columns: tuple[tuple[str, str], ...], order: str) -> str:
-    """The tail of a whole-kind scan: its rows sorted, then sent $rows_per_record to a record.
-
-    `columns` are (expression, name) pairs. The sort materialises every row on the server
-    anyway; `collect` after ORDER BY keeps the order (Cypher's documented way to build a sorted
-    list), and each record's `chunk` is a list of rows, each a list in the order of `columns`."""
-    projection = ", ".join(f"{expression} AS {name}" for expression, name in columns)
-    return f"""WITH {projection}
-ORDER BY {order}
-WITH collect([{", ".join(name for _, name in columns)}]) AS rows
-{_CHUNKS}"""
-
-
-def packed_maps(union: str, names: tuple[str, ...]) -> str:
-    """A read's rows (`union` returns the columns `names`) as maps, $rows_per_record to a record,
-    each record's `chunk` a list of them; the rows' order is not kept (see `_packed` for why)."""
-    fields = ", ".join(f"{name}: {name}" for name in names)
-    return f"""CALL {{ {union} }}
-WITH collect({{{fields}}}) AS rows
-{_CHUNKS}"""
-
-
 @cache
 def node_rows_query(kind: NodeKind, properties: tuple[str, ...]) -> str:
     """Every node of one kind, lean: the core fields, then each of `properties` (graph/store.py
     `scan_projection`: all declared ones, or those a scan asks for) as a column of its own
     (null where the node has none), so `sources` never crosses the wire. Rows come packed
-    (see `_packed`): id, subtype, name, first_seen, last_seen, properties...
+    (graph/neo4j_records.py `packed_rows`): id, subtype, name, first_seen, last_seen, properties...
 
     Naming each declared property costs the server about half what listing `keys(n)` and
-    reading each key did (1.9 s → 1.2 s for 300k sessions on this machine)."""
+    reading each key did (bench/README.md)."""
     label = NodeKind(kind).value
     columns = (
         ("n.id", "id"), ("coalesce(n.subtype, '')", "subtype"), ("coalesce(n.name, '')", "name"),
@@ -189,7 +146,7 @@ def node_rows_query(kind: NodeKind, properties: tuple[str, ...]) -> str:
         *((f"n.`{name}`", f"p{i}") for i, name in enumerate(properties)),
     )  # fmt: skip
     return f"""MATCH (n:{label}) WHERE {_VISIBLE.format(v="n")}
-{_packed(columns, "id")}"""
+{packed_rows(columns, "id")}"""
 
 
 def fixed_end_kinds(kind: EdgeKind) -> tuple[NodeKind | None, NodeKind | None]:
@@ -206,14 +163,13 @@ def fixed_end_kinds(kind: EdgeKind) -> tuple[NodeKind | None, NodeKind | None]:
 def edge_rows_query(kind: EdgeKind, properties: tuple[str, ...]) -> str:
     """Every relationship of one type, lean: endpoints, their kinds, the times, then each of
     `properties` (as for `node_rows_query`) as a column of its own (null where absent); no
-    evidence, sources or observations. Rows come packed (see `_packed`): source, target, source_kind,
+    evidence, sources or observations. Rows come packed (`packed_rows`): source, target, source_kind,
     target_kind, first_seen, last_seen, properties...
 
     An endpoint kind the schema fixes (`fixed_end_kinds`) comes as null, not read from each
     node's properties; and the endpoints are not label-checked, as every node of the
-    database is a keytrail :Node (both cost ~1 µs a row of the ~10 µs a scan costs). Named
-    properties instead of `keys(r)` cut the server's share by about a third (TOUCHED, 300k
-    relationships: 2.1 s → 1.5 s)."""
+    database is a keytrail :Node (each a measurable share of a scan's cost a row). Named
+    properties instead of `keys(r)` cut the server's share by about a third (bench/README.md)."""
     rel = EdgeKind(kind).value
     fixed_source, fixed_target = fixed_end_kinds(kind)
     columns = (
@@ -223,7 +179,7 @@ def edge_rows_query(kind: EdgeKind, properties: tuple[str, ...]) -> str:
         *((f"r.`{name}`", f"p{i}") for i, name in enumerate(properties)),
     )  # fmt: skip
     return f"""MATCH (a)-[r:{rel}]->(b) WHERE {_VISIBLE.format(v="r")}
-{_packed(columns, "source, target")}"""
+{packed_rows(columns, "source, target")}"""
 
 
 @cache
@@ -245,5 +201,4 @@ def edges_by_key_query(kind: EdgeKind) -> str:
     )  # fmt: skip
     return f"""UNWIND $pairs AS pair
 MATCH (a:Node {{id: pair[0]}})-[r:{rel}]->(b:Node {{id: pair[1]}})
-WITH collect([{", ".join(columns)}]) AS rows
-{_CHUNKS}"""
+{packed_lists(columns)}"""

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, LiteralString
 from urllib.parse import unquote, urlsplit, urlunsplit
 
@@ -25,36 +25,44 @@ from neo4j.exceptions import AuthError as DriverAuthError
 from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable
 
 from graph.errors import KindConflict, StoreError, StoreUnavailable
-from graph.model import EVIDENCE_LIMIT, Edge, Node, StoredEdge, from_store
+from graph.model import EVIDENCE_LIMIT, Edge, Node, StoredEdge
 from graph.neo4j_cypher import (
-    EDGE_CORE,
-    NODE_CORE,
-    ROWS_PER_RECORD,
     edge_merge_query,
     edge_rows_query,
     edges_by_key_query,
     fixed_end_kinds,
     node_merge_query,
     node_rows_query,
-    packed_maps,
     schema_statements,
+)
+from graph.neo4j_records import (
+    NODE_KINDS,
+    ROWS_PER_RECORD,
+    declared_reader,
+    edge_from,
+    keyed_edge_reader,
+    node_from,
+    packed_maps,
+    unpack,
 )
 from graph.open import describe_location
 from graph.schema import EdgeKind, NodeKind
 from graph.store import (
     EdgeKey,
     EdgeRow,
+    Expansion,
+    LazyNodes,
     NodeRow,
     Stats,
     Step,
     WriteSummary,
     batch_kinds,
     check_search_text,
-    decode_evidence,
     encode_evidence,
     export_edge_line,
     export_node_line,
     keys_by_kind,
+    projection_checked,
     scan_projection,
 )
 
@@ -62,6 +70,9 @@ __all__ = ["Neo4jStore"]
 
 _ROWS_PER_STATEMENT = 10_000
 _PAGE = 5_000
+_EAGER_STARTS = 8
+"""Up to this many ids, `expand` reads their own nodes in its one query (a query reading its
+subject with the first level); a wider frontier's are read only if a caller looks at them."""
 _KEYS_PER_READ = 10_000
 """Edge keys looked up per query by `edges_by_key`."""
 _READ_RETRY_SECONDS = 30.0
@@ -78,9 +89,6 @@ _EXPAND_PATTERNS = {
     "out": "(a:Node {id: id})-[r:{types}]->(b:Node)",
     "in": "(a:Node)-[r:{types}]->(b:Node {id: id})",
 }
-_NODE_KINDS = {k.value: k for k in NodeKind}
-_EDGE_KINDS = {k.value: k for k in EdgeKind}
-"""Kinds read back by value: a dict lookup is several times cheaper than the enum constructor."""
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
@@ -115,67 +123,6 @@ def _edge_row(edge: Edge) -> Row:
     }
 
 
-def _declared(names: tuple[str, ...], values: list[Any]) -> dict[str, Any]:
-    """The properties a read returned as columns (`scan_projection` order), without the nulls
-    of those the record does not have."""
-    if values.count(None) == len(values):
-        return {}
-    return {key: value for key, value in zip(names, values, strict=True) if value is not None}
-
-
-def _declared_reader(names: tuple[str, ...], start: int) -> Callable[[list[Any]], dict[str, Any]]:
-    """`_declared` of a row whose property columns begin at `start`, specialised for scans that
-    read none or one property (most of a findings run's millions of rows)."""
-    if not names:
-        return lambda _row: {}
-    if len(names) == 1:
-        name = names[0]
-
-        def one(row: list[Any]) -> dict[str, Any]:
-            value = row[start]
-            return {} if value is None else {name: value}
-
-        return one
-    return lambda row: _declared(names, row[start:])
-
-
-def _node_from(props: dict[str, Any]) -> Node:
-    return from_store(
-        Node,
-        {
-            "id": props["id"],
-            "kind": _NODE_KINDS[props["kind"]],
-            "subtype": props.get("subtype", ""),
-            "name": props.get("name", ""),
-            "props": {k: v for k, v in props.items() if k not in NODE_CORE},
-            "first_seen": props.get("first_seen"),
-            "last_seen": props.get("last_seen"),
-            "sources": tuple(props.get("sources") or ()),
-        },
-    )
-
-
-def _edge_from(record: dict[str, Any]) -> StoredEdge:
-    props: dict[str, Any] = record["p"]
-    return from_store(
-        StoredEdge,
-        {
-            "source": record["source"],
-            "source_kind": _NODE_KINDS[record["source_kind"]],
-            "kind": _EDGE_KINDS[record["kind"]],
-            "target": record["target"],
-            "target_kind": _NODE_KINDS[record["target_kind"]],
-            "props": {k: v for k, v in props.items() if k not in EDGE_CORE},
-            "first_seen": props.get("first_seen"),
-            "last_seen": props.get("last_seen"),
-            "count": props["count"],
-            "sources": tuple(props.get("sources") or ()),
-            "evidence": tuple(decode_evidence(e) for e in props.get("evidence") or ()),
-            "observations": dict(zip(props.get("obs_origins") or (), props.get("obs_counts") or (), strict=True)),
-        },
-    )
-
-
 def _groups(nodes: list[Node], edges: list[Edge]) -> list[tuple[str, list[Row]]]:
     """Rows grouped by the statement that writes them; batch order kept within each group."""
     plan: dict[str, list[Row]] = {}
@@ -203,7 +150,7 @@ class Neo4jStore:
     """GraphStore on a Neo4j 5 server through the official driver. Safe to share between threads."""
 
     rows_per_record = ROWS_PER_RECORD
-    """Rows per Bolt record in the packed reads (graph/neo4j_cypher.py); tests set it small."""
+    """Rows per Bolt record in the packed reads (graph/neo4j_records.py); tests set it small."""
 
     def __init__(self, uri: str, *, user: str, password: str, database: str | None = None) -> None:
         self._uri = uri
@@ -263,8 +210,8 @@ class Neo4jStore:
         """One read query in an auto-commit transaction, every record fetched.
 
         Every read here is a single query, so it needs no explicit transaction, and auto-commit
-        spares the BEGIN/COMMIT exchange: a `RETURN 1` takes 1.6 ms instead of 2.2 ms on
-        loopback, and a query makes up to ten reads. Transient failures are retried with
+        spares the BEGIN/COMMIT exchange, a noticeable share of a small read on loopback
+        (bench/README.md), and a query makes up to ten reads. Transient failures are retried with
         backoff for up to _READ_RETRY_SECONDS, as the driver's managed transactions would be."""
         deadline = time.monotonic() + _READ_RETRY_SECONDS
         pause = 0.05
@@ -323,86 +270,68 @@ class Neo4jStore:
         query = packed_maps("UNWIND $ids AS id MATCH (n:Node {id: id}) RETURN properties(n) AS n", ("n",))
         for start in range(0, len(wanted), _PAGE):
             for row in self._packed(query, ids=wanted[start : start + _PAGE]):
-                node = _node_from(row["n"])
+                node = node_from(row["n"])
                 found[node.id] = node
         return found
 
     def edges_by_key(self, keys: Iterable[EdgeKey]) -> dict[EdgeKey, StoredEdge]:
         found: dict[EdgeKey, StoredEdge] = {}
-        kinds = _NODE_KINDS
         for kind, pairs in keys_by_kind(keys).items():
-            names = scan_projection(kind, None)  # the order edges_by_key_query reads them in
-            fixed_source, fixed_target = fixed_end_kinds(kind)
+            decode = keyed_edge_reader(kind, scan_projection(kind, None), fixed_end_kinds(kind))
             query = edges_by_key_query(kind)
             for start in range(0, len(pairs), _KEYS_PER_READ):
                 for row in self._packed(query, pairs=[list(p) for p in pairs[start : start + _KEYS_PER_READ]]):
-                    (source, target, source_kind, target_kind, first_seen, last_seen, count, sources, evidence,
-                     origins, counts, *values) = row  # fmt: skip
-                    found[(source, kind.value, target)] = from_store(
-                        StoredEdge,
-                        {
-                            "source": source,
-                            "source_kind": fixed_source or kinds[source_kind],
-                            "kind": kind,
-                            "target": target,
-                            "target_kind": fixed_target or kinds[target_kind],
-                            "props": _declared(names, values),
-                            "first_seen": first_seen,
-                            "last_seen": last_seen,
-                            "count": count,
-                            "sources": tuple(sources or ()),
-                            "evidence": tuple(decode_evidence(e) for e in evidence or ()),
-                            "observations": dict(zip(origins or (), counts or (), strict=True)),
-                        },
-                    )
+                    edge = decode(row)
+                    found[edge.key] = edge
         return found
 
     def nodes_of_kind(self, kind: NodeKind, *, after: str = "", limit: int = 1000) -> list[Node]:
         label = NodeKind(kind).value
         page = f"MATCH (n:{label}) WHERE n.id > $after RETURN properties(n) AS n ORDER BY n.id LIMIT $limit"
-        nodes = [_node_from(row["n"]) for row in self._packed(packed_maps(page, ("n",)), after=after, limit=limit)]
+        nodes = [node_from(row["n"]) for row in self._packed(packed_maps(page, ("n",)), after=after, limit=limit)]
         return sorted(nodes, key=lambda node: node.id)  # packing does not keep the order
 
-    def expand(self, ids: Sequence[str], steps: Sequence[Step], *, as_of: str | None = None) -> list[StoredEdge]:
-        return self._expand(ids, steps, as_of, with_ends=False)[0]
-
-    def expand_to(
-        self, ids: Sequence[str], steps: Sequence[Step], *, as_of: str | None = None, with_ids: bool = False
-    ) -> tuple[list[StoredEdge], dict[str, Node]]:
-        return self._expand(ids, steps, as_of, with_ends=True, with_ids=with_ids)
-
-    def _expand(
-        self, ids: Sequence[str], steps: Sequence[Step], as_of: str | None, *, with_ends: bool, with_ids: bool = False
-    ) -> tuple[list[StoredEdge], dict[str, Node]]:
-        """The edges of `expand` and, `with_ends`, the far-end nodes, in one query; `with_ids`,
-        the nodes of `ids` too, as rows of their own (null edge columns) in the same query."""
+    def expand(self, ids: Sequence[str], steps: Sequence[Step], *, as_of: str | None = None) -> Expansion:
+        """The edges, their far-end nodes and, for a few ids (a query's subject), the nodes of
+        `ids` as rows of their own (null edge columns), in one query; the nodes of a wider
+        frontier (a traversal's next level, which has them already) only when looked at."""
         unique = sorted(set(ids))
+        eager_starts = len(unique) <= _EAGER_STARTS
         parts = []
         for direction, pattern in _EXPAND_PATTERNS.items():
             kinds = sorted({EdgeKind(k).value for k, d in steps if d == direction})
             if kinds:
                 match = pattern.replace("{types}", "|".join(kinds))
-                far = ", properties(b) AS far" if direction == "out" else ", properties(a) AS far"
+                far = "properties(b)" if direction == "out" else "properties(a)"
                 parts.append(
                     f"UNWIND $ids AS id MATCH {match} "
                     "WHERE $as_of IS NULL OR r.first_seen IS NULL OR r.first_seen <= $as_of "
-                    f"RETURN {_EDGE_RETURN}{far if with_ends else ''}"
+                    f"RETURN {_EDGE_RETURN}, {far} AS far"
                 )
-        if with_ids:
+        if eager_starts:
             nulls = ", ".join(f"null AS {column}" for column in _EDGE_COLUMNS)
             parts.append(f"UNWIND $ids AS id MATCH (n:Node {{id: id}}) RETURN {nulls}, properties(n) AS far")
-        if not parts or not unique:
-            return [], {}
+        if not unique:
+            return Expansion([], {}, {})
+        if not parts:  # no steps, and too many ids to read them eagerly
+            return Expansion([], {}, LazyNodes(lambda: self.nodes_by_id(unique)))
         found: dict[tuple[str, str, str], StoredEdge] = {}
         ends: dict[str, Node] = {}
-        query = packed_maps(" UNION ALL ".join(parts), _EDGE_COLUMNS + (("far",) if with_ends else ()))
+        starts: dict[str, Node] = {}
+        query = packed_maps(" UNION ALL ".join(parts), (*_EDGE_COLUMNS, "far"))
         for row in self._packed(query, ids=unique, as_of=as_of):
-            if row["kind"] is not None:  # else a node of `ids` itself (with_ids): only its `far`
-                edge = _edge_from(row)
+            into = ends
+            if row["kind"] is None:  # a node of `ids` itself: only its `far`
+                into = starts
+            else:
+                edge = edge_from(row)
                 found[edge.key] = edge
-            if with_ends and row["far"]["id"] not in ends:
-                ends[row["far"]["id"]] = _node_from(row["far"])
-        return [found[key] for key in sorted(found)], ends
+            if row["far"]["id"] not in into:
+                into[row["far"]["id"]] = node_from(row["far"])
+        edges = [found[key] for key in sorted(found)]
+        if not eager_starts:
+            return Expansion(edges, ends, LazyNodes(lambda: self.nodes_by_id(unique)))
+        return Expansion(edges, ends, starts)
 
     def edges_of_kind(
         self, kind: EdgeKind, *, after: tuple[str, str] = ("", ""), limit: int = 1000
@@ -414,11 +343,11 @@ class Neo4jStore:
             f"RETURN {_EDGE_RETURN} ORDER BY a.id, b.id LIMIT $limit"
         )
         rows = self._packed(packed_maps(page, _EDGE_COLUMNS), source=after[0], target=after[1], limit=limit)
-        return sorted((_edge_from(row) for row in rows), key=lambda edge: edge.key)  # packing does not keep the order
+        return sorted((edge_from(row) for row in rows), key=lambda edge: edge.key)  # packing does not keep the order
 
     # Scans build millions of rows: each is made with tuple.__new__ (the named tuple's own
     # constructor is a Python-level lambda around it), and `_declared` skips its comprehension
-    # for rows whose properties are all null, most of them. Together ~40% less client time a row.
+    # for rows whose properties are all null, most of them (bench/README.md has the saving).
 
     def node_rows(
         self, kind: NodeKind, *, as_of: str | None = None, properties: Sequence[str] | None = None
@@ -426,26 +355,25 @@ class Neo4jStore:
         node_kind = NodeKind(kind)
         names = scan_projection(node_kind, properties)
         query = node_rows_query(node_kind, names)
-        new, props_of = tuple.__new__, _declared_reader(names, 5)
+        new, props_of = tuple.__new__, projection_checked(node_kind, names, declared_reader(names, 5))
         for row in self._packed(query, as_of=as_of):
             yield new(NodeRow, (row[0], node_kind, row[1], row[2], props_of(row), row[3], row[4]))
 
     def edge_rows(
         self, kind: EdgeKind, *, as_of: str | None = None, properties: Sequence[str] | None = None
     ) -> Iterator[EdgeRow]:
-        edge_kind, kinds = EdgeKind(kind), _NODE_KINDS
+        edge_kind, kinds = EdgeKind(kind), NODE_KINDS
         names = scan_projection(edge_kind, properties)
         query = edge_rows_query(edge_kind, names)
-        new, props_of = tuple.__new__, _declared_reader(names, 6)
+        new, props_of = tuple.__new__, projection_checked(edge_kind, names, declared_reader(names, 6))
         fixed_source, fixed_target = fixed_end_kinds(edge_kind)
         for row in self._packed(query, as_of=as_of):
             yield new(EdgeRow, (row[0], edge_kind, row[1], fixed_source or kinds[row[2]],
                                 fixed_target or kinds[row[3]], props_of(row), row[4], row[5]))  # fmt: skip
 
     def _packed(self, query: str, **params: Any) -> Iterator[Any]:
-        """The rows of a packed read (graph/neo4j_cypher.py), unpacked from its records."""
-        for record in self._read(query, {**params, "rows_per_record": self.rows_per_record}):
-            yield from record[0]
+        """The rows of a packed read (graph/neo4j_records.py), unpacked from its records."""
+        yield from unpack(self._read(query, {**params, "rows_per_record": self.rows_per_record}))
 
     def search(self, text: str, kinds: Sequence[NodeKind] | None = None, limit: int = 50) -> list[Node]:
         needle = check_search_text(text).casefold()
@@ -473,7 +401,7 @@ class Neo4jStore:
                 kinds=kind_values,
                 page=_PAGE,
             )
-            nodes = [_node_from(r["n"]) for r in page]
+            nodes = [node_from(r["n"]) for r in page]
             hits.extend(node for node in nodes if keep(node))
             if len(nodes) < _PAGE:
                 break
@@ -513,7 +441,7 @@ class Neo4jStore:
             records = self._records(
                 f"UNWIND $ids AS id MATCH (a:Node {{id: id}})-[r]->(b:Node) RETURN {_EDGE_RETURN}", ids=ids
             )
-            for edge in sorted((_edge_from(r) for r in records), key=lambda e: e.key):
+            for edge in sorted((edge_from(r) for r in records), key=lambda e: e.key):
                 yield export_edge_line(edge)
             after = ids[-1]
 
@@ -525,7 +453,7 @@ class Neo4jStore:
                 after=after,
                 page=_PAGE,
             )
-            yield from (_node_from(r["n"]) for r in page)
+            yield from (node_from(r["n"]) for r in page)
             if len(page) < _PAGE:
                 return
             after = page[-1]["n"]["id"]

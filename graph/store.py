@@ -19,9 +19,9 @@ Merge rules (identical on both stores, proven by tests/graph/test_store_contract
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple, Protocol, runtime_checkable
+from typing import Any, NamedTuple, Protocol, TypeVar, runtime_checkable
 
 import orjson
 
@@ -33,12 +33,16 @@ __all__ = [
     "SEARCH_TEXT_MAX",
     "EdgeKey",
     "EdgeRow",
+    "Expansion",
     "GraphStore",
+    "LazyNodes",
     "NodeRow",
+    "ProjectedProps",
     "Stats",
     "Step",
     "WriteSummary",
     "batch_kinds",
+    "check_projections",
     "check_search_text",
     "decode_evidence",
     "encode_evidence",
@@ -46,13 +50,16 @@ __all__ = [
     "export_node_line",
     "far_ends",
     "keys_by_kind",
+    "lazy_expansion",
     "merge_evidence",
     "merge_first",
     "merge_last",
     "parse_export_line",
+    "projection_checked",
 ]
 
 Step = tuple[EdgeKind, Direction]
+_Raw = TypeVar("_Raw")
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +116,69 @@ class EdgeRow(NamedTuple):
         return (self.source, self.kind.value, self.target)
 
 
+class LazyNodes(Mapping[str, Node]):
+    """Nodes by id, read by `load` when first looked at (an `Expansion`'s maps on a store where a
+    read costs no round trip)."""
+
+    __slots__ = ("_load", "_nodes")
+
+    def __init__(self, load: Callable[[], dict[str, Node]]) -> None:
+        self._load = load
+        self._nodes: dict[str, Node] | None = None
+
+    def _read(self) -> dict[str, Node]:
+        if self._nodes is None:
+            self._nodes = self._load()
+        return self._nodes
+
+    def __getitem__(self, node_id: str) -> Node:
+        return self._read()[node_id]
+
+    def get(self, node_id: str, default: Any = None) -> Any:
+        return self._read().get(node_id, default)
+
+    def __contains__(self, node_id: object) -> bool:
+        return node_id in self._read()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._read())
+
+    def __len__(self) -> int:
+        return len(self._read())
+
+
+class Expansion(NamedTuple):
+    """What `GraphStore.expand` read: the edges, and the nodes around them by id, whatever their
+    first_seen — `ends` at the far end of each edge (the target of an 'out' step, the source of an
+    'in' step), `starts` those of the expanded ids that exist (with or without edges), so a query
+    that starts from a node reads it and its first level at once and a traversal reads each level's
+    nodes with its edges."""
+
+    edges: list[StoredEdge]
+    ends: Mapping[str, Node]
+    starts: Mapping[str, Node]
+
+
+def lazy_expansion(
+    read: Callable[[Iterable[str]], dict[str, Node]], ids: Sequence[str], steps: Sequence[Step], edges: list[StoredEdge]
+) -> Expansion:
+    """An Expansion whose nodes `read` (a store's `nodes_by_id`) fetches when first looked at: the
+    far ends alone when they are looked at first (a traversal's next level), the far ends and the
+    starts together when the starts are (a query reading its subject and first level)."""
+    ends_ids = far_ends(ids, steps, edges)
+    start_ids = set(ids)
+    ends = LazyNodes(lambda: read(ends_ids))
+
+    def starts() -> dict[str, Node]:
+        if ends._nodes is not None:
+            return read(start_ids)
+        both = read(ends_ids | start_ids)
+        ends._nodes = {node_id: both[node_id] for node_id in ends_ids if node_id in both}
+        return {node_id: both[node_id] for node_id in start_ids if node_id in both}
+
+    return Expansion(edges, ends, LazyNodes(starts))
+
+
 @runtime_checkable
 class GraphStore(Protocol):
     """What every store does. Reads return fully merged records; lists come sorted."""
@@ -139,31 +209,12 @@ class GraphStore(Protocol):
         evidence its lean rows cite this way, one seek per edge."""
         ...
 
-    def expand(
-        self,
-        ids: Sequence[str],
-        steps: Sequence[Step],
-        *,
-        as_of: str | None = None,
-    ) -> list[StoredEdge]:
+    def expand(self, ids: Sequence[str], steps: Sequence[Step], *, as_of: str | None = None) -> Expansion:
         """Edges of the given kinds that touch `ids` in the given direction ('out': id is the
-        source; 'in': id is the target), optionally only those first seen by `as_of`;
-        sorted by (source, kind, target)."""
-        ...
-
-    def expand_to(
-        self,
-        ids: Sequence[str],
-        steps: Sequence[Step],
-        *,
-        as_of: str | None = None,
-        with_ids: bool = False,
-    ) -> tuple[list[StoredEdge], dict[str, Node]]:
-        """`expand`, and the nodes at the far ends of its edges (the target of an 'out' step,
-        the source of an 'in' step) by id, whatever their first_seen: one read on Neo4j
-        instead of an `expand` and a `nodes_by_id` (traversals make one per level).
-        `with_ids`: the nodes of `ids` too (those that exist, with or without edges), so a query
-        that starts from a node reads it and its first level at once."""
+        source; 'in': id is the target), optionally only those first seen by `as_of`, sorted by
+        (source, kind, target); with the nodes at their far ends and the nodes of `ids` (see
+        `Expansion`). Each store reads the nodes the cheapest way it has: Neo4j in the same round
+        trip as the edges, the embedded store only when a caller looks at them."""
         ...
 
     def edges_of_kind(
@@ -215,6 +266,58 @@ def scan_projection(kind: NodeKind | EdgeKind, properties: Sequence[str] | None)
     return tuple(name for name in declared if name in properties)
 
 
+class ProjectedProps(dict[str, PropValue]):
+    """A scan row's props that refuse to be asked for a property outside the scan's projection.
+
+    A scan reads only the properties it names (`scan_projection`), so a property outside them
+    would read as absent, silently: a rule asking for one sees "" forever. With
+    `check_projections(True)` (the test suite's setting) both stores hand out rows whose props
+    fail loudly instead; otherwise rows carry plain dicts and cost nothing extra."""
+
+    __slots__ = ("_owner", "_projection")
+
+    def __init__(self, owner: NodeKind | EdgeKind, projection: frozenset[str], props: dict[str, PropValue]) -> None:
+        super().__init__(props)
+        self._owner, self._projection = owner, projection
+
+    def _check(self, key: object) -> None:
+        if key not in self._projection:
+            raise AssertionError(
+                f"read of {self._owner.value}.{key!s} from a scan that did not project it "
+                f"(projected: {sorted(self._projection)}): name it in the scan's properties"
+            )
+
+    def get(self, key: str, default: object = None) -> object:  # type: ignore[override]
+        self._check(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key: str) -> PropValue:
+        self._check(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key: object) -> bool:
+        self._check(key)
+        return super().__contains__(key)
+
+
+_CHECK_PROJECTIONS = [False]
+
+
+def check_projections(on: bool) -> None:
+    """Make scans' rows refuse reads outside their projection (`ProjectedProps`): tests turn it on."""
+    _CHECK_PROJECTIONS[0] = on
+
+
+def projection_checked(
+    owner: NodeKind | EdgeKind, names: Sequence[str], props_of: Callable[[_Raw], dict[str, PropValue]]
+) -> Callable[[_Raw], dict[str, PropValue]]:
+    """A scan's props decoder, wrapped to return `ProjectedProps` when projections are checked."""
+    if not _CHECK_PROJECTIONS[0]:
+        return props_of
+    projection = frozenset(names)
+    return lambda raw: ProjectedProps(owner, projection, props_of(raw))
+
+
 # -- merge rules shared by both stores -------------------------------------------------------
 
 
@@ -240,7 +343,7 @@ def encode_evidence(evidence: Evidence) -> str:
 
 
 def far_ends(ids: Iterable[str], steps: Sequence[Step], edges: Iterable[StoredEdge]) -> set[str]:
-    """The far end of each edge an `expand` of `ids` along `steps` returned (see `expand_to`)."""
+    """The far end of each edge an `expand` of `ids` along `steps` returned (see `Expansion`)."""
     near = set(ids)
     forward = {kind for kind, direction in steps if direction == "out"}
     backward = {kind for kind, direction in steps if direction == "in"}

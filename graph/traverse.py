@@ -5,6 +5,10 @@ taken from the schema's traversal flags — a depth bound and a node cap. The wa
 breadth-first, level by level, each level sorted by id, so two stores holding the same graph
 reach the same nodes in the same order and truncate at the same place. Nothing here is
 unbounded: depth is at most MAX_DEPTH and the number of reached nodes at most `max_nodes`.
+
+A plan is not compiled into a store's own language: it runs here, one `expand` per level, on
+every store (so the stores need agree only on that primitive). networkx is used only by
+`shortest_paths`, on the subgraph a plan reached, to list all shortest paths.
 """
 
 from __future__ import annotations
@@ -82,8 +86,8 @@ def _walks(edge: StoredEdge, directions: Directions) -> Iterator[tuple[str, str]
 
 def traverse(store: GraphStore, plan: TraversalPlan) -> Subgraph:
     # the roots and their first level in one read (on Neo4j, one round trip fewer)
-    edges, ends = store.expand_to(plan.roots, plan.steps, as_of=plan.as_of, with_ids=True)
-    found = {root: ends[root] for root in plan.roots if root in ends}
+    edges, ends, starts = store.expand(plan.roots, plan.steps, as_of=plan.as_of)
+    found = {root: starts[root] for root in plan.roots if root in starts}
     result = Subgraph()
     for root in sorted(found):
         result.nodes[root] = found[root]
@@ -95,7 +99,7 @@ def traverse(store: GraphStore, plan: TraversalPlan) -> Subgraph:
         if not frontier:
             break
         if level > 1:
-            edges, ends = store.expand_to(frontier, plan.steps, as_of=plan.as_of)
+            edges, ends, _ = store.expand(frontier, plan.steps, as_of=plan.as_of)
         frontier_set = set(frontier)
         discovered: dict[str, StoredEdge] = {}
         for edge in edges:

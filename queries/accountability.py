@@ -26,7 +26,8 @@ from typing import Final
 
 from graph.model import Node, StoredEdge
 from graph.schema import EDGE_SPECS, Category, EdgeKind, NodeKind, edge_kinds_for
-from graph.store import GraphStore, Step
+from graph.store import Expansion, GraphStore, Step
+from graph.values import PersonStatus
 from queries.common import (
     Hop,
     NodeRef,
@@ -44,6 +45,11 @@ from queries.common import (
 from queries.holders import single_holder
 
 __all__ = ["AccountabilityResult", "Chain", "OwnerEntry", "Verdict", "accountability"]
+
+# Registry values bound once as plain text: an enum member looked up per row costs several times a literal
+# (bench/README.md).
+_ACTIVE: Final = PersonStatus.ACTIVE.value
+_OFFBOARDED: Final = PersonStatus.OFFBOARDED.value
 
 REACH_DEPTH: Final = 3
 REACH_CAP: Final = 200
@@ -140,16 +146,14 @@ def _reach_steps(depth: int) -> tuple[Step, ...]:
     return _OWNER_STEP + (_REACH if depth < REACH_DEPTH else ())
 
 
-def _reach(
-    store: GraphStore, subject: Node, as_of: str | None, first: tuple[list[StoredEdge], dict[str, Node]]
-) -> _Walk:
+def _reach(store: GraphStore, subject: Node, as_of: str | None, first: Expansion) -> _Walk:
     """`first`: the subject's own expansion, read with the subject itself (see `accountability`)."""
     walk = _Walk(distance={subject.id: 0}, nodes={subject.id: subject})
     frontier = [subject.id]
     for depth in range(REACH_DEPTH + 1):
         steps = _reach_steps(depth)
         found: dict[str, StoredEdge] = {}
-        edges, ends = first if depth == 0 else store.expand_to(frontier, steps, as_of=as_of)
+        edges, ends, _ = first if depth == 0 else store.expand(frontier, steps, as_of=as_of)
         walk.read.update(ends)
         for edge in edges:
             if edge.kind == EdgeKind.OWNS:
@@ -184,7 +188,7 @@ class _People:
     def status(self, person_id: str) -> str:
         node = self.nodes.get(person_id)
         status = prop_str(node, "status") if node else ""
-        return status if status in ("active", "offboarded") else "unknown"
+        return status if status in (_ACTIVE, _OFFBOARDED) else "unknown"
 
 
 def _resolve_people(store: GraphStore, owners: list[StoredEdge], as_of: str | None, read: dict[str, Node]) -> _People:
@@ -195,7 +199,7 @@ def _resolve_people(store: GraphStore, owners: list[StoredEdge], as_of: str | No
     read = dict(read)
     teams = sorted({e.source for e in owners if e.source_kind == NodeKind.TEAM})
     if teams:
-        edges, ends = store.expand_to(teams, _MEMBER_STEP, as_of=as_of)
+        edges, ends, _ = store.expand(teams, _MEMBER_STEP, as_of=as_of)
         read.update(ends)
         for edge in edges:
             if edge.source_kind == NodeKind.PERSON and edge.target in teams:
@@ -203,11 +207,11 @@ def _resolve_people(store: GraphStore, owners: list[StoredEdge], as_of: str | No
     persons = {e.source for e in owners if e.source_kind == NodeKind.PERSON}
     persons |= {e.source for edges in people.members.values() for e in edges[:MEMBER_CAP]}
     people.nodes.update(visible_nodes(store, sorted(persons | {e.source for e in owners}), as_of, read=read))
-    frontier = sorted(p for p in persons if people.status(p) == "offboarded")
+    frontier = sorted(p for p in persons if people.status(p) == _OFFBOARDED)
     for _ in range(MANAGER_DEPTH):
         if not frontier:
             break
-        edges, ends = store.expand_to(frontier, _MANAGER_STEP, as_of=as_of)
+        edges, ends, _ = store.expand(frontier, _MANAGER_STEP, as_of=as_of)
         read.update(ends)
         found = [e for e in edges if e.target in frontier]
         for edge in found:
@@ -215,7 +219,7 @@ def _resolve_people(store: GraphStore, owners: list[StoredEdge], as_of: str | No
         people.nodes.update(
             visible_nodes(store, sorted({e.source for e in found} - set(people.nodes)), as_of, read=read)
         )
-        frontier = sorted({e.source for e in found if people.status(e.source) == "offboarded"})
+        frontier = sorted({e.source for e in found if people.status(e.source) == _OFFBOARDED})
     return people
 
 
@@ -229,7 +233,7 @@ def _living_manager(people: _People, person_id: str) -> list[list[StoredEdge]]:
             if edge.source in {e.source for e in chain} or edge.source == person_id:
                 continue  # a cycle in the manager chain
             longer = [*chain, edge]
-            if people.status(edge.source) != "offboarded":
+            if people.status(edge.source) != _OFFBOARDED:
                 chains.append(longer)
             elif len(longer) < MANAGER_DEPTH:
                 pending.append((edge.source, longer))
@@ -239,15 +243,13 @@ def _living_manager(people: _People, person_id: str) -> list[list[StoredEdge]]:
 def _owner_entry(edge: StoredEdge, distance: int, owner: Node | None, people: _People) -> OwnerEntry:
     if edge.source_kind == NodeKind.TEAM:
         living = [
-            e.source
-            for e in people.members.get(edge.source, [])[:MEMBER_CAP]
-            if people.status(e.source) != "offboarded"
+            e.source for e in people.members.get(edge.source, [])[:MEMBER_CAP] if people.status(e.source) != _OFFBOARDED
         ]
         status = "active" if living else "no_active_member"
         accountable = sorted(living)
     else:
         status = people.status(edge.source)
-        if status == "offboarded":
+        if status == _OFFBOARDED:
             accountable = sorted({c[-1].source for c in _living_manager(people, edge.source)})
         else:
             accountable = [edge.source]
@@ -278,11 +280,11 @@ def _chains(walk: _Walk, people: _People) -> list[Chain]:
         tails: list[tuple[str, list[StoredEdge]]] = []
         if edge.source_kind == NodeKind.TEAM:
             for member in people.members.get(edge.source, [])[:MEMBER_CAP]:
-                if people.status(member.source) != "offboarded":
+                if people.status(member.source) != _OFFBOARDED:
                     tails.append(("team_member", [member]))
         else:
             tails.append(("owner", []))
-            if people.status(edge.source) == "offboarded":
+            if people.status(edge.source) == _OFFBOARDED:
                 tails += [("manager", chain) for chain in _living_manager(people, edge.source)]
         for role, tail in tails:
             person = tail[-1].source if tail else edge.source
@@ -341,7 +343,7 @@ def _judge(subject: Node, owners: list[OwnerEntry], consumers: list[str]) -> tup
         return Verdict.ORPHANED, f"assign owner to {subject.id}{lead}", []
     best = min(o.distance for o in owners)
     nearest = [o for o in owners if o.distance == best]
-    living = [o for o in nearest if o.status in ("active", "unknown")]
+    living = [o for o in nearest if o.status in (_ACTIVE, "unknown")]
     gone = [o for o in nearest if o not in living]
     if not living:
         return Verdict.OWNER_OFFBOARDED, _offboarded_action(subject.id, gone), []
@@ -367,7 +369,7 @@ def _team_itself(store: GraphStore, team: Node, as_of: str | None) -> tuple[list
         if e.source_kind == NodeKind.PERSON and e.target == team.id
     ][:MEMBER_CAP]
     people = _People(nodes=visible_nodes(store, sorted({e.source for e in members}), as_of))
-    living = [e for e in members if people.status(e.source) != "offboarded"]
+    living = [e for e in members if people.status(e.source) != _OFFBOARDED]
     entry = OwnerEntry(
         id=team.id,
         kind=NodeKind.TEAM.value,
@@ -416,8 +418,8 @@ def accountability(store: GraphStore, node_id: str, *, as_of: str | None = None)
     as_of = check_time(as_of)
     check_id(node_id)
     # the subject and its first level in one read (on Neo4j, one round trip fewer)
-    first = store.expand_to([node_id], _reach_steps(0), as_of=as_of, with_ids=True)
-    subject = require_node(store, node_id, as_of, read=first[1])
+    first = store.expand([node_id], _reach_steps(0), as_of=as_of)
+    subject = require_node(store, node_id, as_of, read=first.starts)
     walk = _reach(store, subject, as_of, first)
     people = _resolve_people(store, walk.owns, as_of, walk.read)
     owner_nodes = {e.source: people.nodes[e.source] for e in walk.owns if e.source in people.nodes}

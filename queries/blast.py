@@ -17,6 +17,7 @@ from graph.model import StoredEdge, from_store
 from graph.schema import EdgeKind, NodeKind, edge_kinds_for
 from graph.store import GraphStore, Step
 from graph.traverse import MAX_DEPTH, TraversalPlan, traverse
+from graph.values import AccessLevel
 from queries.common import (
     NodeRef,
     Result,
@@ -33,7 +34,8 @@ from queries.common import (
 
 __all__ = ["BlastEdge", "BlastNode", "BlastRadiusResult", "BlastSummary", "ReachedResource", "blast_radius"]
 
-LEVELS: Final = ("read", "write", "admin")
+LEVELS: Final = tuple(level.value for level in AccessLevel)  # weakest first
+_READ: Final = AccessLevel.READ.value
 SESSION_CAP: Final = 2000
 NODE_CAP: Final = 5000
 
@@ -98,7 +100,7 @@ def _granted(edges: list[StoredEdge]) -> dict[str, tuple[str, list[str]]]:
     for edge in edges:
         if edge.kind != EdgeKind.CAN_ACCESS:
             continue
-        level = prop_str(edge, "level") or "read"
+        level = prop_str(edge, "level") or _READ
         if _rank(level) > _rank(best.setdefault(edge.target, "")):
             best[edge.target] = level
         by.setdefault(edge.target, set()).add(edge.source)

@@ -145,7 +145,7 @@ _CANONICAL = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2})
 
 @functools.lru_cache(maxsize=1 << 16)
 def _parse(moment: str) -> datetime:
-    # Canonical timestamps skip strptime (~20x slower; hot in findings over every credential);
+    # Canonical timestamps skip strptime (far slower, bench/README.md; hot in findings over every credential);
     # anything else takes strptime's path, with its exact acceptance and errors. Cached: a
     # findings run parses the same load-time stamps hundreds of thousands of times, and a
     # datetime is immutable.
@@ -204,8 +204,8 @@ def require_node(
 def visible_nodes(
     store: GraphStore, ids: Iterable[str], as_of: str | None, *, read: Mapping[str, Node] | None = None
 ) -> dict[str, Node]:
-    """The visible nodes of `ids`. `read`: nodes a read already returned (an `expand_to`'s
-    ends); only the others are fetched, and only if there are any."""
+    """The visible nodes of `ids`. `read`: nodes a read already returned (an `expand`'s ends or
+    starts); only the others are fetched, and only if there are any."""
     if read is None:
         return {i: n for i, n in store.nodes_by_id(ids).items() if node_visible(n, as_of)}
     wanted = list(ids)
@@ -219,7 +219,7 @@ def visible_nodes(
 def expand_visible(store: GraphStore, ids: Sequence[str], steps: Sequence[Step], as_of: str | None) -> list[StoredEdge]:
     if not ids:
         return []
-    return store.expand(ids, steps, as_of=as_of)
+    return store.expand(ids, steps, as_of=as_of).edges
 
 
 def scan_nodes(store: GraphStore, kind: NodeKind, as_of: str | None) -> Iterator[Node]:

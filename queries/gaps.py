@@ -22,6 +22,7 @@ from typing import Final
 
 from graph.schema import EdgeKind, NodeKind
 from graph.store import EdgeRow, GraphStore, NodeRow
+from graph.values import Nature, PersonStatus
 from queries.common import (
     LIST_CAP,
     KindRows,
@@ -36,6 +37,11 @@ from queries.common import (
 from queries.stale import is_active
 
 __all__ = ["GAP_KINDS", "Gap", "OwnershipGapsResult", "OwnershipIndex", "gap_id", "ownership_gaps"]
+
+# Registry values bound once as plain text: an enum member looked up per row costs several times a literal
+# (bench/README.md).
+_OFFBOARDED: Final = PersonStatus.OFFBOARDED.value
+_HUMAN: Final = Nature.HUMAN.value
 
 GAP_KINDS: Final = (NodeKind.IDENTITY, NodeKind.CREDENTIAL, NodeKind.PIPELINE, NodeKind.WORKLOAD)
 SUBJECT_CAP: Final = 200
@@ -100,7 +106,7 @@ class OwnershipIndex:
 
     def person_alive(self, person_id: str) -> bool:
         person = self.people.get(person_id)
-        return person is None or prop_str(person, "status") != "offboarded"
+        return person is None or prop_str(person, "status") != _OFFBOARDED
 
     def owner_alive(self, owner_id: str) -> bool:
         if self.owner_kind.get(owner_id) == NodeKind.TEAM:
@@ -136,7 +142,7 @@ def _classify(index: OwnershipIndex, node: NodeRow) -> tuple[str, str] | None:
 def _needs_owner(node: NodeRow) -> bool:
     """Humans' own accounts and things already gone (deleted, revoked) need no owner."""
     if node.kind == NodeKind.IDENTITY:
-        return prop_str(node, "nature") != "human" and node.props.get("deleted") is not True
+        return prop_str(node, "nature") != _HUMAN and node.props.get("deleted") is not True
     if node.kind == NodeKind.CREDENTIAL:
         return is_active(node)
     return True

@@ -29,6 +29,7 @@ from typing import Final
 from graph.model import Node, StoredEdge
 from graph.schema import EdgeKind, NodeKind
 from graph.store import EdgeKey, EdgeRow, GraphStore, NodeRow
+from graph.values import ChangeType, Nature, ReviewDecision
 from queries.common import prop_str
 from queries.gaps import OwnershipIndex
 from queries.shared import CredentialUse, collect_uses
@@ -44,6 +45,13 @@ __all__ = [
     "RuleContext",
     "Severity",
 ]
+
+# Registry values bound once as plain text: an enum member looked up per row costs several times a literal
+# (bench/README.md).
+_REVIEW: Final = ChangeType.REVIEW.value
+_KEEP: Final = ReviewDecision.KEEP.value
+_MACHINE: Final = Nature.MACHINE.value
+_UNKNOWN_NATURES: Final = ("", Nature.UNKNOWN.value)
 
 
 class Owasp(StrEnum):
@@ -244,7 +252,7 @@ class RuleContext:
         found: dict[str, list[Review]] = {}
         for edge in self.edges(EdgeKind.TARGETS):
             change = changes.get(edge.source)
-            if change is None or prop_str(change, "change_type") != "review":
+            if change is None or prop_str(change, "change_type") != _REVIEW:
                 continue
             at = prop_str(change, "at") or change.first_seen or ""
             if self.as_of and at > self.as_of:
@@ -257,14 +265,14 @@ class RuleContext:
     def kept(self, node_id: str) -> bool:
         """A standing `keep` decision: the latest review of the node says keep."""
         reviews = self.reviews.get(node_id, [])
-        return bool(reviews) and reviews[-1].decision == "keep"
+        return bool(reviews) and reviews[-1].decision == _KEEP
 
     def is_nhi(self, identity: NodeRow | None, *, unknown: bool = True) -> bool:
         """Machine identities (and, unless told otherwise, those of unknown nature) — never humans'."""
         if identity is None or identity.kind != NodeKind.IDENTITY:
             return False
         nature = prop_str(identity, "nature")
-        return nature == "machine" or (unknown and nature in ("", "unknown"))
+        return nature == _MACHINE or (unknown and nature in _UNKNOWN_NATURES)
 
     @cached_property
     def identity_of_credential(self) -> dict[str, list[EdgeRow]]:

@@ -11,6 +11,7 @@ from typing import Final
 
 from graph.schema import EdgeKind, NodeKind
 from graph.store import EdgeRow, NodeRow
+from graph.values import AssumeVia, AwsSubtype, CredentialType, ReviewDecision
 from queries.common import days_between, prop_bool, prop_str
 from queries.holders import single_holder
 from queries.rules_base import Hit, Owasp, Rule, RuleContext, Severity
@@ -18,10 +19,25 @@ from queries.stale import is_active, is_session_credential
 
 __all__ = ["CREDENTIAL_RULES", "LONG_LIVED_DAYS", "LONG_LIVED_TYPES"]
 
+# Registry values bound once as plain text: an enum member looked up per row costs several times a literal
+# (bench/README.md).
+_REVOKE: Final = ReviewDecision.REVOKE.value
+_OIDC_PROVIDER: Final = AwsSubtype.IAM_OIDC_PROVIDER.value
+_OIDC_TRUST: Final = (AssumeVia.OIDC.value, AssumeVia.WEB_IDENTITY.value)
+
+_C = CredentialType
 LONG_LIVED_DAYS: Final = 90
 LONG_LIVED_TYPES: Final = frozenset(
-    {"aws_access_key", "ssh_key", "api_key", "token", "password", "private_key", "ci_secret", "unknown", ""}
+    {
+        *(
+            kind.value
+            for kind in (_C.AWS_ACCESS_KEY, _C.SSH_KEY, _C.API_KEY, _C.TOKEN, _C.PASSWORD, _C.PRIVATE_KEY, _C.CI_SECRET)
+        ),
+        _C.UNKNOWN.value,
+        "",
+    }
 )
+"""Credential types that live until someone rotates them ("": a type no source stated)."""
 
 
 def _active_credentials(ctx: RuleContext) -> Iterator[NodeRow]:
@@ -41,7 +57,7 @@ def _revoked_at(ctx: RuleContext, credential: NodeRow) -> tuple[str, str]:
     """When (and how) the credential was revoked: deleted_at / revoked_at / a revoke review."""
     times = [(prop_str(credential, k), k) for k in ("revoked_at", "deleted_at") if prop_str(credential, k)]
     times += [
-        (r.at, f"review {r.change}") for r in ctx.reviews.get(credential.id, []) if r.decision == "revoke" and r.at
+        (r.at, f"review {r.change}") for r in ctx.reviews.get(credential.id, []) if r.decision == _REVOKE and r.at
     ]
     return min(times) if times else ("", "")
 
@@ -163,9 +179,9 @@ def across_workloads(ctx: RuleContext) -> Iterator[Hit]:
 
 
 def _oidc_available(ctx: RuleContext) -> bool:
-    if any(i.subtype == "aws.iam.oidc_provider" for i in ctx.nodes(NodeKind.IDENTITY).values()):
+    if any(i.subtype == _OIDC_PROVIDER for i in ctx.nodes(NodeKind.IDENTITY).values()):
         return True
-    return any(prop_str(e, "via") in ("oidc", "web_identity") for e in ctx.edges(EdgeKind.CAN_ASSUME))
+    return any(prop_str(e, "via") in _OIDC_TRUST for e in ctx.edges(EdgeKind.CAN_ASSUME))
 
 
 def static_keys_in_ci(ctx: RuleContext) -> Iterator[Hit]:

@@ -13,13 +13,24 @@ from typing import Final
 
 from graph.schema import EdgeKind, NodeKind
 from graph.store import EdgeRow, NodeRow
+from graph.values import AccessLevel, AssumeVia, AuthMethod, AwsSubtype, ChangeType, Nature
 from queries.common import prop_bool, prop_str
 from queries.rules_base import Hit, Owasp, Rule, RuleContext, Severity
 
 __all__ = ["GITHUB_OIDC_HOST", "IDENTITY_RULES", "NOBODY_OWNS", "NOT_OWNED_HERE", "PERMISSION_CHANGES"]
 
+# Registry values bound once as plain text: an enum member looked up per row costs several times a literal
+# (bench/README.md).
+_WRITE_OR_ADMIN: Final = (AccessLevel.WRITE.value, AccessLevel.ADMIN.value)
+_ADMIN: Final = AccessLevel.ADMIN.value
+_IAM_USER: Final = AwsSubtype.IAM_USER.value
+_PASSWORD: Final = AuthMethod.PASSWORD.value
+_OIDC_OR_UNSTATED: Final = (AssumeVia.OIDC.value, AssumeVia.WEB_IDENTITY.value, "")
+
 GITHUB_OIDC_HOST: Final = "token.actions.githubusercontent.com"
-PERMISSION_CHANGES: Final = frozenset({"grant", "expand", "trust", "federate"})
+PERMISSION_CHANGES: Final = frozenset(
+    change.value for change in (ChangeType.GRANT, ChangeType.EXPAND, ChangeType.TRUST, ChangeType.FEDERATE)
+)
 _ACCOUNT = re.compile(r"^aws:arn:(?:arn:)?aws[\w-]*:(?:iam|sts)::(\d{12}):")
 _RESOURCE_ACCOUNT = re.compile(r"^aws:(?:res|account):(\d{12})(?::|$)")
 
@@ -55,7 +66,7 @@ def identity_without_owner(ctx: RuleContext) -> Iterator[Hit]:
             continue
         cited = evidence.get(identity.id)
         if cited and not ctx.ownership.effective_owners(identity.id):
-            nature = prop_str(identity, "nature") or "unknown"
+            nature = prop_str(identity, "nature") or Nature.UNKNOWN.value
             kinds = ", ".join(sorted({e.kind.value for e in cited}))
             yield Hit(identity, f"{nature} identity with no owner on record ({kinds})", tuple(cited))
 
@@ -136,7 +147,7 @@ def external_trust_with_wildcard_write(ctx: RuleContext) -> Iterator[Hit]:
     (Without an ExternalId, KT-NHI3-001 already reports the trust.)"""
     broad: dict[str, list[EdgeRow]] = {}
     for edge in ctx.edges(EdgeKind.CAN_ACCESS):
-        if prop_str(edge, "level") in ("write", "admin") and prop_bool(edge, "wildcard"):
+        if prop_str(edge, "level") in _WRITE_OR_ADMIN and prop_bool(edge, "wildcard"):
             broad.setdefault(edge.source, []).append(edge)
     for role, theirs, edge in _external_trusts(ctx):
         grants = broad.get(role.id, [])
@@ -148,7 +159,7 @@ def external_trust_with_wildcard_write(ctx: RuleContext) -> Iterator[Hit]:
 
 def console_password_without_mfa(ctx: RuleContext) -> Iterator[Hit]:
     for identity in ctx.nodes(NodeKind.IDENTITY).values():
-        if not ctx.is_nhi(identity, unknown=False) or identity.subtype != "aws.iam.user":
+        if not ctx.is_nhi(identity, unknown=False) or identity.subtype != _IAM_USER:
             continue
         if prop_bool(identity, "password_enabled") and not prop_bool(identity, "mfa_active"):
             keys = tuple(ctx.credentials_of_identity.get(identity.id, ())[:5])
@@ -165,13 +176,13 @@ def _sessions_acting_as_nhi(ctx: RuleContext) -> Iterator[tuple[NodeRow, NodeRow
 
 def password_login_to_service_account(ctx: RuleContext) -> Iterator[Hit]:
     for session, identity, edge in _sessions_acting_as_nhi(ctx):
-        if prop_str(session, "auth_method") == "password":
+        if prop_str(session, "auth_method") == _PASSWORD:
             yield Hit(identity, f"password login to a service account in session {session.id}", (edge,))
 
 
 def admin_never_used(ctx: RuleContext) -> Iterator[Hit]:
     identities = ctx.nodes(NodeKind.IDENTITY)
-    admin = [e for e in ctx.edges(EdgeKind.CAN_ACCESS) if prop_str(e, "level") == "admin"]
+    admin = [e for e in ctx.edges(EdgeKind.CAN_ACCESS) if prop_str(e, "level") == _ADMIN]
     if not admin:
         return
     sessions_of: dict[str, set[str]] = {}
@@ -214,7 +225,7 @@ def oidc_trust_without_subject(ctx: RuleContext) -> Iterator[Hit]:
     for edge in ctx.edges(EdgeKind.CAN_ASSUME):
         provider = identities.get(edge.source)
         github = GITHUB_OIDC_HOST in edge.source or (provider is not None and GITHUB_OIDC_HOST in provider.name)
-        if github and prop_str(edge, "via") in ("oidc", "web_identity", "") and not prop_str(edge, "subject"):
+        if github and prop_str(edge, "via") in _OIDC_OR_UNSTATED and not prop_str(edge, "subject"):
             role = identities.get(edge.target)
             if role is not None:
                 yield Hit(role, "GitHub OIDC trust without a sub condition: any repository can assume it", (edge,))

@@ -23,6 +23,7 @@ from graph.errors import QueryError
 from graph.model import Node
 from graph.schema import EdgeKind, NodeKind
 from graph.store import EdgeRow, GraphStore, NodeRow
+from graph.values import UseMode
 from queries.accountability import OwnerEntry, Verdict, accountability
 from queries.common import (
     LIST_CAP,
@@ -46,6 +47,11 @@ __all__ = [
     "collect_uses",
     "shared_credentials",
 ]
+
+# Registry values bound once as plain text: an enum member looked up per row costs several times a literal
+# (bench/README.md).
+_OBSERVED: Final = UseMode.OBSERVED.value
+_DECLARED: Final = UseMode.DECLARED.value
 
 ConsumerDimension = Literal["runner", "pipeline", "workload", "repository", "environment"]
 CONSUMER_CAP: Final = 100
@@ -100,7 +106,7 @@ class CredentialUse:
 
 
 def _mode(edge: EdgeRow) -> str:
-    return "observed" if prop_str(edge, "mode") == "observed" else "declared"
+    return _OBSERVED if prop_str(edge, "mode") == _OBSERVED else _DECLARED
 
 
 def _environment(edge: EdgeRow, *nodes: Node | NodeRow | None) -> str:

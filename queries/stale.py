@@ -19,6 +19,7 @@ from typing import Final
 from graph.model import Node
 from graph.schema import EdgeKind, NodeKind
 from graph.store import GraphStore, NodeRow
+from graph.values import CredentialStatus, UseMode
 from queries.common import (
     LIST_CAP,
     NodeRef,
@@ -42,6 +43,12 @@ __all__ = [
     "last_use_index",
     "stale_credentials",
 ]
+
+# Registry values bound once as plain text: an enum member looked up per row costs several times a literal
+# (bench/README.md).
+_OBSERVED: Final = UseMode.OBSERVED.value
+# "revoked" is no registered status (graph/values/common.py); kept as the check always read it.
+_ENDED: Final = (CredentialStatus.INACTIVE.value, CredentialStatus.DELETED.value, "revoked")
 
 REASONS: Final = ("never_used", "unused", "unrotated", "expired_active")
 SESSION_CREDENTIAL_TYPES: Final = frozenset({"aws_session_key"})
@@ -73,7 +80,7 @@ class StaleCredentialsResult(Result):
 
 
 def is_active(credential: Node | NodeRow) -> bool:
-    return prop_str(credential, "status") not in ("inactive", "deleted", "revoked") and not (
+    return prop_str(credential, "status") not in _ENDED and not (
         prop_str(credential, "deleted_at") or prop_str(credential, "revoked_at")
     )
 
@@ -90,8 +97,8 @@ def last_use_index(store: GraphStore, as_of: str | None) -> tuple[dict[str, str]
     credentials some workload, pipeline or runner declares it uses (use unobserved, not none)."""
     seen: dict[str, str] = {}
     uses = list(scan_edges(store, EdgeKind.USES, as_of))
-    declared = {e.target for e in uses if prop_str(e, "mode") != "observed"}
-    observed = (e for e in uses if prop_str(e, "mode") == "observed")
+    declared = {e.target for e in uses if prop_str(e, "mode") != _OBSERVED}
+    observed = (e for e in uses if prop_str(e, "mode") == _OBSERVED)
     for edge in (*scan_edges(store, EdgeKind.AUTHENTICATED_WITH, as_of), *observed):
         moment = edge.last_seen or edge.first_seen
         if moment and (as_of is None or moment <= as_of) and moment > seen.get(edge.target, ""):

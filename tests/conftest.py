@@ -18,7 +18,7 @@ import pytest
 
 from graph.embedded import EmbeddedStore
 from graph.runtime import tune_gc
-from graph.store import GraphStore
+from graph.store import GraphStore, check_projections
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -28,8 +28,10 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """The test process runs with the collector settings of keytrail's own processes."""
+    """The test process runs with the collector settings of keytrail's own processes, and scans
+    whose rows fail loudly when code reads a property the scan did not project."""
     tune_gc()
+    check_projections(True)
 
 
 def need_corpus() -> Path:

@@ -1,6 +1,6 @@
 """manifest.json: the planted situations, their canonical node ids and the answers tests must get.
 
-Ids are built with graph/ids.py, the same helpers the loaders use, so an end-to-end test can
+Ids are built with graph/ids/, the same helpers the loaders use, so an end-to-end test can
 look them up directly. Verdicts use the accountability vocabulary (owned, orphaned,
 owner_offboarded, ambiguous); categories are OWASP NHI Top 10 (2025) ids. docs/demo-estate.md
 documents every field.

@@ -9,7 +9,7 @@ job Pipelines (ids as loaders/github/workflows.py builds them), `provenance_deta
 
 Owners: `@org/team` → `team:<team slug>`; an email → `person:<email>`; `@login` → the Person
 whose `usernames` hold it (Backstage / SCIM users already in the graph or in this load),
-else `github-user:<login>` (graph/ids.py). Repository: the checkout's `<org>/<repo>` (the
+else `github-user:<login>` (graph/ids/). Repository: the checkout's `<org>/<repo>` (the
 folder holding `.github`), else `--repository`, else `local/<folder>`.
 """
 

@@ -17,7 +17,7 @@ and the documents around it still load.
 Owner and member refs follow Backstage: `group:<ns>/<name>`, `user:<ns>/<name>`, a bare name is
 a Group for owners and a User for members. User refs name users, not emails, and users usually
 follow groups in a catalog, so user refs resolve in `finish` against the load's users (a
-username no User defines becomes `github-user:<name>`, graph/ids.py).
+username no User defines becomes `github-user:<name>`, graph/ids/).
 """
 
 from __future__ import annotations

@@ -107,7 +107,7 @@ def test_expansions_seek_and_scans_read_the_key_in_order(tmp_path: Path, directi
         statements: list[str] = []
         store._db.set_trace_callback(statements.append)
         ids = [ROLE] if direction == "out" else [KEY, OTHER]
-        assert store.expand(ids, [(EdgeKind.HAS_CREDENTIAL, direction)])
+        assert store.expand(ids, [(EdgeKind.HAS_CREDENTIAL, direction)]).edges
         store._db.set_trace_callback(None)
         (select,) = [s for s in statements if s.startswith("SELECT")]
         plans = [row[3] for row in store._db.execute("EXPLAIN QUERY PLAN " + select)]
@@ -116,5 +116,33 @@ def test_expansions_seek_and_scans_read_the_key_in_order(tmp_path: Path, directi
             "EXPLAIN QUERY PLAN SELECT source, target FROM edges WHERE kind = ? ORDER BY source, target", ["OWNS"]
         ).fetchall()
         assert [row[3] for row in scan] == ["SEARCH edges USING PRIMARY KEY (kind=?)"]
+    finally:
+        store.close()
+
+
+def test_an_expansion_reads_its_nodes_only_when_looked_at_and_in_as_few_reads_as_the_look(tmp_path: Path) -> None:
+    """On the embedded store a node read costs no round trip, so `expand` reads the nodes around its
+    edges only when a caller looks: none for an edges-only caller, the far ends alone for a
+    traversal's next level, the far ends and the starts in one read for a query's first level."""
+    store = EmbeddedStore(tmp_path / "lazy.db")
+    try:
+        _estate(store)
+        steps = [(EdgeKind.HAS_CREDENTIAL, "out")]
+        statements: list[str] = []
+        store._db.set_trace_callback(statements.append)
+
+        def node_reads() -> int:
+            count = sum(1 for s in statements if s.startswith("SELECT") and "FROM nodes" in s)
+            statements.clear()
+            return count
+
+        expansion = store.expand([ROLE], steps)
+        assert expansion.edges and node_reads() == 0  # edges only
+        assert KEY in expansion.ends and node_reads() == 1
+        assert ROLE in expansion.starts and node_reads() == 1
+        first = store.expand([ROLE], steps)
+        node_reads()
+        assert ROLE in first.starts and node_reads() == 1  # starts first: both in one read
+        assert KEY in first.ends and node_reads() == 0
     finally:
         store.close()

@@ -142,3 +142,23 @@ def test_is_email() -> None:
     assert ids.is_email(" alice@example.com ")
     assert not ids.is_email("deploy-session")
     assert not ids.is_email("alice@localhost")
+
+
+def test_the_package_re_exports_every_platform_helper_and_each_module_states_its_rules() -> None:
+    """`from graph import ids; ids.x(...)` reaches every helper of every platform module, and each
+    platform module carries the correlation rules of its ids (or says how its ids meet)."""
+    import importlib
+    import pkgutil
+
+    import graph.ids
+
+    found = {info.name for info in pkgutil.iter_modules(graph.ids.__path__) if not info.name.startswith("_")}
+    assert found == set(ids.PLATFORM_MODULES)
+    exported: set[str] = set()
+    for name in ids.PLATFORM_MODULES:
+        module = importlib.import_module(f"graph.ids.{name}")
+        assert (module.__doc__ and "orrelation rule" in module.__doc__) or name == "activity", name
+        for helper in module.__all__:
+            assert getattr(ids, helper) is getattr(module, helper), helper
+        exported |= set(module.__all__)
+    assert exported | {"PLATFORM_MODULES"} == set(ids.__all__)

@@ -105,8 +105,8 @@ def test_packed_reads_span_records_in_order(neo4j: Neo4jStore, monkeypatch: pyte
         return (
             list(neo4j.node_rows(NodeKind.PERSON)),
             list(neo4j.edge_rows(EdgeKind.MEMBER_OF)),
-            neo4j.expand([team.id], steps),
-            neo4j.expand_to([team.id], steps),
+            neo4j.expand([team.id], steps).edges,
+            neo4j.expand([team.id], steps)[:2],
             neo4j.nodes_by_id(p.id for p in people),
             neo4j.nodes_of_kind(NodeKind.PERSON, after="person:p03", limit=10),
             neo4j.edges_of_kind(EdgeKind.MEMBER_OF, after=(people[4].id, team.id), limit=10),

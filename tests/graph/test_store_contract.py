@@ -188,44 +188,54 @@ def test_kind_conflict_rolls_back_the_whole_batch(store: GraphStore) -> None:
 
 def test_expand_out_in_and_as_of(store: GraphStore) -> None:
     store.write(*sample_graph())
-    out = store.expand([USER], [(EdgeKind.HAS_CREDENTIAL, "out"), (EdgeKind.CAN_ASSUME, "out")])
+    out = store.expand([USER], [(EdgeKind.HAS_CREDENTIAL, "out"), (EdgeKind.CAN_ASSUME, "out")]).edges
     assert [e.key for e in out] == [(USER, "CAN_ASSUME", ROLE), (USER, "HAS_CREDENTIAL", KEY)]
-    inbound = store.expand([KEY, USER], [(EdgeKind.USES, "in"), (EdgeKind.OWNS, "in"), (EdgeKind.HAS_CREDENTIAL, "in")])
+    inbound = store.expand(
+        [KEY, USER], [(EdgeKind.USES, "in"), (EdgeKind.OWNS, "in"), (EdgeKind.HAS_CREDENTIAL, "in")]
+    ).edges
     assert [e.key for e in inbound] == [(USER, "HAS_CREDENTIAL", KEY), (PIPE, "USES", KEY), (TEAM, "OWNS", USER)]
-    early = store.expand([KEY], [(EdgeKind.USES, "in"), (EdgeKind.HAS_CREDENTIAL, "in")], as_of="2024-03-15T00:00:00Z")
+    early = store.expand(
+        [KEY], [(EdgeKind.USES, "in"), (EdgeKind.HAS_CREDENTIAL, "in")], as_of="2024-03-15T00:00:00Z"
+    ).edges
     assert [e.key for e in early] == [(USER, "HAS_CREDENTIAL", KEY)]
-    assert store.expand([], [(EdgeKind.USES, "in")]) == []
-    assert store.expand([KEY], []) == []
+    assert store.expand([], [(EdgeKind.USES, "in")]).edges == []
+    assert store.expand([KEY], []).edges == []
 
 
-def test_expand_to_returns_the_far_ends_with_the_edges(store: GraphStore) -> None:
+def test_expand_returns_the_far_ends_with_the_edges(store: GraphStore) -> None:
     store.write(*sample_graph())
     steps: list[Step] = [(EdgeKind.USES, "in"), (EdgeKind.HAS_CREDENTIAL, "in"), (EdgeKind.CAN_ASSUME, "out")]
-    edges, ends = store.expand_to([KEY, USER], steps)
-    assert edges == store.expand([KEY, USER], steps)
+    edges, ends, _ = store.expand([KEY, USER], steps)
+    assert edges == store.expand([KEY, USER], steps).edges
     # USES and HAS_CREDENTIAL walked backwards reach their sources; CAN_ASSUME forwards its target
     assert sorted(ends) == sorted([USER, PIPE, ROLE])
     assert ends == store.nodes_by_id([USER, PIPE, ROLE])
     # far ends come whatever their first_seen: the caller decides visibility, as with nodes_by_id
-    early, early_ends = store.expand_to([KEY], steps, as_of="2024-03-15T00:00:00Z")
+    early, early_ends, _ = store.expand([KEY], steps, as_of="2024-03-15T00:00:00Z")
     assert [e.key for e in early] == [(USER, "HAS_CREDENTIAL", KEY)]
     assert sorted(early_ends) == [USER]
-    assert store.expand_to([], steps) == ([], {})
-    assert store.expand_to([KEY], []) == ([], {})
+    assert store.expand([], steps) == ([], {}, {})
+    assert store.expand([KEY], [])[:2] == ([], {})
 
 
-def test_expand_to_with_ids_returns_the_given_nodes_too(store: GraphStore) -> None:
+def test_expand_returns_the_given_nodes_too(store: GraphStore) -> None:
     store.write(*sample_graph())
     steps: list[Step] = [(EdgeKind.HAS_CREDENTIAL, "in")]
     missing = "aws:key:AKIANOTHERE000000000"
-    edges, ends = store.expand_to([KEY, ROLE, missing], steps, with_ids=True)
-    assert edges == store.expand([KEY, ROLE, missing], steps)
+    edges, ends, starts = store.expand([KEY, ROLE, missing], steps)
+    assert edges == store.expand([KEY, ROLE, missing], steps).edges
     # the far end (the key's user), and the given nodes that exist, with edges (KEY) or without (ROLE)
-    assert ends == store.nodes_by_id([USER, KEY, ROLE])
+    assert {**ends, **starts} == store.nodes_by_id([USER, KEY, ROLE])
+    assert ends == store.nodes_by_id([USER]) and starts == store.nodes_by_id([KEY, ROLE])
     # the given nodes whatever their first_seen, as far ends are
-    assert store.expand_to([KEY], steps, as_of="2000-01-01T00:00:00Z", with_ids=True) == ([], store.nodes_by_id([KEY]))
-    assert store.expand_to([KEY], [], with_ids=True) == ([], store.nodes_by_id([KEY]))
-    assert store.expand_to([], steps, with_ids=True) == ([], {})
+    early = store.expand([KEY], steps, as_of="2000-01-01T00:00:00Z")
+    assert (early.edges, early.starts) == ([], store.nodes_by_id([KEY]))
+    assert (store.expand([KEY], []).edges, store.expand([KEY], []).starts) == ([], store.nodes_by_id([KEY]))
+    assert store.expand([], steps) == ([], {}, {})
+    # a wide frontier (Neo4j reads its nodes only when asked) gives the same
+    wide = [KEY, ROLE, *(f"aws:key:AKIAMISSING{i:09d}" for i in range(12))]
+    assert store.expand(wide, steps).starts == store.nodes_by_id([KEY, ROLE])
+    assert store.expand(wide, []).starts == store.nodes_by_id([KEY, ROLE])
 
 
 def test_edges_by_key_reads_exactly_the_keyed_edges(store: GraphStore) -> None:

@@ -144,7 +144,8 @@ def test_random_batches_give_identical_stores(
             assert embedded.expand(ids, steps) == neo4j_store.expand(ids, steps)
             as_of = "2023-01-01T00:00:00Z"
             assert embedded.expand(ids, steps, as_of=as_of) == neo4j_store.expand(ids, steps, as_of=as_of)
-            assert embedded.expand_to(ids, steps) == neo4j_store.expand_to(ids, steps)
-            assert embedded.expand_to(ids, steps, with_ids=True) == neo4j_store.expand_to(ids, steps, with_ids=True)
+            # a few ids (Neo4j reads their nodes in the same query) and many (read when asked for)
+            assert embedded.expand(ids[:3], steps) == neo4j_store.expand(ids[:3], steps)
+            assert embedded.expand(ids, steps).starts == neo4j_store.expand(ids, steps).starts
         finally:
             embedded.close()

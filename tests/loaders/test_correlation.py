@@ -1,4 +1,4 @@
-"""Correlation rules of graph/ids.py for the GitHub, scanner and people sources: two files, one node.
+"""Correlation rules of graph/ids/ for the GitHub, scanner and people sources: two files, one node.
 
 Each test loads two (or more) files of different sources and asserts they met on one node.
 Files are the shared corpus where it has a pair, else fixtures in the real formats, else the

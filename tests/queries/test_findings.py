@@ -250,3 +250,17 @@ def test_rules_read_only_the_row_properties_they_declare(tmp_path: Path, monkeyp
         assert findings(store, now=NOW) == projected
     finally:
         store.close()
+
+
+def test_a_rule_reading_a_property_outside_its_scan_projection_fails_loudly(
+    estate: GraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A property a rule reads but ROW_PROPERTIES does not project would read as absent, and the
+    rule would quietly never fire: in tests (check_projections, tests/conftest.py) the read raises."""
+    projected = dict(ROW_PROPERTIES)
+    projected[NodeKind.IDENTITY] = tuple(p for p in projected[NodeKind.IDENTITY] if p != "nature")
+    monkeypatch.setattr(rules_base, "ROW_PROPERTIES", projected)
+    # one rule (KT-NHI1-002 asks every identity's nature): no scans read ahead on other threads,
+    # which would outlive the failed run and the store the fixture then closes under them
+    with pytest.raises(AssertionError, match=r"read of Identity\.nature from a scan that did not project it"):
+        findings(estate, now=NOW, rule="KT-NHI1-002")
