@@ -183,6 +183,10 @@ def irregular(source: SourceFile) -> str:
     symbolic link loop or a dangling link cannot be followed."""
     try:
         mode = os.stat(source.path).st_mode
+    except FileNotFoundError as exc:
+        if os.path.islink(source.path):
+            return f"cannot follow: a dangling symbolic link ({exc.strerror or exc})"
+        return f"cannot read: {exc.strerror or exc}"
     except OSError as exc:
         return f"cannot follow: {exc.strerror or exc}"
     if stat.S_ISREG(mode):
