@@ -35,7 +35,7 @@ class KubeObject(NamedTuple):
 
 def _documents(text: str) -> Iterator[tuple[int, str]]:
     """(first line number, text) of each YAML document, split on `---` lines."""
-    start, lines = 1, []
+    start, lines = 1, list[str]()
     for number, line in enumerate(text.splitlines(), 1):
         if _SEPARATOR.match(line):
             if any(part.strip() and not part.lstrip().startswith("#") for part in lines):
@@ -51,11 +51,13 @@ def _parse_document(display: str, line: int, text: str) -> object | LoadError:
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):
         try:
-            return orjson.loads(text)
+            parsed: object = orjson.loads(text)
+            return parsed
         except orjson.JSONDecodeError:
             pass  # JSON is YAML too: let YAML say where it breaks
     try:
-        return yaml.safe_load(text)
+        loaded: object = yaml.safe_load(text)
+        return loaded
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = line + (mark.line if mark is not None else 0)

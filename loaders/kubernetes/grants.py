@@ -96,8 +96,9 @@ def binding_of(
     scoped = kind == "RoleBinding"
     binding_id = ids.k8s_object(cluster, kind.lower(), namespace if scoped else "", name)
     refs.defined.add(binding_id)
-    ref = raw.get("roleRef") if isinstance(raw.get("roleRef"), dict) else {}
-    role_kind = ref.get("kind") if ref.get("kind") in ("Role", "ClusterRole") else "ClusterRole"
+    found = raw.get("roleRef")
+    ref: dict[str, Any] = found if isinstance(found, dict) else {}
+    role_kind = "Role" if ref.get("kind") == "Role" else "ClusterRole"
     role_name = str(ref.get("name") or "").strip()
     subjects = tuple(s for s in (_subject(cluster, namespace, x) for x in raw.get("subjects") or []) if s is not None)
     yield Node.make(

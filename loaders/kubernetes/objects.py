@@ -136,7 +136,9 @@ class ManifestLoader(Loader[KubeObject]):
                     continue
                 refs.known.add(node.id)
                 if node.subtype in ("k8s.role", "k8s.clusterrole"):
-                    rules = [parse_rule_text(t) for t in node.props.get("rules") or [] if isinstance(t, str)]
+                    texts = node.props.get("rules")
+                    listed = texts if isinstance(texts, list) else []
+                    rules = [parse_rule_text(t) for t in listed]
                     refs.roles[node.id] = (node.name.rsplit("/", 1)[-1], [r for r in rules if r is not None])
         ctx.state[STATE] = refs
 
@@ -179,7 +181,8 @@ class ManifestLoader(Loader[KubeObject]):
                 refs.pull_secrets.setdefault(node.id, []).append(Reference(edge, secret))
 
     def _secret(self, obj: _Object, refs: References) -> Iterator[Item]:
-        secret_type = obj.raw.get("type") if isinstance(obj.raw.get("type"), str) else "Opaque"
+        raw_type = obj.raw.get("type")
+        secret_type = raw_type if isinstance(raw_type, str) else "Opaque"
         keys = sorted({str(k) for field in ("data", "stringData") if isinstance(obj.raw.get(field), dict)
                        for k in obj.raw[field]})  # fmt: skip
         legacy = secret_type == "kubernetes.io/service-account-token"
@@ -205,7 +208,8 @@ class ManifestLoader(Loader[KubeObject]):
     def _workload(self, obj: _Object, refs: References) -> Iterator[Item]:
         short = WORKLOAD_KINDS[obj.kind]
         spec = pod_spec(obj.raw)
-        status = obj.raw.get("status") if isinstance(obj.raw.get("status"), dict) else {}
+        found = obj.raw.get("status")
+        status: dict[str, Any] = found if isinstance(found, dict) else {}
         ips = {status.get("podIP")} | {p.get("ip") for p in status.get("podIPs") or [] if isinstance(p, dict)}
         node = Node.make(
             id=ids.k8s_object(obj.cluster, short, obj.namespace, obj.name),
