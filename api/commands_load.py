@@ -72,7 +72,7 @@ def _print_summary(report: LoadReport, location: str, totals: Stats) -> None:
 @click.option("--owner-tag", "owner_tags", multiple=True, help="Tag names that name an owner (repeatable).")
 @click.option("--repository", default="", help="org/repo of workflows or scanner reports whose path does not say.")
 @click.option("--runner-org", default="", help="GitHub org of runner inventories and EC2 runner tags that do not say.")
-@click.option("--cluster", default="", help="Kubernetes cluster name of manifests and audit logs (default: the file's).")
+@click.option("--cluster", default="", help="Kubernetes cluster of manifests and audit logs (default: the file's).")
 @click.option(
     "--jobs",
     type=click.IntRange(min=1),
