@@ -72,6 +72,7 @@ def _print_summary(report: LoadReport, location: str, totals: Stats) -> None:
 @click.option("--owner-tag", "owner_tags", multiple=True, help="Tag names that name an owner (repeatable).")
 @click.option("--repository", default="", help="org/repo of workflows or scanner reports whose path does not say.")
 @click.option("--runner-org", default="", help="GitHub org of runner inventories and EC2 runner tags that do not say.")
+@click.option("--cluster", default="", help="Kubernetes cluster of manifests and audit logs (default: the file's).")
 @click.option(
     "--jobs",
     type=click.IntRange(min=1),
@@ -87,6 +88,7 @@ def load_command(
     owner_tags: tuple[str, ...],
     repository: str,
     runner_org: str,
+    cluster: str,
     jobs: int | None,
     paths: tuple[Path, ...],
 ) -> None:
@@ -102,7 +104,7 @@ def load_command(
             raise click.BadParameter(str(exc), param_hint="--source") from None
     graph = open_store(store)
     ctx = LoadContext(now=_now(), hmac_key=hmac_key(), session_gap_minutes=session_gap)
-    ctx.repository, ctx.runner_org = repository.strip(), runner_org.strip()
+    ctx.repository, ctx.runner_org, ctx.cluster = repository.strip(), runner_org.strip(), cluster.strip()
     if owner_tags:
         ctx.owner_tag_names = tuple(t.lower() for t in owner_tags)
     files = discover(list(paths))

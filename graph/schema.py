@@ -115,6 +115,7 @@ _COMMON_NODE = {
     "tags": "list[str]",  # "key=value" as read from the source
     "description": "str",
     "url": "str",
+    "dangling": "bool",  # a placeholder for an object some file references and none defines (k8s)
 }
 
 _N = NodeKind
@@ -159,6 +160,9 @@ NODE_SPECS: MappingProxyType[NodeKind, NodeSpec] = MappingProxyType(
                     deleted_at="timestamp",
                     trust_policy="str",  # JSON text of a trust policy, for review
                     instance_profiles="list[str]",  # instance-profile ARNs that carry an IAM role
+                    cluster="str",  # Kubernetes cluster of a service account, user or group
+                    namespace="str",
+                    automount_token="bool",  # a service account's automountServiceAccountToken
                     **_COMMON_NODE,  # type: ignore[arg-type]
                 ),
             ),
@@ -187,6 +191,10 @@ NODE_SPECS: MappingProxyType[NodeKind, NodeSpec] = MappingProxyType(
                     slot="int",  # credential-report access-key slot (1 or 2): the report has no key id
                     same_as="str",  # id of the node that is the same real credential where ids could not meet
                     claimed_by="list[str]",  # identities a single-holder key was seen with, when more than one
+                    cluster="str",  # a Kubernetes Secret's cluster and namespace
+                    namespace="str",
+                    secret_type="str",  # a Kubernetes Secret's `type`, e.g. kubernetes.io/service-account-token
+                    key_names="list[str]",  # the keys of a Secret's data — names only, never values
                     **_COMMON_NODE,  # type: ignore[arg-type]
                 ),
             ),
@@ -251,6 +259,8 @@ NODE_SPECS: MappingProxyType[NodeKind, NodeSpec] = MappingProxyType(
                     interactive="bool",
                     auth_method="str",  # password | publickey | keyboard-interactive | token | ... where the log says
                     regions="list[str]",
+                    cluster="str",  # Kubernetes cluster of an audit-log session
+                    impersonated="list[str]",  # identities the session impersonated (k8s impersonatedUser)
                     **_COMMON_NODE,  # type: ignore[arg-type]
                 ),
             ),
@@ -262,6 +272,9 @@ NODE_SPECS: MappingProxyType[NodeKind, NodeSpec] = MappingProxyType(
                     account="str",
                     region="str",
                     arn="str",
+                    cluster="str",
+                    namespace="str",
+                    rules="list[str]",  # an RBAC role's rules as text: "verbs on resources"
                     **_COMMON_NODE,  # type: ignore[arg-type]
                 ),
             ),
@@ -307,6 +320,7 @@ NODE_SPECS: MappingProxyType[NodeKind, NodeSpec] = MappingProxyType(
 # Properties any edge may carry.
 _COMMON_EDGE = {
     "matched_by": "str",  # the correlation rule that produced this edge, when not direct
+    "dangling": "bool",  # the target is referenced but defined by no loaded file (k8s)
     "environment": "str",
 }
 
@@ -446,6 +460,7 @@ EDGE_SPECS: MappingProxyType[EdgeKind, EdgeSpec] = MappingProxyType(
                 policies="list[str]",
                 wildcard="bool",
                 change="str",  # the Change that granted it, when an audit log shows the grant (not an export)
+                flags="list[str]",  # k8s: cluster-admin, wildcard-verbs, secrets-read, impersonate, pods-exec ...
             ),
             _edge(_E.STARTED, {_N.PERSON}, {_N.SESSION}, _C.ACTIVITY, "the human behind a session"),
             _edge(
@@ -474,12 +489,13 @@ EDGE_SPECS: MappingProxyType[EdgeKind, EdgeSpec] = MappingProxyType(
             _edge(
                 _E.TOUCHED,
                 {_N.SESSION},
-                {_N.RESOURCE, _N.IDENTITY, _N.CREDENTIAL},
+                {_N.RESOURCE, _N.IDENTITY, _N.CREDENTIAL, _N.WORKLOAD},
                 _C.ACTIVITY,
-                "what a session actually did",
+                "what a session actually did (a workload: exec, attach, port-forward into it)",
                 actions="list[str]",
                 commands="list[str]",
                 errors="int",
+                grants="list[str]",  # the authorizer's reason that allowed it (k8s authorization.k8s.io/reason)
             ),
             _edge(
                 _E.PERFORMED,

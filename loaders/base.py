@@ -100,6 +100,9 @@ class LoadContext:
     its path says (`keytrail load --repository`)."""
     limits: LoadLimits = field(default_factory=LoadLimits.from_environment)
     """What one file may cost (loaders/limits.py): bytes, line length, depth, aliases, records."""
+    cluster: str = ""
+    """Kubernetes cluster name for manifests and audit logs (`keytrail load --cluster`); when empty,
+    the file's own context names it, else `default`."""
     state: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     """What the load summary must say beyond counts (data-quality conflicts, normalised values):

@@ -24,6 +24,7 @@ from loaders.base import Loader
 from loaders.github.codeowners import CodeownersLoader
 from loaders.github.runners import RunnerInventoryLoader
 from loaders.github.workflows import WorkflowLoader
+from loaders.kubernetes.objects import ManifestLoader
 from loaders.people.backstage import BackstageLoader
 from loaders.people.scim import ScimLoader
 from loaders.scanners.gitleaks import GitleaksLoader
@@ -65,6 +66,7 @@ REGISTRY: tuple[Registration, ...] = (
     Registration(BackstageLoader(), Phase.PEOPLE),
     Registration(RunnerInventoryLoader(), Phase.IDENTITIES),
     Registration(WorkflowLoader(), Phase.DEFINITIONS),
+    Registration(ManifestLoader(), Phase.DEFINITIONS),
     Registration(CodeownersLoader(), Phase.CODE_OWNERSHIP),
     Registration(GitleaksLoader(), Phase.EXPOSURES),
     Registration(TrufflehogLoader(), Phase.EXPOSURES),

@@ -15,9 +15,14 @@ HMAC_KEY = b"test-hmac-key"
 
 
 def load(
-    store: GraphStore, *paths: Path, repository: str = "", runner_org: str = "", strict: bool = False
+    store: GraphStore,
+    *paths: Path,
+    repository: str = "",
+    runner_org: str = "",
+    strict: bool = False,
+    cluster: str = "",
 ) -> LoadReport:
-    ctx = LoadContext(now=NOW, hmac_key=HMAC_KEY, repository=repository, runner_org=runner_org)
+    ctx = LoadContext(now=NOW, hmac_key=HMAC_KEY, repository=repository, runner_org=runner_org, cluster=cluster)
     return run_load(store, list(paths), ctx=ctx, strict=strict)
 
 

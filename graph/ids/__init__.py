@@ -35,7 +35,15 @@ from graph.ids.github import (
     github_user,
     github_workflow,
 )
-from graph.ids.kubernetes import k8s_service_account
+from graph.ids.kubernetes import (
+    k8s_audit_user,
+    k8s_credential,
+    k8s_group,
+    k8s_object,
+    k8s_resource,
+    k8s_service_account,
+    k8s_user,
+)
 from graph.ids.network import ip
 from graph.ids.people import catalog_entity, is_email, person, team
 from graph.ids.secrets import secret_hmac
@@ -69,7 +77,13 @@ __all__ = [
     "github_workflow",
     "ip",
     "is_email",
+    "k8s_audit_user",
+    "k8s_credential",
+    "k8s_group",
+    "k8s_object",
+    "k8s_resource",
     "k8s_service_account",
+    "k8s_user",
     "person",
     "secret_hmac",
     "session",

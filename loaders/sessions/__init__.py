@@ -13,5 +13,17 @@ processes found merge exactly (`SessionIndex.merge`).
 
 from loaders.sessions.aggregate import MAX_DISTINCT, MAX_PAIRS, Pointer, SessionBase, Touch, trim_evidence
 from loaders.sessions.intervals import SessionIndex
+from loaders.sessions.places import AddressBook, Place, all_nodes
 
-__all__ = ["MAX_DISTINCT", "MAX_PAIRS", "Pointer", "SessionBase", "SessionIndex", "Touch", "trim_evidence"]
+__all__ = [
+    "MAX_DISTINCT",
+    "MAX_PAIRS",
+    "AddressBook",
+    "Place",
+    "Pointer",
+    "SessionBase",
+    "SessionIndex",
+    "Touch",
+    "all_nodes",
+    "trim_evidence",
+]

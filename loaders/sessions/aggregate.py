@@ -61,6 +61,9 @@ class SessionBase:
     touched: dict[str, Touch[Any]] = field(default_factory=dict)
     evidence: list[Pointer] = field(default_factory=list)
     peers: list[Any] = field(default_factory=list)  # every session of the group (a shared list)
+    interactive: bool = False
+    """A person at a keyboard, as the source's own evidence says (a Kubernetes exec/attach/port-forward,
+    an SSH pty, a Teleport interactive session); a source that decides it at emission leaves it False."""
 
     def absorb(self, other: Any) -> None:
         """Merge a neighbouring interval of the same group (found later, or by another worker)."""
@@ -70,6 +73,7 @@ class SessionBase:
             self.end, self.end_text = other.end, other.end_text
         self.count += other.count
         self.errors += other.errors
+        self.interactive = self.interactive or other.interactive
         for mine, theirs in ((self.ips, other.ips), (self.agents, other.agents)):
             for value in theirs:
                 if len(mine) < MAX_DISTINCT:

@@ -29,7 +29,7 @@ CORPUS_FORMATS: dict[str, str | None] = {
     "gcp_audit": None,
     "github_audit": None,
     "k8s_audit": None,
-    "k8s_manifests": None,
+    "k8s_manifests": "k8s-manifests",
     "okta": None,
     "openssh_auth": None,
     "teleport": None,

@@ -1,0 +1,2 @@
+"""Kubernetes: objects as `kubectl get -o json|yaml` prints them (objects.py, with workloads.py
+and rbac.py) and API-server audit logs (audit.py, with audit_event.py and audit_emit.py)."""
