@@ -187,6 +187,14 @@ NODE_SPECS: MappingProxyType[NodeKind, NodeSpec] = MappingProxyType(
                     slot="int",  # credential-report access-key slot (1 or 2): the report has no key id
                     same_as="str",  # id of the node that is the same real credential where ids could not meet
                     claimed_by="list[str]",  # identities a single-holder key was seen with, when more than one
+                    # what the id rests on (scanner findings): key_id, public_key, whole_key, value,
+                    # scanner_fingerprint or location (the last two name a finding, not a secret)
+                    identified_by="str",
+                    account="str",  # the cloud account a verifier or inventory puts the credential in
+                    # absent = standing; per_job = minted for one CI job and expiring with it (GITHUB_TOKEN,
+                    # an Actions OIDC token); session = temporary session credentials. Only standing
+                    # credentials can be long-lived, rotated or shared.
+                    lifetime="str",
                     **_COMMON_NODE,  # type: ignore[arg-type]
                 ),
             ),
