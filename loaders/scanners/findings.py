@@ -268,6 +268,7 @@ def exposure_items(ctx: LoadContext, source: str) -> Iterator[Item]:
             "detectors": sorted(exposure.detectors),
             "verified": exposure.verified,
         }
+        moments = sorted(e.at for found in exposure.per_report.values() for e in found if e.at)
         for report, evidence in mine:
             yield Edge(
                 source=credential,
@@ -280,4 +281,6 @@ def exposure_items(ctx: LoadContext, source: str) -> Iterator[Item]:
                 sources=(source,),
                 evidence=tuple(sorted(evidence, key=lambda e: (e.at or "", e.locator))[-10:]),
                 origin=f"{report}#{source}",
+                first_seen=moments[0] if moments else None,  # when the secret was committed: exposed since
+                last_seen=moments[-1] if moments else None,
             )
