@@ -195,6 +195,14 @@ NODE_SPECS: MappingProxyType[NodeKind, NodeSpec] = MappingProxyType(
                     namespace="str",
                     secret_type="str",  # a Kubernetes Secret's `type`, e.g. kubernetes.io/service-account-token
                     key_names="list[str]",  # the keys of a Secret's data — names only, never values
+                    # what the id rests on (scanner findings): key_id, public_key, whole_key, value,
+                    # scanner_fingerprint or location (the last two name a finding, not a secret)
+                    identified_by="str",
+                    account="str",  # the cloud account a verifier or inventory puts the credential in
+                    # absent = standing; per_job = minted for one CI job and expiring with it (GITHUB_TOKEN,
+                    # an Actions OIDC token); session = temporary session credentials. Only standing
+                    # credentials can be long-lived, rotated or shared.
+                    lifetime="str",
                     **_COMMON_NODE,  # type: ignore[arg-type]
                 ),
             ),

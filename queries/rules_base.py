@@ -126,12 +126,12 @@ ROW_PROPERTIES: Final[dict[NodeKind | EdgeKind, tuple[str, ...]]] = {
     _N.IDENTITY: ("nature", "account", "trust_policy", "password_enabled", "mfa_active", "deleted", "environment"),
     _N.CREDENTIAL: (
         "credential_type", "status", "created", "last_rotated", "revoked_at", "deleted_at", "legacy",
-        "static_cloud_key", "environment",
+        "static_cloud_key", "environment", "last_used", "identified_by", "lifetime",
     ),
     _N.SESSION: ("auth_method", "interactive", "environment"),
     _N.CHANGE: ("change_type", "at", "decision", "action"),
     _N.PIPELINE: ("environment", "repository"),
-    _N.RUNNER: ("environment",),
+    _N.RUNNER: ("environment", "hosted"),
     _N.WORKLOAD: ("environment",),
     _E.CAN_ACCESS: ("level", "wildcard"),
     _E.CAN_ASSUME: ("via", "external_id", "subject", "condition"),
@@ -241,6 +241,16 @@ class RuleContext:
         for kind in (EdgeKind.USES, EdgeKind.AUTHENTICATED_WITH):
             for edge in self.edges(kind):
                 found.setdefault(edge.target, []).append(edge)
+        for edges in found.values():
+            edges.sort(key=lambda e: e.key)
+        return found
+
+    @cached_property
+    def authenticated_into(self) -> dict[str, list[EdgeRow]]:
+        """Credential -> the AUTHENTICATED_WITH edges of the sessions that used it, by edge key."""
+        found: dict[str, list[EdgeRow]] = {}
+        for edge in self.edges(EdgeKind.AUTHENTICATED_WITH):
+            found.setdefault(edge.target, []).append(edge)
         for edges in found.values():
             edges.sort(key=lambda e: e.key)
         return found

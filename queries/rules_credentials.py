@@ -15,7 +15,7 @@ from graph.values import AssumeVia, AwsSubtype, CredentialType, ReviewDecision
 from queries.common import days_between, prop_bool, prop_str
 from queries.holders import single_holder
 from queries.rules_base import Hit, Owasp, Rule, RuleContext, Severity
-from queries.stale import is_active, is_session_credential
+from queries.stale import is_active, is_session_credential, is_standing
 
 __all__ = ["CREDENTIAL_RULES", "LONG_LIVED_DAYS", "LONG_LIVED_TYPES"]
 
@@ -83,17 +83,62 @@ def revoked_credential_seen(ctx: RuleContext) -> Iterator[Hit]:
         )
 
 
-def secret_exposed_active(ctx: RuleContext) -> Iterator[Hit]:
+def _exposures(ctx: RuleContext) -> dict[str, list[EdgeRow]]:
+    """Active credentials and the EXPOSED_IN edges that put them in repositories."""
     credentials = ctx.nodes(NodeKind.CREDENTIAL)
     exposed: dict[str, list[EdgeRow]] = {}
     for edge in ctx.edges(EdgeKind.EXPOSED_IN):
         credential = credentials.get(edge.source)
         if credential is not None and is_active(credential):
             exposed.setdefault(credential.id, []).append(edge)
-    for cred_id, edges in sorted(exposed.items()):
-        where = ", ".join(e.target for e in edges[:5])
-        verified = " (verified live)" if any(prop_bool(e, "verified") for e in edges) else ""
-        yield Hit(credentials[cred_id], f"exposed in {where}{verified} and still active", tuple(edges[:5]))
+    return exposed
+
+
+def _use_after(ctx: RuleContext, credential: NodeRow, exposed_at: str) -> str:
+    """The last time the credential was seen in use at or after its exposure, or "".
+
+    In use: a session AUTHENTICATED_WITH it, or the provider's own last-used time (IAM's
+    credential report / access-key metadata). With no exposure time any use counts.
+    """
+    moments = [e.last_seen or e.first_seen or "" for e in ctx.authenticated_into.get(credential.id, ())]
+    moments.append(prop_str(credential, "last_used"))
+    after = [m for m in moments if m and m >= exposed_at]
+    return max(after) if after else ""
+
+
+def _exposure_evidence(ctx: RuleContext, cred_id: str, edges: list[EdgeRow]) -> tuple[str, str, str]:
+    """(where, what makes it live, why not) for one exposed credential — see the two NHI2 rules."""
+    credential = ctx.nodes(NodeKind.CREDENTIAL)[cred_id]
+    where = ", ".join(e.target for e in edges[:5])
+    exposed_at = min((e.first_seen for e in edges if e.first_seen), default="")
+    if any(prop_bool(e, "verified") for e in edges):
+        return where, "verified live by the scanner", ""
+    used = _use_after(ctx, credential, exposed_at)
+    if used:
+        return where, f"used until {used}, after its exposure" + (f" ({exposed_at})" if exposed_at else ""), ""
+    named = prop_str(credential, "identified_by")
+    partial = " (the report holds only a key header or redacted text)" if named in _FINDING_NAMED else ""
+    return where, "", f"not verified by the scanner and not seen in use since{partial}"
+
+
+_FINDING_NAMED: Final = frozenset({"location", "scanner_fingerprint"})
+
+
+def secret_exposed_live(ctx: RuleContext) -> Iterator[Hit]:
+    credentials = ctx.nodes(NodeKind.CREDENTIAL)
+    for cred_id, edges in sorted(_exposures(ctx).items()):
+        where, live, _ = _exposure_evidence(ctx, cred_id, edges)
+        if live:
+            used = tuple(ctx.authenticated_into.get(cred_id, ())[:5])
+            yield Hit(credentials[cred_id], f"exposed in {where}; {live}", (*edges[:5], *used))
+
+
+def secret_exposed_unconfirmed(ctx: RuleContext) -> Iterator[Hit]:
+    credentials = ctx.nodes(NodeKind.CREDENTIAL)
+    for cred_id, edges in sorted(_exposures(ctx).items()):
+        where, live, unconfirmed = _exposure_evidence(ctx, cred_id, edges)
+        if not live:
+            yield Hit(credentials[cred_id], f"exposed in {where}; {unconfirmed}", tuple(edges[:5]))
 
 
 def legacy_token_active(ctx: RuleContext) -> Iterator[Hit]:
@@ -108,10 +153,10 @@ def legacy_token_active(ctx: RuleContext) -> Iterator[Hit]:
 
 def long_lived_unrotated(ctx: RuleContext) -> Iterator[Hit]:
     for credential in _active_credentials(ctx):
+        if not is_standing(credential):
+            continue  # minted per job or session and expiring by itself: nothing to rotate
         if prop_str(credential, "credential_type") not in LONG_LIVED_TYPES or prop_bool(credential, "legacy"):
             continue
-        if is_session_credential(credential):
-            continue  # expires by itself: evidence of a session, nothing to rotate
         since = prop_str(credential, "last_rotated") or prop_str(credential, "created")
         if since and since <= ctx.now and days_between(since, ctx.now) >= LONG_LIVED_DAYS:
             age = days_between(since, ctx.now)
@@ -157,9 +202,11 @@ def _use_hits(ctx: RuleContext, dimension: str, minimum: int, noun: str) -> Iter
     credentials = ctx.nodes(NodeKind.CREDENTIAL)
     for cred_id, use in sorted(ctx.uses.items()):
         consumers = use.consumers.get(dimension, {})
-        if len(consumers) >= minimum and cred_id in credentials and is_active(credentials[cred_id]):
+        credential = credentials.get(cred_id)
+        # a per-job / per-session credential is a new one at every use: it has consumers, not sharers
+        if len(consumers) >= minimum and credential is not None and is_active(credential) and is_standing(credential):
             names = ", ".join(sorted(consumers)[:10])
-            yield Hit(credentials[cred_id], f"used by {len(consumers)} {noun}: {names}", _use_edges(ctx, cred_id))
+            yield Hit(credential, f"used by {len(consumers)} {noun}: {names}", _use_edges(ctx, cred_id))
 
 
 def _use_edges(ctx: RuleContext, cred_id: str) -> tuple[EdgeRow, ...]:
@@ -212,8 +259,12 @@ CREDENTIAL_RULES: Final = (
     Rule("KT-NHI1-003", 1, "Revoked or deleted credential seen after revocation", Severity.CRITICAL, Owasp.NHI1,
          "investigate the sessions after revocation and make sure the credential is really disabled everywhere",
          revoked_credential_seen),
-    Rule("KT-NHI2-001", 1, "Secret exposed in a repository and still active", Severity.CRITICAL, Owasp.NHI2,
-         "revoke and rotate the secret now, then purge it from the repository history", secret_exposed_active),
+    Rule("KT-NHI2-001", 2, "Secret exposed in a repository and verified or used since", Severity.CRITICAL,
+         Owasp.NHI2, "revoke and rotate the secret now, then purge it from the repository history",
+         secret_exposed_live),
+    Rule("KT-NHI2-002", 1, "Secret exposed in a repository, not verified and not seen in use", Severity.MEDIUM,
+         Owasp.NHI2, "confirm whether the finding is a real secret (not a test value or a bare key header); if it "
+         "is, rotate it and purge it from the repository history", secret_exposed_unconfirmed),
     Rule("KT-NHI4-002", 1, "Non-expiring legacy token", Severity.MEDIUM, Owasp.NHI4,
          "replace with a short-lived projected token and delete the legacy token secret", legacy_token_active),
     Rule("KT-NHI6-001", 1, "Static cloud keys in CI where OIDC federation exists", Severity.HIGH, Owasp.NHI6,

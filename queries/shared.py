@@ -7,6 +7,12 @@ with `mode: observed`. Consumers are counted along one dimension (`by`); every c
 or above `min_consumers` comes back with its consumers and its accountability verdict, which
 answers "which owner is behind a key used by several runners".
 
+Only concrete runners count: self-hosted runners and their label or group pools. A GitHub-hosted
+label (`ubuntu-latest`, `windows-2022`: `hosted: github`) is a fresh machine per job, so jobs on it
+share no host and it is no runner consumer. Credentials minted per job or per session
+(`lifetime`: GITHUB_TOKEN, an OIDC token, STS session keys) are never "shared": each use is its
+own short-lived credential, so they are left out of the answer.
+
 It reads USES, RUNS_ON, AUTHENTICATED_WITH and FROM once each as lean rows (`edge_rows`, no
 per-session expansion) and loads only the consumer nodes involved, so its cost grows with the
 credential-use edges, not with the whole graph; findings hands in its own scans (`scan`) so a
@@ -37,6 +43,7 @@ from queries.common import (
     prop_str,
     visible_nodes,
 )
+from queries.stale import is_standing
 
 __all__ = [
     "Consumer",
@@ -45,6 +52,7 @@ __all__ = [
     "SharedCredential",
     "SharedCredentialsResult",
     "collect_uses",
+    "is_concrete_runner",
     "shared_credentials",
 ]
 
@@ -119,11 +127,19 @@ def _environment(edge: EdgeRow, *nodes: Node | NodeRow | None) -> str:
 _DIMENSION_OF: Final = {NodeKind.RUNNER: "runner", NodeKind.PIPELINE: "pipeline", NodeKind.WORKLOAD: "workload"}
 
 
+def is_concrete_runner(runner: Node | NodeRow) -> bool:
+    """A machine or pool someone runs (self-hosted), not a GitHub-hosted label: `ubuntu-latest`
+    names a fresh VM per job that GitHub provides and discards, so two jobs on it share no host."""
+    return prop_str(runner, "hosted") != "github"
+
+
 def _add_consumer(
     use: CredentialUse, edge: EdgeRow, consumer: Node | NodeRow, mode: str, via: str, dims: set[str]
 ) -> None:
     """Count one consumer node along every wanted dimension it has a value for."""
     dimension = _DIMENSION_OF.get(consumer.kind)
+    if dimension == "runner" and not is_concrete_runner(consumer):
+        dimension = None
     if dimension in dims:
         use.add(dimension, consumer.id, consumer.kind.value, mode, via)
     if "environment" in dims:
@@ -189,7 +205,7 @@ def collect_uses(
         mode = _mode(edge)
         _add_consumer(use, edge, consumers[edge.source], mode, "", wanted)
         for runner_id in runs_on.get(edge.source, []):
-            if runner_id in runners and "runner" in wanted:
+            if runner_id in runners and "runner" in wanted and is_concrete_runner(runners[runner_id]):
                 use.add("runner", runner_id, NodeKind.RUNNER.value, mode, edge.source)
             if runner_id in runners and "environment" in wanted:
                 use.add("environment", prop_str(runners[runner_id], "environment"), "environment", mode, runner_id)
@@ -259,7 +275,7 @@ def shared_credentials(
     as_of = check_time(as_of)
     uses = collect_uses(store, as_of, [by])
     shared = {c: u.consumers.get(by, {}) for c, u in uses.items() if len(u.consumers.get(by, {})) >= min_consumers}
-    credentials = visible_nodes(store, sorted(shared), as_of)
+    credentials = {c: n for c, n in visible_nodes(store, sorted(shared), as_of).items() if is_standing(n)}
     ranked = sorted(credentials, key=lambda c: (-len(shared[c]), c))
     results = []
     for cred_id in ranked[:limit]:

@@ -35,11 +35,13 @@ from queries.common import (
 )
 
 __all__ = [
+    "EPHEMERAL_LIFETIMES",
     "SESSION_CREDENTIAL_TYPES",
     "StaleCredential",
     "StaleCredentialsResult",
     "is_active",
     "is_session_credential",
+    "is_standing",
     "last_use_index",
     "stale_credentials",
 ]
@@ -77,6 +79,15 @@ class StaleCredentialsResult(Result):
     session_credentials: int = 0
     """Active-looking session credentials left out: they expire by themselves (module docstring)."""
     truncated: bool = False
+
+
+EPHEMERAL_LIFETIMES: Final = frozenset({"per_job", "session"})
+
+
+def is_standing(credential: Node | NodeRow) -> bool:
+    """A credential that lives until someone rotates or revokes it — not one minted per CI job
+    (GITHUB_TOKEN, an Actions OIDC token) or per session, which expires by itself."""
+    return prop_str(credential, "lifetime") not in EPHEMERAL_LIFETIMES and not is_session_credential(credential)
 
 
 def is_active(credential: Node | NodeRow) -> bool:

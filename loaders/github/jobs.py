@@ -5,8 +5,9 @@ by loaders/github/workflows.py. Nothing here resolves an expression at run time:
 known from the file (a `fromJSON` matrix, a role ARN held in a secret) is returned as its
 expression text.
 
-- Secret references: every `secrets.NAME` / `secrets['NAME']` inside `${{ }}` anywhere in the
-  job; `via` is the key that holds it (env var, `with:` input, reusable-workflow secret name).
+- Secret references: every `secrets.NAME` / `secrets['NAME']` (and `github.token`, the
+  automatic GITHUB_TOKEN) inside `${{ }}` anywhere in the job; `via` is the key that holds it
+  (env var, `with:` input, reusable-workflow secret name).
 - Static cloud keys: a reference passed as `aws-access-key-id` / `aws-secret-access-key` or
   into env `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` / `AWS_SESSION_TOKEN`.
 - runs-on: labels (string or list), `{group, labels}`, or `${{ matrix.X }}` expanded over a
@@ -33,6 +34,8 @@ __all__ = [
 
 _EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.S)
 _SECRET = re.compile(r"\bsecrets\s*(?:\.\s*([A-Za-z_][A-Za-z0-9_-]*)|\[\s*['\"]([^'\"]+)['\"]\s*\])")
+_GITHUB_TOKEN = re.compile(r"\bgithub\s*\.\s*token\b")
+"""`${{ github.token }}` is the same automatic token as `secrets.GITHUB_TOKEN`."""
 _MATRIX = re.compile(r"^\$\{\{\s*matrix\.([A-Za-z0-9_-]+)\s*\}\}$")
 GITHUB_HOSTED = re.compile(r"^(ubuntu|windows|macos)-[a-z0-9.-]+$", re.I)
 DEFAULT_LABELS = frozenset({"self-hosted", "linux", "windows", "macos", "x64", "arm", "arm64"})
@@ -78,10 +81,11 @@ def secret_refs(value: object, via: str = "") -> Iterator[SecretRef]:
     """Every secret reference in a YAML value, with the key that holds it."""
     if isinstance(value, str):
         for expression in _EXPRESSION.findall(value):
+            static = via.lower() in STATIC_KEY_NAMES
             for dotted, quoted in _SECRET.findall(expression):
-                name = dotted or quoted
-                static = via.lower() in STATIC_KEY_NAMES
-                yield SecretRef(name, via or expression.strip(), static)
+                yield SecretRef(dotted or quoted, via or expression.strip(), static)
+            if _GITHUB_TOKEN.search(expression):
+                yield SecretRef("GITHUB_TOKEN", via or expression.strip(), static)
     elif isinstance(value, Mapping):
         for key, item in value.items():
             yield from secret_refs(item, str(key))

@@ -13,7 +13,9 @@ Per job (facts read by loaders/github/jobs.py):
   (`github:<org>/<repo>:secret:NAME`): which of environment, repository or organisation
   secret GitHub resolves it to is decided at run time, so one name in one repository is one
   Credential — and a secret shared by a staging and a production job stays one node.
-  `GITHUB_TOKEN` is the automatic token (credential_type token, subtype github.token).
+  `GITHUB_TOKEN` (also read as `github.token`) is the automatic token (credential_type token,
+  subtype github.token, `lifetime: per_job`): GitHub mints it for each job and it expires when
+  the job ends, so it is neither long-lived nor shared however many jobs name it.
 - RUNS_ON the label pools (`github:<org>:runner-label:<label>`): the job's custom labels, or its
   default labels (self-hosted, linux, x64, ...) when it has no other; GitHub-hosted labels
   (ubuntu-*, windows-*, macos-*) are pools with `hosted: github`; a runner group is the pool
@@ -219,6 +221,7 @@ def _secret_items(
             "credential_type": "token" if token else "ci_secret",
             "scope": "repository",
             "static_cloud_key": True if static else None,
+            "lifetime": "per_job" if token else None,
         }
         yield Node(
             id=credential,

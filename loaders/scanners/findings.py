@@ -1,16 +1,21 @@
 """What secret-scanner loaders share: a finding without its value, credential ids, exposures.
 
 gitleaks and trufflehog parse their own formats into one `Finding`. The secret text travels
-only inside `Finding.secret` (excluded from repr) and only until `credential_id` turns it into
-a public id or a keyed HMAC; nothing else here reads it. A finding's credential is:
+only inside `Finding.secret` / `Finding.context` (excluded from repr) and only until
+`credential_id` turns it into a public id or a keyed HMAC; nothing else here reads it. A
+finding's credential is:
 
 - the AWS access key `aws:key:<id>` when an access-key id appears in what the scanner matched
   (the key id is public: IAM, the credential report and CloudTrail print it);
-- otherwise `secret:hmac:<hex>` of the value, so the same leaked value found by two scanners or
-  in two repositories is one Credential;
-- for a redacted report (gitleaks `--redact`: `REDACTED` / `****`) there is no value to key on,
-  so the finding's own stable reference (its Fingerprint, else commit:file:rule:line) is keyed
-  instead: one Credential per finding, never all redacted findings merged into one.
+- otherwise what loaders/scanners/identify.py finds identifies the secret: an OpenSSH key's
+  public fingerprint (`ssh:SHA256:…`), else `secret:hmac:<hex>` of the whole key block or of a
+  value strong enough to name one secret — so the same leaked value found by two scanners or in
+  two repositories is one Credential;
+- else (a bare `-----BEGIN … PRIVATE KEY-----` header, a redacted or low-entropy value) an HMAC of
+  the finding's own reference: the scanner's fingerprint, else repository + commit + file + line
+  + rule. One Credential per place: two findings never meet on a header or a placeholder.
+
+The node says which (`identified_by`), so an answer can tell a leaked key from a leaked header.
 
 Exposures (EXPOSED_IN Credential -> Repository) aggregate across the findings of a load: the
 store keeps the latest value of an edge property, so `files`, `commits`, `lines`, `authors`,
@@ -33,9 +38,11 @@ from graph.model import Edge, Evidence, Node
 from graph.schema import EdgeKind, NodeKind
 from loaders.base import Item, LoadContext, Location, evidenced_edge
 from loaders.repositories import repository_from_url, repository_node
+from loaders.scanners.identify import Basis, identify, is_redacted
 
 __all__ = [
     "Finding",
+    "basis_of",
     "credential_id",
     "exposure_items",
     "find_key_id",
@@ -46,6 +53,7 @@ __all__ = [
 _KEY_ID = re.compile(r"(?<![A-Z0-9])((?:AKIA|ASIA)[A-Z0-9]{16})")
 _STATE = "secrets.exposures"
 _PRIVATE_KEY = re.compile(r"private[ _-]?key|rsa|openssh|pgp|pkcs|\bpk\b", re.I)
+_PUBLIC_PREFIX = "ssh:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,9 +71,17 @@ class Finding:
     repository: tuple[str, str] | None
     report_folder: str
     reference: str
+    """Where the finding is (commit:file:rule:line or index): its identity when nothing better is."""
     key_id: str = ""
     arn: str = ""
     secret: str = field(default="", repr=False)
+    context: tuple[str, ...] = field(default=(), repr=False)
+    """Other matched text (gitleaks Match, trufflehog RawV2): searched for a key block only."""
+    scanner_fingerprint: str = ""
+    account: str = ""
+    """The AWS account a verifier reported for the key (trufflehog ExtraData.account)."""
+    github_users: tuple[str, ...] = ()
+    """GitHub logins a verifier found holding the key (trufflehog StructuredData.github_ssh_key)."""
 
 
 def find_key_id(*texts: str) -> str:
@@ -77,26 +93,50 @@ def find_key_id(*texts: str) -> str:
     return ""
 
 
-def is_redacted(value: str) -> bool:
-    text = value.strip()
-    return not text or text == "REDACTED" or set(text) <= {"*"}
+def basis_of(finding: Finding, repository: str) -> Basis:
+    """What identifies the finding's secret (loaders/scanners/identify.py); places are per repository."""
+    return identify(finding.secret, finding.context, finding.scanner_fingerprint, f"{repository}:{finding.reference}")
 
 
-def credential_id(finding: Finding, key: bytes) -> str:
-    """The Credential a finding reveals: key id, else HMAC of the value (see module rules)."""
+def credential_id(finding: Finding, repository: str, key: bytes) -> tuple[str, Basis | None]:
+    """The Credential a finding reveals (see module rules) and the basis, None for an AWS key id."""
     if finding.key_id:
-        return ids.aws_key(finding.key_id)
-    if is_redacted(finding.secret):
-        return ids.secret_hmac(f"redacted-finding:{finding.reference}", key)
-    return ids.secret_hmac(finding.secret, key)
+        return ids.aws_key(finding.key_id), None
+    basis = basis_of(finding, repository)
+    if basis.public:
+        return ids.ssh_key(basis.material), basis
+    if basis.kind in ("whole_key", "value"):
+        return ids.secret_hmac(basis.material, key), basis
+    return ids.secret_hmac(f"finding:{basis.kind}:{basis.material}", key), basis
 
 
-def _credential_type(finding: Finding) -> str:
+def _credential_type(finding: Finding, basis: Basis | None) -> str:
     if finding.key_id:
         return "aws_access_key"
-    if _PRIVATE_KEY.search(finding.detector):
+    if (basis is not None and basis.kind in ("public_key", "whole_key")) or _PRIVATE_KEY.search(finding.detector):
         return "private_key"
     return "unknown"
+
+
+def _credential_node(finding: Finding, credential: str, basis: Basis | None, source: str) -> Node:
+    public_key = credential.startswith(_PUBLIC_PREFIX)
+    props: dict[str, object] = {
+        "credential_type": _credential_type(finding, basis),
+        "platform": "aws" if finding.key_id else "ssh" if public_key else None,
+        "public_id": finding.key_id or (credential.removeprefix(_PUBLIC_PREFIX) if public_key else None),
+        "hmac": credential.removeprefix("secret:hmac:") if credential.startswith("secret:hmac:") else None,
+        "identified_by": "key_id" if basis is None else basis.kind,
+        "account": finding.account or None,
+    }
+    subtype = "aws.access_key" if finding.key_id else "ssh.key" if public_key else f"{finding.scanner}.finding"
+    return Node(
+        id=credential,
+        kind=NodeKind.CREDENTIAL,
+        subtype=subtype,
+        name=finding.key_id or finding.detector,
+        props=props,
+        sources=(source,),
+    )
 
 
 @dataclass(slots=True)
@@ -132,25 +172,12 @@ def record_finding(finding: Finding, where: Location, ctx: LoadContext, source: 
     if not finding.file and not finding.commit:
         raise where.error("finding names neither a file nor a commit")
     try:
-        credential = credential_id(finding, ctx.hmac_key)
         org, repo = _repository(finding, ctx, where)
         repository = ids.github_repo(org, repo)
+        credential, basis = credential_id(finding, repository, ctx.hmac_key)
     except ModelError:
         raise where.error("finding's key id or repository is malformed") from None
-    props: dict[str, object] = {
-        "credential_type": _credential_type(finding),
-        "platform": "aws" if finding.key_id else None,
-        "public_id": finding.key_id or None,
-        "hmac": credential.removeprefix("secret:hmac:") if credential.startswith("secret:hmac:") else None,
-    }
-    node = Node(
-        id=credential,
-        kind=NodeKind.CREDENTIAL,
-        subtype="aws.access_key" if finding.key_id else f"{finding.scanner}.finding",
-        name=finding.key_id or finding.detector,
-        props=props,
-        sources=(source,),
-    )
+    node = _credential_node(finding, credential, basis, source)
     exposures: dict[tuple[str, str], _Exposure] = ctx.state.setdefault(_STATE, {})
     exposure = exposures.setdefault((credential, repository), _Exposure(node, repository))
     exposure.files.update([finding.file] if finding.file else [])
@@ -166,7 +193,9 @@ def record_finding(finding: Finding, where: Location, ctx: LoadContext, source: 
 
 
 def _verified_identity(finding: Finding, credential: str, evidence: Evidence, source: str) -> Iterator[Item]:
-    """A verified AWS finding names the IAM principal the key belongs to: HAS_CREDENTIAL."""
+    """Who a verifier says holds the secret: the IAM principal of an AWS key (HAS_CREDENTIAL, with
+    the account the verifier reported), the GitHub accounts an SSH key is registered to (USES)."""
+    yield from _github_holders(finding, credential, evidence, source)
     if not (finding.key_id and finding.arn):
         return
     try:
@@ -174,18 +203,40 @@ def _verified_identity(finding: Finding, credential: str, evidence: Evidence, so
     except ModelError:
         return  # a verifier's ARN we cannot read names no identity; the key still loads
     subtype = "aws.iam.user" if ":user/" in finding.arn else "aws.iam.role" if ":role/" in finding.arn else ""
+    parts = finding.arn.split(":")
+    account = finding.account or (parts[4] if len(parts) > 4 and parts[4].isdigit() else "")
     yield Node(
         id=identity,
         kind=NodeKind.IDENTITY,
         subtype=subtype,
         name=finding.arn.rsplit("/", 1)[-1],
-        props={"arn": finding.arn, "platform": "aws"},
+        props={"arn": finding.arn, "platform": "aws", "account": account or None},
         sources=(source,),
     )
     yield evidenced_edge(
         source, identity, NodeKind.IDENTITY, EdgeKind.HAS_CREDENTIAL, credential, NodeKind.CREDENTIAL, evidence,
         matched_by="scanner_verification",
     )  # fmt: skip
+
+
+def _github_holders(finding: Finding, credential: str, evidence: Evidence, source: str) -> Iterator[Item]:
+    for login in finding.github_users:
+        try:
+            person = ids.github_user(login)
+        except ModelError:
+            continue  # a login we cannot read names nobody; the key still loads
+        yield Node(
+            id=person,
+            kind=NodeKind.PERSON,
+            subtype="github.user",
+            name=login.lower(),
+            props={"usernames": [login.lower()], "platform": "github"},  # as CODEOWNERS names a login
+            sources=(source,),
+        )
+        yield evidenced_edge(
+            source, person, NodeKind.PERSON, EdgeKind.USES, credential, NodeKind.CREDENTIAL, evidence,
+            via="github_ssh_key", matched_by="scanner_verification",
+        )  # fmt: skip
 
 
 def exposure_items(ctx: LoadContext, source: str) -> Iterator[Item]:
@@ -217,6 +268,7 @@ def exposure_items(ctx: LoadContext, source: str) -> Iterator[Item]:
             "detectors": sorted(exposure.detectors),
             "verified": exposure.verified,
         }
+        moments = sorted(e.at for found in exposure.per_report.values() for e in found if e.at)
         for report, evidence in mine:
             yield Edge(
                 source=credential,
@@ -229,4 +281,6 @@ def exposure_items(ctx: LoadContext, source: str) -> Iterator[Item]:
                 sources=(source,),
                 evidence=tuple(sorted(evidence, key=lambda e: (e.at or "", e.locator))[-10:]),
                 origin=f"{report}#{source}",
+                first_seen=moments[0] if moments else None,  # when the secret was committed: exposed since
+                last_seen=moments[-1] if moments else None,
             )

@@ -24,9 +24,9 @@ from loaders.scanners.findings import (
     Finding,
     exposure_items,
     find_key_id,
-    is_redacted,
     record_finding,
 )
+from loaders.scanners.identify import is_redacted
 
 __all__ = ["GitleaksLoader"]
 
@@ -70,21 +70,26 @@ def _finding(data: Mapping[str, Any], where: Location, folder: str, checkout: tu
         if v8
         else (repository_from_url(_text(data, "repoURL", "leakURL")) or repository_from_url(_text(data, "repo")))
     )
+    line = _line(data, "StartLine") if v8 else _line(data, "lineNumber")
     return Finding(
         scanner=NAME,
         detector=rule,
         file=_text(data, "File", "file"),
-        line=_line(data, "StartLine") if v8 else _line(data, "lineNumber"),
+        line=line,
         commit=_text(data, "Commit", "commit"),
         author=_author(data, "Email", "Author") if v8 else _author(data, "email", "author"),
         at=at,
         verified=False,
         repository=repository or checkout,
         report_folder=folder,
-        reference=_text(data, "Fingerprint")
-        or ":".join(str(p) for p in (_text(data, "Commit", "commit"), _text(data, "File", "file"), rule, where.record)),
+        reference=":".join(
+            str(p)
+            for p in (_text(data, "Commit", "commit"), _text(data, "File", "file"), rule, line or f"#{where.record}")
+        ),
         key_id=find_key_id(secret, matched if isinstance(matched, str) else ""),
         secret=secret,
+        context=(matched,) if isinstance(matched, str) else (),
+        scanner_fingerprint=_text(data, "Fingerprint"),
     )
 
 

@@ -99,8 +99,23 @@ def _v3(data: Mapping[str, Any], where: Location, folder: str, checkout: tuple[s
             key_id=find_key_id(raw, raw_v2, _str(data, "Redacted")),
             arn=_str(extra, "arn"),
             secret=raw or raw_v2,
+            context=(raw_v2,) if raw and raw_v2 else (),
+            account=_str(extra, "account"),
+            github_users=_github_users(data.get("StructuredData")),
         ),
     )
+
+
+def _github_users(structured: object) -> tuple[str, ...]:
+    """Logins of `StructuredData.github_ssh_key[].user`: the GitHub accounts the verifier found the
+    private key registered to (trufflehog v3's PrivateKey detector)."""
+    keys = structured.get("github_ssh_key") if isinstance(structured, Mapping) else None
+    users = (
+        {k["user"].strip() for k in keys if isinstance(k, Mapping) and isinstance(k.get("user"), str)}
+        if (isinstance(keys, list))
+        else set()
+    )
+    return tuple(sorted(u for u in users if u))
 
 
 def _v2(data: Mapping[str, Any], where: Location, folder: str, checkout: tuple[str, str] | None) -> Findings:
