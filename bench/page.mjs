@@ -23,7 +23,7 @@ try {
     });
     rows.push(r);
     console.log(
-      `run ${run + 1}: ${r.nodes} nodes, ${r.edges} edges; request to first frame ${r.firstFrameMs.toFixed(0)} ms; ` +
+      `run ${run + 1}: ${r.nodes} nodes, ${r.edges} edges; request to first frame ${r.firstFrameMs.toFixed(0)} ms (API answer ${r.answerMs.toFixed(0)} ms, then build and draw); ` +
         `panning ${r.fps.toFixed(1)} fps (p95 frame ${r.p95FrameMs.toFixed(0)} ms); renderer ${gpu}`,
     );
     await context.close();

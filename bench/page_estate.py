@@ -34,7 +34,6 @@ def _edge(source: Node, kind: EdgeKind, target: Node, **props: object) -> Edge:
 
 def build(folder: Path, size: int) -> dict[str, str]:
     roles_count = 49
-    per_role = max(1, -(-(size - roles_count - 2) // (roles_count + 1)))  # ceiling: at least `size` nodes
     user = Node(id=f"aws:arn:arn:aws:iam::{ACCOUNT}:user/svc-wide", kind=NodeKind.IDENTITY, name="svc-wide")
     key = Node(id="aws:key:AKIAWIDE000000000001", kind=NodeKind.CREDENTIAL, name="AKIAWIDE000000000001")
     nodes, edges = [user, key], [_edge(user, EdgeKind.HAS_CREDENTIAL, key)]
@@ -46,13 +45,13 @@ def build(folder: Path, size: int) -> dict[str, str]:
         edges.append(_edge(user, EdgeKind.CAN_ASSUME, role, via="aws_principal"))
         grantees.append(role)
     resources = []
-    for g, grantee in enumerate(grantees):
-        for i in range(per_role):
-            name = f"bucket-{g:02d}-{i:03d}"
-            resource = Node(id=f"aws:res:{ACCOUNT}:s3:{name}", kind=NodeKind.RESOURCE, name=name)
-            resources.append(resource)
-            level = LEVELS[(g + i) % 7 // 3]  # 3 read : 3 write : 1 admin
-            edges.append(_edge(grantee, EdgeKind.CAN_ACCESS, resource, level=level, actions=[f"s3:{level}"]))
+    for i in range(max(0, size - len(nodes))):  # the blast radius: exactly `size` nodes
+        g = i % len(grantees)
+        name = f"bucket-{g:02d}-{i // len(grantees):03d}"
+        resource = Node(id=f"aws:res:{ACCOUNT}:s3:{name}", kind=NodeKind.RESOURCE, name=name)
+        resources.append(resource)
+        level = LEVELS[i % 7 // 3]  # 3 read : 3 write : 1 admin
+        edges.append(_edge(grantees[g], EdgeKind.CAN_ACCESS, resource, level=level, actions=[f"s3:{level}"]))
     nodes.extend(resources)
     session = Node(id=f"session:aws:{key.name}:wide:2026-10-01T00:00:00Z", kind=NodeKind.SESSION, name="wide session")
     ungranted = [Node(id=f"aws:res:{ACCOUNT}:sqs:q-{i}", kind=NodeKind.RESOURCE, name=f"q-{i}") for i in range(3)]

@@ -195,38 +195,55 @@ export async function measureBlast(page, base, subject, { panSeconds = 3 } = {})
   await page.waitForFunction(() => performance.getEntriesByName("keytrail:blast-first-frame").length > 0, null, {
     timeout: 60_000,
   });
-  const firstFrame = await page.evaluate(() => {
+  const { firstFrame, answered } = await page.evaluate(() => {
     const [request] = performance.getEntriesByName("keytrail:blast-request");
     const [frame] = performance.getEntriesByName("keytrail:blast-first-frame");
-    return frame.startTime - request.startTime;
+    // the blast query's answer: the last /graphql response that ended before the first frame
+    const answers = performance
+      .getEntriesByType("resource")
+      .filter((r) => r.name.endsWith("/graphql") && r.responseEnd <= frame.startTime && r.startTime >= request.startTime);
+    const last = Math.max(...answers.map((r) => r.responseEnd));
+    return { firstFrame: frame.startTime - request.startTime, answered: last - request.startTime };
   });
   const counts = await page.evaluate(() => {
     const s = window.__keytrailSigma;
     return { nodes: s.getGraph().order, edges: s.getGraph().size };
   });
-  const pan = await page.evaluate(async (seconds) => {
-    // pan the camera a little every animation frame, as a dragging hand does; count the frames sigma draws
+  const pan = await dragAcross(page, panSeconds);
+  return { firstFrameMs: firstFrame, answerMs: answered, ...counts, ...pan };
+}
+
+/** Drag the graph with the mouse for `seconds`, as a hand pans it; count the frames sigma draws. */
+async function dragAcross(page, seconds) {
+  const box = await page.locator(".graph-canvas").boundingBox();
+  const cx = box.x + box.width / 2;
+  const cy = box.y + box.height / 2;
+  await page.evaluate(() => {
     const sigma = window.__keytrailSigma;
-    const camera = sigma.getCamera();
-    let renders = 0;
-    const count = () => renders++;
-    sigma.on("afterRender", count);
-    const start = performance.now();
-    const times = [];
-    await new Promise((done) => {
-      const step = (now) => {
-        const t = (now - start) / 1000;
-        camera.setState({ x: 0.5 + 0.2 * Math.sin(t * 2), y: 0.5 + 0.2 * Math.cos(t * 2) });
-        times.push(now);
-        if (now - start < seconds * 1000) requestAnimationFrame(step);
-        else done();
-      };
-      requestAnimationFrame(step);
-    });
-    sigma.off("afterRender", count);
-    const elapsed = (performance.now() - start) / 1000;
+    window.__keytrailFrames = [];
+    window.__keytrailCount = () => window.__keytrailFrames.push(performance.now());
+    sigma.on("afterRender", window.__keytrailCount);
+  });
+  await page.mouse.move(cx, cy);
+  await page.mouse.down();
+  const started = Date.now();
+  let step = 0;
+  while (Date.now() - started < seconds * 1000 && step < 2000) {
+    step++;
+    const t = step / 30;
+    await page.mouse.move(cx + 150 * Math.sin(t), cy + 100 * Math.cos(t));
+    await page.waitForTimeout(16);
+  }
+  await page.mouse.up();
+  return page.evaluate((elapsed) => {
+    window.__keytrailSigma.off("afterRender", window.__keytrailCount);
+    const times = window.__keytrailFrames;
     const gaps = times.slice(1).map((t, i) => t - times[i]).sort((a, b) => a - b);
-    return { fps: renders / elapsed, frames: renders, worstFrameMs: gaps[gaps.length - 1] ?? 0, p95FrameMs: gaps[Math.floor(gaps.length * 0.95)] ?? 0 };
-  }, panSeconds);
-  return { firstFrameMs: firstFrame, ...counts, ...pan };
+    return {
+      fps: times.length / (elapsed / 1000),
+      frames: times.length,
+      p95FrameMs: gaps[Math.floor(gaps.length * 0.95)] ?? 0,
+      worstFrameMs: gaps[gaps.length - 1] ?? 0,
+    };
+  }, Date.now() - started);
 }

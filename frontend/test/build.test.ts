@@ -133,3 +133,12 @@ test("nodeLabel says the level in words, not only in colour", () => {
   expect(nodeLabel("bucket", "read", false)).toBe("bucket · R read");
   expect(nodeLabel("bucket", "none", true)).toBe("bucket · touched");
 });
+
+test("a crowded graph fades its granted edges but not the touched-only ones", () => {
+  const data = blast();
+  data.nodes = [...data.nodes, ...Array.from({ length: 2000 }, (_, i) => ({ id: `r${i}`, kind: "RESOURCE" as const, name: `r${i}`, depth: 2 }))];
+  data.edges = [...data.edges, ...Array.from({ length: 2000 }, (_, i) => ({ source: USER, kind: "CAN_ACCESS" as const, target: `r${i}`, level: "read" as const }))];
+  const graph = buildBlastGraph(data);
+  expect(graph.getEdgeAttribute(graph.edge(USER, "r0")!, "color")).toMatch(/^#[0-9a-f]{6}59$/);
+  expect(graph.getEdgeAttribute(graph.edge(KEY, "res:sts")!, "color")).toBe(TOUCHED.colour);
+});

@@ -151,8 +151,19 @@ export function buildBlastGraph(blast: Blast): BlastGraph {
         });
     }
   }
+  if (graph.order > CROWDED) fadeEdges(graph);
   layoutByDepth(graph);
   return graph;
+}
+
+/** Above this many nodes the edges are drawn translucent and thinner, so the rings stay readable. */
+export const CROWDED = 1500;
+
+function fadeEdges(graph: BlastGraph): void {
+  graph.forEachEdge((edge, a) => {
+    if (a.touchedOnly) return; // the few touched-only edges keep full strength: they are the story
+    graph.mergeEdgeAttributes(edge, { color: `${a.color}59`, size: Math.max(0.5, a.size * 0.6) });
+  });
 }
 
 /** Rings by depth around the subject; within a ring, nodes sorted by kind then id (stable layout). */
