@@ -63,6 +63,8 @@ describe("the web page on the demo estate", { skip: missing ?? false, timeout: 6
     await page.getByLabel(/Id, name, key id/).press("ArrowDown");
     assert.equal(await page.evaluate(() => document.activeElement?.textContent), key, "arrow keys reach the first result");
     assert.match(page.url(), /\/search\?q=/, "the query is in the address");
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+    assert.notEqual(outline, "none", "keyboard focus is visible");
     await snap(page, "02-search");
     await checkA11y(page, "search");
     await page.keyboard.press("Enter");
@@ -109,6 +111,16 @@ describe("the web page on the demo estate", { skip: missing ?? false, timeout: 6
     assert.ok(grown > before, `expanding ${identity} adds nodes (${before} -> ${grown})`);
     await page.getByRole("button", { name: "Path to accountable person" }).click();
     await page.getByRole("status").filter({ hasText: "Path to the accountable people highlighted" }).waitFor();
+    // the layout settles in its web worker (a file of this origin: the CSP allows no other)
+    const position = () => {
+      const graph = window.__keytrailSigma.getGraph();
+      return graph.nodes().map((n) => `${graph.getNodeAttribute(n, "x").toFixed(2)},${graph.getNodeAttribute(n, "y").toFixed(2)}`).join(";");
+    };
+    const laidOut = await page.evaluate(position);
+    await page.getByRole("button", { name: "Settle layout" }).click();
+    await page.waitForFunction(() => !document.querySelector(".notice")?.textContent?.includes("Settling"), null, { timeout: 60_000 });
+    const settled = await page.evaluate(position);
+    assert.notEqual(settled, laidOut, "ForceAtlas2 moved the nodes");
     await snap(page, "05-blast-expanded");
     await checkA11y(page, "blast radius");
     // a filter is part of the address and survives a reload
