@@ -55,7 +55,7 @@ export function SharedView() {
                   {r.consumerCount} {DIMENSIONS[by]}
                   <ul className="plain">
                     {r.consumers.slice(0, 6).map((c) => (
-                      <li key={c.id}>{c.id.includes(":") ? <NodeLink id={c.id} kind={c.kind.toUpperCase()} /> : c.id}</li>
+                      <li key={c.id}>{c.id.includes(":") ? <NodeLink id={c.id} name={c.id.split(":").pop()} kind={c.kind.toUpperCase()} /> : c.id}</li>
                     ))}
                     {r.consumers.length > 6 && <li className="muted">and {r.consumers.length - 6} more</li>}
                   </ul>
