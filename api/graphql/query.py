@@ -301,7 +301,7 @@ class Query:
             strawberry.ID | None, strawberry.argument(description="Only findings this person or team answers for")
         ] = None,
         verdict: Annotated[
-            VerdictEnum | None,  # type: ignore[valid-type]
+            VerdictEnum | None,
             strawberry.argument(description="Only findings whose subject has this accountability verdict"),
         ] = None,
     ) -> FindingsPage:
