@@ -103,6 +103,7 @@ export type Consumer = {
   __typename?: 'Consumer';
   /** node id, or the repository / environment name */
   id: Scalars['String']['output'];
+  /** a NodeKind name (RUNNER, WORKLOAD, ...), or ENVIRONMENT */
   kind: Scalars['String']['output'];
   modes: Array<Scalars['String']['output']>;
   via: Array<Scalars['String']['output']>;
@@ -409,6 +410,8 @@ export type OwaspCategory =
 export type Owner = {
   __typename?: 'Owner';
   accountable: Array<Scalars['ID']['output']>;
+  /** Other reached nodes this owner owns (each owner is listed once, at its nearest) */
+  alsoOwns: Array<Scalars['ID']['output']>;
   distance: Scalars['Int']['output'];
   id: Scalars['ID']['output'];
   kind: NodeKind;
