@@ -2,9 +2,10 @@
 
 Every route except /healthz needs a valid token, checked here before any route runs: no or a
 bad token is a 401 with a GraphQL-shaped body coded UNAUTHENTICATED. The one exception is the
-GraphiQL page itself (a GET of /graphql asking for HTML, with no query) when GraphiQL is on:
-it is static and holds no data, and a browser cannot attach a bearer header to a page load —
-every query GraphiQL then sends carries the token from its headers pane. Roles are enforced
+web page's own files and routes (api/page.py): static, holding no data, and loaded by a browser
+that cannot attach a bearer header to a page load — every query the page then sends carries the
+token it keeps in session storage. Its query console replaces GraphiQL, whose page loaded its
+scripts from a CDN. Roles are enforced
 per field by permission classes (api/graphql/permissions.py). CORS stays off unless
 KEYTRAIL_CORS_ORIGINS lists origins. A token found valid is remembered for a few seconds
 (api/graphql/principals.py), so most requests are authenticated without a thread hop.
@@ -32,6 +33,7 @@ from api.graphql.dataloaders import node_loader
 from api.graphql.pool import RequestTimeout, StorePool
 from api.graphql.principals import PrincipalCache
 from api.graphql.schema import build_schema
+from api.page import PAGE_DIR, Page, mount_page
 from api.settings import Settings
 from graph.open import describe_location
 from graph.schema import NodeKind
@@ -49,23 +51,15 @@ def _error_body(code: str, message: str) -> bytes:
 class BearerAuth:
     """Pure ASGI middleware: resolves `Authorization: Bearer kt_...` to a Principal or answers 401."""
 
-    def __init__(self, app: ASGIApp, principals: PrincipalCache, settings: Settings) -> None:
+    def __init__(self, app: ASGIApp, principals: PrincipalCache, settings: Settings, page: Page) -> None:
         self.app = app
         self.principals = principals
         self.settings = settings
+        self.page = page
         self.body_limit = settings.max_upload_bytes * 4 // 3 + 64 * 1024
 
-    def _is_ide_page(self, scope: Scope, headers: dict[bytes, bytes]) -> bool:
-        return (
-            self.settings.graphiql_enabled
-            and scope["method"] == "GET"
-            and scope["path"] == "/graphql"
-            and b"text/html" in headers.get(b"accept", b"")
-            and b"query=" not in scope.get("query_string", b"")
-        )
-
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in OPEN_PATHS:
+        if scope["type"] != "http" or scope["path"] in OPEN_PATHS or self.page.serves(scope):
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])
@@ -76,7 +70,7 @@ class BearerAuth:
         scheme, _, token = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
         if scheme.lower() == "bearer" and token.strip():
             principal = await self.principals.authenticate(token.strip())
-        if principal is None and not self._is_ide_page(scope, headers):
+        if principal is None:
             message = "a valid API token is required: Authorization: Bearer kt_..."
             await self._reply(send, 401, "UNAUTHENTICATED", message, {"www-authenticate": "Bearer"})
             return
@@ -170,7 +164,7 @@ def create_app(settings: Settings, *, pool: StorePool | None = None, tokens: Tok
         tokens.close()
 
     app = FastAPI(title="keytrail", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
-    graphql = Router(schema, context_getter=get_context, graphql_ide="graphiql" if settings.graphiql_enabled else None)
+    graphql = Router(schema, context_getter=get_context, graphql_ide=None)
     app.include_router(graphql, prefix="/graphql")
 
     @app.get("/healthz")
@@ -189,7 +183,9 @@ def create_app(settings: Settings, *, pool: StorePool | None = None, tokens: Tok
             )
         return JSONResponse({"status": "ready", "store": describe_location(pool.location)})
 
-    app.add_middleware(BearerAuth, principals=principals, settings=settings)
+    page = Page.scan(settings.page_dir or PAGE_DIR)
+    mount_page(app, page)
+    app.add_middleware(BearerAuth, principals=principals, settings=settings, page=page)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],

@@ -3,7 +3,7 @@
 `serve` runs the API with uvicorn over the chosen store and refuses to start without a real
 secret (KEYTRAIL_SECRET). `demo` is the one-step tour: it writes the demo estate
 (loaders/demo), loads it into a fresh embedded store under .keytrail/demo/, creates a reader
-token under a random per-run secret, and serves the API with GraphiQL and introspection on,
+token under a random per-run secret, and serves the web page and the API (introspection on),
 printing the URL and the token once the server accepts connections. Both bind their port
 first, so a port in use is a one-line error with the fix, before the demo estate is built.
 Token commands work on the token file of the chosen store
@@ -13,7 +13,6 @@ and need the same KEYTRAIL_SECRET as the server, since the file holds only keyed
 from __future__ import annotations
 
 import errno
-import json
 import secrets
 import shutil
 import socket
@@ -21,7 +20,6 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import click
 
@@ -136,7 +134,7 @@ def load_demo(store: GraphStore, estate: Path) -> None:
 @click.option("--dir", "folder", default=str(DEMO_DIR), show_default=True, type=click.Path(path_type=Path))
 @click.option("--no-serve", is_flag=True, help="Build the demo store and token, print them, do not serve.")
 def demo_command(host: str, port: int, folder: Path, no_serve: bool) -> None:
-    """Generate the demo estate, load it, create a reader token and serve the API with GraphiQL."""
+    """Generate the demo estate, load it, create a reader token and serve the web page and the API."""
     hint = f"choose another: keytrail demo --port {port + 1 if 0 < port < 65535 else 8001} (make demo PORT=...)"
     sock = None if no_serve else bind_port(host, port, retry_hint=hint)
     db = build_demo(folder)
@@ -146,10 +144,9 @@ def demo_command(host: str, port: int, folder: Path, no_serve: bool) -> None:
     tokens.close()
 
     def ready(base: str) -> None:
-        headers = quote(json.dumps({"Authorization": f"Bearer {token}"}))
         click.echo(
             "\nkeytrail demo is ready.\n"
-            f"  GraphiQL: {base}/graphql?headers={headers}\n"
+            f"  page:     {base}/   (sign in with the token below; its Console view runs GraphQL)\n"
             f"  API:      {base}/graphql   (POST, Authorization: Bearer {token})\n"
             f"  token:    {token}   (reader; valid while this demo runs)\n"
             f"  store:    {db}   (try: keytrail findings --store {db})\n"

@@ -3,7 +3,7 @@
 The secret keys the token hashes (HMAC-SHA256), so a copy of the token file alone cannot be
 used to check guessed tokens, and it must be set before `serve` starts: an empty or
 well-known secret is refused outside demo mode (`keytrail demo` generates a random one).
-Introspection and GraphiQL are off by default for `serve` and on for `demo`; CORS is off
+Introspection is off by default for `serve` and on for `demo`; CORS is off
 unless origins are listed.
 """
 
@@ -47,7 +47,8 @@ class Settings(BaseSettings):
     demo: bool = False
     introspection: bool | None = None
     """None: on in demo mode, off otherwise."""
-    graphiql: bool | None = None
+    page_dir: Path | None = None
+    """The built web page (frontend/ -> api/static); tests point it elsewhere."""
     cors_origins: list[str] = Field(default_factory=list)
     request_timeout: float = Field(default=30.0, gt=0, le=600)
     max_depth: int = Field(default=12, ge=2, le=50)
@@ -70,10 +71,6 @@ class Settings(BaseSettings):
     @property
     def introspection_enabled(self) -> bool:
         return self.demo if self.introspection is None else self.introspection
-
-    @property
-    def graphiql_enabled(self) -> bool:
-        return self.demo if self.graphiql is None else self.graphiql
 
     @property
     def token_path(self) -> Path:

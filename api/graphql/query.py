@@ -13,6 +13,7 @@ import strawberry
 from strawberry.permission import BasePermission
 
 from api.graphql.context import Context
+from api.graphql.findings_filter import narrowed_findings
 from api.graphql.limits import Page, page_of, window_of
 from api.graphql.permissions import IsAdmin, IsReader
 from api.graphql.types_admin import ApiToken, PrincipalType
@@ -27,6 +28,7 @@ from api.graphql.types_common import (
     OwaspEnum,
     SeverityEnum,
     TraversalDirection,
+    VerdictEnum,
     counts,
 )
 from api.graphql.types_queries import (
@@ -294,20 +296,25 @@ class Query:
         first: First = 50,
         after: After = None,
         as_of: AsOf = None,
+        subject: Annotated[strawberry.ID | None, strawberry.argument(description="Only this node's findings")] = None,
+        owner: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Only findings this person or team answers for")
+        ] = None,
+        verdict: Annotated[
+            VerdictEnum | None,
+            strawberry.argument(description="Only findings whose subject has this accountability verdict"),
+        ] = None,
     ) -> FindingsPage:
         page = _page(info, first, after)
         if rule and owasp:
             raise QueryError("give rule or owasp, not both")
         chosen = rule or (owasp.value if owasp else None)
-        result = await info.context.run(
-            run_findings,
-            rule=chosen,
-            severity=severity.value if severity else None,
-            as_of=as_of,
-            now=now,
-            offset=page.offset,
-            limit=page.first,
-        )
+        run = {"rule": chosen, "severity": severity.value if severity else None, "as_of": as_of, "now": now}
+        if subject or owner or verdict:
+            narrow = {"subject": subject, "owner": owner, "verdict": verdict.value if verdict else None}
+            result = await info.context.run(narrowed_findings, **run, **narrow, offset=page.offset, limit=page.first)
+        else:
+            result = await info.context.run(run_findings, **run, offset=page.offset, limit=page.first)
         items = [FindingType.from_result(f) for f in result.findings]  # only this page's, evidence and all
         return FindingsPage(
             now=result.now,
