@@ -3,7 +3,8 @@
 KeytrailError
 ├── ModelError              an invalid node, edge, id or property (names the offending value)
 ├── LoadError               a source file or record that could not be read (file, line/record, reason)
-│   └── StrictStop          under --strict, the first rejected record, which stops the load
+│   ├── StrictStop          under --strict, the first rejected record, which stops the load
+│   └── LimitExceeded       loaders/limits.py: a file broke a load limit (the limit and its setting named)
 ├── StoreError              the store could not be opened, written or read
 │   ├── StoreUnavailable    a server store that cannot be reached
 │   └── KindConflict        one id written with two different node kinds
@@ -12,12 +13,13 @@ KeytrailError
 ├── AuthError               a missing, unknown or insufficient API token
 ├── WorkerError             a worker process of a parallel load failed or died (a bug, or killed):
 │                           internal, never the user's input, so it is no LoadError
-└── SettingsError           api/settings.py: settings that would make the server unsafe to start
+├── SettingsError           api/settings.py: settings that would make the server unsafe to start
+├── CodedError              api/graphql/errors.py: raised on purpose with an API error code
+└── RequestTimeout          api/graphql/pool.py: a request's time budget ran out (coded TIMEOUT)
 
 A class marked with a module is defined there (it belongs to that layer, and graph depends on
 nothing of ours) but joins this tree; tests/graph/test_errors.py keeps this drawing equal to
-the classes that exist. Outside the tree today: api/graphql/pool.py `RequestTimeout` and
-api/graphql/errors.py `CodedError` (the API's own transport errors, already carrying a code).
+the classes that exist.
 """
 
 from __future__ import annotations
