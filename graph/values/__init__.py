@@ -3,7 +3,7 @@
 `docs/graph-conventions.md` says what the values mean; this package says which values exist.
 Shared vocabularies (natures, statuses, credential types, access levels, change types,
 provenances, ...) live in `common`; each platform declares its subtypes and its own
-vocabularies in a module of its own (`aws`, `github`, `people`, `scanners`, `review`), so a
+vocabularies in a module of its own (`aws`, `github`, `people`, `scanners`, `ssh`, `review`), so a
 new source adds a file here and its name to PLATFORM_MODULES instead of editing a shared list.
 The conventions page's tables are generated from this registry (`python -m graph.values`) and a
 test keeps them identical; another test loads every fixture and the demo estate and finds no
@@ -36,6 +36,7 @@ from graph.values.github import GithubSubtype, RunnerHosted, RunnerStatus
 from graph.values.people import PeopleSubtype
 from graph.values.review import ReviewDecision, ReviewSubtype
 from graph.values.scanners import ScannerSubtype
+from graph.values.ssh import SshSubtype
 
 __all__ = [
     "PLATFORM_MODULES",
@@ -60,6 +61,7 @@ __all__ = [
     "RunnerStatus",
     "RunsAsVia",
     "ScannerSubtype",
+    "SshSubtype",
     "Subtype",
     "SubtypeFamily",
     "UseMode",
@@ -68,7 +70,7 @@ __all__ = [
     "markdown",
 ]
 
-PLATFORM_MODULES = ("common", "aws", "github", "people", "scanners", "review")
+PLATFORM_MODULES = ("common", "aws", "github", "people", "scanners", "ssh", "review")
 """The modules whose SUBTYPES and VOCABULARIES the registry collects (a test keeps it complete)."""
 
 
