@@ -14,6 +14,4 @@ class SshSubtype(StrEnum):
     KEY = "ssh.key"
 
 
-SUBTYPES = (
-    Subtype(SshSubtype.KEY, (NodeKind.CREDENTIAL,), "an SSH key, by fingerprint"),
-)
+SUBTYPES = (Subtype(SshSubtype.KEY, (NodeKind.CREDENTIAL,), "an SSH key, by fingerprint"),)
