@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
+import orjson
 import pytest
 
 from graph import ids
@@ -187,3 +189,20 @@ def test_sso_and_saml_roles_are_people_other_roles_machines(embedded_store: Grap
     assert sso.props["nature"] == "human" and "Identity Center" in str(sso.props["nature_reason"])
     assert node(embedded_store, role("okta-admins")).props["nature"] == "human"
     assert edges(embedded_store, EdgeKind.CAN_ASSUME)[(ids.aws_arn(saml), role("okta-admins"))].props["via"] == "saml"
+
+
+def test_a_large_credential_report_json_is_recognised_whatever_its_size(tmp_path: Path) -> None:
+    """Issue 23.4: a GetCredentialReport JSON whose base64 Content fills the sniffed head (the
+    demo at --scale 5 writes 150 KB) was "format not recognised"; detection reads the value."""
+    from loaders.registry import loader_named
+    from loaders.runner import detect, discover
+
+    header = (FIXTURES / "aws" / "credential-report.csv").read_text().splitlines()[0]
+    rows = [f"svc-{n:05d},arn:aws:iam::123456789012:user/svc-{n:05d}" + ",N/A" * (header.count(",") - 1)
+            for n in range(3000)]  # fmt: skip
+    content = base64.b64encode("\n".join([header, *rows]).encode()).decode()
+    report = tmp_path / "credential-report.json"
+    report.write_text(orjson.dumps({"Content": content, "ReportFormat": "text/csv"}).decode())
+    assert report.stat().st_size > 200_000
+    (file,) = discover([report])
+    assert detect(file) is loader_named("aws-credential-report")
