@@ -8,27 +8,16 @@ when a session name is a known user name) and accounts' environments.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.model import Node
 from graph.schema import NodeKind
 from loaders.base import KnownNodes
+from loaders.sessions.places import all_nodes
 
 __all__ = ["Matching", "Place"]
 
 Place = tuple[str, NodeKind]
-
-
-def _all(known: KnownNodes, kind: NodeKind) -> Iterator[Node]:
-    after = ""
-    while True:
-        page = known.nodes_of_kind(kind, after=after, limit=1000)
-        yield from page
-        if len(page) < 1000:
-            return
-        after = page[-1].id
 
 
 def _strings(value: object) -> list[str]:
@@ -51,13 +40,13 @@ class Matching:
     @classmethod
     def from_graph(cls, known: KnownNodes) -> Matching:
         found = cls()
-        for node in _all(known, NodeKind.WORKLOAD):
+        for node in all_nodes(known, NodeKind.WORKLOAD):
             instance = node.props.get("instance_id")
             if isinstance(instance, str):
                 found.instances[instance] = node.id
             for address in _strings(node.props.get("private_ips")) + _strings(node.props.get("public_ips")):
                 found.addresses[address] = (node.id, NodeKind.WORKLOAD)
-        for node in _all(known, NodeKind.RUNNER):
+        for node in all_nodes(known, NodeKind.RUNNER):
             for address in _strings(node.props.get("ip_addresses")):
                 found.addresses[address] = (node.id, NodeKind.RUNNER)
             for cidr in _strings(node.props.get("cidrs")):
@@ -65,15 +54,15 @@ class Matching:
                     found.networks.append((ipaddress.ip_network(cidr, strict=False), node.id))
                 except ValueError:
                     continue
-        for node in _all(known, NodeKind.CREDENTIAL):
+        for node in all_nodes(known, NodeKind.CREDENTIAL):
             rotated = node.props.get("last_rotated")
             if node.subtype == "aws.access_key_slot" and isinstance(rotated, str) and "#" in node.id:
                 user = "aws:arn:" + node.id.removeprefix("aws:keyslot:").rsplit("#", 1)[0]
                 found.slots[(user, rotated)] = node.id
-        for node in _all(known, NodeKind.PERSON):
+        for node in all_nodes(known, NodeKind.PERSON):
             for name in _strings(node.props.get("usernames")):
                 found.usernames[name.lower()] = node.id
-        for node in _all(known, NodeKind.RESOURCE):
+        for node in all_nodes(known, NodeKind.RESOURCE):
             environment = node.props.get("environment")
             if node.subtype == "aws.account" and isinstance(environment, str):
                 found.environments[node.id.removeprefix("aws:account:")] = environment
