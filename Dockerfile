@@ -1,4 +1,16 @@
 # keytrail API server image. Used by docker-compose.yml (service "keytrail").
+# Two stages: Node builds the web page into api/static (as `make page` does), then the Python
+# image installs the package with those files inside it; the final image has no Node.
+
+FROM node:22-slim AS page
+WORKDIR /src/frontend
+# the lock file first, so the npm layer is reused while only the page's sources change
+COPY frontend/package.json frontend/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY frontend/ ./
+# vite writes into ../api/static (frontend/vite.config.ts)
+RUN npm run build
+
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -16,6 +28,7 @@ COPY graph/ graph/
 COPY loaders/ loaders/
 COPY queries/ queries/
 COPY api/ api/
+COPY --from=page /src/api/static/ api/static/
 RUN pip install . && rm -rf /src
 
 USER keytrail
