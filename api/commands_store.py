@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 import click
+import orjson
 
 from graph.errors import KeytrailError, ModelError
 from graph.open import describe_location, open_existing_store, open_store, store_location
+from graph.opengraph import extension_schema, write_opengraph
 from graph.store import parse_export_line
 
 __all__ = ["store_commands", "store_option"]
@@ -28,21 +32,43 @@ _IMPORT_BATCH = 5000
 @click.option(
     "--out", type=click.Path(dir_okay=False, writable=True), default="-", help="File to write (default stdout)."
 )
-def export_command(store: str | None, out: str) -> None:
-    """Dump the whole graph as sorted JSON lines (nodes by id, then edges).
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "opengraph", "opengraph-schema"]),
+    default="jsonl",
+    show_default=True,
+    help="jsonl: keytrail's dump (for `keytrail import`); opengraph: BloodHound OpenGraph JSON (for "
+    "BloodHound CE's file upload, or `keytrail load`); opengraph-schema: the extension schema that "
+    "makes keytrail's kinds drawable and pathfindable in BloodHound CE (docs/opengraph.md).",
+)
+def export_command(store: str | None, out: str, fmt: str) -> None:
+    """Dump the whole graph: sorted JSON lines (nodes by id, then edges), or BloodHound OpenGraph.
 
     A missing or empty store is an error (exit 1), never an empty dump."""
+    if fmt == "opengraph-schema":  # the schema is keytrail's model, not the store's contents
+        _write(
+            out,
+            lambda target: target.write(orjson.dumps(extension_schema(), option=orjson.OPT_INDENT_2).decode() + "\n"),
+        )
+        return
     graph = open_existing_store(store)
     try:
-        target = sys.stdout if out == "-" else open(out, "w", encoding="utf-8")  # noqa: SIM115
-        try:
-            for line in graph.export():
-                target.write(line + "\n")
-        finally:
-            if target is not sys.stdout:
-                target.close()
+        if fmt == "opengraph":
+            _write(out, lambda target: write_opengraph(graph.export(), target))
+        else:
+            _write(out, lambda target: target.writelines(line + "\n" for line in graph.export()))
     finally:
         graph.close()
+
+
+def _write(out: str, write: Callable[[IO[str]], object]) -> None:
+    target = sys.stdout if out == "-" else open(out, "w", encoding="utf-8")  # noqa: SIM115
+    try:
+        write(target)
+    finally:
+        if target is not sys.stdout:
+            target.close()
 
 
 @click.command("import")

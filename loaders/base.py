@@ -166,6 +166,7 @@ class Loader(ABC, Generic[T]):
         addresses) into ctx.state. The only place a loader sees the graph, and only to read."""
         return None
 
-    def finish(self, ctx: LoadContext) -> Iterable[Item]:
-        """Aggregates held in ctx.state, emitted once every file of this loader was read."""
+    def finish(self, ctx: LoadContext) -> Iterable[Item | LoadError]:
+        """Aggregates held in ctx.state, emitted once every file of this loader was read; a
+        located LoadError for an aggregate it cannot emit (rejected, the others still written)."""
         return ()

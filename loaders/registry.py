@@ -25,6 +25,7 @@ from loaders.github.codeowners import CodeownersLoader
 from loaders.github.runners import RunnerInventoryLoader
 from loaders.github.workflows import WorkflowLoader
 from loaders.kubernetes.objects import ManifestLoader
+from loaders.opengraph.loader import OpenGraphLoader
 from loaders.people.backstage import BackstageLoader
 from loaders.people.scim import ScimLoader
 from loaders.scanners.gitleaks import GitleaksLoader
@@ -71,6 +72,7 @@ REGISTRY: tuple[Registration, ...] = (
     Registration(GitleaksLoader(), Phase.EXPOSURES),
     Registration(TrufflehogLoader(), Phase.EXPOSURES),
     Registration(CloudTrailLoader(), Phase.ACTIVITY),
+    Registration(OpenGraphLoader(), Phase.IDENTITIES),
 )
 
 LOADERS: tuple[Loader[Any], ...] = tuple(row.loader for row in REGISTRY)

@@ -268,7 +268,7 @@ class _Batcher:
             if len(self.nodes) + len(self.edges) >= BATCH_ITEMS:
                 self.flush()
 
-    def stream(self, items: Iterable[Item], reports: dict[str, FileReport], last: FileReport) -> None:
+    def stream(self, items: Iterable[Item | LoadError], reports: dict[str, FileReport], last: FileReport) -> None:
         """Items written in bounded batches as they come (a loader's finish output), each counted
         on the file that produced it (see the module docstring): `reports` by display name. A
         LoadError among them is an aggregate the loader could not emit, counted as a rejection."""

@@ -70,7 +70,7 @@ __all__ = [
     "markdown",
 ]
 
-PLATFORM_MODULES = ("common", "aws", "github", "people", "scanners", "ssh", "review")
+PLATFORM_MODULES = ("common", "aws", "github", "people", "scanners", "ssh", "opengraph", "review")
 """The modules whose SUBTYPES and VOCABULARIES the registry collects (a test keeps it complete)."""
 
 

@@ -34,7 +34,7 @@ CORPUS_FORMATS: dict[str, str | None] = {
     "openssh_auth": None,
     "teleport": None,
 }
-NOT_DATA = (".py", ".md", ".tsv")
+NOT_DATA = (".py", ".md", ".tsv", ".schema.json")  # JSON Schemas the tests validate against
 
 
 def claims(source: SourceFile) -> list[str]:
