@@ -21,6 +21,7 @@ from loaders.aws.credential_report import CredentialReportLoader
 from loaders.aws.ec2 import Ec2InstancesLoader
 from loaders.aws.iam import IamExportLoader
 from loaders.base import Loader
+from loaders.entra.loader import EntraLoader
 from loaders.github.codeowners import CodeownersLoader
 from loaders.github.runners import RunnerInventoryLoader
 from loaders.github.workflows import WorkflowLoader
@@ -72,6 +73,7 @@ REGISTRY: tuple[Registration, ...] = (
     Registration(GitleaksLoader(), Phase.EXPOSURES),
     Registration(TrufflehogLoader(), Phase.EXPOSURES),
     Registration(CloudTrailLoader(), Phase.ACTIVITY),
+    Registration(EntraLoader(), Phase.ACTIVITY),
     Registration(OpenGraphLoader(), Phase.IDENTITIES),
 )
 

@@ -25,6 +25,7 @@ from graph.ids.aws import (
     aws_service,
     ec2_instance,
 )
+from graph.ids.entra import entra_credential, entra_resource, entra_service_principal
 from graph.ids.github import (
     github_job,
     github_repo,
@@ -49,7 +50,7 @@ from graph.ids.people import catalog_entity, is_email, person, team
 from graph.ids.secrets import secret_hmac
 from graph.ids.ssh import ssh_key
 
-PLATFORM_MODULES = ("activity", "aws", "github", "kubernetes", "network", "people", "secrets", "ssh")
+PLATFORM_MODULES = ("activity", "aws", "entra", "github", "kubernetes", "network", "people", "secrets", "ssh")
 """The platform modules whose helpers this package re-exports (a test keeps it complete)."""
 
 __all__ = [
@@ -67,6 +68,9 @@ __all__ = [
     "catalog_entity",
     "change",
     "ec2_instance",
+    "entra_credential",
+    "entra_resource",
+    "entra_service_principal",
     "github_job",
     "github_repo",
     "github_runner",

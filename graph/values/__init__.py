@@ -32,6 +32,7 @@ from graph.values.common import (
     RunsAsVia,
     UseMode,
 )
+from graph.values.entra import EntraSubtype
 from graph.values.github import GithubSubtype, RunnerHosted, RunnerStatus
 from graph.values.people import PeopleSubtype
 from graph.values.review import ReviewDecision, ReviewSubtype
@@ -49,6 +50,7 @@ __all__ = [
     "ChangeType",
     "CredentialStatus",
     "CredentialType",
+    "EntraSubtype",
     "GithubSubtype",
     "MatchedBy",
     "Nature",
@@ -70,7 +72,7 @@ __all__ = [
     "markdown",
 ]
 
-PLATFORM_MODULES = ("common", "aws", "github", "people", "scanners", "ssh", "opengraph", "review")
+PLATFORM_MODULES = ("common", "aws", "entra", "github", "people", "scanners", "ssh", "opengraph", "review")
 """The modules whose SUBTYPES and VOCABULARIES the registry collects (a test keeps it complete)."""
 
 

@@ -25,7 +25,7 @@ CORPUS_FORMATS: dict[str, str | None] = {
     "gha_workflows": "github-workflows",
     "gitleaks_report": "gitleaks",
     "trufflehog_report": "trufflehog",
-    "azure_ad_signin": None,
+    "azure_ad_signin": "entra",
     "gcp_audit": None,
     "github_audit": None,
     "k8s_audit": None,
