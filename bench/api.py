@@ -294,7 +294,9 @@ def bench_blast(server: Server, key: str) -> None:
 
 def bench_executors(db: Path, folder: Path, ids: list[str], key: str, rounds: int) -> None:
     """PlainFirstExecutor against strawberry's own executor: two servers over one store, the same
-    question to each in turn (http.client, one keep-alive connection each), medians side by side."""
+    question to each in turn (http.client, one keep-alive connection each; a new one for each
+    blast radius, which takes long enough for the idle connection to the other server to be
+    closed), medians side by side."""
     with (
         Server(str(db), folder, executor="plain-first") as plain,
         Server(str(db), folder, executor="general") as general,
@@ -302,8 +304,11 @@ def bench_executors(db: Path, folder: Path, ids: list[str], key: str, rounds: in
         servers = {"PlainFirstExecutor": plain, "strawberry's executor": general}
         connections = {name: http.client.HTTPConnection("127.0.0.1", s.port, timeout=60) for name, s in servers.items()}
 
-        def ask(name: str, payload: dict[str, object]) -> float:
+        def ask(name: str, payload: dict[str, object], fresh: bool = False) -> float:
             headers = {**servers[name].headers, "content-type": "application/json"}
+            if fresh:
+                connections[name].close()
+                connections[name] = http.client.HTTPConnection("127.0.0.1", servers[name].port, timeout=60)
             started = time.perf_counter()
             connections[name].request("POST", "/graphql", body=json.dumps(payload), headers=headers)
             body = connections[name].getresponse().read()
@@ -318,12 +323,13 @@ def bench_executors(db: Path, folder: Path, ids: list[str], key: str, rounds: in
         for label, payloads in questions.items():
             count = rounds if label == "accountability" else max(5, rounds // 30)
             times: dict[str, list[float]] = {name: [] for name in servers}
+            fresh = label != "accountability"
             for payload in payloads[:5]:  # warm both
                 for name in servers:
-                    ask(name, payload)
+                    ask(name, payload, fresh)
             for i in range(count):
                 for name in servers:
-                    times[name].append(ask(name, payloads[i % len(payloads)]))
+                    times[name].append(ask(name, payloads[i % len(payloads)], fresh))
             p50 = {name: statistics.median(values) for name, values in times.items()}
             plain_p50, general_p50 = p50["PlainFirstExecutor"], p50["strawberry's executor"]
             print(f"executors, {label}, {count} calls each, interleaved: PlainFirstExecutor p50 {ms(plain_p50)}, "
