@@ -8,9 +8,12 @@
    with `--neo4j`, the same again over Neo4j (the demo estate is loaded into it first);
 2. a 10k-node blast-radius subgraph fetched end to end (target ≤ 1 s);
 3. a bounded load: N concurrent clients (default 50) for --duration seconds (default 60)
-   asking accountability and search questions: requests/s, p95, errors (target 0 errors).
+   asking accountability and search questions: requests/s, p95, errors (target 0 errors);
+4. with `--executors`: api/graphql/executor.py's PlainFirstExecutor against strawberry's own
+   executor, two servers over the same store asked the same questions call by call
+   (accountability and the blast-radius subgraph), medians side by side.
 
-Run: `python bench/api.py [--duration 60] [--clients 50] [--neo4j]`
+Run: `python bench/api.py [--duration 60] [--clients 50] [--neo4j] [--executors]`
 (`--neo4j`: KEYTRAIL_NEO4J_URI / _USER / _PASSWORD, as `scripts/neo4j-local env` prints them).
 Prints the figures; nothing is mocked. `--demo DIR` reuses the demo store an earlier run built
 there (faster iteration).
@@ -63,15 +66,20 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-SERVE = """import sys, uvicorn
+SERVE = """import functools, sys, uvicorn
+import api.app
 from api.app import create_app
 from api.settings import Settings
 from graph.runtime import tune_gc
+if sys.argv[3] == "general":
+    from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+    api.app.build_schema = functools.partial(api.app.build_schema, executor=StrawberryGraphQLCoreExecutionContext)
 app = create_app(Settings())
 tune_gc()
-uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[3]), http=sys.argv[1], loop=sys.argv[2],
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[4]), http=sys.argv[1], loop=sys.argv[2],
             log_level="warning", server_header=False)"""
-"""The server process: what `keytrail serve` runs, minus its per-request access log."""
+"""The server process: what `keytrail serve` runs, minus its per-request access log. Its third
+argument "general" swaps PlainFirstExecutor for strawberry's own executor (--executors)."""
 
 
 class _Process:
@@ -118,7 +126,9 @@ class Server(_Process):
     server would share one interpreter lock and the figures would measure the clients too.
     """
 
-    def __init__(self, location: str, folder: Path, http: str = "auto", loop: str = "auto") -> None:
+    def __init__(
+        self, location: str, folder: Path, http: str = "auto", loop: str = "auto", executor: str = "plain-first"
+    ) -> None:
         secret = secrets.token_urlsafe(32)
         token_db = folder / f"tokens-{secrets.token_hex(4)}.db"
         tokens = TokenStore(token_db, secret)
@@ -129,7 +139,7 @@ class Server(_Process):
         self.http, self.loop = http, loop
         env = {**os.environ, "KEYTRAIL_STORE": location, "KEYTRAIL_SECRET": secret,
                "KEYTRAIL_TOKEN_DB": str(token_db), "KEYTRAIL_MAX_PAGE": "200"}  # fmt: skip
-        super().__init__("API server", [sys.executable, "-c", SERVE, http, loop], env)
+        super().__init__("API server", [sys.executable, "-c", SERVE, http, loop, executor], env)
 
     @property
     def headers(self) -> dict[str, str]:
@@ -282,6 +292,52 @@ def bench_blast(server: Server, key: str) -> None:
           f"median {ms(statistics.median(times))} (target <= 1 s)")  # fmt: skip
 
 
+def bench_executors(db: Path, folder: Path, ids: list[str], key: str, rounds: int) -> None:
+    """PlainFirstExecutor against strawberry's own executor: two servers over one store, the same
+    question to each in turn (http.client, one keep-alive connection each; a new one for each
+    blast radius, which takes long enough for the idle connection to the other server to be
+    closed), medians side by side."""
+    with (
+        Server(str(db), folder, executor="plain-first") as plain,
+        Server(str(db), folder, executor="general") as general,
+    ):
+        servers = {"PlainFirstExecutor": plain, "strawberry's executor": general}
+        connections = {name: http.client.HTTPConnection("127.0.0.1", s.port, timeout=60) for name, s in servers.items()}
+
+        def ask(name: str, payload: dict[str, object], fresh: bool = False) -> float:
+            headers = {**servers[name].headers, "content-type": "application/json"}
+            if fresh:
+                connections[name].close()
+                connections[name] = http.client.HTTPConnection("127.0.0.1", servers[name].port, timeout=60)
+            started = time.perf_counter()
+            connections[name].request("POST", "/graphql", body=json.dumps(payload), headers=headers)
+            body = connections[name].getresponse().read()
+            elapsed = time.perf_counter() - started
+            assert b'"errors"' not in body[:200], body[:500]
+            return elapsed
+
+        questions = {
+            "accountability": [{"query": ACCOUNTABILITY, "variables": {"id": node_id}} for node_id in ids],
+            f"blast radius ({key.rpartition(':')[2]}, 10k-node answer)": [{"query": BLAST, "variables": {"id": key}}],
+        }
+        for label, payloads in questions.items():
+            count = rounds if label == "accountability" else max(5, rounds // 30)
+            times: dict[str, list[float]] = {name: [] for name in servers}
+            fresh = label != "accountability"
+            for payload in payloads[:5]:  # warm both
+                for name in servers:
+                    ask(name, payload, fresh)
+            for i in range(count):
+                for name in servers:
+                    times[name].append(ask(name, payloads[i % len(payloads)], fresh))
+            p50 = {name: statistics.median(values) for name, values in times.items()}
+            plain_p50, general_p50 = p50["PlainFirstExecutor"], p50["strawberry's executor"]
+            print(f"executors, {label}, {count} calls each, interleaved: PlainFirstExecutor p50 {ms(plain_p50)}, "
+                  f"strawberry's executor p50 {ms(general_p50)} ({general_p50 / plain_p50:.2f}x)")  # fmt: skip
+        for connection in connections.values():
+            connection.close()
+
+
 async def load(server: Server, ids: list[str], clients: int, duration: float) -> None:
     latencies: list[float] = []
     errors = 0
@@ -324,6 +380,7 @@ def main() -> None:
     parser.add_argument("--loop", default="auto", choices=["auto", "asyncio", "uvloop"], help="uvicorn event loop")
     parser.add_argument("--demo", type=Path, help="reuse the demo store built in this folder by an earlier run")
     parser.add_argument("--neo4j", action="store_true", help="also accountability on Neo4j (KEYTRAIL_NEO4J_URI)")
+    parser.add_argument("--executors", action="store_true", help="also PlainFirstExecutor against strawberry's own")
     args = parser.parse_args()
     tune_gc()  # the collector settings of the keytrail command (graph/runtime.py)
     with tempfile.TemporaryDirectory(prefix="keytrail-bench-api-") as tmp:
@@ -349,6 +406,8 @@ def main() -> None:
         with Server(str(db), folder, args.http, args.loop) as server:
             bench_blast(server, key)
             asyncio.run(load(server, ids, args.clients, args.duration))
+        if args.executors:
+            bench_executors(db, folder, ids, key, args.rounds)
 
 
 if __name__ == "__main__":

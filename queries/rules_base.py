@@ -29,7 +29,8 @@ from typing import Final
 from graph.model import Node, StoredEdge
 from graph.schema import EdgeKind, NodeKind
 from graph.store import EdgeKey, EdgeRow, GraphStore, NodeRow
-from graph.values import ChangeType, Nature, ReviewDecision
+from graph.values import ChangeType, Nature
+from graph.values.review import ReviewDecision
 from queries.common import prop_str
 from queries.gaps import OwnershipIndex
 from queries.shared import CredentialUse, collect_uses

@@ -11,7 +11,9 @@ from typing import Final
 
 from graph.schema import EdgeKind, NodeKind
 from graph.store import EdgeRow, NodeRow
-from graph.values import AssumeVia, AwsSubtype, CredentialType, ReviewDecision
+from graph.values import AssumeVia, CredentialType
+from graph.values.aws import AwsSubtype
+from graph.values.review import ReviewDecision
 from queries.common import days_between, prop_bool, prop_str
 from queries.holders import single_holder
 from queries.rules_base import Hit, Owasp, Rule, RuleContext, Severity

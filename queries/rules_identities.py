@@ -13,7 +13,8 @@ from typing import Final
 
 from graph.schema import EdgeKind, NodeKind
 from graph.store import EdgeRow, NodeRow
-from graph.values import AccessLevel, AssumeVia, AuthMethod, AwsSubtype, ChangeType, Nature
+from graph.values import AccessLevel, AssumeVia, AuthMethod, ChangeType, Nature
+from graph.values.aws import AwsSubtype
 from queries.common import prop_bool, prop_str
 from queries.rules_base import Hit, Owasp, Rule, RuleContext, Severity
 

@@ -5,92 +5,43 @@ becomes one node. The helpers live per platform — `aws`, `github`, `people` (p
 catalog entities), `secrets` (keyed HMACs of values), `ssh`, `kubernetes`, `network`,
 `activity` (sessions and changes) — each module with the correlation rules of its ids in its
 docstring; this package re-exports them all, so callers write `from graph import ids` and
-`ids.aws_arn(...)`. A new source with ids of its own adds a module here, and its names to the
-re-exports below (tests/graph/test_ids.py checks that every helper of every module is exported).
+`ids.aws_arn(...)`. A new source with ids of its own adds a module here and edits nothing else:
+the package finds its platform modules on disk (`graph._platforms`) and re-exports each one's
+`__all__`; two modules exporting one name is an import error, not a silent override. Every
+platform helper returns an id (`-> str`, a test checks), which is what a type checker is told of
+the helpers it cannot see; `is_email`, a test rather than an id, is imported by name.
 """
 
 from __future__ import annotations
 
-from graph.ids.activity import change, session
-from graph.ids.aws import (
-    aws_account,
-    aws_arn,
-    aws_arn_account,
-    aws_arn_repair,
-    aws_key,
-    aws_key_slot,
-    aws_principal,
-    aws_resource,
-    aws_role_by_name,
-    aws_service,
-    ec2_instance,
-)
-from graph.ids.entra import entra_credential, entra_resource, entra_service_principal
-from graph.ids.github import (
-    github_job,
-    github_repo,
-    github_runner,
-    github_runner_group,
-    github_runner_label,
-    github_secret,
-    github_user,
-    github_workflow,
-)
-from graph.ids.kubernetes import (
-    k8s_audit_user,
-    k8s_credential,
-    k8s_group,
-    k8s_object,
-    k8s_resource,
-    k8s_service_account,
-    k8s_user,
-)
-from graph.ids.network import ip
-from graph.ids.people import catalog_entity, is_email, person, team
-from graph.ids.secrets import secret_hmac
-from graph.ids.ssh import ssh_key
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-PLATFORM_MODULES = ("activity", "aws", "entra", "github", "kubernetes", "network", "people", "secrets", "ssh")
-"""The platform modules whose helpers this package re-exports (a test keeps it complete)."""
+from graph._platforms import platform_modules
+from graph.ids._base import is_email
 
-__all__ = [
-    "PLATFORM_MODULES",
-    "aws_account",
-    "aws_arn",
-    "aws_arn_account",
-    "aws_arn_repair",
-    "aws_key",
-    "aws_key_slot",
-    "aws_principal",
-    "aws_resource",
-    "aws_role_by_name",
-    "aws_service",
-    "catalog_entity",
-    "change",
-    "ec2_instance",
-    "entra_credential",
-    "entra_resource",
-    "entra_service_principal",
-    "github_job",
-    "github_repo",
-    "github_runner",
-    "github_runner_group",
-    "github_runner_label",
-    "github_secret",
-    "github_user",
-    "github_workflow",
-    "ip",
-    "is_email",
-    "k8s_audit_user",
-    "k8s_credential",
-    "k8s_group",
-    "k8s_object",
-    "k8s_resource",
-    "k8s_service_account",
-    "k8s_user",
-    "person",
-    "secret_hmac",
-    "session",
-    "ssh_key",
-    "team",
-]
+_MODULES = platform_modules(__name__, __path__)
+
+PLATFORM_MODULES = tuple(module.__name__.rpartition(".")[2] for module in _MODULES)
+"""The platform modules whose helpers this package re-exports, as found on disk."""
+
+
+def _re_export() -> list[str]:
+    owner: dict[str, str] = {}
+    for module in _MODULES:
+        for name in module.__all__:
+            if name in owner:
+                raise ImportError(f"{module.__name__} and {owner[name]} both export the id helper {name!r}")
+            owner[name] = module.__name__
+            globals()[name] = getattr(module, name)
+    return sorted(owner)
+
+
+__all__ = ["PLATFORM_MODULES", "is_email", *_re_export()]
+
+if TYPE_CHECKING:
+    # The helpers are bound at import time from modules found on disk, which a type checker
+    # cannot follow: it is told that `ids.<helper>` returns an id, and checks no arguments.
+    # Import from the platform module (`from graph.ids.aws import aws_arn`) where a call's
+    # arguments should be checked too.
+    def __getattr__(name: str) -> Callable[..., str]: ...

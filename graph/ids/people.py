@@ -16,20 +16,14 @@ from __future__ import annotations
 import re
 
 from graph.errors import ModelError
-from graph.ids._base import require, slug
+from graph.ids._base import is_email, require, slug
 
-__all__ = ["catalog_entity", "is_email", "person", "team"]
-
-_EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
-
-
-def is_email(value: str) -> bool:
-    return bool(_EMAIL.match(value.strip()))
+__all__ = ["catalog_entity", "person", "team"]
 
 
 def person(email: str) -> str:
     text = email.strip().lower()
-    if not _EMAIL.match(text):
+    if not is_email(text):
         raise ModelError(f"malformed email {email!r}")
     return f"person:{text}"
 

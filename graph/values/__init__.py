@@ -4,7 +4,9 @@
 Shared vocabularies (natures, statuses, credential types, access levels, change types,
 provenances, ...) live in `common`; each platform declares its subtypes and its own
 vocabularies in a module of its own (`aws`, `github`, `people`, `scanners`, `ssh`, `review`), so a
-new source adds a file here and its name to PLATFORM_MODULES instead of editing a shared list.
+new source adds a file here and edits nothing else: the registry collects the SUBTYPES and
+VOCABULARIES of every module it finds on disk (`graph._platforms`). The package exports the shared
+vocabularies; a platform's own enums are imported from its module (`graph.values.aws.AwsSubtype`).
 The conventions page's tables are generated from this registry (`python -m graph.values`) and a
 test keeps them identical; another test loads every fixture and the demo estate and finds no
 subtype or vocabulary value outside it.
@@ -12,12 +14,11 @@ subtype or vocabulary value outside it.
 
 from __future__ import annotations
 
-import importlib
 from types import MappingProxyType
 
+from graph._platforms import platform_modules
 from graph.schema import EdgeKind, NodeKind
 from graph.values._registry import Subtype, SubtypeFamily, Vocabulary
-from graph.values.aws import AwsSubtype
 from graph.values.common import (
     AccessLevel,
     AssumeVia,
@@ -32,12 +33,6 @@ from graph.values.common import (
     RunsAsVia,
     UseMode,
 )
-from graph.values.entra import EntraSubtype
-from graph.values.github import GithubSubtype, RunnerHosted, RunnerStatus
-from graph.values.people import PeopleSubtype
-from graph.values.review import ReviewDecision, ReviewSubtype
-from graph.values.scanners import ScannerSubtype
-from graph.values.ssh import SshSubtype
 
 __all__ = [
     "PLATFORM_MODULES",
@@ -46,24 +41,14 @@ __all__ = [
     "AccessLevel",
     "AssumeVia",
     "AuthMethod",
-    "AwsSubtype",
     "ChangeType",
     "CredentialStatus",
     "CredentialType",
-    "EntraSubtype",
-    "GithubSubtype",
     "MatchedBy",
     "Nature",
-    "PeopleSubtype",
     "PersonStatus",
     "Provenance",
-    "ReviewDecision",
-    "ReviewSubtype",
-    "RunnerHosted",
-    "RunnerStatus",
     "RunsAsVia",
-    "ScannerSubtype",
-    "SshSubtype",
     "Subtype",
     "SubtypeFamily",
     "UseMode",
@@ -72,17 +57,22 @@ __all__ = [
     "markdown",
 ]
 
-PLATFORM_MODULES = ("common", "aws", "entra", "github", "people", "scanners", "ssh", "opengraph", "review")
-"""The modules whose SUBTYPES and VOCABULARIES the registry collects (a test keeps it complete)."""
+_MODULES = platform_modules(__name__, __path__)
+
+PLATFORM_MODULES = tuple(module.__name__.rpartition(".")[2] for module in _MODULES)
+"""The modules whose SUBTYPES and VOCABULARIES the registry collects, as found on disk."""
 
 
 def _collect() -> tuple[tuple[Subtype | SubtypeFamily, ...], tuple[Vocabulary, ...]]:
     subtypes: list[Subtype | SubtypeFamily] = []
     vocabularies: list[Vocabulary] = []
-    for name in PLATFORM_MODULES:
-        module = importlib.import_module(f"graph.values.{name}")
+    for module in _MODULES:
         subtypes.extend(getattr(module, "SUBTYPES", ()))
         vocabularies.extend(getattr(module, "VOCABULARIES", ()))
+    keys = [(v.owner, v.property) for v in vocabularies]
+    twice = sorted({f"{owner.value}.{name}" for owner, name in keys if keys.count((owner, name)) > 1})
+    if twice:
+        raise ImportError(f"more than one platform module declares the vocabulary of {', '.join(twice)}")
     return tuple(subtypes), tuple(vocabularies)
 
 

@@ -17,7 +17,7 @@ from graph.model import Node
 from graph.schema import NodeKind
 from loaders.base import KnownNodes
 
-__all__ = ["AddressBook", "Place", "all_nodes"]
+__all__ = ["AddressBook", "Place", "all_nodes", "string_list"]
 
 Place = tuple[str, NodeKind]
 
@@ -36,7 +36,8 @@ def all_nodes(known: KnownNodes, kind: NodeKind, prefix: str = "") -> Iterator[N
         after = page[-1].id
 
 
-def _strings(value: object) -> list[str]:
+def string_list(value: object) -> list[str]:
+    """A list property's items as text ([] when the property is absent or not a list)."""
     return [str(v) for v in value] if isinstance(value, list) else []
 
 
@@ -50,12 +51,12 @@ class AddressBook:
     def from_graph(cls, known: KnownNodes) -> AddressBook:
         found = cls()
         for node in all_nodes(known, NodeKind.WORKLOAD):
-            for address in _strings(node.props.get("private_ips")) + _strings(node.props.get("public_ips")):
+            for address in string_list(node.props.get("private_ips")) + string_list(node.props.get("public_ips")):
                 found.addresses[address] = (node.id, NodeKind.WORKLOAD)
         for node in all_nodes(known, NodeKind.RUNNER):
-            for address in _strings(node.props.get("ip_addresses")):
+            for address in string_list(node.props.get("ip_addresses")):
                 found.addresses[address] = (node.id, NodeKind.RUNNER)
-            for cidr in _strings(node.props.get("cidrs")):
+            for cidr in string_list(node.props.get("cidrs")):
                 try:
                     found.networks.append((ipaddress.ip_network(cidr, strict=False), node.id))
                 except ValueError:

@@ -161,4 +161,4 @@ def test_the_package_re_exports_every_platform_helper_and_each_module_states_its
         for helper in module.__all__:
             assert getattr(ids, helper) is getattr(module, helper), helper
         exported |= set(module.__all__)
-    assert exported | {"PLATFORM_MODULES"} == set(ids.__all__)
+    assert exported | {"PLATFORM_MODULES", "is_email"} == set(ids.__all__)

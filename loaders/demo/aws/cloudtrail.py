@@ -15,6 +15,7 @@ import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -130,23 +131,7 @@ def _background_event(aws: AwsEstate, win: _Window, rng: random.Random, at: int,
     if x < 0.55 and win.users:
         i = rng.randrange(len(win.users))
         user = win.users[i]
-        source, name, request, read_only, resources = _user_call(rng, win.account_id, region)
-        return ev.record(
-            identity=win.user_ids[i],
-            at=at,
-            source=source,
-            name=name,
-            region=region,
-            ip=user.source_ip,
-            agent=user.user_agent,
-            request=request,
-            response=None,
-            event_id=_uuid(rng),
-            request_id=_uuid(rng),
-            recipient=win.account_id,
-            read_only=read_only,
-            resources=resources,
-        )
+        return _api_call(win, rng, win.user_ids[i], at, region, user.source_ip, user.user_agent)
     role = win.roles[rng.randrange(len(win.roles))]
     key = win.session_keys.get((role.name, day)) or win.session_keys.setdefault(
         (role.name, day), _role_session_key(aws, role, day)
@@ -157,24 +142,25 @@ def _background_event(aws: AwsEstate, win: _Window, rng: random.Random, at: int,
         identity = ev.assumed_role_identity(
             win.account_id, role.name, role.role_id, role.session_name, key, created, role.path, web_provider=provider
         )
-        source, name, request, read_only, resources = _user_call(rng, win.account_id, region)
-        return ev.record(
-            identity=identity,
-            at=at,
-            source=source,
-            name=name,
-            region=region,
-            ip=role.source_ip,
-            agent=role.user_agent,
-            request=request,
-            response=None,
-            event_id=_uuid(rng),
-            request_id=_uuid(rng),
-            recipient=win.account_id,
-            read_only=read_only,
-            resources=resources,
-        )
+        return _api_call(win, rng, identity, at, region, role.source_ip, role.user_agent)
     return _credential_issue(aws, win, rng, role, key, at, region)
+
+
+def _api_call(
+    win: _Window, rng: random.Random, identity: dict[str, object], at: int, region: str, ip: str, agent: str
+) -> dict[str, object]:
+    """A user's or a role session's everyday call (`_user_call` draws which)."""
+    source, name, request, read_only, resources = _user_call(rng, win.account_id, region)
+    return _record(
+        win, rng, identity=identity, at=at, source=source, name=name, region=region, ip=ip, agent=agent,
+        request=request, response=None, read_only=read_only, resources=resources,
+    )  # fmt: skip
+
+
+def _record(win: _Window, rng: random.Random, **fields: Any) -> dict[str, object]:
+    """A record received by the window's account, with event and request ids drawn from its rng
+    (after every other draw of the event: the draw order is what keeps the bytes per seed)."""
+    return ev.record(event_id=_uuid(rng), request_id=_uuid(rng), recipient=win.account_id, **fields)
 
 
 def _credential_issue(
@@ -197,40 +183,18 @@ def _credential_issue(
         provider = f"arn:aws:iam::{win.account_id}:oidc-provider/{OIDC_HOST}"
         response.update(subjectFromWebIdentityToken=subject, provider=provider, audience="sts.amazonaws.com")
         request["durationSeconds"] = 3600
-        return ev.record(
-            identity=ev.web_identity(provider, subject),
-            at=at,
-            source="sts.amazonaws.com",
-            name="AssumeRoleWithWebIdentity",
-            region=region,
-            ip=role.source_ip,
-            agent=role.user_agent,
-            request=request,
-            response=response,
-            event_id=_uuid(rng),
-            request_id=_uuid(rng),
-            recipient=win.account_id,
-            read_only=True,
-            resources=resources,
+        return _record(
+            win, rng, identity=ev.web_identity(provider, subject), at=at, source="sts.amazonaws.com",
+            name="AssumeRoleWithWebIdentity", region=region, ip=role.source_ip, agent=role.user_agent,
+            request=request, response=response, read_only=True, resources=resources,
             additional={"identityProviderConnectionVerificationMethod": "IAMTrustStore"},
-        )
+        )  # fmt: skip
     service = {"ec2": "ec2.amazonaws.com", "lambda": "lambda.amazonaws.com"}.get(role.kind, "sso.amazonaws.com")
-    return ev.record(
-        identity=ev.aws_service_identity(service),
-        at=at,
-        source="sts.amazonaws.com",
-        name="AssumeRole",
-        region=region,
-        ip=service,
-        agent=service,
-        request=request,
-        response=response,
-        event_id=_uuid(rng),
-        request_id=_uuid(rng),
-        recipient=win.account_id,
-        read_only=True,
+    return _record(
+        win, rng, identity=ev.aws_service_identity(service), at=at, source="sts.amazonaws.com", name="AssumeRole",
+        region=region, ip=service, agent=service, request=request, response=response, read_only=True,
         resources=resources,
-    )
+    )  # fmt: skip
 
 
 def _windows(total: int) -> int:

@@ -305,18 +305,7 @@ def _deleted_key(t: Trail, cast: Cast) -> None:
     user = cast.user("staging", "svc-etl")
     old, new = cast.keys["etl_old"], cast.keys["etl_new"]
     deleted_at = t.aws.base - 6 * DAY + 50520 + 600
-    for day in range(13, 5, -1):
-        t.add(
-            "staging",
-            t.aws.base - day * DAY + 9000,
-            "s3.amazonaws.com",
-            "ListBuckets",
-            t.user_identity(user, old),
-            user.source_ip,
-            BOTO,
-            {"Host": "s3.amazonaws.com"},
-            read_only=True,
-        )
+    _list_buckets_daily(t, user, old, range(13, 5, -1))
     sso = t.aws.role("staging", 3)
     admin_key = t.session_key("jules")
     jules = cast.people["jules"].email
@@ -379,18 +368,15 @@ def _deleted_key(t: Trail, cast: Cast) -> None:
         read_only=True,
     )
     t.add("staging", reappear + 75, "iam.amazonaws.com", "ListUsers", ghost, ATTACKER_IP, CLI_OLD, read_only=True)
-    for day in range(5, 0, -1):
-        t.add(
-            "staging",
-            t.aws.base - day * DAY + 9000,
-            "s3.amazonaws.com",
-            "ListBuckets",
-            t.user_identity(user, new),
-            user.source_ip,
-            BOTO,
-            {"Host": "s3.amazonaws.com"},
-            read_only=True,
-        )
+    _list_buckets_daily(t, user, new, range(5, 0, -1))
+
+
+def _list_buckets_daily(t: Trail, user: IamUser, key: str, days: range) -> None:
+    """svc-etl's daily job: one ListBuckets from its own address with `key`, each of `days` ago."""
+    for day in days:
+        at = t.aws.base - day * DAY + 9000
+        t.add("staging", at, "s3.amazonaws.com", "ListBuckets", t.user_identity(user, key), user.source_ip, BOTO,
+              {"Host": "s3.amazonaws.com"}, read_only=True)  # fmt: skip
 
 
 def _oidc_admin(t: Trail, cast: Cast) -> None:

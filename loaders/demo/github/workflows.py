@@ -111,15 +111,9 @@ jobs:
           TF_VAR_datadog_api_key: ${{ secrets.DATADOG_API_KEY }}
 """
 
-_CHECKOUT_DEPLOY = """name: deploy
-on:
-  push:
-    branches: [main]
-
-jobs:
-  deploy-staging:
-    runs-on: ubuntu-latest
-    environment: staging
+_SHARED_KEY_JOB = """  deploy-{env}:
+{needs}    runs-on: ubuntu-latest
+    environment: {env}
     steps:
       - uses: actions/checkout@v4
       - uses: aws-actions/configure-aws-credentials@v4
@@ -127,23 +121,23 @@ jobs:
           aws-access-key-id: ${{ secrets.SHARED_DEPLOY_AWS_ACCESS_KEY_ID }}
           aws-secret-access-key: ${{ secrets.SHARED_DEPLOY_AWS_SECRET_ACCESS_KEY }}
           aws-region: us-east-1
-          role-to-assume: arn:aws:iam::{staging}:role/checkout-deploy
-      - run: ./deploy.sh staging
-
-  deploy-production:
-    needs: deploy-staging
-    runs-on: ubuntu-latest
-    environment: production
-    steps:
-      - uses: actions/checkout@v4
-      - uses: aws-actions/configure-aws-credentials@v4
-        with:
-          aws-access-key-id: ${{ secrets.SHARED_DEPLOY_AWS_ACCESS_KEY_ID }}
-          aws-secret-access-key: ${{ secrets.SHARED_DEPLOY_AWS_SECRET_ACCESS_KEY }}
-          aws-region: us-east-1
-          role-to-assume: arn:aws:iam::{prod}:role/checkout-deploy
-      - run: ./deploy.sh production
+          role-to-assume: arn:aws:iam::{account}:role/checkout-deploy
+      - run: ./deploy.sh {env}
 """
+"""A checkout-service deploy job: staging and production jobs use the same static key (planted)."""
+
+
+def _shared_key_job(env: str, account: str, needs: str = "") -> str:
+    job = _SHARED_KEY_JOB.replace("{needs}", f"    needs: {needs}\n" if needs else "")
+    return job.replace("{env}", env).replace("{account}", account)
+
+
+_CHECKOUT_DEPLOY = (
+    "name: deploy\non:\n  push:\n    branches: [main]\n\njobs:\n"
+    + _shared_key_job("staging", "{staging}")
+    + "\n"
+    + _shared_key_job("production", "{prod}", needs="deploy-staging")
+)
 
 _PREVIEWS = """name: preview
 on:
