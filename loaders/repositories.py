@@ -14,8 +14,9 @@ from pathlib import Path
 from graph import ids
 from graph.model import Node
 from graph.schema import NodeKind
+from loaders.base import LoadContext, Location
 
-__all__ = ["checkout_repository", "repository_from_url", "repository_node"]
+__all__ = ["checkout_repository", "context_repository", "repository_from_url", "repository_node"]
 
 _REPO_URL = re.compile(r"^(?:https?://|ssh://|git@)?(?:[^@/]+@)?([^/:]+)[/:]([^/]+)/([^/#?]+?)(?:\.git)?(?:[/#?].*)?$")
 
@@ -30,6 +31,17 @@ def repository_from_url(url: str) -> tuple[str, str] | None:
     if not match or "." not in match.group(1):
         return None
     return (match.group(2), match.group(3))
+
+
+def context_repository(ctx: LoadContext, where: Location) -> tuple[str, str] | None:
+    """`org/repo` of `keytrail load --repository`, None when it was not given; a located error
+    (at `where`, the first record that needs it) when it names no repository."""
+    if not ctx.repository:
+        return None
+    parsed = repository_from_url(ctx.repository)
+    if parsed is None:
+        raise where.error(f"--repository {ctx.repository!r} is not org/repo")
+    return parsed
 
 
 def checkout_repository(report: Path) -> tuple[str, str] | None:

@@ -28,6 +28,7 @@ import orjson
 from graph import ids
 from graph.errors import ModelError
 from graph.schema import NodeKind
+from loaders.aws.policy import as_list
 
 __all__ = ["GITHUB_OIDC_HOST", "TrustedPrincipal", "any_principal_id", "identity_subtype", "trusted_principals"]
 
@@ -68,21 +69,13 @@ def identity_subtype(arn: str) -> str:
     }.get(head, "aws.iam.principal")
 
 
-def _as_list(value: object) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list):
-        return [v for v in value if isinstance(v, str)]
-    return []
-
-
 def _condition_values(condition: Mapping[str, object], key_suffix: str) -> list[str]:
     values: list[str] = []
     for block in condition.values():
         if isinstance(block, Mapping):
             for key, value in block.items():
                 if str(key).lower().endswith(key_suffix):
-                    values.extend(_as_list(value))
+                    values.extend(as_list(value))
     return values
 
 
@@ -189,13 +182,13 @@ def trusted_principals(document: object) -> Iterator[TrustedPrincipal]:
             principal = {"AWS": "*"}
         if not isinstance(principal, Mapping):
             continue
-        for value in _as_list(principal.get("AWS")):
+        for value in as_list(principal.get("AWS")):
             found = _aws_principal(value, condition, external)
             if found is not None:
                 yield found
-        for value in _as_list(principal.get("Service")):
+        for value in as_list(principal.get("Service")):
             yield TrustedPrincipal(
                 ids.aws_service(value), NodeKind.IDENTITY, "aws.service", value, "service", condition, external
             )
-        for value in _as_list(principal.get("Federated")):
+        for value in as_list(principal.get("Federated")):
             yield from _federated(value, condition_map, condition, external)

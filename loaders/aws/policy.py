@@ -39,6 +39,7 @@ __all__ = [
     "Target",
     "action_level",
     "analyse_policy",
+    "as_list",
     "merge_grants",
     "resource_target",
 ]
@@ -128,7 +129,9 @@ class Grant:
     wildcard: bool = False
 
 
-def _as_list(value: object) -> list[str]:
+def as_list(value: object) -> list[str]:
+    """A policy element that IAM lets be one string or a list of them (Action, Resource,
+    Principal entries, condition values), as a list; anything else is empty."""
     if isinstance(value, str):
         return [value]
     if isinstance(value, list):
@@ -207,8 +210,8 @@ def _unconditional_denies(statements: list[Mapping[str, object]]) -> list[tuple[
     denies = []
     for statement in statements:
         if statement.get("Effect") == "Deny" and "Condition" not in statement and "Action" in statement:
-            resources = _as_list(statement.get("Resource")) or ["*"]
-            denies.append((_as_list(statement.get("Action")), resources))
+            resources = as_list(statement.get("Resource")) or ["*"]
+            denies.append((as_list(statement.get("Action")), resources))
     return denies
 
 
@@ -220,12 +223,12 @@ def _allowed_pairs(statements: list[Mapping[str, object]]) -> Iterator[tuple[str
             continue
         cap = "admin"
         if "Action" in statement:
-            actions = _as_list(statement.get("Action"))
+            actions = as_list(statement.get("Action"))
         else:
             actions = ["*"]
-            excluded = {a.lower() for a in _as_list(statement.get("NotAction"))}
+            excluded = {a.lower() for a in as_list(statement.get("NotAction"))}
             cap = "write" if {"iam:*", "*"} & excluded else "admin"
-        resources = _as_list(statement.get("Resource")) if "Resource" in statement else ["*"]
+        resources = as_list(statement.get("Resource")) if "Resource" in statement else ["*"]
         for action in actions:
             for resource in resources:
                 yield action, resource, cap

@@ -28,7 +28,7 @@ from loaders import limits
 from loaders.base import Item, KnownNodes, LoadContext, Loader, Location, Record, Sample, SourceFile, evidenced_edge
 from loaders.formats.compressed import bounded_lines, open_text
 from loaders.formats.yaml import read_yaml
-from loaders.repositories import repository_from_url
+from loaders.repositories import context_repository
 
 __all__ = ["CodeownersLoader", "Rule", "owners_of", "pattern_regex"]
 
@@ -161,7 +161,7 @@ class CodeownersLoader(Loader[WorkflowOwners]):
         value = record.value
         if value.rule is None or not value.rule.owners:
             return []
-        org, repo = value.checkout or _context_repository(ctx, record.location) or ("local", value.folder)
+        org, repo = value.checkout or context_repository(ctx, record.location) or ("local", value.folder)
         evidence = Evidence(source=record.location.file, locator=f"line {value.rule.line}")
         detail = f"{value.codeowners}:{value.rule.line} {value.rule.pattern}"
         try:
@@ -171,15 +171,6 @@ class CodeownersLoader(Loader[WorkflowOwners]):
             return list(_owns(value.rule.owners, targets, ctx.state.get(STATE_USERS, {}), evidence, detail))
         except ModelError as exc:
             raise record.location.error(str(exc)) from None
-
-
-def _context_repository(ctx: LoadContext, where: Location) -> tuple[str, str] | None:
-    if not ctx.repository:
-        return None
-    parsed = repository_from_url(ctx.repository)
-    if parsed is None:
-        raise where.error(f"--repository {ctx.repository!r} is not org/repo")
-    return parsed
 
 
 def _owner(owner: str, usernames: dict[str, str]) -> tuple[str, NodeKind, Node | None]:

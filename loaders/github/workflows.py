@@ -38,7 +38,7 @@ from graph.schema import EdgeKind, NodeKind
 from loaders.base import Item, LoadContext, Loader, Location, Record, Sample, SourceFile, evidenced_edge
 from loaders.formats.yaml import read_yaml
 from loaders.github.jobs import DEFAULT_LABELS, GITHUB_HOSTED, JobFacts, read_job
-from loaders.repositories import repository_from_url, repository_node
+from loaders.repositories import context_repository, repository_node
 
 __all__ = ["Workflow", "WorkflowLoader", "checkout_of"]
 
@@ -99,20 +99,11 @@ class WorkflowLoader(Loader[Workflow]):
 
     def transform(self, record: Record[Workflow], ctx: LoadContext) -> Iterable[Item]:
         flow = record.value
-        org, repo = flow.checkout or _context_repository(ctx, record.location) or ("local", flow.folder)
+        org, repo = flow.checkout or context_repository(ctx, record.location) or ("local", flow.folder)
         try:
             return list(_workflow_items(flow, org, repo, record.location.file))
         except ModelError as exc:
             raise record.location.error(str(exc)) from None
-
-
-def _context_repository(ctx: LoadContext, where: Location) -> tuple[str, str] | None:
-    if not ctx.repository:
-        return None
-    parsed = repository_from_url(ctx.repository)
-    if parsed is None:
-        raise where.error(f"--repository {ctx.repository!r} is not org/repo")
-    return parsed
 
 
 def _job_line(lines: tuple[str, ...], job: str) -> int:

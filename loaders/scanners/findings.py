@@ -37,7 +37,7 @@ from graph.errors import ModelError
 from graph.model import Edge, Evidence, Node
 from graph.schema import EdgeKind, NodeKind
 from loaders.base import Item, LoadContext, Location, evidenced_edge
-from loaders.repositories import repository_from_url, repository_node
+from loaders.repositories import context_repository, repository_node
 from loaders.scanners.identify import Basis, identify, is_redacted
 
 __all__ = [
@@ -156,12 +156,7 @@ class _Exposure:
 def _repository(finding: Finding, ctx: LoadContext, where: Location) -> tuple[str, str]:
     if finding.repository:
         return finding.repository
-    if ctx.repository:
-        parsed = repository_from_url(ctx.repository)
-        if parsed is None:
-            raise where.error(f"--repository {ctx.repository!r} is not org/repo")
-        return parsed
-    return ("local", finding.report_folder or "unknown")
+    return context_repository(ctx, where) or ("local", finding.report_folder or "unknown")
 
 
 def record_finding(finding: Finding, where: Location, ctx: LoadContext, source: str) -> list[Item]:
