@@ -1,40 +1,36 @@
 """Query results for scripts and people: stable JSON, CSV rows, plain-text tables, SARIF 2.1.0.
 
 Pure functions of a result model. JSON is the model's own field names (documented on each
-result class in queries/), keys sorted, so output diffs cleanly between runs. CSV and tables
-show one row per item of the result's main list (`ROW_FIELD`), with the result's scalar
-context (subject, verdict, ...) repeated in front; nested values are flattened with dotted
-names and lists joined with ";". SARIF carries findings to code-scanning tools: one rule per
-keytrail rule, one result per finding, the subject as a logical location, the finding id as
-a partial fingerprint.
+result class in queries/), keys sorted, so output diffs cleanly between runs. CSV has one fixed
+header per result type (queries/output_csv.py, docs/outputs.md). Tables, for people, show the
+result's scalar context as `key: value` lines, then one row per item of the result's main list
+(`ROW_FIELD`); nested values are flattened with dotted names and lists joined with ";". SARIF
+carries findings to code-scanning tools: one rule per keytrail rule, one result per finding,
+the subject as a logical location, the finding id as a partial fingerprint.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Final
 
 import orjson
 from pydantic import BaseModel
 
 from queries.findings import FindingsResult
+from queries.output_csv import ROW_FIELD, csv_columns, summary_lines, to_csv
 
-__all__ = ["ROW_FIELD", "SARIF_SCHEMA", "to_csv", "to_json", "to_rows", "to_sarif", "to_table"]
+__all__ = [
+    "ROW_FIELD",
+    "SARIF_SCHEMA",
+    "csv_columns",
+    "summary_lines",
+    "to_csv",
+    "to_json",
+    "to_rows",
+    "to_sarif",
+    "to_table",
+]
 
-ROW_FIELD: Final = {
-    "AccountabilityResult": "owners",
-    "SharedCredentialsResult": "credentials",
-    "BlastRadiusResult": "resources",
-    "OwnershipGapsResult": "gaps",
-    "StaleCredentialsResult": "credentials",
-    "AccessStoryResult": "steps",
-    "PermissionHistoryResult": "entries",
-    "FindingsResult": "findings",
-    "SearchResult": "nodes",
-    "NeighborsResult": "neighbors",
-    "PathResult": "paths",
-}
 SARIF_SCHEMA: Final = "https://json.schemastore.org/sarif-2.1.0.json"
 _SARIF_LEVEL: Final = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
 _CELL: Final = 60
@@ -85,15 +81,6 @@ def to_rows(result: BaseModel) -> list[dict[str, str]]:
 
 def _columns(rows: list[dict[str, str]]) -> list[str]:
     return list(dict.fromkeys(key for row in rows for key in row))
-
-
-def to_csv(result: BaseModel) -> str:
-    rows = to_rows(result)
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=_columns(rows), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue()
 
 
 def to_table(result: BaseModel) -> str:
