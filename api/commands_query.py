@@ -20,7 +20,7 @@ from queries import explore
 from queries.accountability import accountability
 from queries.blast import blast_radius
 from queries.findings import FINDING_CAP, FindingsResult, findings
-from queries.gaps import ownership_gaps
+from queries.gaps import GAP_TYPES, ownership_gaps
 from queries.history import permission_history
 from queries.output import summary_lines, to_csv, to_json, to_sarif, to_table
 from queries.output_csv import COMMANDS, csv_columns
@@ -111,10 +111,29 @@ def blast_command(node_id: str, max_depth: int, store: str | None, as_of: str | 
 
 
 @query_group.command("ownership-gaps")
+@click.option(
+    "--type",
+    "gap_types",
+    multiple=True,
+    type=click.Choice(GAP_TYPES, case_sensitive=False),
+    help="Only gaps of this type (repeatable).",
+)
+@click.option(
+    "--severity",
+    default=None,
+    type=click.Choice(["low", "medium", "high", "critical"], case_sensitive=False),
+    help="Minimum severity.",
+)
 @_common(_FORMATS, "query ownership-gaps")
-def gaps_command(store: str | None, as_of: str | None, fmt: str) -> None:
-    """Identities, credentials, pipelines and workloads without a living owner (one row per ticket)."""
-    _run(store, fmt, lambda g: ownership_gaps(g, as_of=as_of))
+def gaps_command(
+    gap_types: tuple[str, ...], severity: str | None, store: str | None, as_of: str | None, fmt: str
+) -> None:
+    """Identities, credentials, pipelines and workloads without a living owner (one row per ticket).
+
+    Most severe first: an offboarded owner of an active credential is critical, an unowned
+    identity or workload low (the table is in docs/outputs.md)."""
+    chosen = [t.lower() for t in gap_types] or None
+    _run(store, fmt, lambda g: ownership_gaps(g, as_of=as_of, gap_types=chosen, severity=severity))
 
 
 @query_group.command("stale")
