@@ -20,9 +20,10 @@ from queries import explore
 from queries.accountability import accountability
 from queries.blast import blast_radius
 from queries.findings import FINDING_CAP, FindingsResult, findings
-from queries.gaps import ownership_gaps
+from queries.gaps import GAP_TYPES, ownership_gaps
 from queries.history import permission_history
-from queries.output import to_csv, to_json, to_sarif, to_table
+from queries.output import summary_lines, to_csv, to_json, to_sarif, to_table
+from queries.output_csv import COMMANDS, csv_columns
 from queries.shared import shared_credentials
 from queries.stale import stale_credentials
 from queries.story import access_story
@@ -33,8 +34,15 @@ F = TypeVar("F", bound=Callable[..., None])
 _FORMATS = ["table", "json", "csv"]
 
 
-def _common(formats: list[str]) -> Callable[[F], F]:
+def _common(formats: list[str], name: str) -> Callable[[F], F]:
+    """--format, --as-of and --store, and the command's fixed CSV header in its --help."""
+
     def decorate(command: F) -> F:
+        columns = ", ".join(csv_columns(COMMANDS[name]))
+        # \b keeps click from rewrapping the paragraph; the columns are the same on every run.
+        command.__doc__ = (
+            f"{command.__doc__ or ''}\n\n\b\nCSV columns (fixed; summaries go to stderr, all of it in JSON):\n{columns}"
+        )
         command = click.option("--format", "fmt", type=click.Choice(formats), default="table", show_default=True)(
             command
         )
@@ -48,7 +56,10 @@ def _emit(result: BaseModel, fmt: str) -> None:
     if fmt == "json":
         click.echo(to_json(result))
     elif fmt == "csv":
+        # Rows only on stdout, one fixed header (docs/outputs.md); the run's summary is for people.
         click.echo(to_csv(result), nl=False)
+        for line in summary_lines(result):
+            click.echo(line, err=True)
     elif fmt == "sarif" and isinstance(result, FindingsResult):
         click.echo(to_sarif(result))
     else:
@@ -71,7 +82,7 @@ def query_group() -> None:
 
 @query_group.command("accountability")
 @click.argument("node_id")
-@_common(_FORMATS)
+@_common(_FORMATS, "query accountability")
 def accountability_command(node_id: str, store: str | None, as_of: str | None, fmt: str) -> None:
     """Who is accountable for NODE_ID, through which chain, and the verdict."""
     _run(store, fmt, lambda g: accountability(g, node_id, as_of=as_of))
@@ -84,7 +95,7 @@ def accountability_command(node_id: str, store: str | None, as_of: str | None, f
     type=click.Choice(["runner", "pipeline", "workload", "repository", "environment"], case_sensitive=False),
 )
 @click.option("--min-consumers", default=2, type=int, show_default=True)
-@_common(_FORMATS)
+@_common(_FORMATS, "query shared-credentials")
 def shared_command(by: str, min_consumers: int, store: str | None, as_of: str | None, fmt: str) -> None:
     """Credentials used by several runners, pipelines, workloads, repositories or environments."""
     _run(store, fmt, lambda g: shared_credentials(g, by=by, min_consumers=min_consumers, as_of=as_of))
@@ -93,24 +104,43 @@ def shared_command(by: str, min_consumers: int, store: str | None, as_of: str | 
 @query_group.command("blast-radius")
 @click.argument("node_id")
 @click.option("--max-depth", default=6, type=int, show_default=True)
-@_common(_FORMATS)
+@_common(_FORMATS, "query blast-radius")
 def blast_command(node_id: str, max_depth: int, store: str | None, as_of: str | None, fmt: str) -> None:
     """What NODE_ID can reach if compromised, granted versus touched."""
     _run(store, fmt, lambda g: blast_radius(g, node_id, max_depth=max_depth, as_of=as_of))
 
 
 @query_group.command("ownership-gaps")
-@_common(_FORMATS)
-def gaps_command(store: str | None, as_of: str | None, fmt: str) -> None:
-    """Identities, credentials, pipelines and workloads without a living owner (one row per ticket)."""
-    _run(store, fmt, lambda g: ownership_gaps(g, as_of=as_of))
+@click.option(
+    "--type",
+    "gap_types",
+    multiple=True,
+    type=click.Choice(GAP_TYPES, case_sensitive=False),
+    help="Only gaps of this type (repeatable).",
+)
+@click.option(
+    "--severity",
+    default=None,
+    type=click.Choice(["low", "medium", "high", "critical"], case_sensitive=False),
+    help="Minimum severity.",
+)
+@_common(_FORMATS, "query ownership-gaps")
+def gaps_command(
+    gap_types: tuple[str, ...], severity: str | None, store: str | None, as_of: str | None, fmt: str
+) -> None:
+    """Identities, credentials, pipelines and workloads without a living owner (one row per ticket).
+
+    Most severe first: an offboarded owner of an active credential is critical, an unowned
+    identity or workload low (the table is in docs/outputs.md)."""
+    chosen = [t.lower() for t in gap_types] or None
+    _run(store, fmt, lambda g: ownership_gaps(g, as_of=as_of, gap_types=chosen, severity=severity))
 
 
 @query_group.command("stale")
 @click.option("--unused-days", default=90, type=int, show_default=True)
 @click.option("--unrotated-days", default=90, type=int, show_default=True)
 @click.option("--now", default=None, help="Measure ages from this time (default: --as-of, else now).")
-@_common(_FORMATS)
+@_common(_FORMATS, "query stale")
 def stale_command(
     unused_days: int, unrotated_days: int, now: str | None, store: str | None, as_of: str | None, fmt: str
 ) -> None:
@@ -127,7 +157,7 @@ def stale_command(
 @click.option("--credential", "credential_id", default=None, help="A credential id (with --start/--end).")
 @click.option("--start", default=None)
 @click.option("--end", default=None)
-@_common(_FORMATS)
+@_common(_FORMATS, "query access-story")
 def story_command(
     session_id: str | None,
     credential_id: str | None,
@@ -149,7 +179,7 @@ def story_command(
 
 @query_group.command("permission-history")
 @click.argument("node_id")
-@_common(_FORMATS)
+@_common(_FORMATS, "query permission-history")
 def history_command(node_id: str, store: str | None, as_of: str | None, fmt: str) -> None:
     """Grants, revocations and key lifecycle changes affecting NODE_ID."""
     _run(store, fmt, lambda g: permission_history(g, node_id, as_of=as_of))
@@ -159,7 +189,7 @@ def history_command(node_id: str, store: str | None, as_of: str | None, fmt: str
 @click.argument("source")
 @click.argument("target")
 @click.option("--max-depth", default=6, type=int, show_default=True)
-@_common(_FORMATS)
+@_common(_FORMATS, "query path")
 def path_command(source: str, target: str, max_depth: int, store: str | None, as_of: str | None, fmt: str) -> None:
     """Shortest paths from SOURCE to TARGET."""
     _run(store, fmt, lambda g: explore.path(g, source, target, max_depth=max_depth, as_of=as_of))
@@ -168,7 +198,7 @@ def path_command(source: str, target: str, max_depth: int, store: str | None, as
 @query_group.command("search")
 @click.argument("text")
 @click.option("--kind", "kinds", multiple=True, help="Node kind(s) to search (repeatable).")
-@_common(_FORMATS)
+@_common(_FORMATS, "query search")
 def search_command(text: str, kinds: tuple[str, ...], store: str | None, as_of: str | None, fmt: str) -> None:
     """Nodes whose id or name contains TEXT."""
     _run(store, fmt, lambda g: explore.search(g, text, kinds=list(kinds), as_of=as_of))
@@ -178,7 +208,7 @@ def search_command(text: str, kinds: tuple[str, ...], store: str | None, as_of: 
 @click.argument("node_id")
 @click.option("--edge-kind", "edge_kinds", multiple=True, help="Edge kind(s) to follow (repeatable).")
 @click.option("--direction", default="both", type=click.Choice(["out", "in", "both"]))
-@_common(_FORMATS)
+@_common(_FORMATS, "query neighbors")
 def neighbors_command(
     node_id: str, edge_kinds: tuple[str, ...], direction: str, store: str | None, as_of: str | None, fmt: str
 ) -> None:
@@ -192,7 +222,7 @@ def neighbors_command(
 
 @query_group.command("node")
 @click.argument("node_id")
-@_common(_FORMATS)
+@_common(_FORMATS, "query node")
 def node_command(node_id: str, store: str | None, as_of: str | None, fmt: str) -> None:
     """One node with its properties."""
     _run(store, fmt, lambda g: explore.node(g, node_id, as_of=as_of))
@@ -204,7 +234,7 @@ def node_command(node_id: str, store: str | None, as_of: str | None, fmt: str) -
 @click.option("--now", default=None, help="Measure ages from this time (default: --as-of, else now).")
 @click.option("--offset", type=int, default=0, show_default=True, help="Skip this many findings (stable order).")
 @click.option("--limit", type=int, default=FINDING_CAP, show_default=True, help="Return at most this many findings.")
-@_common([*_FORMATS, "sarif"])
+@_common([*_FORMATS, "sarif"], "findings")
 def findings_command(
     rule: str | None,
     severity: str | None,

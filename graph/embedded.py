@@ -20,7 +20,7 @@ from typing import Any
 
 import orjson
 
-from graph.errors import KindConflict, StoreError
+from graph.errors import KindConflict, StoreError, quoted
 from graph.model import EVIDENCE_LIMIT, Edge, Node, StoredEdge, from_store
 from graph.schema import EdgeKind, NodeKind
 from graph.store import (
@@ -397,7 +397,7 @@ class EmbeddedStore:
             # The smallest id, so both stores name the same node whatever order they check in.
             node_id = min(conflicts)
             stored, wanted = conflicts[node_id]
-            raise KindConflict(f"node {node_id!r} is a {stored}; this batch gives it kind {wanted}")
+            raise KindConflict(f"node {quoted(node_id)} is a {stored}; this batch gives it kind {wanted}")
         return {row[0] for row in found}
 
     def nodes_by_id(self, ids: Iterable[str]) -> dict[str, Node]:

@@ -27,6 +27,8 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "QUOTE_CHARS",
+    "REASON_CHARS",
     "AuthError",
     "KeytrailError",
     "KindConflict",
@@ -38,7 +40,30 @@ __all__ = [
     "StoreUnavailable",
     "StrictStop",
     "WorkerError",
+    "quoted",
+    "shorten",
 ]
+
+QUOTE_CHARS = 120
+"""Longest quoted value in an error message: a hostile value may be 1 MB, and a message repeats it."""
+REASON_CHARS = 400
+"""Longest reason a LoadError keeps (and a load report shows)."""
+
+
+def shorten(text: str, most: int = REASON_CHARS) -> str:
+    """`text` cut to `most` characters, saying how much was cut."""
+    if len(text) <= most:
+        return text
+    return f"{text[: most - 40]}… ({len(text) - most + 40:,} characters cut)"
+
+
+def quoted(value: object, most: int = QUOTE_CHARS) -> str:
+    """`repr(value)` for an error message, cut to `most` characters with the original length named."""
+    text = repr(value)
+    if len(text) <= most:
+        return text
+    size = len(value) if isinstance(value, str | bytes) else len(text)
+    return f"{text[:most]}… ({size:,} characters)"
 
 
 class KeytrailError(Exception):
@@ -53,11 +78,11 @@ class LoadError(KeytrailError):
     """A located load failure: which file, which line or record, and why."""
 
     def __init__(self, reason: str, *, file: str = "", line: int | None = None, record: int | None = None):
-        self.reason = reason
+        self.reason = shorten(reason)
         self.file = file
         self.line = line
         self.record = record
-        super().__init__(self.location() + reason)
+        super().__init__(self.location() + self.reason)
 
     def __reduce__(self) -> tuple[Any, ...]:  # keyword fields survive pickling (worker processes)
         return (_load_error, (type(self), self.reason, self.file, self.line, self.record))

@@ -20,7 +20,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from graph._fastmodel import from_store
 from graph._fastmodel import make as _fast_make
-from graph.errors import ModelError
+from graph.errors import ModelError, quoted
 from graph.schema import EDGE_SPECS, NODE_SPECS, EdgeKind, NodeKind, PropertyType
 
 __all__ = [
@@ -47,7 +47,7 @@ _ID = re.compile(r"^[a-z][a-z0-9_-]*:[^\s\x00-\x1f\x7f]{1,1000}$")
 def validate_id(value: object) -> str:
     """Check a canonical id: `<namespace>:<rest>`, no whitespace or control characters."""
     if not isinstance(value, str) or not _ID.match(value):
-        raise ModelError(f"malformed id {value!r}: expected '<namespace>:<value>' without spaces")
+        raise ModelError(f"malformed id {quoted(value)}: expected '<namespace>:<value>' without spaces")
     return value
 
 
@@ -63,7 +63,7 @@ def canonical_timestamp(value: object) -> str:
     elif isinstance(value, date):
         moment = datetime(value.year, value.month, value.day, tzinfo=UTC)
     elif isinstance(value, bool):
-        raise ModelError(f"malformed timestamp {value!r}")
+        raise ModelError(f"malformed timestamp {quoted(value)}")
     elif isinstance(value, int | float):
         seconds = value / 1000 if value > 10**11 else value
         moment = datetime.fromtimestamp(seconds, tz=UTC)
@@ -74,11 +74,11 @@ def canonical_timestamp(value: object) -> str:
         if len(text) == 20 and text.endswith("Z") and text[10] == "T":
             # Same check as strptime("%Y-%m-%dT%H:%M:%SZ"), far cheaper (hot in bulk loads; bench/README.md).
             if _CANONICAL.match(text) is None:
-                raise ModelError(f"malformed timestamp {value!r}")
+                raise ModelError(f"malformed timestamp {quoted(value)}")
             try:
                 datetime.fromisoformat(text[:19])
             except ValueError as exc:
-                raise ModelError(f"malformed timestamp {value!r}") from exc
+                raise ModelError(f"malformed timestamp {quoted(value)}") from exc
             if text == value and type(value) is str:
                 if len(_CANONICAL_SEEN) >= _CANONICAL_SEEN_MAX:
                     _CANONICAL_SEEN.clear()
@@ -87,11 +87,11 @@ def canonical_timestamp(value: object) -> str:
         try:
             moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "T", 1))
         except ValueError as exc:
-            raise ModelError(f"malformed timestamp {value!r}") from exc
+            raise ModelError(f"malformed timestamp {quoted(value)}") from exc
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
     else:
-        raise ModelError(f"malformed timestamp {value!r}")
+        raise ModelError(f"malformed timestamp {quoted(value)}")
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -121,18 +121,18 @@ def _check_value(owner: str, key: str, declared: PropertyType, value: object) ->
             return float(value)
     elif isinstance(value, str):
         return value
-    raise ModelError(f"{owner}: property {key!r} must be {declared}, got {value!r}")
+    raise ModelError(f"{owner}: property {quoted(key)} must be {declared}, got {quoted(value)}")
 
 
 def _check_props(owner: str, declared: Mapping[str, PropertyType], props: object) -> dict[str, PropValue]:
     if not isinstance(props, Mapping):
-        raise ModelError(f"{owner}: props must be a mapping, got {props!r}")
+        raise ModelError(f"{owner}: props must be a mapping, got {quoted(props)}")
     checked: dict[str, PropValue] = {}
     for key, value in props.items():
         if value is None:
             continue
         if key not in declared:
-            raise ModelError(f"{owner}: undeclared property {key!r}")
+            raise ModelError(f"{owner}: undeclared property {quoted(key)}")
         checked[key] = _check_value(owner, key, declared[key], value)
     return checked
 
@@ -141,7 +141,7 @@ def _sorted_unique(values: object) -> tuple[str, ...]:
     if isinstance(values, str):
         return (values,)
     if not isinstance(values, list | tuple | set | frozenset):
-        raise ModelError(f"sources must be a list of names, got {values!r}")
+        raise ModelError(f"sources must be a list of names, got {quoted(values)}")
     return tuple(sorted(set(values)))
 
 
@@ -156,7 +156,7 @@ class _Strict(BaseModel):
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
-            raise ModelError(f"invalid {cls.__name__} {where}={first.get('input')!r}: {first['msg']}") from None
+            raise ModelError(f"invalid {cls.__name__} {where}={quoted(first.get('input'))}: {first['msg']}") from None
 
 
 class Evidence(_Strict):
@@ -198,7 +198,7 @@ def _node_data(data: dict[str, Any]) -> dict[str, Any]:
     try:
         kind = NodeKind(str(kind))
     except ValueError:
-        raise ModelError(f"unknown node kind {kind!r} for {data.get('id')!r}") from None
+        raise ModelError(f"unknown node kind {quoted(kind)} for {quoted(data.get('id'))}") from None
     owner = f"{kind.value} {data['id']}"
     data = {**data, "kind": kind}
     data["props"] = _check_props(owner, NODE_SPECS[kind].properties, data.get("props") or {})
@@ -255,7 +255,7 @@ def _edge_data(data: dict[str, Any]) -> dict[str, Any]:
     try:
         kind = EdgeKind(str(data.get("kind")))
     except ValueError:
-        raise ModelError(f"unknown edge kind {data.get('kind')!r}") from None
+        raise ModelError(f"unknown edge kind {quoted(data.get('kind'))}") from None
     spec = EDGE_SPECS[kind]
     ends: dict[str, NodeKind] = {}
     for end, allowed in (("source", spec.sources), ("target", spec.targets)):
@@ -264,11 +264,11 @@ def _edge_data(data: dict[str, Any]) -> dict[str, Any]:
         try:
             ends[end] = NodeKind(str(raw))
         except ValueError:
-            raise ModelError(f"unknown node kind {raw!r} for {data.get(end)!r}") from None
+            raise ModelError(f"unknown node kind {quoted(raw)} for {quoted(data.get(end))}") from None
         if ends[end] not in allowed:
             raise ModelError(
                 f"{kind.value} does not allow {end} kind {ends[end].value} "
-                f"({data.get(end)!r}); allowed: {sorted(k.value for k in allowed)}"
+                f"({quoted(data.get(end))}); allowed: {sorted(k.value for k in allowed)}"
             )
     owner = f"{data['source']} -{kind.value}-> {data['target']}"
     data = {**data, "kind": kind, "source_kind": ends["source"], "target_kind": ends["target"]}

@@ -24,7 +24,7 @@ from neo4j import READ_ACCESS, Driver, GraphDatabase, ManagedTransaction, Notifi
 from neo4j.exceptions import AuthError as DriverAuthError
 from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable
 
-from graph.errors import KindConflict, StoreError, StoreUnavailable
+from graph.errors import KindConflict, StoreError, StoreUnavailable, quoted
 from graph.model import EVIDENCE_LIMIT, Edge, Node, StoredEdge
 from graph.neo4j_cypher import (
     edge_merge_query,
@@ -143,7 +143,7 @@ def _write_groups(tx: ManagedTransaction, plan: list[tuple[str, list[Row]]]) -> 
         # Raising inside the transaction function rolls the whole batch back.
         node_id = min(conflicts)
         stored, wanted = conflicts[node_id]
-        raise KindConflict(f"node {node_id!r} is a {stored}; this batch gives it kind {wanted}")
+        raise KindConflict(f"node {quoted(node_id)} is a {stored}; this batch gives it kind {wanted}")
 
 
 class Neo4jStore:

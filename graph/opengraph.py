@@ -31,7 +31,7 @@ from typing import IO, Any, Final
 
 import orjson
 
-from graph.errors import ModelError
+from graph.errors import ModelError, quoted
 from graph.legend import NODE_STYLES
 from graph.model import Edge, Node
 from graph.schema import EDGE_SPECS, NODE_SPECS, Category, EdgeKind, NodeKind
@@ -162,11 +162,11 @@ def _split(properties: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any
 def _keytrail_kind(kinds: object, prefix: str, enum: type[NodeKind] | type[EdgeKind], what: str) -> Any:
     name = kinds[0] if isinstance(kinds, list) and kinds else kinds
     if not isinstance(name, str) or not name.startswith(prefix):
-        raise ModelError(f"{what} kind {name!r} is not one of keytrail's ({prefix}…)")
+        raise ModelError(f"{what} kind {quoted(name)} is not one of keytrail's ({prefix}…)")
     try:
         return enum(name.removeprefix(prefix))
     except ValueError:
-        raise ModelError(f"unknown keytrail {what} kind {name!r}") from None
+        raise ModelError(f"unknown keytrail {what} kind {quoted(name)}") from None
 
 
 def decode_node(node: Mapping[str, Any]) -> Node:

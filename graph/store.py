@@ -25,7 +25,7 @@ from typing import Any, NamedTuple, Protocol, TypeVar, runtime_checkable
 
 import orjson
 
-from graph.errors import ModelError, QueryError
+from graph.errors import ModelError, QueryError, quoted
 from graph.model import EVIDENCE_LIMIT, Edge, Evidence, Node, PropValue, StoredEdge, from_store
 from graph.schema import EDGE_SPECS, NODE_SPECS, Direction, EdgeKind, NodeKind
 
@@ -262,7 +262,7 @@ def scan_projection(kind: NodeKind | EdgeKind, properties: Sequence[str] | None)
         return declared
     unknown = sorted(set(properties) - set(declared))
     if unknown:
-        raise ModelError(f"{kind.value} declares no property {unknown[0]!r}")
+        raise ModelError(f"{kind.value} declares no property {quoted(unknown[0])}")
     return tuple(name for name in declared if name in properties)
 
 
@@ -374,7 +374,7 @@ def batch_kinds(nodes: Iterable[Node], edges: Iterable[Edge]) -> dict[str, str]:
     def note(node_id: str, kind: NodeKind) -> None:
         seen = declared.setdefault(node_id, kind.value)
         if seen != kind.value:
-            raise KindConflict(f"node {node_id!r} given kinds {seen} and {kind.value} in one batch")
+            raise KindConflict(f"node {quoted(node_id)} given kinds {seen} and {kind.value} in one batch")
 
     for node in nodes:
         note(node.id, node.kind)
@@ -436,7 +436,7 @@ def parse_export_line(line: str) -> tuple[list[Node], list[Edge]]:
     if kind != "edge":
         from graph.errors import ModelError
 
-        raise ModelError(f"export line of unknown type {kind!r}")
+        raise ModelError(f"export line of unknown type {quoted(kind)}")
     observations: dict[str, int] = record.pop("observations") or {"": record["count"]}
     evidence = record.pop("evidence")
     record.pop("count")

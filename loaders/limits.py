@@ -29,20 +29,9 @@ from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from graph.errors import LoadError
+from graph.errors import REASON_CHARS, LoadError, shorten
 
 __all__ = ["REASON_CHARS", "LimitExceeded", "LoadLimits", "applied", "current", "exceeded", "parse_size", "shorten"]
-
-
-REASON_CHARS = 400
-"""Longest reason a report keeps: reasons may quote a value, and a hostile value may be 1 MB."""
-
-
-def shorten(text: str, most: int = REASON_CHARS) -> str:
-    """`text` cut to `most` characters, saying how much was cut."""
-    if len(text) <= most:
-        return text
-    return f"{text[: most - 40]}… ({len(text) - most + 40:,} characters cut)"
 
 
 class LimitExceeded(LoadError):

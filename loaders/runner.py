@@ -275,7 +275,7 @@ class _Batcher:
         current, waiting = last, 0  # nodes waiting for the edge that names their file
         for item in items:
             if isinstance(item, LoadError):
-                current.reject(item)
+                reports.get(item.file, current).reject(item)
             elif isinstance(item, Node):
                 self.nodes.append(item)
                 waiting += 1

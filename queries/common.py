@@ -13,6 +13,7 @@ import functools
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import Final
 
 from pydantic import BaseModel, ConfigDict
@@ -25,12 +26,14 @@ from graph.store import EdgeRow, GraphStore, NodeRow, Step
 __all__ = [
     "LIST_CAP",
     "PAGE",
+    "SEVERITY_RANK",
     "EvidenceRef",
     "Hop",
     "KindRows",
     "NodeRef",
     "Result",
     "Scan",
+    "Severity",
     "check_id",
     "check_limit",
     "check_time",
@@ -56,6 +59,18 @@ Scan = Callable[[EdgeKind], list[EdgeRow]]
 """Every visible edge of a kind in (source, target) order (findings passes its shared scans)."""
 KindRows = Callable[[NodeKind], Mapping[str, NodeRow]]
 """Every visible node of a kind by id (findings passes its shared scans)."""
+
+
+class Severity(StrEnum):
+    """How serious a finding or an ownership gap is (declared here: rules and gaps both rank by it)."""
+
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+SEVERITY_RANK: Final = {Severity.LOW: 0, Severity.MEDIUM: 1, Severity.HIGH: 2, Severity.CRITICAL: 3}
 
 LIST_CAP: Final = 500
 """Default cap on any list a query returns; `truncated` says when it was reached."""

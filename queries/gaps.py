@@ -11,6 +11,20 @@ account's keys are not a gap. Gaps are grouped so a script can open one ticket p
 
 Each gap has a stable id (`GAP-` + a hash of its type and key) so re-running finds the same
 ticket. An OWNS edge written by a review decision (`provenance: review`) closes the gap.
+
+Severity (docs/outputs.md), from the gap type and whether an active credential is among its
+subjects (a credential is a subject only while active):
+
+| gap type | with an active credential | otherwise |
+|---|---|---|
+| owner_offboarded | critical | high |
+| team_without_active_member | high | medium |
+| no_owner | medium | low |
+
+Order: most severe first; then owner_offboarded, team_without_active_member, no_owner; then
+more subjects first; then by id. So an offboarded owner of an active key comes before hundreds
+of unowned instances. `gap_types` and `severity` (a minimum) filter the gaps; `counts` and
+`counts_by_severity` count the gaps that pass the filters, all of them (not only the page).
 """
 
 from __future__ import annotations
@@ -20,15 +34,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Final
 
+from graph.errors import QueryError, quoted
 from graph.schema import EdgeKind, NodeKind
 from graph.store import EdgeRow, GraphStore, NodeRow
 from graph.values import Nature, PersonStatus
 from queries.common import (
     LIST_CAP,
+    SEVERITY_RANK,
     KindRows,
     NodeRef,
     Result,
     Scan,
+    Severity,
     check_limit,
     check_time,
     node_ref,
@@ -36,7 +53,16 @@ from queries.common import (
 )
 from queries.stale import is_active
 
-__all__ = ["GAP_KINDS", "Gap", "OwnershipGapsResult", "OwnershipIndex", "gap_id", "ownership_gaps"]
+__all__ = [
+    "GAP_KINDS",
+    "GAP_TYPES",
+    "Gap",
+    "OwnershipGapsResult",
+    "OwnershipIndex",
+    "gap_id",
+    "gap_severity",
+    "ownership_gaps",
+]
 
 # Registry values bound once as plain text: an enum member looked up per row costs several times a literal
 # (bench/README.md).
@@ -45,12 +71,24 @@ _HUMAN: Final = Nature.HUMAN.value
 
 GAP_KINDS: Final = (NodeKind.IDENTITY, NodeKind.CREDENTIAL, NodeKind.PIPELINE, NodeKind.WORKLOAD)
 SUBJECT_CAP: Final = 200
+GAP_TYPES: Final = ("owner_offboarded", "team_without_active_member", "no_owner")
+"""Every gap type, in the order gaps of one severity are listed."""
+_SEVERITY: Final = {
+    ("owner_offboarded", True): Severity.CRITICAL,
+    ("owner_offboarded", False): Severity.HIGH,
+    ("team_without_active_member", True): Severity.HIGH,
+    ("team_without_active_member", False): Severity.MEDIUM,
+    ("no_owner", True): Severity.MEDIUM,
+    ("no_owner", False): Severity.LOW,
+}
 
 
 class Gap(Result):
     id: str
     gap_type: str
     """no_owner | owner_offboarded | team_without_active_member"""
+    severity: str
+    """critical | high | medium | low (module docstring)"""
     owner: NodeRef | None = None
     subjects: list[NodeRef]
     subject_count: int
@@ -61,6 +99,8 @@ class Gap(Result):
 class OwnershipGapsResult(Result):
     gaps: list[Gap]
     counts: dict[str, int]
+    """Gaps by type (those passing the filters)."""
+    counts_by_severity: dict[str, int] = {}
     truncated: bool = False
 
 
@@ -156,20 +196,54 @@ def _action(gap_type: str, key: str, subjects: list[NodeRef]) -> str:
     return f"team {key} has no active member: assign a new owner to its {len(subjects)} node(s)"
 
 
-def ownership_gaps(store: GraphStore, *, as_of: str | None = None, limit: int = LIST_CAP) -> OwnershipGapsResult:
-    """Every gap in accountability, grouped one entry per ticket, ordered by gap type and key."""
+def gap_severity(gap_type: str, subjects: list[NodeRef]) -> Severity:
+    """The gap's severity (module docstring): worse when an active credential is left behind."""
+    return _SEVERITY[(gap_type, any(s.kind == NodeKind.CREDENTIAL.value for s in subjects))]
+
+
+def _filters(gap_types: list[str] | None, severity: str | None) -> tuple[set[str], int]:
+    chosen = set(gap_types or GAP_TYPES)
+    unknown = sorted(chosen - set(GAP_TYPES))
+    if unknown:
+        raise QueryError(f"unknown gap type {quoted(unknown[0])}; known: {', '.join(GAP_TYPES)}")
+    if severity is None:
+        return chosen, 0
+    try:
+        return chosen, SEVERITY_RANK[Severity(severity.lower())]
+    except ValueError:
+        raise QueryError(f"unknown severity {quoted(severity)}; known: low, medium, high, critical") from None
+
+
+def _order(gap: Gap) -> tuple[int, int, int, str]:
+    return (-SEVERITY_RANK[Severity(gap.severity)], GAP_TYPES.index(gap.gap_type), -gap.subject_count, gap.id)
+
+
+def ownership_gaps(
+    store: GraphStore,
+    *,
+    as_of: str | None = None,
+    limit: int = LIST_CAP,
+    gap_types: list[str] | None = None,
+    severity: str | None = None,
+) -> OwnershipGapsResult:
+    """Every gap in accountability of the chosen types and at least `severity`, grouped one entry
+    per ticket, most severe first (module docstring)."""
     check_limit(limit, "limit", 1, 100_000)
     as_of = check_time(as_of)
+    chosen, floor = _filters(gap_types, severity)
     index = OwnershipIndex.build(store, as_of)
     grouped: dict[tuple[str, str], list[NodeRef]] = {}
     for kind in GAP_KINDS:
         for node in store.node_rows(kind, as_of=as_of):
             found = _classify(index, node) if _needs_owner(node) else None
-            if found is not None:
+            if found is not None and found[0] in chosen:
                 grouped.setdefault(found, []).append(node_ref(node))
     owners = {o: index.people.get(o) for _, o in grouped if _ != "no_owner"}
     gaps = []
-    for (gap_type, key), subjects in sorted(grouped.items()):
+    for (gap_type, key), subjects in grouped.items():
+        rank = gap_severity(gap_type, subjects)
+        if SEVERITY_RANK[rank] < floor:
+            continue
         owner_node = owners.get(key)
         owner = node_ref(owner_node) if owner_node else None
         if owner is None and gap_type != "no_owner":
@@ -178,14 +252,20 @@ def ownership_gaps(store: GraphStore, *, as_of: str | None = None, limit: int = 
             Gap(
                 id=gap_id(gap_type, key),
                 gap_type=gap_type,
+                severity=rank.value,
                 owner=owner,
-                subjects=subjects[:SUBJECT_CAP],
+                subjects=sorted(subjects, key=lambda s: s.id)[:SUBJECT_CAP],
                 subject_count=len(subjects),
                 action=_action(gap_type, key, subjects),
                 truncated=len(subjects) > SUBJECT_CAP,
             )
         )
+    gaps.sort(key=_order)
     counts: dict[str, int] = {}
+    by_severity: dict[str, int] = {}
     for gap in gaps:
         counts[gap.gap_type] = counts.get(gap.gap_type, 0) + 1
-    return OwnershipGapsResult(gaps=gaps[:limit], counts=counts, truncated=len(gaps) > limit)
+        by_severity[gap.severity] = by_severity.get(gap.severity, 0) + 1
+    return OwnershipGapsResult(
+        gaps=gaps[:limit], counts=counts, counts_by_severity=by_severity, truncated=len(gaps) > limit
+    )

@@ -1,42 +1,35 @@
 """Query results for scripts and people: stable JSON, CSV rows, plain-text tables, SARIF 2.1.0.
 
 Pure functions of a result model. JSON is the model's own field names (documented on each
-result class in queries/), keys sorted, so output diffs cleanly between runs. CSV and tables
-show one row per item of the result's main list (`ROW_FIELD`), with the result's scalar
-context (subject, verdict, ...) repeated in front; nested values are flattened with dotted
-names and lists joined with ";". SARIF carries findings to code-scanning tools: one rule per
-keytrail rule, one result per finding, the subject as a logical location, the finding id as
-a partial fingerprint.
+result class in queries/), keys sorted, so output diffs cleanly between runs. CSV has one fixed
+header per result type (queries/output_csv.py, docs/outputs.md); SARIF is queries/output_sarif.py.
+Tables, for people, show the result's scalar context as `key: value` lines, then one row per
+item of the result's main list (`ROW_FIELD`); nested values are flattened with dotted names and
+lists joined with ";".
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Final
 
 import orjson
 from pydantic import BaseModel
 
-from queries.findings import FindingsResult
+from queries.output_csv import ROW_FIELD, csv_columns, summary_lines, to_csv
+from queries.output_sarif import SARIF_SCHEMA, to_sarif
 
-__all__ = ["ROW_FIELD", "SARIF_SCHEMA", "to_csv", "to_json", "to_rows", "to_sarif", "to_table"]
+__all__ = [
+    "ROW_FIELD",
+    "SARIF_SCHEMA",
+    "csv_columns",
+    "summary_lines",
+    "to_csv",
+    "to_json",
+    "to_rows",
+    "to_sarif",
+    "to_table",
+]
 
-ROW_FIELD: Final = {
-    "AccountabilityResult": "owners",
-    "SharedCredentialsResult": "credentials",
-    "BlastRadiusResult": "resources",
-    "OwnershipGapsResult": "gaps",
-    "StaleCredentialsResult": "credentials",
-    "AccessStoryResult": "steps",
-    "PermissionHistoryResult": "entries",
-    "FindingsResult": "findings",
-    "SearchResult": "nodes",
-    "NeighborsResult": "neighbors",
-    "PathResult": "paths",
-}
-SARIF_SCHEMA: Final = "https://json.schemastore.org/sarif-2.1.0.json"
-_SARIF_LEVEL: Final = {"critical": "error", "high": "error", "medium": "warning", "low": "note"}
 _CELL: Final = 60
 
 
@@ -87,15 +80,6 @@ def _columns(rows: list[dict[str, str]]) -> list[str]:
     return list(dict.fromkeys(key for row in rows for key in row))
 
 
-def to_csv(result: BaseModel) -> str:
-    rows = to_rows(result)
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=_columns(rows), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue()
-
-
 def to_table(result: BaseModel) -> str:
     """The context as `key: value` lines, then the items as aligned columns (cells cut at 60
     characters; evidence left to the JSON output)."""
@@ -112,59 +96,3 @@ def to_table(result: BaseModel) -> str:
     lines += ["", "  ".join(k.ljust(widths[k]) for k in keys).rstrip(), "  ".join("-" * widths[k] for k in keys)]
     lines += ["  ".join(cell(r.get(k, "")).ljust(widths[k]) for k in keys).rstrip() for r in items]
     return "\n".join(lines) + "\n"
-
-
-def to_sarif(result: FindingsResult, version: str = "0.1.0") -> str:
-    rules = [
-        {
-            "id": rule.id,
-            "name": rule.title,
-            "shortDescription": {"text": rule.title},
-            "fullDescription": {"text": f"{rule.owasp} {rule.owasp_name}: {rule.title}"},
-            "help": {"text": rule.action},
-            "defaultConfiguration": {"level": _SARIF_LEVEL[rule.severity]},
-            "properties": {
-                "owasp": rule.owasp,
-                "owasp_name": rule.owasp_name,
-                "severity": rule.severity,
-                "version": rule.version,
-                "tags": ["security", f"OWASP-{rule.owasp}"],
-            },
-        }
-        for rule in result.rules
-    ]
-    index = {rule["id"]: number for number, rule in enumerate(rules)}
-    results = [
-        {
-            "ruleId": finding.rule,
-            "ruleIndex": index[finding.rule],
-            "level": _SARIF_LEVEL[finding.severity],
-            "message": {"text": f"{finding.subject.id}: {finding.message}. Action: {finding.action}"},
-            "locations": [
-                {
-                    "logicalLocations": [
-                        {
-                            "name": finding.subject.name or finding.subject.id,
-                            "fullyQualifiedName": finding.subject.id,
-                            "kind": finding.subject.kind,
-                        }
-                    ]
-                }
-            ],
-            "partialFingerprints": {"keytrailFinding/v1": finding.id},
-            "properties": {
-                "owasp": finding.owasp,
-                "severity": finding.severity,
-                "evidence": [h.model_dump(mode="json") for h in finding.evidence],
-            },
-        }
-        for finding in result.findings
-    ]
-    driver = {
-        "name": "keytrail",
-        "version": version,
-        "informationUri": "https://github.com/keytrail/keytrail",
-        "rules": rules,
-    }
-    sarif = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [{"tool": {"driver": driver}, "results": results}]}
-    return orjson.dumps(sarif, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2).decode()

@@ -31,7 +31,7 @@ from graph.schema import EdgeKind, NodeKind
 from graph.store import EdgeKey, EdgeRow, GraphStore, NodeRow
 from graph.values import ChangeType, Nature
 from graph.values.review import ReviewDecision
-from queries.common import prop_str
+from queries.common import SEVERITY_RANK, Severity, prop_str
 from queries.gaps import OwnershipIndex
 from queries.shared import CredentialUse, collect_uses
 
@@ -82,16 +82,6 @@ OWASP_NAMES: Final = {
     Owasp.NHI9: "NHI Reuse",
     Owasp.NHI10: "Human Use of NHI",
 }
-
-
-class Severity(StrEnum):
-    CRITICAL = "critical"
-    HIGH = "high"
-    MEDIUM = "medium"
-    LOW = "low"
-
-
-SEVERITY_RANK: Final = {Severity.LOW: 0, Severity.MEDIUM: 1, Severity.HIGH: 2, Severity.CRITICAL: 3}
 
 
 @dataclass(frozen=True, slots=True)

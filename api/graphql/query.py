@@ -156,15 +156,40 @@ class Query:
         return BlastRadius.from_result(result)
 
     @strawberry.field(
-        permission_classes=READER, description="Identities, credentials, pipelines, workloads without a living owner."
+        permission_classes=READER,
+        description="Identities, credentials, pipelines, workloads without a living owner; most severe first "
+        "(an offboarded owner of an active credential before unowned instances: docs/outputs.md).",
     )
     async def ownership_gaps(
-        self, info: Info, first: First = 50, after: After = None, as_of: AsOf = None
+        self,
+        info: Info,
+        first: First = 50,
+        after: After = None,
+        as_of: AsOf = None,
+        gap_types: Annotated[
+            list[str] | None,
+            strawberry.argument(
+                description="Only gaps of these types: owner_offboarded, team_without_active_member, no_owner"
+            ),
+        ] = None,
+        severity: Annotated[
+            SeverityEnum | None, strawberry.argument(description="Only gaps at least this severe")
+        ] = None,
     ) -> OwnershipGaps:
         page = _page(info, first, after)
-        result = await info.context.run(run_ownership_gaps, as_of=as_of, limit=max(page.need, 1))
+        result = await info.context.run(
+            run_ownership_gaps,
+            as_of=as_of,
+            limit=max(page.need, 1),
+            gap_types=gap_types,
+            severity=severity.value if severity else None,
+        )
         items = [GapType.from_result(g) for g in result.gaps]
-        return OwnershipGaps(counts=counts(result.counts), gaps=page_of(items, page, truncated=result.truncated))
+        return OwnershipGaps(
+            counts=counts(result.counts),
+            counts_by_severity=counts(result.counts_by_severity, SEVERITY_NAMES),
+            gaps=page_of(items, page, truncated=result.truncated),
+        )
 
     @strawberry.field(
         permission_classes=READER, description="Never used, unused, unrotated or expired-but-active credentials."

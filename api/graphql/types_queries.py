@@ -250,6 +250,9 @@ class BlastRadius:
 class GapType:
     id: strawberry.ID
     gap_type: str = strawberry.field(description="no_owner | owner_offboarded | team_without_active_member")
+    severity: SeverityEnum = strawberry.field(
+        description="From the gap type, worse when an active credential is among the subjects (docs/outputs.md)"
+    )
     owner: NodeRefType | None
     subjects: list[NodeRefType]
     subject_count: int
@@ -261,6 +264,7 @@ class GapType:
         return cls(
             id=strawberry.ID(g.id),
             gap_type=g.gap_type,
+            severity=Severity(g.severity),
             owner=NodeRefType.from_result(g.owner) if g.owner else None,
             subjects=refs(g.subjects),
             subject_count=g.subject_count,
@@ -272,6 +276,7 @@ class GapType:
 @strawberry.type
 class OwnershipGaps:
     counts: list[CountEntry]
+    counts_by_severity: list[CountEntry]
     gaps: Connection[GapType]
 
 

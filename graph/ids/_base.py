@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from graph.errors import ModelError
+from graph.errors import ModelError, quoted
 
 __all__ = ["EMAIL", "is_email", "require", "slug"]
 
@@ -28,7 +28,7 @@ def require(value: str, what: str) -> str:
     """The part stripped, or ModelError when it is empty or holds whitespace."""
     text = value.strip() if isinstance(value, str) else ""
     if not text or _WHITESPACE.search(text):  # same as any(ch.isspace()), in C: ids are built per event
-        raise ModelError(f"malformed {what} {value!r}")
+        raise ModelError(f"malformed {what} {quoted(value)}")
     return text
 
 

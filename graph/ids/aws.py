@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 
-from graph.errors import ModelError
+from graph.errors import ModelError, quoted
 from graph.ids._base import require
 
 __all__ = [
@@ -54,14 +54,14 @@ _NAMED_IN_ACCOUNT = re.compile(r"^(user|role|group)/(?:.*/)?([^/]+)$")
 def aws_account(account_id: str) -> str:
     text = str(account_id).strip()
     if not _ACCOUNT.match(text):
-        raise ModelError(f"malformed AWS account id {account_id!r}")
+        raise ModelError(f"malformed AWS account id {quoted(account_id)}")
     return f"aws:account:{text}"
 
 
 def aws_key(key_id: str) -> str:
     text = key_id.strip().upper()
     if not _ACCESS_KEY.match(text):
-        raise ModelError(f"malformed AWS access key id {key_id!r}")
+        raise ModelError(f"malformed AWS access key id {quoted(key_id)}")
     return f"aws:key:{text}"
 
 
@@ -69,7 +69,7 @@ def aws_key_slot(user_arn: str, slot: int) -> str:
     """An access-key slot (1 or 2) of an IAM user as the credential report lists it: the report
     names no key id, so a slot only meets its key id through `same_as` (see loaders/aws/cloudtrail/)."""
     if slot not in (1, 2):
-        raise ModelError(f"malformed access-key slot {slot!r}")
+        raise ModelError(f"malformed access-key slot {quoted(slot)}")
     return f"aws:keyslot:{aws_arn(user_arn).removeprefix('aws:arn:')}#{slot}"
 
 
@@ -88,7 +88,7 @@ def aws_arn(arn: str) -> str:
         return f"aws:arn:arn:{partition}:iam::{account}:role/{role}"
     match = _ARN.match(text)
     if not match:
-        raise ModelError(f"malformed ARN {arn!r}")
+        raise ModelError(f"malformed ARN {quoted(arn)}")
     partition, service = match.group(1).lower(), match.group(2).lower()
     rest = text.split(":", 3)[3]
     if service == "iam":

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from graph.errors import ModelError
+from graph.errors import ModelError, quoted
 from graph.ids._base import is_email, require, slug
 
 __all__ = ["catalog_entity", "person", "team"]
@@ -24,7 +24,7 @@ __all__ = ["catalog_entity", "person", "team"]
 def person(email: str) -> str:
     text = email.strip().lower()
     if not is_email(text):
-        raise ModelError(f"malformed email {email!r}")
+        raise ModelError(f"malformed email {quoted(email)}")
     return f"person:{text}"
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from graph.errors import ModelError
+from graph.errors import ModelError, quoted
 from graph.ids._base import require
 
 __all__ = ["ssh_key"]
@@ -28,4 +28,4 @@ def ssh_key(fingerprint: str) -> str:
         body = text[4:] if text.upper().startswith("MD5:") else text
         if _MD5_FP.match(body):
             return f"ssh:MD5:{body.lower()}"
-    raise ModelError(f"malformed SSH fingerprint {fingerprint!r}")
+    raise ModelError(f"malformed SSH fingerprint {quoted(fingerprint)}")

@@ -35,7 +35,7 @@ from typing import Any
 import orjson
 
 from graph import ids
-from graph.errors import LoadError
+from graph.errors import LoadError, quoted
 from graph.model import Evidence, Node
 from graph.schema import EdgeKind, NodeKind
 from loaders.base import Item, LoadContext, Loader, Location, Record, Sample, SourceFile, evidenced_edge
@@ -152,7 +152,7 @@ class CredentialReportLoader(Loader[Mapping[str, str]]):
                 continue
             arn = (row.get("arn") or "").strip()
             if not arn.startswith("arn:") or ":iam::" not in arn:
-                yield where.error(f"{prefix}line {line}: arn {arn!r} is not an IAM ARN")
+                yield where.error(f"{prefix}line {line}: arn {quoted(arn)} is not an IAM ARN")
                 continue
             yield Record(where, row)
 

@@ -26,7 +26,7 @@ from functools import partial
 from typing import Any
 
 from graph import ids
-from graph.errors import LoadError
+from graph.errors import LoadError, quoted
 from graph.model import Evidence, Node
 from graph.schema import EdgeKind, NodeKind
 from loaders.aws.tags import owner_edges, tag_pairs, tag_texts
@@ -106,7 +106,7 @@ class Ec2InstancesLoader(Loader[Instance]):
                     if not isinstance(data, Mapping) or not isinstance(data.get("InstanceId"), str):
                         yield where.error(f"{locator}: missing InstanceId")
                     elif not (isinstance(owner, str) and owner.isdigit() and len(owner) == 12):
-                        yield where.error(f"{locator}: reservation OwnerId {owner!r} is not an AWS account id")
+                        yield where.error(f"{locator}: reservation OwnerId {quoted(owner)} is not an AWS account id")
                     else:
                         yield Record(where, Instance(data, owner, locator))
 

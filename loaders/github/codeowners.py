@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graph import ids
-from graph.errors import LoadError, ModelError
+from graph.errors import LoadError, ModelError, quoted
 from graph.model import Evidence, Node
 from graph.schema import EdgeKind, NodeKind
 from loaders import limits
@@ -101,7 +101,7 @@ def _rules(source: SourceFile) -> Iterator[Rule | LoadError]:
             bad = [o for o in owners if not _OWNER.match(o)]
             if bad:
                 yield LoadError(
-                    f"owner {bad[0]!r} is neither @user, @org/team nor an email", file=source.display, line=number
+                    f"owner {quoted(bad[0])} is neither @user, @org/team nor an email", file=source.display, line=number
                 )
                 continue
             yield Rule(pattern, tuple(owners), number, pattern_regex(pattern))

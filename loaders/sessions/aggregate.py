@@ -61,6 +61,8 @@ class SessionBase:
     touched: dict[str, Touch[Any]] = field(default_factory=dict)
     evidence: list[Pointer] = field(default_factory=list)
     peers: list[Any] = field(default_factory=list)  # every session of the group (a shared list)
+    first: Pointer | None = None
+    """The earliest event's pointer: where an error about the whole session is located."""
     interactive: bool = False
     """A person at a keyboard, as the source's own evidence says (a Kubernetes exec/attach/port-forward,
     an SSH pty, a Teleport interactive session); a source that decides it at emission leaves it False."""
@@ -86,3 +88,5 @@ class SessionBase:
             else:
                 into.absorb(touch)
         self.evidence = trim_evidence(self.evidence + other.evidence)
+        if other.first is not None and (self.first is None or other.first < self.first):
+            self.first = other.first

@@ -429,6 +429,8 @@ export type OwnershipGap = {
   gapType: Scalars['String']['output'];
   id: Scalars['ID']['output'];
   owner: Maybe<NodeRef>;
+  /** From the gap type, worse when an active credential is among the subjects (docs/outputs.md) */
+  severity: Severity;
   subjectCount: Scalars['Int']['output'];
   subjects: Array<NodeRef>;
   truncated: Scalars['Boolean']['output'];
@@ -452,6 +454,7 @@ export type OwnershipGapEdge = {
 export type OwnershipGaps = {
   __typename?: 'OwnershipGaps';
   counts: Array<CountEntry>;
+  countsBySeverity: Array<CountEntry>;
   gaps: OwnershipGapConnection;
 };
 
@@ -501,7 +504,7 @@ export type Query = {
   neighbors: Neighbors;
   /** One node with its properties; NOT_FOUND if absent. */
   node: GraphNode;
-  /** Identities, credentials, pipelines, workloads without a living owner. */
+  /** Identities, credentials, pipelines, workloads without a living owner; most severe first (an offboarded owner of an active credential before unowned instances: docs/outputs.md). */
   ownershipGaps: OwnershipGaps;
   /** Shortest bounded paths between two nodes. */
   path: PathResult;
@@ -577,6 +580,8 @@ export type QueryOwnershipGapsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   asOf?: InputMaybe<Scalars['String']['input']>;
   first?: Scalars['Int']['input'];
+  gapTypes?: InputMaybe<Array<Scalars['String']['input']>>;
+  severity?: InputMaybe<Severity>;
 };
 
 
@@ -838,7 +843,7 @@ export type OwnershipGapsQueryVariables = Exact<{
 }>;
 
 
-export type OwnershipGapsQuery = { __typename?: 'Query', ownershipGaps: { __typename?: 'OwnershipGaps', counts: Array<{ __typename?: 'CountEntry', key: string, count: number }>, gaps: { __typename?: 'OwnershipGapConnection', nodes: Array<{ __typename?: 'OwnershipGap', id: string, gapType: string, subjectCount: number, action: string, truncated: boolean, owner: { __typename?: 'NodeRef', id: string, name: string, kind: NodeKind } | null, subjects: Array<{ __typename?: 'NodeRef', id: string, name: string, kind: NodeKind }> }>, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor: string | null } } } };
+export type OwnershipGapsQuery = { __typename?: 'Query', ownershipGaps: { __typename?: 'OwnershipGaps', counts: Array<{ __typename?: 'CountEntry', key: string, count: number }>, gaps: { __typename?: 'OwnershipGapConnection', nodes: Array<{ __typename?: 'OwnershipGap', id: string, gapType: string, severity: Severity, subjectCount: number, action: string, truncated: boolean, owner: { __typename?: 'NodeRef', id: string, name: string, kind: NodeKind } | null, subjects: Array<{ __typename?: 'NodeRef', id: string, name: string, kind: NodeKind }> }>, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor: string | null } } } };
 
 export type SharedCredentialsQueryVariables = Exact<{
   by: ConsumerDimension;
@@ -1180,6 +1185,7 @@ export const OwnershipGapsDocument = new TypedDocumentString(`
       nodes {
         id
         gapType
+        severity
         owner {
           id
           name

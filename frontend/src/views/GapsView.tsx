@@ -1,8 +1,9 @@
-// Ownership gaps: identities, credentials, pipelines and workloads with no living owner.
+// Ownership gaps: identities, credentials, pipelines and workloads with no living owner, most
+// severe first (the API's order: an offboarded owner of an active credential before unowned instances).
 import { OwnershipGapsDocument } from "../generated/graphql";
 import { words } from "../lib/format";
 import { navigate, useLocation, withParams } from "../lib/router";
-import { Empty, ErrorMessage, Heading, Loading, NodeLink } from "../lib/ui";
+import { Empty, ErrorMessage, Heading, Loading, NodeLink, Severity } from "../lib/ui";
 import { useQuery } from "../lib/useQuery";
 
 export function GapsView() {
@@ -25,6 +26,7 @@ export function GapsView() {
         <table>
           <thead>
             <tr>
+              <th scope="col">Severity</th>
               <th scope="col">Gap</th>
               <th scope="col">Owner on record</th>
               <th scope="col">What it leaves without an owner</th>
@@ -34,6 +36,9 @@ export function GapsView() {
           <tbody>
             {gaps.map((g) => (
               <tr key={g.id}>
+                <td>
+                  <Severity severity={g.severity} />
+                </td>
                 <td>{words(g.gapType)}</td>
                 <td>{g.owner ? <NodeLink id={g.owner.id} name={g.owner.name} kind={g.owner.kind} /> : "none"}</td>
                 <td>

@@ -88,8 +88,8 @@ def link_chains(
         if parent is None:
             continue
         child, rule = _child(call, by_key, by_role)
-        if child is None or child is parent:
-            continue
+        if child is None or child is parent or id(child) not in session_ids or id(parent) not in session_ids:
+            continue  # a session rejected at emission has no node to link
         evidence = Evidence(source=call.pointer[1], locator=call.pointer[2], at=call.pointer[0])
         yield Edge(
             source=session_ids[id(child)],

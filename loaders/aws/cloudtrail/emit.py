@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from graph import ids
-from graph.errors import ModelError
+from graph.errors import LoadError, ModelError, quoted
 from graph.model import Edge, Evidence, Node, from_store
 from graph.schema import EdgeKind, NodeKind
 from loaders.aws.cloudtrail.chains import AssumeCall, link_chains
@@ -42,7 +42,7 @@ from loaders.aws.cloudtrail.sessions import Aggregates, Pointer, Session, trim_e
 from loaders.aws.nature import SSO_REASON, sso_role
 from loaders.base import Item
 
-__all__ = ["Emitter", "Matching"]  # Matching: re-exported from loaders/aws/cloudtrail/matching.py
+__all__ = ["Emitter", "Matching", "session_id"]  # Matching: re-exported from loaders/aws/cloudtrail/matching.py
 
 NAME = "aws-cloudtrail"
 _INSTANCE_ID = re.compile(r"^i-(?:[0-9a-fA-F]{8}|[0-9a-fA-F]{17})$")
@@ -69,6 +69,24 @@ def _evidence(pointers: list[Pointer], made: dict[Pointer, Evidence] | None = No
     return tuple(out)
 
 
+def session_id(group: tuple[str, ...], principal: str, start_text: str) -> str:
+    """A session's node id (module docstring of loaders/aws/cloudtrail/sessions.py); `transform`
+    builds the same id for each new caller and validates it, so emission cannot fail on it."""
+    key = group[0] if valid_key(group[0]) else (group[0] or "nokey")
+    return ids.session("aws", "".join(key.split()) or "nokey", "_".join(principal.split()) or "unknown", start_text)
+
+
+def _rejected(session: Session, principal: Principal, exc: Exception) -> LoadError:
+    """One session that could not be emitted, located at its first event (never the whole load)."""
+    _at, file, locator = session.first or (session.start_text, "", "")
+    reason = str(exc) if isinstance(exc, ModelError | LoadError) else f"{type(exc).__name__}: {exc}"
+    return LoadError(
+        f"session of {quoted(principal.principal)} starting {session.start_text} (first event {locator}) "
+        f"not loaded: {reason}",
+        file=file,
+    )
+
+
 class Emitter:
     def __init__(self, aggregates: Aggregates, matching: Matching, calls: list[AssumeCall]) -> None:
         self.aggregates = aggregates
@@ -81,27 +99,32 @@ class Emitter:
         self.workloads: dict[str, Node] = {}  # instances known only from their sessions
         self.unplaced: dict[str, list[str]] = {}  # instance id -> regions, when several
 
-    def items(self) -> Iterator[Item]:
+    def items(self) -> Iterator[Item | LoadError]:
         """Lazily, so a caller that writes in batches never holds every session's items at once."""
         session_ids: dict[int, str] = {}
         acted: dict[int, tuple[str, str]] = {}
         for principal, session in self.aggregates.all_sessions():
-            session_ids[id(session)] = self._session_id(principal, session)
+            try:
+                session_ids[id(session)] = session_id(session.group, principal.principal, session.start_text)
+            except ModelError as exc:
+                yield _rejected(session, principal, exc)
+                continue
             if principal.identity and principal.session_name:
                 acted[id(session)] = (principal.identity, principal.session_name)
         for principal, session in self.aggregates.all_sessions():
-            yield from self._session(session_ids[id(session)], principal, session)
+            if id(session) not in session_ids:
+                continue
+            # One session's items are built whole before any is yielded: a failure (a defect, since
+            # transform validated every id) rejects that session, located, and the others load.
+            try:
+                built = list(self._session(session_ids[id(session)], principal, session))
+            except Exception as exc:
+                del session_ids[id(session)]
+                yield _rejected(session, principal, exc)
+                continue
+            yield from built
         yield from link_chains(self.calls, self.aggregates, session_ids, acted)
         yield from self._shared_nodes()
-
-    def _session_id(self, principal: Principal, session: Session) -> str:
-        key = session.group[0] if valid_key(session.group[0]) else (session.group[0] or "nokey")
-        return ids.session(
-            "aws",
-            "".join(key.split()) or "nokey",
-            "_".join(principal.principal.split()) or "unknown",
-            session.start_text,
-        )
 
     def _edge(
         self,

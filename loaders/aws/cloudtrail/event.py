@@ -36,7 +36,7 @@ from typing import Any
 import orjson
 
 from graph import ids
-from graph.errors import LoadError, ModelError
+from graph.errors import LoadError, ModelError, quoted
 from graph.model import canonical_timestamp
 from loaders import limits
 from loaders.base import Location, Record, SourceFile
@@ -55,6 +55,7 @@ __all__ = [
 
 _FRACTION = re.compile(r"^(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d)(?:\.\d+)?(Z|[+-]00:?00)?$")
 _DAYS: dict[str, int] = {}
+_CANONICAL = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$")
 _tuple = tuple.__new__
 _KEYS: dict[str, str | None] = {}
 
@@ -160,14 +161,15 @@ def _line_record(source: SourceFile, number: int, line: bytes) -> Record[Any] | 
 
 def event_time(value: object) -> tuple[int, str]:
     """(epoch seconds, canonical `...Z` text) of an eventTime; ValueError when malformed."""
-    if isinstance(value, str) and len(value) == 20 and value[10] == "T" and value[19] == "Z":
+    # Digits only: int() would take " 9" or "+9", and the text becomes part of session ids.
+    if isinstance(value, str) and len(value) == 20 and _CANONICAL.match(value):
         day = _DAYS.get(value[:10])
         if day is None:
             day = _DAYS[value[:10]] = calendar.timegm((int(value[:4]), int(value[5:7]), int(value[8:10]), 0, 0, 0))
         try:
             return day + int(value[11:13]) * 3600 + int(value[14:16]) * 60 + int(value[17:19]), value
         except ValueError:
-            raise ValueError(f"malformed eventTime {value!r}") from None
+            raise ValueError(f"malformed eventTime {quoted(value)}") from None
     if isinstance(value, str):
         match = _FRACTION.match(value.strip())
         if match:
@@ -175,7 +177,7 @@ def event_time(value: object) -> tuple[int, str]:
     try:
         text = canonical_timestamp(value)
     except ModelError:
-        raise ValueError(f"malformed eventTime {value!r}") from None
+        raise ValueError(f"malformed eventTime {quoted(value)}") from None
     return event_time(text)
 
 
@@ -286,7 +288,7 @@ def resolve_principal(ui: Mapping[str, Any], recipient: str) -> Principal:
         role_arn = issuer_arn if issued else arn
         identity = _identity_of(role_arn) if role_arn else None
         if role_arn and identity is None:
-            raise ModelError(f"malformed assumed-role ARN {role_arn!r} (and no usable sessionIssuer)")
+            raise ModelError(f"malformed assumed-role ARN {quoted(role_arn)} (and no usable sessionIssuer)")
         name = identity.rsplit("/", 1)[-1] if identity else ""
         return Principal(
             arn or str(ui.get("principalId", "")),

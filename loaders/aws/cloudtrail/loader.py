@@ -16,14 +16,15 @@ when a session name is a known user name) and accounts' environments.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from graph.errors import LoadError
-from graph.model import EVIDENCE_LIMIT, Evidence
+from graph.errors import LoadError, ModelError, quoted
+from graph.model import EVIDENCE_LIMIT, Evidence, validate_id
 from loaders.aws.cloudtrail.chains import ASSUME_EVENTS, ObservedTrust, assume_call
 from loaders.aws.cloudtrail.changes import CHANGE_TYPES, change_items
-from loaders.aws.cloudtrail.emit import Emitter, Matching
+from loaders.aws.cloudtrail.emit import Emitter, Matching, session_id
 from loaders.aws.cloudtrail.event import check_event, read_events, resolve_principal
 from loaders.aws.cloudtrail.quality import Quality
 from loaders.aws.cloudtrail.sessions import MAX_DISTINCT, MAX_PAIRS, Aggregates, Session, Touch, trim_evidence
@@ -58,6 +59,7 @@ class _State:
         self.trust = ObservedTrust()
         self.quality = Quality()
         self.matching: Matching = ctx.state.get(STATE + ".matching") or Matching()
+        self.checked: set[str] = set()  # target ids and regions found valid (bounded: _check_target)
 
     def action(self, source: str, name: str) -> tuple[str, str]:
         service = service_of(source)
@@ -126,6 +128,11 @@ class CloudTrailLoader(Loader[Any], ParallelAggregates):
         group, principal = hit if hit is not None else self._caller(state, event, identity)
         if principal.repaired:
             state.quality.repaired(principal.repaired, arn)
+        service, action = state.actions.get((source, name)) or state.action(source, name)
+        target = event_target(event, service, event.get("recipientAccountId") or principal.account)
+        region = event.get("awsRegion")
+        if target.id not in state.checked or (region not in state.checked and type(region) is str):
+            _check_target(state, target.id, region)  # before the session changes: a rejected record leaves no trace
         session = state.last.get(group)
         if session is None or not (session.start <= seconds <= session.end + state.gap):
             session = state.aggregates.session_for(group, seconds, text, principal)
@@ -139,6 +146,8 @@ class CloudTrailLoader(Loader[Any], ParallelAggregates):
             record.location.file,
             event_id if type(event_id) is str and event_id else record.location.locator,
         )
+        if session.first is None or pointer[0] < session.first[0]:
+            session.first = pointer
         session.count += 1
         if not session.mfa and _mfa(identity, event):  # any MFA-authenticated call: order-free
             session.mfa = True
@@ -147,13 +156,10 @@ class CloudTrailLoader(Loader[Any], ParallelAggregates):
         pair = (event.get("sourceIPAddress"), event.get("userAgent"))
         if pair not in session.pairs:
             _observe_pair(state, session, pair)
-        region = event.get("awsRegion")
         if region not in session.regions and type(region) is str:
             session.regions.add(region)
         if source == "signin.amazonaws.com":
             session.console = True
-        service, action = state.actions.get((source, name)) or state.action(source, name)
-        target = event_target(event, service, event.get("recipientAccountId") or principal.account)
         touch = session.touched.get(target.id)
         if touch is None:
             touch = session.touched[target.id] = Touch(target)
@@ -196,6 +202,7 @@ class CloudTrailLoader(Loader[Any], ParallelAggregates):
         if hit is None:
             principal = resolve_principal(identity, recipient)
             hit = ((key, principal.principal), principal)
+            _check_caller(hit[0], principal)  # before it is cached: a bad caller is rejected on each record
             if len(state.callers) < 1_000_000:
                 for cache_key in (fast, full):
                     if cache_key is not None:
@@ -251,7 +258,7 @@ class CloudTrailLoader(Loader[Any], ParallelAggregates):
         state.trust.merge(trust)
         state.quality.merge(quality)
 
-    def finish(self, ctx: LoadContext) -> Iterable[Item]:
+    def finish(self, ctx: LoadContext) -> Iterable[Item | LoadError]:
         state: _State | None = ctx.state.pop(STATE, None)
         if state is None:
             return ()
@@ -265,6 +272,44 @@ def _notes(ctx: LoadContext, quality: Quality, emitter: Emitter) -> Iterator[Ite
     ctx.notes.extend(quality.notes())
     ctx.notes.extend(emitter.notes())
     yield from ()
+
+
+_SOME_TIME = "2000-01-01T00:00:00Z"  # every session start is canonical text of this length
+
+
+_REGION = re.compile(r"^[a-z0-9-]{1,40}$")
+
+
+def _check_target(state: _State, target_id: str, region: object) -> None:
+    """The event's target id (a node and TOUCHED edge at emission) and its region (part of an
+    instance Workload's id), checked once per distinct value."""
+    try:
+        validate_id(target_id)
+    except ModelError as exc:
+        raise ModelError(f"event target (from requestParameters / resources): {exc}") from None
+    if type(region) is str:
+        if not _REGION.match(region):
+            raise ModelError(f"awsRegion: not a region name: {quoted(region)}")
+        if len(state.checked) < 1_000_000:
+            state.checked.add(region)
+    if len(state.checked) < 1_000_000:
+        state.checked.add(target_id)
+
+
+def _check_caller(group: tuple[str, str], principal: Any) -> None:
+    """Every id that the caller's sessions will carry, checked while its event is the record at
+    hand: a bad value (1 MB, control characters) rejects this record, located, instead of failing
+    the end-of-load emission of every session."""
+    try:
+        validate_id(session_id(group, principal.principal, _SOME_TIME))
+        for node_id in (principal.identity, principal.person):
+            if node_id:
+                validate_id(node_id)
+    except ModelError:
+        raise ModelError(
+            f"userIdentity: caller {quoted(principal.principal)} with access key {quoted(group[0])} cannot name "
+            "a session or identity (an id has at most 1000 characters, no spaces or control characters)"
+        ) from None
 
 
 def _mfa(identity: dict[str, Any], event: dict[str, Any]) -> bool:

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from graph.errors import quoted
+
 __all__ = ["MAX_TRACKED", "Quality"]
 
 MAX_TRACKED = 200_000
@@ -58,7 +60,7 @@ class Quality:
         repeated = {i: len(c) for i, c in self.changes_by_event_id.items() if len(c) > 1}
         if repeated:
             worst = sorted(repeated.items(), key=lambda p: (-p[1], p[0]))[:5]
-            listed = ", ".join(f"{event_id!r} x{count}" for event_id, count in worst)
+            listed = ", ".join(f"{quoted(event_id)} x{count}" for event_id, count in worst)
             found.append(
                 f"aws-cloudtrail: {len(repeated)} eventID(s) name several different change events ({listed}); "
                 "each event is its own Change, identified by its time, source, account, name, parameters and caller"

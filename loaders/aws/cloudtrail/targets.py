@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph import ids
-from graph.errors import ModelError
+from graph.errors import ModelError, quoted
 from graph.schema import NodeKind
 from loaders.aws.policy import resource_target
 
@@ -128,7 +128,7 @@ def _cached(service: str, parameter: str, value: str, account: str) -> Target:
     if found is None:
         try:
             if _WHITESPACE.search(value):
-                raise ModelError(f"target {value!r} has whitespace")  # names no resource: the service
+                raise ModelError(f"target {quoted(value)} has whitespace")  # names no resource: the service
             found = _build(service, parameter, value, account)
         except ModelError:
             found = _build(service, "", "*", account)
