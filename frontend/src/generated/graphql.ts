@@ -630,12 +630,18 @@ export type ReachedResource = {
   actions: Array<Scalars['String']['output']>;
   depth: Maybe<Scalars['Int']['output']>;
   grantedBy: Array<Scalars['ID']['output']>;
+  /** Granted patterns (a service's `*`, an ARN pattern, the account) that cover this resource when no grant names it */
+  grantedVia: Array<Scalars['ID']['output']>;
   /** read | write | admin, or none when only touched */
   level: Scalars['String']['output'];
+  /** Touched calls that need no permission (sts:GetCallerIdentity, ...) */
+  noPermissionActions: Array<Scalars['String']['output']>;
   resource: NodeRef;
   sessions: Scalars['Int']['output'];
   touchCount: Scalars['Int']['output'];
   touched: Scalars['Boolean']['output'];
+  /** Touched calls that need a permission no grant within reach gives on this resource */
+  ungrantedActions: Array<Scalars['String']['output']>;
 };
 
 /** Review decisions, as docs/graph-conventions.md records them */
