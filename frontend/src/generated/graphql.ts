@@ -526,6 +526,7 @@ export type QueryAccessStoryArgs = {
   end?: InputMaybe<Scalars['String']['input']>;
   sessionId?: InputMaybe<Scalars['ID']['input']>;
   start?: InputMaybe<Scalars['String']['input']>;
+  subject?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
