@@ -16,7 +16,7 @@ compactly (node list + edge list) for drawing.
 
 from __future__ import annotations
 
-from typing import Final, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from graph.access import action_allowed, needs_permission, resource_covers
 from graph.model import StoredEdge, from_store
@@ -43,6 +43,7 @@ __all__ = ["BlastEdge", "BlastNode", "BlastRadiusResult", "BlastSummary", "Reach
 LEVELS: Final = tuple(level.value for level in AccessLevel)  # weakest first
 _READ: Final = AccessLevel.READ.value
 SESSION_CAP: Final = 2000
+USED_THROUGH_CAP: Final = 50
 NODE_CAP: Final = 5000
 
 
@@ -63,6 +64,9 @@ class ReachedResource(Result):
     """Touched calls that need a permission no grant within reach gives on this resource."""
     no_permission_actions: list[str] = []
     """Touched calls that need no permission (graph/access.py NO_PERMISSION_ACTIONS)."""
+    used_through: list[str] = []
+    """For a granted pattern: the touched resources it grants (at most USED_THROUGH_CAP), so a
+    pattern used on its resources is not "granted but never touched"."""
 
 
 class BlastNode(Result):
@@ -189,7 +193,7 @@ def _resource_rows(
     touched: dict[str, list[StoredEdge]],
     refs: dict[str, NodeRef],
 ) -> list[ReachedResource]:
-    rows = []
+    raw: list[dict[str, Any]] = []
     patterns = _patterns(granted)
     for resource_id in sorted(set(granted) | set(touched)):
         if resource_id not in refs:
@@ -212,7 +216,14 @@ def _resource_rows(
             "touch_count": sum(e.count for e in touches),
             "sessions": len({e.source for e in touches}),
         }
-        rows.append(from_store(ReachedResource, row))  # store values; a 10k-node radius builds 10k rows
+        raw.append(row)
+    used: dict[str, list[str]] = {}
+    for row in raw:
+        for pattern in row["granted_via"]:
+            used.setdefault(pattern, []).append(row["resource"].id)
+    for row in raw:
+        row["used_through"] = used.get(row["resource"].id, [])[:USED_THROUGH_CAP]
+    rows = [from_store(ReachedResource, row) for row in raw]  # store values; a 10k-node radius builds 10k rows
     rows.sort(key=lambda r: (-_rank(r.level), r.resource.id))
     return rows
 
@@ -240,7 +251,7 @@ def blast_radius(
         resources_by_level={k: v for k, v in levels.items() if v},
         granted=sum(1 for r in rows if r.level != "none"),
         touched=sum(1 for r in rows if r.touched),
-        granted_untouched=sum(1 for r in rows if r.level != "none" and not r.touched),
+        granted_untouched=sum(1 for r in rows if r.level != "none" and not r.touched and not r.used_through),
         touched_ungranted=sum(1 for r in rows if r.ungranted_actions),
     )
     return BlastRadiusResult(

@@ -271,9 +271,11 @@ def test_blast_radius_matches_calls_to_pattern_grants_and_skips_calls_needing_no
     touched = [r for r in blast.resources if r.touched]
     via = [r for r in touched if r.granted_via]
     assert via, "no touched resource was granted through a pattern"
+    patterns = {r.resource.id: r for r in blast.resources}
     for row in via:
         assert row.level != "none" and not row.ungranted_actions, row.resource.id
         assert all(v.endswith(":*") or v.startswith("aws:account:") for v in row.granted_via)
+        assert all(row.resource.id in patterns[v].used_through for v in row.granted_via)  # the pattern was used
     free = [r for r in touched if "sts:GetCallerIdentity" in r.actions]
     assert free and all(r.no_permission_actions == ["sts:GetCallerIdentity"] and not r.ungranted_actions for r in free)
     assert blast.summary.touched_ungranted == sum(1 for r in touched if r.ungranted_actions)

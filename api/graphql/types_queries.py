@@ -189,6 +189,9 @@ class ReachedResource:
     no_permission_actions: list[str] = strawberry.field(
         description="Touched calls that need no permission (sts:GetCallerIdentity, ...)"
     )
+    used_through: list[strawberry.ID] = strawberry.field(
+        description="For a granted pattern: the touched resources it grants (at most 50)"
+    )
 
 
 @strawberry.type
@@ -242,6 +245,7 @@ class BlastRadius:
                     granted_via=[strawberry.ID(g) for g in x.granted_via],
                     ungranted_actions=list(x.ungranted_actions),
                     no_permission_actions=list(x.no_permission_actions),
+                    used_through=[strawberry.ID(u) for u in x.used_through],
                 )
                 for x in r.resources
             ],

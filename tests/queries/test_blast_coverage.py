@@ -127,6 +127,10 @@ def test_touched_calls_meet_wildcard_and_pattern_grants(store: GraphStore, tmp_p
     # touched but not granted: the PutObject bucket, the other secret, iam — never sts, ecs or the app secret
     assert result.summary.touched_ungranted == 3
     assert result.summary.touched == 6
+    # a pattern used on its resources is not "granted but never touched"
+    assert rows[ids.aws_resource("*", "ecs", ACCT)].used_through == [ecs.resource.id]
+    assert rows[ids.aws_resource("logs-*", "s3")].used_through == [bucket.resource.id]
+    assert result.summary.granted_untouched == 0
 
 
 def test_corpus_iam_export_grants_meet_a_trail_of_its_identities(store: GraphStore, tmp_path: Path) -> None:

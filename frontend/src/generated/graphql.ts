@@ -643,6 +643,8 @@ export type ReachedResource = {
   touched: Scalars['Boolean']['output'];
   /** Touched calls that need a permission no grant within reach gives on this resource */
   ungrantedActions: Array<Scalars['String']['output']>;
+  /** For a granted pattern: the touched resources it grants (at most 50) */
+  usedThrough: Array<Scalars['ID']['output']>;
 };
 
 /** Review decisions, as docs/graph-conventions.md records them */
