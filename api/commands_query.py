@@ -153,26 +153,31 @@ def stale_command(
 
 
 @query_group.command("access-story")
-@click.option("--session", "session_id", default=None, help="A session id.")
-@click.option("--credential", "credential_id", default=None, help="A credential id (with --start/--end).")
-@click.option("--start", default=None)
-@click.option("--end", default=None)
+@click.argument("subject", required=False)
+@click.option("--start", default=None, help="With a credential: sessions started at or after this time (ISO 8601).")
+@click.option("--end", default=None, help="With a credential: sessions started at or before this time (ISO 8601).")
+# The subject used to be named by an option; kept working, hidden, so existing scripts keep running.
+@click.option("--session", "session_id", default=None, hidden=True)
+@click.option("--credential", "credential_id", default=None, hidden=True)
 @_common(_FORMATS, "query access-story")
 def story_command(
-    session_id: str | None,
-    credential_id: str | None,
+    subject: str | None,
     start: str | None,
     end: str | None,
+    session_id: str | None,
+    credential_id: str | None,
     store: str | None,
     as_of: str | None,
     fmt: str,
 ) -> None:
-    """The time-ordered story of a session, or of a credential's sessions in a window."""
+    """The time-ordered story of SUBJECT: a session id, or a credential id (its sessions in --start/--end)."""
+    if sum(x is not None for x in (subject, session_id, credential_id)) != 1:
+        raise click.UsageError("give one SUBJECT: a session id or a credential id")
     _run(
         store,
         fmt,
         lambda g: access_story(
-            g, session_id=session_id, credential_id=credential_id, start=start, end=end, as_of=as_of
+            g, subject, session_id=session_id, credential_id=credential_id, start=start, end=end, as_of=as_of
         ),
     )
 

@@ -5,14 +5,20 @@ identity -> roles it can assume, -> resources it can access, runner -> credentia
 ...), walked breadth-first with a depth bound (≤ 8) and a node cap. For each reached resource
 the granted privilege level is the highest CAN_ACCESS level on an edge into it; "touched" is
 what the sessions that ACTED_AS a reached identity or AUTHENTICATED_WITH a reached credential
-actually did (TOUCHED), so granted-but-never-used access stands out. The subgraph comes back
+actually did (TOUCHED), so granted-but-never-used access stands out. A touched resource no
+grant names directly is still granted when a grant's pattern covers it (write on `ecs:*` covers
+`ecs:payments`; `*` on `*` the whole account: graph/access.py), and each touched call is checked
+against the action patterns of the grants that cover its resource: what no grant allows is
+`ungranted_actions`, what needs no permission at all (`sts:GetCallerIdentity`, ...) is
+`no_permission_actions` and never counts as touched-but-not-granted. The subgraph comes back
 compactly (node list + edge list) for drawing.
 """
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final, NamedTuple
 
+from graph.access import action_allowed, needs_permission, resource_covers
 from graph.model import StoredEdge, from_store
 from graph.schema import EdgeKind, NodeKind, edge_kinds_for
 from graph.store import GraphStore, Step
@@ -37,6 +43,7 @@ __all__ = ["BlastEdge", "BlastNode", "BlastRadiusResult", "BlastSummary", "Reach
 LEVELS: Final = tuple(level.value for level in AccessLevel)  # weakest first
 _READ: Final = AccessLevel.READ.value
 SESSION_CAP: Final = 2000
+USED_THROUGH_CAP: Final = 50
 NODE_CAP: Final = 5000
 
 
@@ -51,6 +58,15 @@ class ReachedResource(Result):
     actions: list[str] = []
     touch_count: int = 0
     sessions: int = 0
+    granted_via: list[str] = []
+    """The granted patterns (`aws:res:<account>:ecs:*`, the account) that cover this resource when no grant names it."""
+    ungranted_actions: list[str] = []
+    """Touched calls that need a permission no grant within reach gives on this resource."""
+    no_permission_actions: list[str] = []
+    """Touched calls that need no permission (graph/access.py NO_PERMISSION_ACTIONS)."""
+    used_through: list[str] = []
+    """For a granted pattern: the touched resources it grants (at most USED_THROUGH_CAP), so a
+    pattern used on its resources is not "granted but never touched"."""
 
 
 class BlastNode(Result):
@@ -93,18 +109,36 @@ def _rank(level: str) -> int:
     return _RANK.get(level, -1)
 
 
-def _granted(edges: list[StoredEdge]) -> dict[str, tuple[str, list[str]]]:
-    """Resource -> (highest level, identities granting it) from the CAN_ACCESS edges walked."""
-    best: dict[str, str] = {}
-    by: dict[str, set[str]] = {}
+class _Grant:
+    """One CAN_ACCESS edge walked: its target as the policy wrote it, level, action patterns, grantee."""
+
+    __slots__ = ("actions", "level", "source", "target")
+
+    def __init__(self, edge: StoredEdge) -> None:
+        self.target, self.source = edge.target, edge.source
+        self.level = prop_str(edge, "level") or _READ
+        self.actions = prop_list(edge, "actions")
+
+    def allows(self, action: str) -> bool:
+        """A grant with no recorded actions (a source that grants by level only) allows any call."""
+        return not self.actions or action_allowed(action, self.actions)
+
+
+def _granted(edges: list[StoredEdge]) -> dict[str, list[_Grant]]:
+    """Target -> the CAN_ACCESS edges walked into it."""
+    grants: dict[str, list[_Grant]] = {}
     for edge in edges:
-        if edge.kind != EdgeKind.CAN_ACCESS:
-            continue
-        level = prop_str(edge, "level") or _READ
-        if _rank(level) > _rank(best.setdefault(edge.target, "")):
-            best[edge.target] = level
-        by.setdefault(edge.target, set()).add(edge.source)
-    return {resource: (level, sorted(by[resource])) for resource, level in best.items()}
+        if edge.kind == EdgeKind.CAN_ACCESS:
+            grants.setdefault(edge.target, []).append(_Grant(edge))
+    return grants
+
+
+def _best(grants: list[_Grant]) -> str:
+    best = ""
+    for grant in grants:
+        if _rank(grant.level) > _rank(best):
+            best = grant.level
+    return best or "none"
 
 
 def _touches(
@@ -122,30 +156,74 @@ def _touches(
     return touched, capped
 
 
+class _Coverage(NamedTuple):
+    level: str
+    granted_by: list[str]
+    granted_via: list[str] = []
+    ungranted_actions: list[str] = []
+    no_permission_actions: list[str] = []
+
+
+def _patterns(granted: dict[str, list[_Grant]]) -> list[str]:
+    """The granted targets that can cover others: wildcard names and accounts (few, even in a big radius)."""
+    return [t for t in granted if t.startswith("aws:account:") or "*" in t or "?" in t]
+
+
+def _coverage(resource_id: str, granted: dict[str, list[_Grant]], patterns: list[str], actions: list[str]) -> _Coverage:
+    """Level, grantees, covering patterns and ungranted calls of one touched resource (module rules)."""
+    direct = granted.get(resource_id, [])
+    covering = direct + [
+        g for target in patterns if target != resource_id and resource_covers(target, resource_id)
+        for g in granted[target]
+    ]  # fmt: skip
+    needed = [a for a in actions if needs_permission(a)]
+    ungranted = [a for a in needed if not any(g.allows(a) for g in covering)]
+    if direct:
+        grants, patterns = direct, []
+    else:  # only patterns: those that allow what was done (all of them when nothing needed a permission)
+        grants = [g for g in covering if not needed or any(g.allows(a) for a in needed)]
+        patterns = sorted({g.target for g in grants})
+    no_permission = [a for a in actions if a not in needed]
+    return _Coverage(_best(grants), sorted({g.source for g in grants}), patterns, ungranted, no_permission)
+
+
 def _resource_rows(
     depth: dict[str, int],
-    granted: dict[str, tuple[str, list[str]]],
+    granted: dict[str, list[_Grant]],
     touched: dict[str, list[StoredEdge]],
     refs: dict[str, NodeRef],
 ) -> list[ReachedResource]:
-    rows = []
+    raw: list[dict[str, Any]] = []
+    patterns = _patterns(granted)
     for resource_id in sorted(set(granted) | set(touched)):
         if resource_id not in refs:
             continue
-        level, by = granted.get(resource_id, ("none", []))
         touches = touched.get(resource_id, [])
         actions = sorted({a for e in touches for a in prop_list(e, "actions")})
+        if touches:
+            coverage = _coverage(resource_id, granted, patterns, actions)
+        else:
+            direct = granted[resource_id]
+            coverage = _Coverage(_best(direct), sorted({g.source for g in direct}))
+        # a resource granted only through a pattern is as far away as the nearest pattern it falls under
+        near = min((depth[v] for v in coverage.granted_via if v in depth), default=None)
         row = {
             "resource": refs[resource_id],
-            "depth": depth.get(resource_id),
-            "level": level,
-            "granted_by": by,
+            "depth": depth.get(resource_id, near),
+            **coverage._asdict(),
             "touched": bool(touches),
             "actions": actions,
             "touch_count": sum(e.count for e in touches),
             "sessions": len({e.source for e in touches}),
         }
-        rows.append(from_store(ReachedResource, row))  # store values; a 10k-node radius builds 10k rows
+        raw.append(row)
+    used: dict[str, list[str]] = {}
+    for row in raw:
+        for pattern in row["granted_via"]:
+            used.setdefault(pattern, []).append(row["resource"].id)
+    for row in raw:
+        row["used_through"] = used.get(row["resource"].id, [])[:USED_THROUGH_CAP]
+    rows = [from_store(ReachedResource, row) for row in raw]  # store values; a 10k-node radius builds 10k rows
     rows.sort(key=lambda r: (-_rank(r.level), r.resource.id))
     return rows
 
@@ -173,8 +251,8 @@ def blast_radius(
         resources_by_level={k: v for k, v in levels.items() if v},
         granted=sum(1 for r in rows if r.level != "none"),
         touched=sum(1 for r in rows if r.touched),
-        granted_untouched=sum(1 for r in rows if r.level != "none" and not r.touched),
-        touched_ungranted=sum(1 for r in rows if r.level == "none"),
+        granted_untouched=sum(1 for r in rows if r.level != "none" and not r.touched and not r.used_through),
+        touched_ungranted=sum(1 for r in rows if r.ungranted_actions),
     )
     return BlastRadiusResult(
         subject=node_ref(subject),

@@ -211,9 +211,18 @@ def require_node(
         suffix = f" as of {as_of}" if as_of and node is not None else ""
         raise NotFound(f"no node {node_id!r} in the graph{suffix}")
     if kinds and node.kind not in kinds:
-        allowed = ", ".join(k.value for k in kinds)
-        raise QueryError(f"{node_id!r} is a {node.kind.value}; this query takes {allowed}")
+        raise QueryError(f"{node_id!r} is {_a(node.kind.value)}; this query takes {_either(kinds)}")
     return node
+
+
+def _a(word: str) -> str:
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
+def _either(kinds: Sequence[NodeKind]) -> str:
+    """`a Session`, `a Session or a Credential`, `a Person, a Team or an Identity`."""
+    names = [_a(k.value) for k in kinds]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
 def visible_nodes(

@@ -312,6 +312,8 @@ def _steps(facts: _Facts, story: SessionStory) -> list[StoryStep]:
     return steps
 
 
+SUBJECT_KINDS: Final = (NodeKind.SESSION, NodeKind.CREDENTIAL)
+"""What an access story can be told of: one session, or the sessions that used a credential."""
 _STEP_ORDER: Final = {"session_started": 0, "approval": 1, "change": 2, "touched": 3, "session_ended": 4}
 
 
@@ -323,7 +325,7 @@ def _roots(
     as_of: str | None,
 ) -> tuple[Node, list[Node], bool]:
     if (session_id is None) == (credential_id is None):
-        raise QueryError("access_story needs exactly one of session_id or credential_id")
+        raise QueryError("access_story needs exactly one subject: a session id or a credential id")
     if session_id is not None:
         session = require_node(store, session_id, as_of, (NodeKind.SESSION,))
         return session, [session], False
@@ -342,6 +344,7 @@ def _roots(
 
 def access_story(
     store: GraphStore,
+    subject: str | None = None,
     *,
     session_id: str | None = None,
     credential_id: str | None = None,
@@ -349,12 +352,18 @@ def access_story(
     end: str | None = None,
     as_of: str | None = None,
 ) -> AccessStoryResult:
-    """The time-ordered story of one session, or of a credential's sessions started in [start, end]."""
+    """The time-ordered story of one session, or of a credential's sessions started in [start, end].
+    `subject` is either, told apart by the node's kind (the CLI's positional subject)."""
     as_of = check_time(as_of)
+    if subject is not None:
+        if session_id is not None or credential_id is not None:
+            raise QueryError("access_story needs exactly one subject: a session id or a credential id")
+        node = require_node(store, subject, as_of, SUBJECT_KINDS)
+        session_id, credential_id = (subject, None) if node.kind == NodeKind.SESSION else (None, subject)
     window = (check_time(start, "start"), check_time(end, "end"))
     if window[0] and window[1] and window[0] > window[1]:
         raise QueryError(f"start {window[0]} is after end {window[1]}")
-    subject, roots, truncated = _roots(store, session_id, credential_id, window, as_of)
+    root, roots, truncated = _roots(store, session_id, credential_id, window, as_of)
     facts = _gather(store, roots, as_of)
     raw = {sid: _story(facts, node, as_of) for sid, node in facts.sessions.items()}
     stories = {sid: _with_missing(story, raw) for sid, story in raw.items()}
@@ -363,7 +372,7 @@ def access_story(
     steps.sort(key=lambda s: (s.at or "", s.session, _STEP_ORDER[s.step], s.summary))
     missing = sorted({f"{s.session.id}: {m}" for s in ordered for m in s.missing})
     return AccessStoryResult(
-        subject=node_ref(subject),
+        subject=node_ref(root),
         window_start=window[0],
         window_end=window[1],
         sessions=ordered,

@@ -100,6 +100,7 @@ def _calls(manifest: Manifest) -> dict[str, Callable[[GraphStore], BaseModel]]:
         "stale_365": lambda g: queries.stale_credentials(g, now=now, unrotated_days=365),
         "blast_pipeline": lambda g: queries.blast_radius(g, oidc["pipeline"]),
         "blast_repository": lambda g: queries.blast_radius(g, oidc["expected"]["assumed_by"]),
+        "blast_deploy_key": lambda g: queries.blast_radius(g, deploy["subject"]),
         "story_ci_session_key": lambda g: queries.access_story(g, credential_id=ci["session_key"]),
         "story_deploy_key": lambda g: queries.access_story(
             g, credential_id=deploy["subject"], start=manifest["trail_window"]["start"]
@@ -261,6 +262,25 @@ def test_oidc_role_reaches_admin_from_the_pipeline_and_the_repository(loaded: Lo
     assert create and create[0].target == s["created_user"]
     role_name = s["subject"].rsplit("/", 1)[-1]
     assert any(f":assumed-role/{role_name}/" in a.id for a in create[0].actors)
+
+
+def test_blast_radius_matches_calls_to_pattern_grants_and_skips_calls_needing_no_permission(loaded: Loaded) -> None:
+    """The deploy key's user holds `ecs:*` and the like on `*`; what its pipeline does on concrete
+    services is granted through those patterns, and its GetCallerIdentity needs no permission."""
+    blast = ask(loaded, "blast_deploy_key")
+    touched = [r for r in blast.resources if r.touched]
+    via = [r for r in touched if r.granted_via]
+    assert via, "no touched resource was granted through a pattern"
+    patterns = {r.resource.id: r for r in blast.resources}
+    for row in via:
+        assert row.level != "none" and not row.ungranted_actions, row.resource.id
+        assert all(v.endswith(":*") or v.startswith("aws:account:") for v in row.granted_via)
+        assert all(row.resource.id in patterns[v].used_through for v in row.granted_via)  # the pattern was used
+    free = [r for r in touched if "sts:GetCallerIdentity" in r.actions]
+    assert free and all(r.no_permission_actions == ["sts:GetCallerIdentity"] and not r.ungranted_actions for r in free)
+    assert blast.summary.touched_ungranted == sum(1 for r in touched if r.ungranted_actions)
+    for call in ("blast_pipeline", "blast_repository"):  # the admin role: everything it did is granted
+        assert ask(loaded, call).summary.touched_ungranted == 0, call
 
 
 def test_unowned_service_user_is_an_ownership_gap(loaded: Loaded) -> None:

@@ -228,6 +228,10 @@ class Query:
     async def access_story(
         self,
         info: Info,
+        subject: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="A session id or a credential id, told apart by the node's kind"),
+        ] = None,
         session_id: strawberry.ID | None = None,
         credential_id: strawberry.ID | None = None,
         start: str | None = None,
@@ -236,6 +240,7 @@ class Query:
     ) -> AccessStory:
         result = await info.context.run(
             run_access_story,
+            str(subject) if subject is not None else None,
             session_id=str(session_id) if session_id is not None else None,
             credential_id=str(credential_id) if credential_id is not None else None,
             start=start,

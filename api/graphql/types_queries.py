@@ -179,6 +179,19 @@ class ReachedResource:
     actions: list[str]
     touch_count: int
     sessions: int
+    granted_via: list[strawberry.ID] = strawberry.field(
+        description="Granted patterns (a service's `*`, an ARN pattern, the account) that cover this resource "
+        "when no grant names it"
+    )
+    ungranted_actions: list[str] = strawberry.field(
+        description="Touched calls that need a permission no grant within reach gives on this resource"
+    )
+    no_permission_actions: list[str] = strawberry.field(
+        description="Touched calls that need no permission (sts:GetCallerIdentity, ...)"
+    )
+    used_through: list[strawberry.ID] = strawberry.field(
+        description="For a granted pattern: the touched resources it grants (at most 50)"
+    )
 
 
 @strawberry.type
@@ -229,6 +242,10 @@ class BlastRadius:
                     actions=list(x.actions),
                     touch_count=x.touch_count,
                     sessions=x.sessions,
+                    granted_via=[strawberry.ID(g) for g in x.granted_via],
+                    ungranted_actions=list(x.ungranted_actions),
+                    no_permission_actions=list(x.no_permission_actions),
+                    used_through=[strawberry.ID(u) for u in x.used_through],
                 )
                 for x in r.resources
             ],

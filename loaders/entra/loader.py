@@ -253,7 +253,11 @@ def _absorb(
     pointer: Pointer = (at, record.location.file, record.location.locator)
     session.evidence = trim_evidence([*session.evidence, pointer])
     if resource:
-        touch = session.touched.setdefault(resource, Touch(resource))
+        touch = session.touched.get(resource)
+        if touch is None:
+            touch = session.touched[resource] = Touch(resource, seconds, at)
+        else:
+            touch.seen(seconds, at)
         touch.count += 1
         touch.errors += failed
         touch.actions.add("sign-in")
@@ -316,12 +320,18 @@ def _emit(session: EntraSession, places: AddressBook) -> Iterator[Item]:
     )
 
     def edge(
-        kind: EdgeKind, target: str, target_kind: NodeKind, pointers: tuple[Evidence, ...], count: int, **props: Any
+        kind: EdgeKind,
+        target: str,
+        target_kind: NodeKind,
+        pointers: tuple[Evidence, ...],
+        count: int,
+        seen: tuple[str, str] | None = None,
+        **props: Any,
     ) -> Edge:
+        first, last = seen or (session.start_text, session.end_text)  # a touch has its own times
         return Edge.make(
             source=sid, source_kind=NodeKind.SESSION, kind=kind, target=target, target_kind=target_kind,
-            props=props, first_seen=session.start_text, last_seen=session.end_text, count=count,
-            sources=(NAME,), evidence=pointers,
+            props=props, first_seen=first, last_seen=last, count=count, sources=(NAME,), evidence=pointers,
         )  # fmt: skip
 
     yield edge(EdgeKind.ACTED_AS, session.principal, NodeKind.IDENTITY, evidence, session.count)
@@ -342,6 +352,7 @@ def _emit(session: EntraSession, places: AddressBook) -> Iterator[Item]:
             NodeKind.RESOURCE,
             pointers,
             touch.count,
+            (touch.first_text, touch.last_text),
             actions=sorted(touch.actions),
             errors=touch.errors,
         )

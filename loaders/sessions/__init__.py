@@ -5,7 +5,7 @@ actor — a group key chosen by the source (credential + principal for CloudTrai
 service account, credential id or source address for Kubernetes; token accessor for Vault) —
 form a session while they come within a gap of each other (`SessionIndex`). Per session only
 aggregates are kept (`SessionBase`: counts, distinct addresses and agents — capped —, the
-targets touched with exact counts in `Touch`, bounded evidence), so memory grows with the
+targets touched with exact counts and their own first/last times in `Touch`, bounded evidence), so memory grows with the
 number of sessions and targets, not with the number of events. Grouping is by intervals, so
 the result does not depend on the order files are read in, and the sessions that worker
 processes found merge exactly (`SessionIndex.merge`).

@@ -25,22 +25,36 @@ def trim_evidence(pointers: list[Pointer]) -> list[Pointer]:
 
 
 class Touch(Generic[T]):
-    """One target of one session: exact count, errors, distinct actions, bounded evidence."""
+    """One target of one session: exact count, errors, distinct actions, bounded evidence, and the
+    times of its own first and last event (a session that touched two targets an hour apart says
+    so; the session's start is no target's time). Times are epoch seconds with the event's own
+    text, ordered by (seconds, text) so a merge picks the same text whatever order events came in."""
 
-    __slots__ = ("actions", "count", "errors", "evidence", "target")
+    __slots__ = ("actions", "count", "errors", "evidence", "first", "first_text", "last", "last_text", "target")
 
-    def __init__(self, target: T) -> None:
+    def __init__(self, target: T, seconds: int, text: str) -> None:
         self.target = target
         self.count = 0
         self.errors = 0
         self.actions: set[str] = set()
         self.evidence: list[Pointer] = []
+        self.first, self.first_text = seconds, text
+        self.last, self.last_text = seconds, text
+
+    def seen(self, seconds: int, text: str) -> None:
+        """Widen the times to one more event."""
+        if seconds <= self.first and (seconds < self.first or text < self.first_text):
+            self.first, self.first_text = seconds, text
+        if seconds >= self.last and (seconds > self.last or text > self.last_text):
+            self.last, self.last_text = seconds, text
 
     def absorb(self, other: Touch[T]) -> None:
         self.count += other.count
         self.errors += other.errors
         self.actions |= other.actions
         self.evidence = trim_evidence(self.evidence + other.evidence)
+        self.seen(other.first, other.first_text)
+        self.seen(other.last, other.last_text)
 
 
 @dataclass(slots=True, eq=False)  # identity: sessions are compared by object, never by value

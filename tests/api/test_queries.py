@@ -79,8 +79,9 @@ async def test_blast_radius_compact_subgraph(api: Api, store: GraphStore) -> Non
     query = (
         """{ blastRadius(id: "%s", maxDepth: 6) {
         maxDepth truncated nodes edges
-        resources { resource { id } level touched actions grantedBy }
-        summary { grantedUntouched nodesByKind { key count } } } }"""
+        resources { resource { id } level touched actions grantedBy grantedVia ungrantedActions noPermissionActions
+            usedThrough }
+        summary { grantedUntouched touchedUngranted nodesByKind { key count } } } }"""
         % KEY
     )
     data = (await api.data(query))["blastRadius"]
@@ -96,6 +97,10 @@ async def test_blast_radius_compact_subgraph(api: Api, store: GraphStore) -> Non
     assert data["summary"]["grantedUntouched"] == 1
     touched = [r for r in data["resources"] if r["touched"]]
     assert touched and touched[0]["actions"] == ["s3:PutObject"] and touched[0]["level"] == "write"
+    assert [
+        (r["grantedVia"], r["ungrantedActions"], r["noPermissionActions"], r["usedThrough"]) for r in data["resources"]
+    ] == [(r.granted_via, r.ungranted_actions, r.no_permission_actions, r.used_through) for r in expected.resources]
+    assert data["summary"]["touchedUngranted"] == expected.summary.touched_ungranted
 
 
 async def test_ownership_gaps_and_pagination(api: Api, store: GraphStore) -> None:

@@ -86,7 +86,7 @@ def test_cli(estate_path: Path) -> None:
     assert missing.returncode == 1 and missing.stderr.strip() == "error: no node 'aws:key:NOPE' in the graph"
     bad = _keytrail("query", "stale", "--as-of", "not-a-time", store=estate_path)
     assert bad.returncode == 1 and "Traceback" not in bad.stderr and "as_of" in bad.stderr
-    story = _keytrail("query", "access-story", "--credential", KEY, "--format", "csv", store=estate_path)
+    story = _keytrail("query", "access-story", KEY, "--format", "csv", store=estate_path)
     assert story.returncode == 0 and story.stdout.startswith("subject.id,")
     page = _keytrail("findings", "--format", "json", "--now", NOW, "--offset", "2", "--limit", "3", store=estate_path)
     paged = orjson.loads(page.stdout)

@@ -529,6 +529,7 @@ export type QueryAccessStoryArgs = {
   end?: InputMaybe<Scalars['String']['input']>;
   sessionId?: InputMaybe<Scalars['ID']['input']>;
   start?: InputMaybe<Scalars['String']['input']>;
+  subject?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -635,12 +636,20 @@ export type ReachedResource = {
   actions: Array<Scalars['String']['output']>;
   depth: Maybe<Scalars['Int']['output']>;
   grantedBy: Array<Scalars['ID']['output']>;
+  /** Granted patterns (a service's `*`, an ARN pattern, the account) that cover this resource when no grant names it */
+  grantedVia: Array<Scalars['ID']['output']>;
   /** read | write | admin, or none when only touched */
   level: Scalars['String']['output'];
+  /** Touched calls that need no permission (sts:GetCallerIdentity, ...) */
+  noPermissionActions: Array<Scalars['String']['output']>;
   resource: NodeRef;
   sessions: Scalars['Int']['output'];
   touchCount: Scalars['Int']['output'];
   touched: Scalars['Boolean']['output'];
+  /** Touched calls that need a permission no grant within reach gives on this resource */
+  ungrantedActions: Array<Scalars['String']['output']>;
+  /** For a granted pattern: the touched resources it grants (at most 50) */
+  usedThrough: Array<Scalars['ID']['output']>;
 };
 
 /** Review decisions, as docs/graph-conventions.md records them */

@@ -4,7 +4,8 @@ Per session: the Session node (`aws.cloudtrail.session`, see docs/graph-conventi
 ACTED_AS the identity (with `session_name`), AUTHENTICATED_WITH the access key (an `ASIA…` key
 is `credential_type: aws_session_key`), HAS_CREDENTIAL identity → key, FROM the Runner or
 Workload whose address is a source IP (`matched_by: ip`; a runner wins over the instance it
-runs on), STARTED by the Person an email or a known user name points to, TOUCHED each target,
+runs on), STARTED by the Person an email or a known user name points to, TOUCHED each target
+(with that target's own first and last event times, not the session's),
 PERFORMED each change, and OWNS (`provenance: inferred`) of the keys and users it created when
 a person started it. Every edge's `origin` is the session id and its evidence the session's
 bounded pointers, so reloading replaces counts instead of adding to them.
@@ -137,8 +138,11 @@ class Emitter:
         sid: str,
         evidence: tuple[Evidence, ...],
         count: int = 1,
+        seen: tuple[str, str] | None = None,
         **props: Any,
     ) -> Edge:
+        """An edge of one session; `seen` (first, last) when the fact has times of its own, else the session's."""
+        first, last = seen or (session.start_text, session.end_text)
         return Edge.make(
             source=source,
             source_kind=source_kind,
@@ -146,8 +150,8 @@ class Emitter:
             target=target,
             target_kind=target_kind,
             props=props,
-            first_seen=session.start_text,
-            last_seen=session.end_text,
+            first_seen=first,
+            last_seen=last,
             count=max(count, 1),
             sources=(NAME,),
             evidence=evidence,
@@ -334,6 +338,7 @@ class Emitter:
                 sid,
                 _evidence(touch.evidence, made),  # trimmed in _session
                 touch.count,
+                (touch.first_text, touch.last_text),  # the target's own times: access-story steps use them
                 actions=sorted(touch.actions),
                 errors=touch.errors,
             )

@@ -162,7 +162,9 @@ class CloudTrailLoader(Loader[Any], ParallelAggregates):
             session.console = True
         touch = session.touched.get(target.id)
         if touch is None:
-            touch = session.touched[target.id] = Touch(target)
+            touch = session.touched[target.id] = Touch(target, seconds, text)
+        elif not touch.first < seconds < touch.last:  # most events fall inside the times already seen
+            touch.seen(seconds, text)
         touch.count += 1
         touch.errors += error
         touch.actions.add(action)

@@ -51,10 +51,11 @@ def test_sign_ins_become_sessions_with_their_credential(store: GraphStore) -> No
     assert (sid, KEY) in edges(store, EdgeKind.AUTHENTICATED_WITH)
     assert (SP, KEY) in edges(store, EdgeKind.HAS_CREDENTIAL)
     assert node(store, KEY).subtype == "entra.client_secret"
-    touched = {target for source, target in edges(store, EdgeKind.TOUCHED) if source == sid}
-    assert touched == {
-        ids.entra_resource(TENANT, "00000003-0000-0000-c000-000000000000"),
-        ids.entra_resource(TENANT, "cfa8b339-82a2-471a-a3c9-0fc0be7a4093"),
+    touched = {target: e for (source, target), e in edges(store, EdgeKind.TOUCHED).items() if source == sid}
+    # each resource at the time of its own sign-in, not the session's start
+    assert {target: (e.first_seen, e.last_seen) for target, e in touched.items()} == {
+        ids.entra_resource(TENANT, "00000003-0000-0000-c000-000000000000"): ("2025-01-14T08:00:05Z",) * 2,
+        ids.entra_resource(TENANT, "cfa8b339-82a2-471a-a3c9-0fc0be7a4093"): ("2025-01-14T08:03:40Z",) * 2,
     }
     managed = node(store, ids.entra_service_principal(TENANT, "44444444-dddd-4eee-8fff-000000000004"))
     assert managed.subtype == "entra.managed_identity"
