@@ -497,9 +497,9 @@ EDGE_SPECS: MappingProxyType[EdgeKind, EdgeSpec] = MappingProxyType(
             _edge(
                 _E.TOUCHED,
                 {_N.SESSION},
-                {_N.RESOURCE, _N.IDENTITY, _N.CREDENTIAL, _N.WORKLOAD},
+                {_N.RESOURCE, _N.IDENTITY, _N.CREDENTIAL, _N.WORKLOAD, _N.REPOSITORY},
                 _C.ACTIVITY,
-                "what a session actually did (a workload: exec, attach, port-forward into it)",
+                "what a session actually did (a workload: exec, attach, port-forward; a repository: clone, push)",
                 actions="list[str]",
                 commands="list[str]",
                 errors="int",

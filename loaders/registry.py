@@ -22,10 +22,13 @@ from loaders.aws.ec2 import Ec2InstancesLoader
 from loaders.aws.iam import IamExportLoader
 from loaders.base import Loader
 from loaders.entra.loader import EntraLoader
+from loaders.gcp.loader import GcpAuditLoader
 from loaders.github.codeowners import CodeownersLoader
 from loaders.github.runners import RunnerInventoryLoader
 from loaders.github.workflows import WorkflowLoader
+from loaders.github_audit.loader import GithubAuditLoader
 from loaders.kubernetes.objects import ManifestLoader
+from loaders.okta.loader import OktaSystemLogLoader
 from loaders.opengraph.loader import OpenGraphLoader
 from loaders.people.backstage import BackstageLoader
 from loaders.people.scim import ScimLoader
@@ -75,6 +78,9 @@ REGISTRY: tuple[Registration, ...] = (
     Registration(CloudTrailLoader(), Phase.ACTIVITY),
     Registration(EntraLoader(), Phase.ACTIVITY),
     Registration(OpenGraphLoader(), Phase.IDENTITIES),
+    Registration(GcpAuditLoader(), Phase.ACTIVITY),
+    Registration(OktaSystemLogLoader(), Phase.ACTIVITY),
+    Registration(GithubAuditLoader(), Phase.ACTIVITY),
 )
 
 LOADERS: tuple[Loader[Any], ...] = tuple(row.loader for row in REGISTRY)

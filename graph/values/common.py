@@ -61,6 +61,7 @@ class CredentialType(StrEnum):
     API_KEY = "api_key"
     CERTIFICATE = "certificate"
     K8S_TOKEN = "k8s_token"
+    GCP_SERVICE_ACCOUNT_KEY = "gcp_service_account_key"
     UNKNOWN = "unknown"
 
 
@@ -126,6 +127,7 @@ class AssumeVia(StrEnum):
     SAML = "saml"
     OIDC = "oidc"
     WEB_IDENTITY = "web_identity"
+    IMPERSONATION = "impersonation"  # GCP service-account impersonation (token creator, delegation chains)
 
 
 class MatchedBy(StrEnum):

@@ -15,7 +15,7 @@ from loaders import limits
 from loaders.base import Location, Record, SourceFile
 from loaders.formats.compressed import bounded_lines, open_text
 
-__all__ = ["iter_json_documents"]
+__all__ = ["iter_json_documents", "iter_json_records"]
 
 
 def iter_json_documents(source: SourceFile) -> Iterator[Record[Any] | LoadError]:
@@ -42,6 +42,24 @@ def iter_json_documents(source: SourceFile) -> Iterator[Record[Any] | LoadError]
     if len(text) > bounds.document_bytes:
         raise limits.exceeded("document_bytes", bounds.document_bytes, "the JSON document", file=source.display)
     yield from _json_document(source, text)
+
+
+def iter_json_records(source: SourceFile, containers: tuple[str, ...] = ()) -> Iterator[Record[Any] | LoadError]:
+    """The records of an export: each element of a top-level array (or of the first `containers`
+    key of a top-level object that holds an array) as a `record N` of its own, else each document
+    as `iter_json_documents` frames it (JSON lines, one object, concatenated objects)."""
+    for parsed in iter_json_documents(source):
+        if isinstance(parsed, LoadError):
+            yield parsed
+            continue
+        value = parsed.value
+        if isinstance(value, dict):
+            value = next((value[k] for k in containers if isinstance(value.get(k), list)), value)
+        if not isinstance(value, list):
+            yield parsed
+            continue
+        for index, item in enumerate(value, 1):
+            yield Record(Location(source.display, record=index), item)
 
 
 def _parses(text: str) -> bool:

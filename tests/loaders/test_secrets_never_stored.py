@@ -132,3 +132,35 @@ def test_cli_load_export_logs_and_sqlite_bytes_hold_no_secret(
     for path in files:
         content = path.read_bytes()
         assert not [v[:4] for v in values if v.encode() in content], path.name
+
+
+# Audit logs name credentials by id only; these fixtures carry a value anyway (a misconfigured or
+# hostile export: a key's private material in a GCP response, a token in an Okta debug context, a
+# token in a GitHub audit event), and the loaders must keep the id and drop the value.
+AUDIT_SECRETS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "gcp_audit/entries-list-with-key-material.json": (
+        "gcp:sa-key:77aa77aa77aa77aa77aa77aa77aa77aa77aa77aa",
+        (
+            "ewogICJ0eXBlIjogInNlcnZpY2VfYWNjb3VudCIsCiAgInByaXZhdGVfa2V5IjogIktUX0ZBS0VfUFJJVkFURV9LRVlfR0NQIgp9",
+            "KT_FAKE_PRIVATE_KEY_GCP",
+        ),
+    ),
+    "github_audit/audit-log-stream.jsonl": (
+        "github:token:4343",
+        ("github_pat_11KTFAKE0000_DoNotStoreThisValueEver1234567890",),
+    ),
+    "okta/system-log-lines.jsonl": ("okta:token:00T1hostile0000000", ("00KtFakeOktaTokenValue_DoNotStore_1234567890",)),
+}
+
+
+@pytest.mark.parametrize("fixture", sorted(AUDIT_SECRETS))
+def test_audit_log_secret_values_never_reach_a_store(
+    fixture: str, store: GraphStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    credential, values = AUDIT_SECRETS[fixture]
+    caplog.set_level(logging.DEBUG)
+    report = load(store, FIXTURES / fixture)
+    assert store.nodes_by_id([credential])  # the credential is there, by id
+    exported = export_text(store)
+    for text in (exported, " ".join(str(e) for f in report.files for e in f.errors), caplog.text):
+        assert not _leaks(text, set(values))

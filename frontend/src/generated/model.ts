@@ -156,7 +156,7 @@ export const EDGE_KINDS = {
   },
   "TOUCHED": {
     "category": "activity",
-    "description": "what a session actually did (a workload: exec, attach, port-forward into it)",
+    "description": "what a session actually did (a workload: exec, attach, port-forward; a repository: clone, push)",
     "blast": null,
     "ownership": null
   },

@@ -1,0 +1,132 @@
+"""GitHub audit-log events: framing (JSON and CSV exports), required fields, the actor, the token.
+
+Framing: the REST `GET /orgs/{org}/audit-log` response and the web UI's JSON export (a JSON
+array), streamed exports (JSON lines: one event per line), and the web UI's CSV export (a header
+row naming `action`, then one event per row). Locators are `line N` or `record N`.
+
+Required: `action` and a time — `@timestamp` or `created_at` (epoch milliseconds or text; Panther's
+exports spell `@timestamp` as `at_sign_timestamp`). Everything else is optional.
+
+The token: `hashed_token` (GitHub's base64 SHA-256 of the token), `token_id`, `programmatic_access_type`
+(`Personal access token (classic)`, `Fine-grained personal access token`, `OAuth access token`,
+`GitHub App server-to-server token`, … and the snake-case forms) and `token_scopes`. Token values
+never appear in the audit log, and nothing here would keep one.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from graph.errors import LoadError, ModelError
+from graph.model import canonical_timestamp
+from loaders.base import Location, Record, SourceFile
+from loaders.formats.compressed import open_text
+from loaders.formats.json import iter_json_records
+
+__all__ = ["AuditEvent", "check_event", "read_events", "text", "token_subtype"]
+
+
+_TIME_FIELDS = ("@timestamp", "created_at", "at_sign_timestamp")
+
+
+def text(value: object) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def read_events(source: SourceFile) -> Iterator[Record[Any] | LoadError]:
+    with open_text(source) as handle:
+        head = handle.read(4096).lstrip()
+    if head.startswith(("{", "[")):
+        for parsed in iter_json_records(source):
+            if isinstance(parsed, LoadError) or isinstance(parsed.value, Mapping):
+                yield parsed
+            else:
+                yield parsed.location.error("a GitHub audit-log event must be a JSON object")
+        return
+    yield from _csv_rows(source)
+
+
+def _csv_rows(source: SourceFile) -> Iterator[Record[Any] | LoadError]:
+    with open_text(source) as handle:
+        reader = csv.DictReader(handle)
+        if not reader.fieldnames or "action" not in reader.fieldnames:
+            yield Location(source.display, line=1).error("a GitHub audit-log CSV export needs an 'action' column")
+            return
+        try:
+            for row in reader:
+                where = Location(source.display, line=reader.line_num)
+                if None in row:  # more cells than the header names
+                    yield where.error("CSV row has more cells than the header")
+                    continue
+                yield Record(where, {k: v for k, v in row.items() if v not in (None, "")})
+        except csv.Error as exc:
+            yield Location(source.display, line=reader.line_num).error(f"malformed CSV: {exc}")
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    value: Mapping[str, Any]
+    action: str
+    time: str
+    seconds: int
+    actor: str
+    org: str
+    repo: str
+    ip: str
+    agent: str
+    hashed_token: str
+    token_id: str
+    access_type: str
+    document_id: str
+
+
+def check_event(value: Mapping[str, Any], where: Location) -> AuditEvent:
+    action = text(value.get("action"))
+    if not action:
+        raise where.error("field 'action': expected a non-empty string")
+    raw = next(
+        (value[k] for k in ("@timestamp", "created_at", "at_sign_timestamp") if value.get(k) not in (None, "")), None
+    )
+    if raw is None:
+        raise where.error("field '@timestamp' / 'created_at': expected a time")
+    if isinstance(raw, str) and raw.strip().isdigit():
+        raw = int(raw.strip())  # a CSV export's epoch milliseconds
+    try:
+        time = canonical_timestamp(raw)
+    except (ModelError, ValueError, OverflowError, OSError) as exc:
+        raise where.error(f"field 'created_at': {exc}") from None
+    repo = text(value.get("repo")) or text(value.get("repository"))
+    org = text(value.get("org")) or (repo.split("/", 1)[0] if "/" in repo else "")
+    return AuditEvent(
+        value=value,
+        action=action,
+        time=time,
+        seconds=int(datetime.fromisoformat(time.replace("Z", "+00:00")).timestamp()),
+        actor=text(value.get("actor")),
+        org=org,
+        repo=repo,
+        ip=text(value.get("actor_ip")),
+        agent=text(value.get("user_agent"))[:300],
+        hashed_token=text(value.get("hashed_token")),
+        token_id=text(value.get("token_id")),
+        access_type=text(value.get("programmatic_access_type")),
+        document_id=text(value.get("_document_id")),
+    )
+
+
+def token_subtype(access_type: str) -> str:
+    """The Credential subtype of a `programmatic_access_type` (a personal access token when unsaid)."""
+    lowered = access_type.lower().replace("_", " ")
+    if "oauth" in lowered:
+        return "github.oauth_token"
+    if "app" in lowered or "server-to-server" in lowered:
+        return "github.app_token"
+    if "deploy" in lowered:
+        return "github.deploy_key"
+    return "github.personal_access_token"

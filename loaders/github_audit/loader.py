@@ -1,0 +1,158 @@
+"""GitHub audit log → sessions per token and actor, tokens accountable to their creators, Changes.
+
+`transform` checks an event (loaders/github_audit/event.py), emits what it alone proves
+(loaders/github_audit/changes.py) and folds it into its session (loaders/github_audit/sessions.py):
+the repository it names is TOUCHED (the Repository node of loaders/repositories.py, the id
+loaders/github gives it), else its organisation. `finish` writes the sessions, the accounts and the
+tokens, a token's hash resolved to its id where any event carried both. `prepare` reads people's
+usernames (a login meets its roster Person by them) and runner / workload addresses (FROM).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from graph import ids
+from graph.errors import LoadError, ModelError
+from graph.model import Evidence
+from graph.schema import NodeKind
+from loaders.base import Item, KnownNodes, LoadContext, Loader, Record, Sample, SourceFile
+from loaders.github_audit.changes import TOKEN_PREFIXES, change_items
+from loaders.github_audit.event import AuditEvent, check_event, read_events, text, token_subtype
+from loaders.github_audit.sessions import Aggregates, Target, emit_sessions
+from loaders.repositories import repository_node
+from loaders.sessions import MAX_DISTINCT, AddressBook, Touch, all_nodes, trim_evidence
+
+__all__ = ["GithubAuditLoader"]
+
+NAME = "github-audit"
+STATE = "github_audit"
+
+
+class _State:
+    def __init__(self, ctx: LoadContext) -> None:
+        self.aggregates = Aggregates(ctx.session_gap_minutes * 60)
+        self.targets: dict[str, Target] = {}
+        self.hashes: dict[str, str] = {}  # hashed_token -> token_id, from events that carry both
+        self.usernames: Mapping[str, str] = ctx.state.get(STATE + ".usernames") or {}
+        self.places: AddressBook = ctx.state.get(STATE + ".places") or AddressBook()
+
+    def person_of(self, login: str) -> str:
+        return self.usernames.get(login.lower().lstrip("@")) or ids.github_user(login)
+
+
+def _target(event: AuditEvent) -> Target | None:
+    if "/" in event.repo:
+        org, name = event.repo.split("/", 1)
+        return Target(ids.github_repo(org, name), NodeKind.REPOSITORY, "github.repository", f"{org}/{name}")
+    if event.org:
+        return Target(ids.github_org(event.org), NodeKind.RESOURCE, "github.organization", event.org)
+    business = text(event.value.get("business"))
+    return (
+        Target(ids.github_enterprise(business), NodeKind.RESOURCE, "github.enterprise", business) if business else None
+    )
+
+
+class GithubAuditLoader(Loader[Any]):
+    name = NAME
+    description = "GitHub audit log (organisation / enterprise exports: JSON, JSON lines, CSV)"
+
+    def sniff(self, sample: Sample) -> bool:
+        head = sample.text.lstrip()
+        if head.startswith(("{", "[")):
+            return (
+                '"action"' in head
+                and '"actor"' in head
+                and ('"created_at"' in head or '"@timestamp"' in head)
+                and ('"eventType"' not in head and '"eventName"' not in head and '"protoPayload"' not in head)
+            )
+        first = head.split("\n", 1)[0]
+        return first.startswith(("action,", '"action",')) or (",action," in first and ",actor" in first)
+
+    def parse(self, source: SourceFile) -> Iterator[Record[Any] | LoadError]:
+        return read_events(source)
+
+    def prepare(self, ctx: LoadContext, known: KnownNodes) -> None:
+        usernames: dict[str, str] = {}
+        for person in all_nodes(known, NodeKind.PERSON):
+            names = person.props.get("usernames")
+            for name in names if isinstance(names, list) else []:
+                usernames.setdefault(str(name).lower(), person.id)
+        ctx.state[STATE + ".usernames"] = usernames
+        ctx.state[STATE + ".places"] = AddressBook.from_graph(known)
+
+    def transform(self, record: Record[Any], ctx: LoadContext) -> Iterable[Item]:
+        state: _State | None = ctx.state.get(STATE)
+        if state is None:
+            state = ctx.state[STATE] = _State(ctx)
+        event = check_event(record.value, record.location)
+        locator = record.location.locator + (f" {event.document_id}" if event.document_id else "")
+        pointer = (event.time, record.location.file, locator)
+        evidence = Evidence(source=pointer[1], locator=pointer[2], at=pointer[0])
+        try:
+            if event.actor:
+                ids.github_account(event.actor)  # a malformed login rejects the event before anything is kept
+            target = _target(event)
+            result = change_items(event, evidence, state.person_of)
+        except ModelError as exc:
+            raise record.location.error(f"{event.action}: {exc}") from None
+        if event.hashed_token and event.token_id:
+            state.hashes.setdefault(event.hashed_token, event.token_id)
+        key = _token_key(event)
+        session = state.aggregates.session_for((key, event.actor), event.seconds, event.time, event.actor)
+        _fold(state, session, event, target, pointer)
+        if result is None:
+            return ()
+        session.changes.append((result.change, pointer))
+        return result.items
+
+    def finish(self, ctx: LoadContext) -> Iterable[Item]:
+        state: _State | None = ctx.state.pop(STATE, None)
+        if state is None:
+            return ()
+        repositories = sorted(t.id for t in state.targets.values() if t.kind is NodeKind.REPOSITORY)
+        repository_nodes = (_repository(state.targets[r]) for r in repositories)
+        items = emit_sessions(state.aggregates, state.places, state.targets, state.hashes, state.person_of)
+        return itertools.chain(items, repository_nodes)
+
+
+def _repository(target: Target) -> Item:
+    org, name = target.name.split("/", 1)
+    return repository_node(org, name, NAME)
+
+
+def _token_key(event: AuditEvent) -> str:
+    """The session's token: the one the event was made with. A token-management event's token
+    fields name the token it manages (made in the web UI), so it groups with the actor's web events."""
+    if event.action.startswith(TOKEN_PREFIXES):
+        return ""
+    if event.hashed_token:
+        return f"hash:{event.hashed_token}"
+    return f"id:{event.token_id}" if event.token_id else ""
+
+
+def _fold(state: _State, session: Any, event: AuditEvent, target: Target | None, pointer: tuple[str, str, str]) -> None:
+    session.count += 1
+    if event.ip and len(session.ips) < MAX_DISTINCT:
+        session.ips.add(event.ip)
+    if event.agent and len(session.agents) < MAX_DISTINCT:
+        session.agents.add(event.agent)
+    if event.access_type and not session.token_subtype:
+        session.token_subtype = token_subtype(event.access_type)
+    elif (event.hashed_token or event.token_id) and not session.token_subtype:
+        session.token_subtype = "github.personal_access_token"
+    scopes = text(event.value.get("token_scopes"))
+    session.scopes |= {s.strip() for s in scopes.split(",") if s.strip()}
+    session.bot = session.bot or event.value.get("actor_is_bot") is True
+    session.evidence = trim_evidence([*session.evidence, pointer])
+    if target is None:
+        return
+    state.targets.setdefault(target.id, target)
+    touch = session.touched.get(target.id)
+    if touch is None:
+        touch = session.touched[target.id] = Touch(target)
+    touch.count += 1
+    touch.actions.add(event.action[:300])
+    touch.evidence = trim_evidence([*touch.evidence, pointer])
