@@ -113,7 +113,9 @@ class GcpAuditLoader(Loader[Any]):
         state.targets.setdefault(target.id, target)
         touch = session.touched.get(target.id)
         if touch is None:
-            touch = session.touched[target.id] = Touch(target)
+            touch = session.touched[target.id] = Touch(target, entry.seconds, entry.time)
+        else:
+            touch.seen(entry.seconds, entry.time)
         touch.count += 1
         touch.errors += 1 if entry.failed else 0
         touch.actions.add(f"{entry.service.removesuffix('.googleapis.com') or 'gcp'}:{entry.method}"[:300])

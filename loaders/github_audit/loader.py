@@ -152,7 +152,9 @@ def _fold(state: _State, session: Any, event: AuditEvent, target: Target | None,
     state.targets.setdefault(target.id, target)
     touch = session.touched.get(target.id)
     if touch is None:
-        touch = session.touched[target.id] = Touch(target)
+        touch = session.touched[target.id] = Touch(target, event.seconds, event.time)
+    else:
+        touch.seen(event.seconds, event.time)
     touch.count += 1
     touch.actions.add(event.action[:300])
     touch.evidence = trim_evidence([*touch.evidence, pointer])

@@ -102,7 +102,9 @@ class OktaSystemLogLoader(Loader[Any]):
             state.targets.setdefault(target.id, target)
             touch = session.touched.get(target.id)
             if touch is None:
-                touch = session.touched[target.id] = Touch(target)
+                touch = session.touched[target.id] = Touch(target, event.seconds, event.time)
+            else:
+                touch.seen(event.seconds, event.time)
             touch.count += 1
             touch.errors += 1 if event.failed else 0
             touch.actions.add(event.event_type[:300])
