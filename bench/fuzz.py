@@ -1,0 +1,279 @@
+"""Fuzzing `keytrail load` with hostile variants of real files, per registered loader (issue 18).
+
+    python bench/fuzz.py [--cases 10000] [--seed 18] [--loaders aws-cloudtrail,gitleaks] [--hang 30]
+
+Seeds are the real files of ../shared/corpus and tests/fixtures, grouped by the loader that claims
+them; each case is a seed mutated by bench/fuzz_mutations.py. Every loader's cases run in a
+fresh worker process (spawned, so its peak RSS is the load's own), which first loads the seeds
+into a base store, then for each case copies that store and runs the real command line
+(`keytrail load --jobs 1 --store <copy> <file>`) in-process, with stdout and stderr captured.
+A case is a defect when it ends in a traceback (an exception past the command line, or the
+runner's catch-all naming an exception type instead of a located reason), exits other than 0
+or 1 (`keytrail load --help` documents 0 = all loaded, 1 = something rejected or failed;
+2 is usage, which a file cannot cause), when a file that failed left the store different from
+before (compared by export), when a one-line mutation of a JSON-lines file lost more than the
+damaged records, or when a case runs past `--hang` seconds (a SIGALRM stops it). Prints, per
+loader: cases, tracebacks, hangs, other defects, the worker's peak RSS and the median and
+largest case time. The test suite runs the same harness with a few hundred cases per loader
+(tests/loaders/test_fuzz.py).
+
+The load limits are set lower than the defaults for the run (FUZZ_LIMITS), so a gzip bomb or a
+huge value meets them within a second, as a configured deployment would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import multiprocessing
+import os
+import re
+import resource
+import shutil
+import signal
+import statistics
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bench.fuzz_mutations import LINE_LOCAL, make_case  # noqa: E402
+
+CORPUS = REPO.parent / "shared" / "corpus"
+FIXTURES = REPO / "tests" / "fixtures"
+NOT_DATA = (".py", ".md", ".tsv")
+FUZZ_LIMITS = {
+    "KEYTRAIL_LOAD_MAX_FILE_BYTES": "64M",
+    "KEYTRAIL_LOAD_MAX_DOCUMENT_BYTES": "32M",
+    "KEYTRAIL_LOAD_MAX_LINE_BYTES": "8M",
+}
+SAFETY_NET = re.compile(r"unreadable record \(|cannot parse \(|Traceback \(most recent call last\)")
+"""The runner's catch-alls: an exception type where a located reason should be (loaders/runner.py)."""
+COUNTS = re.compile(r"^\S+\s+(?P<path>.+): (?P<accepted>\d+) accepted, (?P<rejected>\d+) rejected", re.M)
+
+
+@dataclass(frozen=True, slots=True)
+class Seed:
+    root: Path
+    path: Path
+
+    @property
+    def relative(self) -> str:
+        return str(self.path.relative_to(self.root.parent))
+
+
+@dataclass(slots=True)
+class Outcome:
+    case: str
+    seconds: float
+    exit: int | None = None
+    defect: str = ""
+    """Empty when the case behaved; else what went wrong, with the evidence."""
+    hang: bool = False
+    traceback: bool = False
+
+
+@dataclass(slots=True)
+class LoaderRun:
+    loader: str
+    outcomes: list[Outcome] = field(default_factory=list)
+    peak_rss_mb: float = 0.0
+
+    def count(self, what: str) -> int:
+        return sum(1 for o in self.outcomes if getattr(o, what))
+
+    @property
+    def defects(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.defect]
+
+    def line(self) -> str:
+        times = [o.seconds for o in self.outcomes] or [0.0]
+        return (
+            f"{self.loader:<22} cases {len(self.outcomes):>6}  tracebacks {self.count('traceback'):>3}  "
+            f"hangs {self.count('hang'):>3}  other defects {len(self.defects) - self.count('traceback') - self.count('hang'):>3}  "
+            f"peak RSS {self.peak_rss_mb:7.1f} MB  median {statistics.median(times) * 1000:6.1f} ms  "
+            f"max {max(times):6.2f} s"
+        )
+
+
+def seeds_by_loader(roots: tuple[Path, ...] = (CORPUS, FIXTURES)) -> dict[str, list[Seed]]:
+    """Every real data file under `roots`, grouped by the loader that claims it."""
+    from loaders.runner import detect, discover
+
+    found: dict[str, list[Seed]] = {}
+    for root in roots:
+        if not root.is_dir():
+            continue
+        for source in discover([root]):
+            if source.path.name.endswith(NOT_DATA) or "__pycache__" in source.path.parts:
+                continue
+            loader = detect(source)
+            if loader is not None:
+                found.setdefault(loader.name, []).append(Seed(root, source.path))
+    return found
+
+
+class Hang(BaseException):
+    """A case ran past its time (raised by SIGALRM; a BaseException so no `except Exception` eats it)."""
+
+
+def _alarm(_signum: int, _frame: FrameType | None) -> None:
+    raise Hang
+
+
+def _keytrail(args: list[str]) -> tuple[int, str, str, str]:
+    """Run the command line in this process: (exit status, stdout, stderr, traceback or "")."""
+    from api.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    code, failure = 0, ""
+    saved = sys.argv
+    sys.argv = ["keytrail", *args]
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            main()
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except Exception:  # anything past the command line is the defect being hunted
+        code, failure = -1, traceback.format_exc()
+    finally:
+        sys.argv = saved
+    return code, out.getvalue(), err.getvalue(), failure
+
+
+def _export(db: Path) -> list[str]:
+    from graph.embedded import EmbeddedStore
+
+    store = EmbeddedStore(str(db))
+    try:
+        return sorted(store.export())
+    finally:
+        store.close()
+
+
+def _copy_store(base: Path, to: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        target = Path(f"{to}{suffix}")
+        target.unlink(missing_ok=True)
+        if Path(f"{base}{suffix}").exists():
+            shutil.copyfile(f"{base}{suffix}", target)
+
+
+def _accepted(stdout: str) -> int:
+    return sum(int(m["accepted"]) for m in COUNTS.finditer(stdout))
+
+
+def run_loader(loader: str, seeds: list[Seed], cases: int, seed: int, hang: float, work: Path) -> LoaderRun:
+    """All cases of one loader, in this process (bench/fuzz.py spawns one process per loader)."""
+    os.environ.update(FUZZ_LIMITS)
+    os.chdir(work)  # the HMAC key file (.keytrail/) lives in the working directory
+    signal.signal(signal.SIGALRM, _alarm)
+    base = work / "base.db"
+    base_files = work / "base"
+    for item in seeds:
+        target = base_files / item.relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(item.path, target)
+    _, stdout, _, _ = _keytrail(["load", "--jobs", "1", "--store", str(base), str(base_files)])
+    accepted = {Path(m["path"]).relative_to(base_files).as_posix(): int(m["accepted"]) for m in COUNTS.finditer(stdout)}
+    before = _export(base)
+    run = LoaderRun(loader)
+    raw = {item.relative: item.path.read_bytes() for item in seeds}
+    for index in range(cases):
+        item = seeds[index % len(seeds)]
+        case = make_case(item.relative, raw[item.relative], seed, index)
+        run.outcomes.append(_run_case(case, item, work, base, before, accepted.get(item.relative, 0), hang))
+    run.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return run
+
+
+def _run_case(case: object, item: Seed, work: Path, base: Path, before: list[str], good: int, hang: float) -> Outcome:
+    from bench.fuzz_mutations import Case
+
+    assert isinstance(case, Case)
+    folder = work / "case"
+    shutil.rmtree(folder, ignore_errors=True)
+    path = folder / item.relative
+    path.parent.mkdir(parents=True)
+    path.write_bytes(case.data)
+    db = work / "case.db"
+    _copy_store(base, db)
+    started = time.perf_counter()
+    signal.setitimer(signal.ITIMER_REAL, hang)
+    try:
+        code, stdout, stderr, failure = _keytrail(["load", "--jobs", "1", "--store", str(db), str(path)])
+    except Hang:
+        return Outcome(case.name, time.perf_counter() - started, defect=f"ran past {hang:g} s", hang=True)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    outcome = Outcome(case.name, time.perf_counter() - started, exit=code)
+    if failure or SAFETY_NET.search(stderr):
+        outcome.traceback = True
+        outcome.defect = failure or next(line for line in stderr.splitlines() if SAFETY_NET.search(line))
+    elif code not in (0, 1):
+        outcome.defect = f"exit status {code}: {stderr[-400:]}"
+    elif (code == 0) != (not stderr.strip() or "FAILED" not in stderr and "rejected:" not in stderr):
+        outcome.defect = f"exit status {code} does not match the report: {stderr[-400:]}"
+    elif "FAILED" in stderr and _export(db) != before:
+        outcome.defect = f"the file failed but the store changed: {stderr[-400:]}"
+    elif _damaged_one_line(case.mutations, item) and _accepted(stdout) < good - 2:
+        outcome.defect = f"a one-line mutation lost records: {_accepted(stdout)} of {good} accepted"
+    return outcome
+
+
+def _damaged_one_line(mutations: tuple[str, ...], item: Seed) -> bool:
+    return item.path.name.endswith(".jsonl") and len(mutations) == 1 and mutations[0] in LINE_LOCAL
+
+
+def _worker(loader: str, seeds: list[Seed], cases: int, seed: int, hang: float, work: str, send: object) -> None:
+    run = run_loader(loader, seeds, cases, seed, hang, Path(work))
+    send.send(run)  # type: ignore[attr-defined]
+
+
+def fuzz(cases: int, seed: int, hang: float, only: set[str] | None = None, seeds: dict[str, list[Seed]] | None = None) -> Iterator[LoaderRun]:
+    """Each loader's run, one spawned worker process at a time."""
+    context = multiprocessing.get_context("spawn")
+    for loader, files in sorted((seeds or seeds_by_loader()).items()):
+        if only and loader not in only:
+            continue
+        with tempfile.TemporaryDirectory(prefix=f"keytrail-fuzz-{loader}-") as work:
+            receive, send = context.Pipe(duplex=False)
+            process = context.Process(target=_worker, args=(loader, files, cases, seed, hang, work, send))
+            process.start()
+            send.close()
+            try:
+                yield receive.recv()
+            except EOFError:
+                yield LoaderRun(loader, [Outcome("(worker)", 0.0, defect=f"worker died ({process.exitcode})", traceback=True)])
+            process.join()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cases", type=int, default=10_000, help="cases per loader")
+    parser.add_argument("--seed", type=int, default=18)
+    parser.add_argument("--hang", type=float, default=30.0, help="seconds after which a case counts as a hang")
+    parser.add_argument("--loaders", default="", help="comma-separated loader names (default: every one with seeds)")
+    parser.add_argument("--show", type=int, default=5, help="defects printed per loader")
+    args = parser.parse_args()
+    only = {name.strip() for name in args.loaders.split(",") if name.strip()} or None
+    started = time.perf_counter()
+    total = 0
+    for run in fuzz(args.cases, args.seed, args.hang, only):
+        print(run.line(), flush=True)
+        for outcome in run.defects[: args.show]:
+            print(f"    {outcome.case}: {outcome.defect.strip().splitlines()[-1][:300]}", flush=True)
+        total += len(run.outcomes)
+    print(f"{total} cases in {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
