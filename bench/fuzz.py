@@ -57,6 +57,7 @@ FUZZ_LIMITS = {
 }
 SAFETY_NET = re.compile(r"unreadable record \(|cannot parse \(|Traceback \(most recent call last\)")
 """The runner's catch-alls: an exception type where a located reason should be (loaders/runner.py)."""
+SUMMARY = re.compile(r"records accepted, (\d+) rejected, (\d+) files failed")
 COUNTS = re.compile(r"^\S+\s+(?P<path>.+): (?P<accepted>\d+) accepted, (?P<rejected>\d+) rejected", re.M)
 
 
@@ -96,9 +97,10 @@ class LoaderRun:
 
     def line(self) -> str:
         times = [o.seconds for o in self.outcomes] or [0.0]
+        other = len(self.defects) - self.count("traceback") - self.count("hang")
         return (
             f"{self.loader:<22} cases {len(self.outcomes):>6}  tracebacks {self.count('traceback'):>3}  "
-            f"hangs {self.count('hang'):>3}  other defects {len(self.defects) - self.count('traceback') - self.count('hang'):>3}  "
+            f"hangs {self.count('hang'):>3}  other defects {other:>3}  "
             f"peak RSS {self.peak_rss_mb:7.1f} MB  median {statistics.median(times) * 1000:6.1f} ms  "
             f"max {max(times):6.2f} s"
         )
@@ -220,8 +222,8 @@ def _run_case(case: object, item: Seed, work: Path, base: Path, before: list[str
         outcome.defect = failure or next(line for line in stderr.splitlines() if SAFETY_NET.search(line))
     elif code not in (0, 1):
         outcome.defect = f"exit status {code}: {stderr[-400:]}"
-    elif (code == 0) != (not stderr.strip() or "FAILED" not in stderr and "rejected:" not in stderr):
-        outcome.defect = f"exit status {code} does not match the report: {stderr[-400:]}"
+    elif (summary := SUMMARY.search(stdout)) is None or (code == 0) != (summary[1] == summary[2] == "0"):
+        outcome.defect = f"exit status {code} does not match the summary: {stdout[-300:]}"
     elif "FAILED" in stderr and _export(db) != before:
         outcome.defect = f"the file failed but the store changed: {stderr[-400:]}"
     elif _damaged_one_line(case.mutations, item) and _accepted(stdout) < good - 2:
@@ -238,7 +240,9 @@ def _worker(loader: str, seeds: list[Seed], cases: int, seed: int, hang: float, 
     send.send(run)  # type: ignore[attr-defined]
 
 
-def fuzz(cases: int, seed: int, hang: float, only: set[str] | None = None, seeds: dict[str, list[Seed]] | None = None) -> Iterator[LoaderRun]:
+def fuzz(
+    cases: int, seed: int, hang: float, only: set[str] | None = None, seeds: dict[str, list[Seed]] | None = None
+) -> Iterator[LoaderRun]:
     """Each loader's run, one spawned worker process at a time."""
     context = multiprocessing.get_context("spawn")
     for loader, files in sorted((seeds or seeds_by_loader()).items()):
@@ -252,7 +256,9 @@ def fuzz(cases: int, seed: int, hang: float, only: set[str] | None = None, seeds
             try:
                 yield receive.recv()
             except EOFError:
-                yield LoaderRun(loader, [Outcome("(worker)", 0.0, defect=f"worker died ({process.exitcode})", traceback=True)])
+                yield LoaderRun(
+                    loader, [Outcome("(worker)", 0.0, defect=f"worker died ({process.exitcode})", traceback=True)]
+                )
             process.join()
 
 

@@ -25,7 +25,7 @@ from typing import Any
 import orjson
 import yaml
 
-__all__ = ["Case", "LINE_LOCAL", "make_case", "mutations_for"]
+__all__ = ["LINE_LOCAL", "Case", "make_case", "mutations_for"]
 
 HUGE_STRING = 300_000
 """Characters of a swapped-in huge string: far past any field's sense, small enough that a few

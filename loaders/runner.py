@@ -255,6 +255,18 @@ class _Batcher:
         self.store = store
         self.nodes: list[Node] = []
         self.edges: list[Edge] = []
+        self.flushes = 0
+
+    def mark(self) -> tuple[int, int, int]:
+        return len(self.nodes), len(self.edges), self.flushes
+
+    def rollback(self, mark: tuple[int, int, int]) -> bool:
+        """Drop what was added since `mark`; False when a batch was written since (too late)."""
+        nodes, edges, flushes = mark
+        if flushes != self.flushes:
+            return False
+        del self.nodes[nodes:], self.edges[edges:]
+        return True
 
     def add(self, records: Iterable[list[Item]], report: FileReport) -> None:
         for items in records:
@@ -271,29 +283,48 @@ class _Batcher:
     def stream(self, items: Iterable[Item | LoadError], reports: dict[str, FileReport], last: FileReport) -> None:
         """Items written in bounded batches as they come (a loader's finish output), each counted
         on the file that produced it (see the module docstring): `reports` by display name. A
-        LoadError among them is an aggregate the loader could not emit, counted as a rejection."""
-        current, waiting = last, 0  # nodes waiting for the edge that names their file
+        LoadError among them is an aggregate the loader could not emit, counted as a rejection.
+        What only failed files saw is dropped (a failed file writes nothing): an edge whose every
+        evidence pointer cites a failed file, with the nodes waiting for it."""
+        current = last
+        waiting: list[Node] = []  # nodes waiting for the edge that names their file
         for item in items:
             if isinstance(item, LoadError):
                 reports.get(item.file, current).reject(item)
             elif isinstance(item, Node):
-                self.nodes.append(item)
-                waiting += 1
+                waiting.append(item)
             else:
-                self.edges.append(item)
                 if item.evidence:
                     current = reports.get(item.evidence[0].source, current)
+                    if all(_failed(reports.get(e.source)) for e in item.evidence):
+                        waiting = []
+                        continue
+                self.edges.append(item)
+                self.nodes.extend(waiting)
                 current.edges += 1
-                current.nodes += waiting
-                waiting = 0
-            if len(self.nodes) + len(self.edges) >= BATCH_ITEMS:
+                current.nodes += len(waiting)
+                waiting = []
+            if len(self.nodes) + len(self.edges) + len(waiting) >= BATCH_ITEMS:
+                self._settle(waiting, last)  # a long run of nodes waits no longer than a batch
+                waiting = []
                 self.flush()
-        last.nodes += waiting
+        self._settle(waiting, last)
+
+    def _settle(self, nodes: list[Node], report: FileReport) -> None:
+        """Nodes no edge placed: counted on `report` (the loader's last file), dropped if it failed."""
+        if nodes and not report.failure:
+            self.nodes.extend(nodes)
+            report.nodes += len(nodes)
 
     def flush(self) -> None:
         if self.nodes or self.edges:
             self.store.write(self.nodes, self.edges)
             self.nodes, self.edges = [], []
+            self.flushes += 1
+
+
+def _failed(report: FileReport | None) -> bool:
+    return report is not None and bool(report.failure)
 
 
 def run_load(
@@ -424,6 +455,7 @@ def _load_file(
     loader: Loader[Any], file: SourceFile, ctx: LoadContext, report: FileReport, strict: bool, batcher: _Batcher
 ) -> None:
     report.loader = loader.name
+    mark = batcher.mark()
     try:
         with limits.applied(ctx.limits):
             batcher.add(_file_records(loader, file, ctx, report, strict), report)
@@ -437,6 +469,18 @@ def _load_file(
         report.fail(_here(exc, file))
     except Exception as exc:  # a defect of one file's parser fails that file, not the load
         report.fail(f"cannot parse ({type(exc).__name__}: {exc})")
+    if report.failure:
+        _undo(batcher, mark, report)
+
+
+def _undo(batcher: _Batcher, mark: tuple[int, int, int], report: FileReport) -> None:
+    """A failed file writes nothing: its records' items still waiting in the batch are dropped.
+    A file large enough that a batch of it was already written says so (a reload of the repaired
+    file converges: merges are idempotent)."""
+    if batcher.rollback(mark):
+        report.nodes = report.edges = 0
+    else:
+        report.fail(f"{report.failure} (the records before it were written)")
 
 
 Part = list[tuple[SourceFile, FileReport]]
@@ -552,6 +596,14 @@ class _Collector:
 
     def add(self, records: Iterable[list[Item]], _report: FileReport) -> None:
         self.records.extend(items for items in records if items)
+
+    def mark(self) -> tuple[int, int, int]:
+        return len(self.records), 0, 0
+
+    def rollback(self, mark: tuple[int, int, int]) -> bool:
+        """A failed file's records never leave the worker (the file's items are held whole)."""
+        del self.records[mark[0] :]
+        return True
 
 
 def file_digest(path: Path) -> str:

@@ -80,7 +80,13 @@ def load_yaml_text(text: str, display: str, first_line: int = 1) -> object | Loa
     bounds = limits.current()
     if len(text) > bounds.document_bytes:
         raise limits.exceeded("document_bytes", bounds.document_bytes, "the YAML document", file=display)
-    loader = _BoundedLoader(text, bounds, display, first_line)
+    try:
+        # The reader checks the whole text for characters YAML forbids as it is built.
+        loader = _BoundedLoader(text, bounds, display, first_line)
+    except yaml.reader.ReaderError as exc:
+        line = first_line + text.count("\n", 0, max(exc.position, 0))
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        return LoadError(f"invalid YAML: {exc.reason} (character #x{code:04x})", file=display, line=line)
     try:
         root = loader.get_single_node()
         if root is None:

@@ -15,11 +15,12 @@ from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 import orjson
-import yaml
 
 from graph.errors import LoadError
+from loaders import limits
 from loaders.base import Location, Record, SourceFile
 from loaders.formats.compressed import open_text
+from loaders.formats.yaml import load_yaml_text
 
 __all__ = ["KubeObject", "read_objects"]
 
@@ -55,13 +56,8 @@ def _parse_document(display: str, line: int, text: str) -> object | LoadError:
             return parsed
         except orjson.JSONDecodeError:
             pass  # JSON is YAML too: let YAML say where it breaks
-    try:
-        loaded: object = yaml.safe_load(text)
-        return loaded
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = line + (mark.line if mark is not None else 0)
-        return LoadError(f"invalid YAML: {getattr(exc, 'problem', None) or 'malformed'}", file=display, line=where)
+    # The bounded reader: aliases, nesting and expanded size are limited before anything is built.
+    return load_yaml_text(text, display, line)
 
 
 def _items(value: object, where: Location, cluster: str) -> Iterator[Record[KubeObject] | LoadError]:
@@ -85,8 +81,11 @@ def _items(value: object, where: Location, cluster: str) -> Iterator[Record[Kube
 
 
 def read_objects(source: SourceFile) -> Iterator[Record[KubeObject] | LoadError]:
+    most = limits.current().document_bytes
     with open_text(source) as handle:
-        text = handle.read()
+        text = handle.read(most + 1)
+    if len(text) > most:
+        raise limits.exceeded("document_bytes", most, "the file", file=source.display)
     found = _CONTEXT.search(text[:_HEAD])
     cluster = found.group(1) if found else ""
     for line, document in _documents(text):

@@ -126,13 +126,24 @@ class CloudTrailLoader(Loader[Any], ParallelAggregates):
         arn = identity.get("arn")
         hit = state.callers.get((identity.get("accessKeyId"), arn)) if type(arn) is str else None
         group, principal = hit if hit is not None else self._caller(state, event, identity)
-        if principal.repaired:
-            state.quality.repaired(principal.repaired, arn)
+        # Everything that can reject the event is worked out before any aggregate changes, so a
+        # rejected event leaves no trace in a session (caches above are memos, not aggregates).
+        pair = (event.get("sourceIPAddress"), event.get("userAgent"))
+        _check_text(event, pair, record)
+        event_id = event.get("eventID")
+        pointer = (
+            text,
+            record.location.file,
+            event_id if type(event_id) is str and event_id else record.location.locator,
+        )
         service, action = state.actions.get((source, name)) or state.action(source, name)
         target = event_target(event, service, event.get("recipientAccountId") or principal.account)
         region = event.get("awsRegion")
         if target.id not in state.checked or (region not in state.checked and type(region) is str):
-            _check_target(state, target.id, region)  # before the session changes: a rejected record leaves no trace
+            _check_target(state, target.id, region)
+        special = _Special.of(event, name, group, seconds, pointer, principal, state) if name in _SPECIAL else None
+        if principal.repaired:
+            state.quality.repaired(principal.repaired, arn)
         session = state.last.get(group)
         if session is None or not (session.start <= seconds <= session.end + state.gap):
             session = state.aggregates.session_for(group, seconds, text, principal)
@@ -140,12 +151,6 @@ class CloudTrailLoader(Loader[Any], ParallelAggregates):
             session.end, session.end_text = seconds, text
             if len(session.peers) > 1:  # out-of-order files: the widened session may reach a later one
                 session = state.aggregates.settle(group, session)
-        event_id = event.get("eventID")
-        pointer = (
-            text,
-            record.location.file,
-            event_id if type(event_id) is str and event_id else record.location.locator,
-        )
         if session.first is None or pointer[0] < session.first[0]:
             session.first = pointer
         session.count += 1
@@ -153,10 +158,9 @@ class CloudTrailLoader(Loader[Any], ParallelAggregates):
             session.mfa = True
         error = 1 if event.get("errorCode") else 0
         session.errors += error
-        pair = (event.get("sourceIPAddress"), event.get("userAgent"))
         if pair not in session.pairs:
             _observe_pair(state, session, pair)
-        if region not in session.regions and type(region) is str:
+        if type(region) is str and region not in session.regions:
             session.regions.add(region)
         if source == "signin.amazonaws.com":
             session.console = True
@@ -172,9 +176,7 @@ class CloudTrailLoader(Loader[Any], ParallelAggregates):
         evidence.append(pointer)
         if len(evidence) > _TRIM_AT:
             touch.evidence = trim_evidence(evidence)
-        if name in _SPECIAL:
-            return self._special(state, session, group, seconds, event, principal, pointer)
-        return ()
+        return special.apply(state, session) if special is not None else ()
 
     def _caller(self, state: _State, event: dict[str, Any], identity: dict[str, Any]) -> tuple[tuple[str, str], Any]:
         """(session group, principal) of an event, cached by (access key, caller ARN)."""
@@ -210,35 +212,6 @@ class CloudTrailLoader(Loader[Any], ParallelAggregates):
                     if cache_key is not None:
                         state.callers[cache_key] = hit
         return hit
-
-    def _special(
-        self,
-        state: _State,
-        session: Any,
-        group: tuple[str, str],
-        seconds: int,
-        event: dict[str, Any],
-        principal: Any,
-        pointer: tuple[str, str, str],
-    ) -> list[Item]:
-        items: list[Item] = []
-        evidence = Evidence(source=pointer[1], locator=pointer[2], at=pointer[0])
-        name = event["eventName"]
-        if name in CHANGE_TYPES:
-            result = change_items(event, pointer[0], principal, evidence, state.matching.slots)
-            if result is not None:
-                items.extend(result.items)
-                state.quality.change(event.get("eventID"), result.change)
-                session.changes.append((result.change, pointer))
-                for target, kind in result.owned:
-                    session.inferred_owns.append((target, kind, str(event.get("eventID") or result.change), pointer))
-        if name in ASSUME_EVENTS:
-            call = assume_call(event, group, seconds, pointer)
-            if call is not None:
-                state.calls.append(call)
-            if name == "AssumeRoleWithWebIdentity":
-                state.trust.note(event, pointer)
-        return items
 
     def worker_state(self, ctx: LoadContext) -> dict[str, Any]:
         key = STATE + ".matching"
@@ -312,6 +285,72 @@ def _check_caller(group: tuple[str, str], principal: Any) -> None:
             f"userIdentity: caller {quoted(principal.principal)} with access key {quoted(group[0])} cannot name "
             "a session or identity (an id has at most 1000 characters, no spaces or control characters)"
         ) from None
+
+
+def _json_type(value: object) -> str:
+    return {dict: "an object", list: "a list", bool: "a boolean", int: "a number", float: "a number"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _check_text(event: dict[str, Any], pair: tuple[object, object], record: Record[Any]) -> None:
+    """The caller's address and agent are text (or absent): they key the session's pairs."""
+    ip, agent = pair
+    if (ip is None or type(ip) is str) and (agent is None or type(agent) is str):
+        return
+    field, value = ("sourceIPAddress", ip) if not (ip is None or type(ip) is str) else ("userAgent", agent)
+    raise record.location.error(f"field '{field}': expected a string, got {_json_type(value)}")
+
+
+class _Special:
+    """What a change or assume-role event adds besides its session, computed before the session
+    is touched (so a rejected event changes nothing) and applied after."""
+
+    __slots__ = ("call", "change", "event", "items", "pointer", "web_identity")
+
+    def __init__(self) -> None:
+        self.items: list[Item] = []
+        self.change: Any = None
+        self.call: Any = None
+        self.web_identity = False
+        self.event: dict[str, Any] = {}
+        self.pointer: tuple[str, str, str] = ("", "", "")
+
+    @classmethod
+    def of(
+        cls,
+        event: dict[str, Any],
+        name: str,
+        group: tuple[str, str],
+        seconds: int,
+        pointer: tuple[str, str, str],
+        principal: Any,
+        state: _State,
+    ) -> _Special:
+        special = cls()
+        special.event, special.pointer = event, pointer
+        evidence = Evidence(source=pointer[1], locator=pointer[2], at=pointer[0])
+        if name in CHANGE_TYPES:
+            special.change = change_items(event, pointer[0], principal, evidence, state.matching.slots)
+            if special.change is not None:
+                special.items.extend(special.change.items)
+        if name in ASSUME_EVENTS:
+            special.call = assume_call(event, group, seconds, pointer)
+            special.web_identity = name == "AssumeRoleWithWebIdentity"
+        return special
+
+    def apply(self, state: _State, session: Any) -> list[Item]:
+        result, event, pointer = self.change, self.event, self.pointer
+        if result is not None:
+            state.quality.change(event.get("eventID"), result.change)
+            session.changes.append((result.change, pointer))
+            for target, kind in result.owned:
+                session.inferred_owns.append((target, kind, str(event.get("eventID") or result.change), pointer))
+        if self.call is not None:
+            state.calls.append(self.call)
+        if self.web_identity:
+            state.trust.note(event, pointer)
+        return self.items
 
 
 def _mfa(identity: dict[str, Any], event: dict[str, Any]) -> bool:
