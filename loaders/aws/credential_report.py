@@ -38,8 +38,10 @@ from graph import ids
 from graph.errors import LoadError, quoted
 from graph.model import Evidence, Node
 from graph.schema import EdgeKind, NodeKind
+from loaders import limits
 from loaders.base import Item, LoadContext, Loader, Location, Record, Sample, SourceFile, evidenced_edge
 from loaders.formats.compressed import open_text
+from loaders.formats.fields import json_type
 
 __all__ = ["CredentialReportLoader"]
 
@@ -93,26 +95,61 @@ def _nature(row: Mapping[str, str]) -> tuple[str, str]:
 
 def _csv_text(source: SourceFile) -> tuple[str, str]:
     """The CSV text of the file and where its lines are (for locators); raises LoadError."""
+    most = limits.current().document_bytes
     with open_text(source) as handle:
-        text = handle.read()
+        text = handle.read(most + 1)
+    if len(text) > most:
+        raise limits.exceeded("document_bytes", most, "the credential report", file=source.display)
     if text.lstrip().startswith(HEADER_START):
         return text.lstrip(), ""
+    where = Location(source.display, line=1)
     try:
         document = orjson.loads(text)
     except orjson.JSONDecodeError as exc:
-        raise Location(source.display, line=1).error(f"neither a credential-report CSV nor JSON ({exc})") from None
-    content = document.get("Content") if isinstance(document, Mapping) else None
+        raise where.error(f"neither a credential-report CSV nor JSON ({exc})") from None
+    if not isinstance(document, Mapping):
+        raise where.error(f"GetCredentialReport JSON: expected an object, got {json_type(document)}")
+    content = document.get("Content")
     if not isinstance(content, str):
-        raise Location(source.display, line=1).error("GetCredentialReport JSON without a Content string")
+        raise where.error(f"field 'Content': expected the report as text or base64, got {json_type(content)}")
     if content.lstrip().startswith(HEADER_START):
         return content.lstrip(), "Content "
+    return _decoded(content, where), "Content "
+
+
+def _decoded(content: str, where: Location) -> str:
+    """The report CSV base64 `content` holds; a LoadError naming what is wrong with it."""
+    if not content.isascii():
+        at = next(i for i, ch in enumerate(content) if not ch.isascii())
+        raise where.error(f"field 'Content': expected base64, got a non-ASCII character at offset {at}")
     try:
-        decoded = base64.b64decode(content, validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        raise Location(source.display, line=1).error("Content is neither the report CSV nor base64 of it") from None
+        raw = base64.b64decode(content, validate=True)
+    except binascii.Error as exc:
+        raise where.error(f"field 'Content': expected base64, got corrupted base64 ({exc})") from None
+    try:
+        decoded = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise where.error(f"field 'Content': decoded base64 is not UTF-8 text (byte {exc.start})") from None
     if not decoded.lstrip().startswith(HEADER_START):
-        raise Location(source.display, line=1).error("decoded Content is not a credential-report CSV")
-    return decoded.lstrip(), "Content "
+        raise where.error("field 'Content': decoded base64 is not a credential-report CSV")
+    return decoded.lstrip()
+
+
+def _rows(reader: csv.DictReader[str], display: str, prefix: str) -> Iterator[tuple[int, dict[str, str]] | LoadError]:
+    """(line, row) of each CSV row; a row the csv module refuses (a field past its 128 KiB limit,
+    a NUL byte) is a located error and the rows after it are still read."""
+    while True:
+        before = reader.line_num
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield Location(display, line=reader.line_num).error(f"{prefix}line {reader.line_num}: {exc}")
+            if reader.line_num == before:  # no progress: the reader cannot go on
+                return
+            continue
+        yield reader.line_num, row
 
 
 class CredentialReportLoader(Loader[Mapping[str, str]]):
@@ -144,8 +181,11 @@ class CredentialReportLoader(Loader[Mapping[str, str]]):
         if missing:
             yield Location(source.display, line=1).error(f"{prefix}header lacks {', '.join(missing)}")
             return
-        for row in reader:
-            line = reader.line_num
+        for found in _rows(reader, source.display, prefix):
+            if isinstance(found, LoadError):
+                yield found
+                continue
+            line, row = found
             where = Location(source.display, line=line)
             if None in row or any(v is None for v in row.values()):
                 yield where.error(f"{prefix}line {line}: {len(reader.fieldnames or [])} columns expected")

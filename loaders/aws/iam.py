@@ -22,6 +22,7 @@ in real test data) fall back to the account most ARNs of the file name.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ from loaders.aws.nature import SSO_REASON, sso_role
 from loaders.aws.policy import AWS_MANAGED_POLICIES, Grant, analyse_policy, merge_grants
 from loaders.aws.tags import owner_edges, tag_pairs, tag_texts
 from loaders.base import Item, LoadContext, Loader, Location, Record, Sample, SourceFile, evidenced_edge
+from loaders.formats.fields import Fields, json_type
 from loaders.formats.json import iter_json_documents
 
 __all__ = ["IamEntity", "IamExportLoader"]
@@ -45,6 +47,36 @@ __all__ = ["IamEntity", "IamExportLoader"]
 NAME = "aws-iam"
 _LISTS = (("UserDetailList", "user"), ("GroupDetailList", "group"), ("RoleDetailList", "role"))
 _REQUIRED = {"user": ("Arn", "UserName"), "group": ("Arn", "GroupName"), "role": ("Arn", "RoleName")}
+_IAM_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:\S+")
+_INLINE = {"user": "UserPolicyList", "group": "GroupPolicyList", "role": "RolePolicyList"}
+
+
+def _check_entity(kind: str, item: object, where: Location, locator: str) -> None:
+    """The boundary of one user, group or role: each field this loader reads has its type, or
+    the entity is rejected naming the field (`UserDetailList[3].Tags[0].Key`)."""
+    if not isinstance(item, Mapping):
+        raise where.error(f"field '{locator}': expected an object, got {json_type(item)}")
+    fields = Fields(item, where, locator)
+    arn_key, name_key = _REQUIRED[kind]
+    fields.text(arn_key, required=True, pattern=_IAM_ARN, expected="an IAM ARN (arn:aws:iam::<12 digits>:…)")
+    fields.text(name_key, required=True)
+    fields.text("Path")
+    fields.text("CreateDate")
+    for attached in fields.objects("AttachedManagedPolicies"):
+        attached.text("PolicyArn", required=True)
+    for inline in fields.objects(_INLINE[kind]):
+        inline.text("PolicyName")
+    for tag in fields.objects("Tags"):
+        tag.text("Key", required=True)
+        tag.text("Value")
+    if kind == "user":
+        fields.texts("GroupList")
+    if kind == "role":
+        document = item.get("AssumeRolePolicyDocument")
+        if document is not None and not isinstance(document, Mapping | str):
+            raise fields.error("AssumeRolePolicyDocument", "an object or URL-encoded JSON text", document)
+        fields.objects("InstanceProfileList")
+        fields.mapping("RoleLastUsed")
 
 
 @dataclass(slots=True)
@@ -161,13 +193,10 @@ class IamExportLoader(Loader[IamEntity]):
                 position += 1
                 locator = f"{list_name}[{i}]"
                 where = Location(source.display, record=position)
-                missing = [
-                    k
-                    for k in _REQUIRED[kind]
-                    if not isinstance(item, Mapping) or not isinstance(item.get(k), str) or not item.get(k)
-                ]
-                if missing:
-                    yield where.error(f"{locator}: missing {', '.join(missing)}")
+                try:
+                    _check_entity(kind, item, where, locator)
+                except LoadError as exc:
+                    yield exc
                     continue
                 yield Record(where, IamEntity(kind, item, locator, index))
 

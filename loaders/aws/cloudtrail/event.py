@@ -41,10 +41,12 @@ from graph.model import canonical_timestamp
 from loaders import limits
 from loaders.base import Location, Record, SourceFile
 from loaders.formats.compressed import read_blocks
+from loaders.formats.fields import Fields
 
 __all__ = [
     "Principal",
     "check_event",
+    "check_identity",
     "event_time",
     "mapping_field",
     "read_events",
@@ -182,21 +184,31 @@ def event_time(value: object) -> tuple[int, str]:
 
 
 def check_event(event: object, where: Location) -> tuple[Mapping[str, Any], int, str]:
-    """The event with its time, or a located LoadError naming the first missing field."""
-    if not isinstance(event, dict):
-        raise where.error(f"event is a {type(event).__name__}, not an object")
-    for field in ("eventName", "eventSource"):
-        if not isinstance(event.get(field), str) or not event[field]:
-            raise where.error(f"missing {field}")
-    if not isinstance(event.get("userIdentity"), dict):
-        raise where.error("missing userIdentity")
-    if "eventTime" not in event or event["eventTime"] is None:
-        raise where.error("missing eventTime")
+    """The event with its time, or a located LoadError naming the wrong or missing field."""
+    fields = Fields.of(event, where, "event")
+    fields.text("eventName", required=True)
+    fields.text("eventSource", required=True)
+    check_identity(fields.mapping("userIdentity", required=True).value, where)
+    if fields.value.get("eventTime") is None:
+        raise fields.missing("eventTime", "a timestamp")
     try:
-        seconds, text = event_time(event["eventTime"])
-    except ValueError as exc:
-        raise where.error(str(exc)) from None
-    return event, seconds, text
+        seconds, text = event_time(fields.value["eventTime"])
+    except ValueError:
+        raise fields.error("eventTime", "a timestamp", fields.value["eventTime"]) from None
+    return fields.value, seconds, text
+
+
+_IDENTITY_TEXT = ("type", "arn", "accessKeyId", "principalId", "userName", "invokedBy", "identityProvider")
+
+
+def check_identity(identity: Mapping[str, Any], where: Location) -> None:
+    """The caller fields `resolve_principal` reads are text when present (run once per caller:
+    the loader caches callers by key and ARN, so the hot path pays this only for new callers)."""
+    fields = Fields(identity, where, "userIdentity")
+    for key in _IDENTITY_TEXT:
+        fields.text(key)
+    fields.text("accountId", expected="a string of 12 digits")
+    fields.mapping("sessionContext").mapping("sessionIssuer").text("arn")
 
 
 def mapping_field(obj: Mapping[str, Any], key: str) -> Mapping[str, Any]:

@@ -25,7 +25,7 @@ from graph.model import EVIDENCE_LIMIT, Evidence, validate_id
 from loaders.aws.cloudtrail.chains import ASSUME_EVENTS, ObservedTrust, assume_call
 from loaders.aws.cloudtrail.changes import CHANGE_TYPES, change_items
 from loaders.aws.cloudtrail.emit import Emitter, Matching, session_id
-from loaders.aws.cloudtrail.event import check_event, read_events, resolve_principal
+from loaders.aws.cloudtrail.event import check_event, check_identity, read_events, resolve_principal
 from loaders.aws.cloudtrail.quality import Quality
 from loaders.aws.cloudtrail.sessions import MAX_DISTINCT, MAX_PAIRS, Aggregates, Session, Touch, trim_evidence
 from loaders.aws.cloudtrail.targets import event_target, service_of
@@ -125,7 +125,7 @@ class CloudTrailLoader(Loader[Any], ParallelAggregates):
                 state.times[event["eventTime"]] = (seconds, text)
         arn = identity.get("arn")
         hit = state.callers.get((identity.get("accessKeyId"), arn)) if type(arn) is str else None
-        group, principal = hit if hit is not None else self._caller(state, event, identity)
+        group, principal = hit if hit is not None else self._caller(state, event, identity, record)
         # Everything that can reject the event is worked out before any aggregate changes, so a
         # rejected event leaves no trace in a session (caches above are memos, not aggregates).
         pair = (event.get("sourceIPAddress"), event.get("userAgent"))
@@ -178,8 +178,12 @@ class CloudTrailLoader(Loader[Any], ParallelAggregates):
             touch.evidence = trim_evidence(evidence)
         return special.apply(state, session) if special is not None else ()
 
-    def _caller(self, state: _State, event: dict[str, Any], identity: dict[str, Any]) -> tuple[tuple[str, str], Any]:
-        """(session group, principal) of an event, cached by (access key, caller ARN)."""
+    def _caller(
+        self, state: _State, event: dict[str, Any], identity: dict[str, Any], record: Record[Any]
+    ) -> tuple[tuple[str, str], Any]:
+        """(session group, principal) of an event, cached by (access key, caller ARN); a caller
+        new to the load is type-checked first (loaders/aws/cloudtrail/event.py check_identity)."""
+        check_identity(identity, record.location)
         raw_key = identity.get("accessKeyId")
         key = raw_key if type(raw_key) is str else ""
         arn = identity.get("arn")

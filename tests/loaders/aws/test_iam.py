@@ -61,7 +61,7 @@ def test_cloudmapper_wildcard_trust_and_star_star_admin(store: GraphStore) -> No
 def test_fixture_export_trust_kinds_ownership_and_located_rejection(store: GraphStore) -> None:
     report = load(store, AWS / "iam-authorization-details.json")
     assert report.rejected == 1
-    assert "record 2" in errors(report)[0] and "UserDetailList[1]: missing Arn" in errors(report)[0]
+    assert "record 2" in errors(report)[0] and "field 'UserDetailList[1].Arn' is missing" in errors(report)[0]
     trust = edges(store, EdgeKind.CAN_ASSUME)
     pinned = trust[("github:acme/webapp", role("gha-deploy", "/ci/"))]
     assert pinned.props["subject"] == "repo:acme/webapp:ref:refs/heads/main" and pinned.props["via"] == "oidc"
