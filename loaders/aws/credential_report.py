@@ -139,14 +139,16 @@ def _rows(reader: csv.DictReader[str], display: str, prefix: str) -> Iterator[tu
     """(line, row) of each CSV row; a row the csv module refuses (a field past its 128 KiB limit,
     a NUL byte) is a located error and the rows after it are still read."""
     while True:
-        before = reader.line_num
+        before = reader.reader.line_num  # DictReader's own count only moves on a good row
         try:
             row = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
-            yield Location(display, line=reader.line_num).error(f"{prefix}line {reader.line_num}: {exc}")
-            if reader.line_num == before:  # no progress: the reader cannot go on
+            line = reader.reader.line_num
+            inside = f"{prefix}line {line}: " if prefix else ""  # a CSV inside Content: its own line
+            yield Location(display, line=line).error(f"{inside}{exc}")
+            if line == before:  # no progress: the reader cannot go on
                 return
             continue
         yield reader.line_num, row
@@ -173,6 +175,8 @@ class CredentialReportLoader(Loader[Mapping[str, str]]):
     def parse(self, source: SourceFile) -> Iterator[Record[Mapping[str, str]] | LoadError]:
         try:
             text, prefix = _csv_text(source)
+        except limits.LimitExceeded:
+            raise  # the file fails, with the limit named
         except LoadError as exc:
             yield exc
             return
