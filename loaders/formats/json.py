@@ -5,6 +5,8 @@ array), or pretty-printed concatenated objects.
 from __future__ import annotations
 
 import itertools
+import json
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -93,41 +95,61 @@ def _json_document(source: SourceFile, text: str) -> Iterator[Record[Any] | Load
         return
     except orjson.JSONDecodeError:
         pass
-    # Concatenated pretty-printed objects: split on balanced braces outside strings.
-    decoder_start, depth, in_string, escaped, line, start_line = None, 0, False, False, 1, 1
-    found = 0
-    for index, char in enumerate(text):
-        if char == "\n":
-            line += 1
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-            continue
-        if char == '"':
-            in_string = True
-        elif char == "{":
-            if depth == 0:
-                decoder_start, start_line = index, line
-            depth += 1
-        elif char == "}" and depth:
-            depth -= 1
-            if depth == 0 and decoder_start is not None:
-                found += 1
-                where = Location(source.display, line=start_line)
-                try:
-                    yield Record(where, orjson.loads(text[decoder_start : index + 1]))
-                except orjson.JSONDecodeError as exc:
-                    # Cite the line where parsing failed (orjson counts from the object's first line).
-                    failed = Location(source.display, line=start_line + exc.lineno - 1)
-                    yield failed.error(f"invalid JSON object opened at line {start_line}: {exc.msg}")
-                decoder_start = None
-    if depth:
-        yield Location(source.display, line=line).error(
-            f"truncated JSON: the object opened at line {start_line} is still open at the end of the file"
-        )
-    elif not found:
+    yield from _concatenated(source, text)
+
+
+_TOKENS = re.compile(r'"(?:[^"\\]++|\\.)*+(")?|[{}]', re.S)
+"""What the brace matcher needs to see: a whole string (its closing quote captured; none when
+the text ends inside it) or a brace. The regex engine skips everything else in C, and the
+possessive quantifiers never backtrack."""
+_SCANNER = json.JSONDecoder()
+
+
+def _concatenated(source: SourceFile, text: str) -> Iterator[Record[Any] | LoadError]:
+    """Pretty-printed concatenated objects, each from a `{` to its balanced `}` outside strings.
+
+    Linear and in C for all but the bad objects: the standard library's scanner finds where a
+    well-formed object ends (orjson, which parses it, cannot say), and only a malformed one is
+    matched brace by brace, from its own start; newlines are counted once each, for locators."""
+    position, found, line, counted = 0, 0, 1, 0
+    while (start := text.find("{", position)) >= 0:
+        line += text.count("\n", counted, start)
+        counted = start
+        where = Location(source.display, line=line)
+        try:
+            end = _SCANNER.raw_decode(text, start)[1]
+        except (ValueError, RecursionError):  # malformed, or nested past the stdlib's recursion
+            end = _balanced_end(text, start)
+            if end < 0:
+                yield Location(source.display, line=line + text.count("\n", start)).error(
+                    f"truncated JSON: the object opened at line {line} is still open at the end of the file"
+                )
+                return
+        found += 1
+        try:
+            yield Record(where, orjson.loads(text[start:end]))
+        except orjson.JSONDecodeError as exc:
+            # Cite the line where parsing failed (orjson counts from the object's first line).
+            failed = Location(source.display, line=line + exc.lineno - 1)
+            yield failed.error(f"invalid JSON object opened at line {line}: {exc.msg}")
+        position = end
+    if not found:
         yield Location(source.display, line=1).error("not JSON: the file holds no JSON document")
+
+
+def _balanced_end(text: str, start: int) -> int:
+    """The offset after the `}` that closes the `{` at `start` (braces in strings not counted),
+    or -1 when the text ends first."""
+    depth = 0
+    for token in _TOKENS.finditer(text, start):
+        char = token.group()
+        if char[0] == '"':
+            if token.group(1) is None:
+                return -1  # the text ends inside a string
+        elif char == "{":
+            depth += 1
+        else:
+            depth -= 1
+            if depth == 0:
+                return token.end()
+    return -1
