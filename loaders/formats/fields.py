@@ -72,9 +72,16 @@ class Fields:
         return self.where.error(f"field '{self.name(key)}' is missing (expected {expected})")
 
     def text(
-        self, key: str, *, required: bool = False, pattern: re.Pattern[str] | None = None, expected: str = ""
+        self,
+        key: str,
+        *,
+        required: bool = False,
+        pattern: re.Pattern[str] | None = None,
+        expected: str = "",
+        most: int | None = None,
     ) -> str:
-        """A string field ("" when optional and absent or null); `pattern` must match it whole."""
+        """A string field ("" when optional and absent or null); `pattern` must match it whole,
+        and it may be at most `most` characters long."""
         value = self.value.get(key)
         what = expected or "a non-empty string"
         if value is None:
@@ -83,6 +90,10 @@ class Fields:
             return ""
         if not isinstance(value, str) or (required and not value.strip()):
             raise self.error(key, what, value)
+        if most is not None and len(value) > most:
+            raise self.where.error(
+                f"field '{self.name(key)}': expected at most {most:,} characters, got {len(value):,}"
+            )
         if pattern is not None and value and not pattern.fullmatch(value):
             raise self.error(key, what, value)
         return value

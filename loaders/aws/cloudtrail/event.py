@@ -198,16 +198,27 @@ def check_event(event: object, where: Location) -> tuple[Mapping[str, Any], int,
     return fields.value, seconds, text
 
 
-_IDENTITY_TEXT = ("type", "arn", "accessKeyId", "principalId", "userName", "invokedBy", "identityProvider")
+_IDENTITY_TEXT = {
+    # field: most characters. AWS's own bounds (an access key id is 16-128 characters, an IAM ARN
+    # with the longest path about 620), with room; they keep every id built from a caller (a
+    # session id joins key, caller and time) within the graph's 1,000-character ids.
+    "type": 64,
+    "arn": 700,
+    "accessKeyId": 128,
+    "principalId": 200,
+    "userName": 200,
+    "invokedBy": 200,
+    "identityProvider": 200,
+}
 
 
 def check_identity(identity: Mapping[str, Any], where: Location) -> None:
     """The caller fields `resolve_principal` reads are text when present (run once per caller:
     the loader caches callers by key and ARN, so the hot path pays this only for new callers)."""
     fields = Fields(identity, where, "userIdentity")
-    for key in _IDENTITY_TEXT:
-        fields.text(key)
-    fields.text("accountId", expected="a string of 12 digits")
+    for key, most in _IDENTITY_TEXT.items():
+        fields.text(key, most=most)
+    fields.text("accountId", expected="a string of 12 digits", most=64)
     fields.mapping("sessionContext").mapping("sessionIssuer").text("arn")
 
 

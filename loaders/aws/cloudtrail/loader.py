@@ -30,6 +30,7 @@ from loaders.aws.cloudtrail.quality import Quality
 from loaders.aws.cloudtrail.sessions import MAX_DISTINCT, MAX_PAIRS, Aggregates, Session, Touch, trim_evidence
 from loaders.aws.cloudtrail.targets import event_target, service_of
 from loaders.base import Item, KnownNodes, LoadContext, Loader, Record, Sample, SourceFile
+from loaders.formats.fields import json_type
 from loaders.parallel import ParallelAggregates
 
 __all__ = ["CloudTrailLoader"]
@@ -291,19 +292,22 @@ def _check_caller(group: tuple[str, str], principal: Any) -> None:
         ) from None
 
 
-def _json_type(value: object) -> str:
-    return {dict: "an object", list: "a list", bool: "a boolean", int: "a number", float: "a number"}.get(
-        type(value), type(value).__name__
-    )
+_EVENT_TEXT = ("recipientAccountId", "awsRegion", "eventID", "errorCode")
 
 
 def _check_text(event: dict[str, Any], pair: tuple[object, object], record: Record[Any]) -> None:
-    """The caller's address and agent are text (or absent): they key the session's pairs."""
+    """The event fields that key aggregates and caches are text (or absent): the caller's address
+    and agent, the recipient account, region, event id and error code. Plain `type` tests: this
+    runs for every event."""
     ip, agent = pair
     if (ip is None or type(ip) is str) and (agent is None or type(agent) is str):
-        return
-    field, value = ("sourceIPAddress", ip) if not (ip is None or type(ip) is str) else ("userAgent", agent)
-    raise record.location.error(f"field '{field}': expected a string, got {_json_type(value)}")
+        get = event.get
+        if all((value := get(key)) is None or type(value) is str for key in _EVENT_TEXT):
+            return
+    for field in ("sourceIPAddress", "userAgent", *_EVENT_TEXT):
+        value = event.get(field)
+        if value is not None and type(value) is not str:
+            raise record.location.error(f"field '{field}': expected a string, got {json_type(value)}")
 
 
 class _Special:

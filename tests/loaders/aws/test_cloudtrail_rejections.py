@@ -47,6 +47,13 @@ BAD = {
     "address-list": {"sourceIPAddress": ["203.0.113.7"]},
     "identity-list": {"userIdentity": ["IAMUser"]},
     "name-object": {"eventName": {"x": 1}},
+    # Found by bench/fuzz.py: a list here crashed the target cache; a 300k-character key id made
+    # a session id past the graph's 1,000 characters and stopped the whole load at emission.
+    "recipient-list": {"recipientAccountId": ["111122223333"]},
+    "key-huge": {
+        "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/ci", "accessKeyId": "A" * 300_000}
+    },
+    "account-number": {"userIdentity": {"type": "IAMUser", "accountId": 111122223333, "userName": "ci"}},
 }
 
 
@@ -63,3 +70,19 @@ def test_a_rejected_event_changes_no_session(tmp_path: Path, damage: str) -> Non
 def test_a_wrong_typed_agent_names_its_field(tmp_path: Path) -> None:
     _, rejected = _load_lines(tmp_path, "agent", [_event(1, 0), _event(2, 1, userAgent=["x"])])
     assert rejected == [f"{tmp_path / 'trail.jsonl'}, line 2: field 'userAgent': expected a string, got a list"]
+
+
+def test_a_huge_key_id_names_its_field_and_bound(tmp_path: Path) -> None:
+    huge = {"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/ci", "accessKeyId": "A" * 300_000}
+    _, rejected = _load_lines(tmp_path, "key", [_event(1, 0), _event(2, 1, userIdentity=huge)])
+    assert rejected == [
+        f"{tmp_path / 'trail.jsonl'}, line 2: field 'userIdentity.accessKeyId': expected at most 128 characters, got 300,000"
+    ]
+
+
+def test_an_account_id_given_as_a_number_names_its_field(tmp_path: Path) -> None:
+    identity = {"type": "IAMUser", "accountId": 111122223333, "userName": "ci"}
+    _, rejected = _load_lines(tmp_path, "account", [_event(1, 0, userIdentity=identity)])
+    assert rejected == [
+        f"{tmp_path / 'trail.jsonl'}, line 1: field 'userIdentity.accountId': expected a string of 12 digits, got a number"
+    ]
