@@ -75,14 +75,12 @@ def test_a_wrong_typed_agent_names_its_field(tmp_path: Path) -> None:
 def test_a_huge_key_id_names_its_field_and_bound(tmp_path: Path) -> None:
     huge = {"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/ci", "accessKeyId": "A" * 300_000}
     _, rejected = _load_lines(tmp_path, "key", [_event(1, 0), _event(2, 1, userIdentity=huge)])
-    assert rejected == [
-        f"{tmp_path / 'trail.jsonl'}, line 2: field 'userIdentity.accessKeyId': expected at most 128 characters, got 300,000"
-    ]
+    reason = "field 'userIdentity.accessKeyId': expected at most 128 characters, got 300,000"
+    assert rejected == [f"{tmp_path / 'trail.jsonl'}, line 2: {reason}"]
 
 
 def test_an_account_id_given_as_a_number_names_its_field(tmp_path: Path) -> None:
     identity = {"type": "IAMUser", "accountId": 111122223333, "userName": "ci"}
     _, rejected = _load_lines(tmp_path, "account", [_event(1, 0, userIdentity=identity)])
-    assert rejected == [
-        f"{tmp_path / 'trail.jsonl'}, line 1: field 'userIdentity.accountId': expected a string of 12 digits, got a number"
-    ]
+    reason = "field 'userIdentity.accountId': expected a string of 12 digits, got a number"
+    assert rejected == [f"{tmp_path / 'trail.jsonl'}, line 1: {reason}"]
