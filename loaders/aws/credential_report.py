@@ -181,7 +181,12 @@ class CredentialReportLoader(Loader[Mapping[str, str]]):
             yield exc
             return
         reader = csv.DictReader(io.StringIO(text))
-        missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+        try:
+            header = reader.fieldnames or []
+        except csv.Error as exc:  # a header field past the csv module's limit, a NUL byte
+            yield Location(source.display, line=1).error(f"{prefix}header: {exc}")
+            return
+        missing = [c for c in REQUIRED_COLUMNS if c not in header]
         if missing:
             yield Location(source.display, line=1).error(f"{prefix}header lacks {', '.join(missing)}")
             return

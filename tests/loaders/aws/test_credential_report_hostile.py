@@ -77,3 +77,11 @@ def test_a_huge_csv_field_rejects_its_row_and_the_other_rows_load(tmp_path: Path
     assert not file.failure
     assert "report.csv, line 3: field larger than field limit (131072)" in str(file.errors[0])
     assert (file.accepted, file.rejected) == (base.accepted - 1, base.rejected + 1)
+
+
+def test_a_huge_header_field_is_a_located_error(tmp_path: Path) -> None:
+    lines = CSV.splitlines()
+    lines[0] = lines[0].replace("cert_2_last_rotated", "X" * 200_000)
+    (file,) = _load(tmp_path, "report.csv", ("\n".join(lines) + "\n").encode()).files
+    assert not file.failure and file.accepted == 0
+    assert "report.csv, line 1: header: field larger than field limit (131072)" in str(file.errors[0])
