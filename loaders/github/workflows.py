@@ -36,6 +36,7 @@ from graph.errors import LoadError, ModelError
 from graph.model import Edge, Evidence, Node
 from graph.schema import EdgeKind, NodeKind
 from loaders.base import Item, LoadContext, Loader, Location, Record, Sample, SourceFile, evidenced_edge
+from loaders.formats.fields import Fields, json_type
 from loaders.formats.yaml import read_yaml
 from loaders.github.jobs import DEFAULT_LABELS, GITHUB_HOSTED, JobFacts, read_job
 from loaders.repositories import context_repository, repository_node
@@ -94,8 +95,14 @@ class WorkflowLoader(Loader[Workflow]):
         if not isinstance(data, Mapping) or not isinstance(data.get("jobs"), Mapping):
             yield where.error("not a workflow: needs a mapping with a `jobs:` mapping")
             return
+        lines = tuple(text.splitlines())
+        try:
+            _check_workflow(data, lines, source.display)
+        except LoadError as exc:
+            yield exc
+            return
         checkout, path = checkout_of(source.path.resolve().parts)
-        yield Record(where, Workflow(data, path, checkout, source.path.resolve().parent.name, tuple(text.splitlines())))
+        yield Record(where, Workflow(data, path, checkout, source.path.resolve().parent.name, lines))
 
     def transform(self, record: Record[Workflow], ctx: LoadContext) -> Iterable[Item]:
         flow = record.value
@@ -104,6 +111,34 @@ class WorkflowLoader(Loader[Workflow]):
             return list(_workflow_items(flow, org, repo, record.location.file))
         except ModelError as exc:
             raise record.location.error(str(exc)) from None
+
+
+def _either(fields: Fields, key: str, kinds: tuple[type, ...], expected: str) -> None:
+    value = fields.value.get(key)
+    if value is not None and not isinstance(value, kinds):
+        raise fields.error(key, expected, value)
+
+
+def _check_workflow(data: Mapping[str, Any], lines: tuple[str, ...], display: str) -> None:
+    """The boundary of a workflow: the structure this loader walks has its shape, or the file is
+    rejected naming the field and the job's line (`jobs.build.steps[2].with`). Scalars YAML may
+    type as numbers (`name: 2024`) are read as text, as GitHub does."""
+    flow = Fields(data, Location(display, line=1))
+    _either(flow, "permissions", (Mapping, str), "a mapping or a permission level")
+    _either(flow, "env", (Mapping, str), "a mapping")
+    for job_id, job in data["jobs"].items():
+        where = Location(display, line=_job_line(lines, str(job_id)))
+        if not isinstance(job, Mapping):
+            raise where.error(f"field 'jobs.{job_id}': expected a mapping, got {json_type(job)}")
+        fields = Fields(job, where, f"jobs.{job_id}")
+        _either(fields, "permissions", (Mapping, str), "a mapping or a permission level")
+        _either(fields, "runs-on", (str, list, Mapping), "a label, a list of labels or a mapping")
+        _either(fields, "environment", (str, Mapping), "a name or a mapping")
+        _either(fields, "strategy", (Mapping, str), "a mapping")
+        for step in fields.objects("steps"):
+            _either(step, "uses", (str,), "an action reference")
+            _either(step, "with", (Mapping,), "a mapping")
+            _either(step, "env", (Mapping, str), "a mapping")
 
 
 def _job_line(lines: tuple[str, ...], job: str) -> int:

@@ -18,6 +18,7 @@ from typing import Any
 from graph.errors import LoadError, ModelError
 from graph.model import canonical_timestamp
 from loaders.base import Item, LoadContext, Loader, Location, Record, Sample, SourceFile
+from loaders.formats.fields import Fields, json_type
 from loaders.formats.json import iter_json_documents
 from loaders.repositories import checkout_repository, repository_from_url
 from loaders.scanners.findings import (
@@ -53,8 +54,30 @@ def _author(data: Mapping[str, Any], email_key: str, name_key: str) -> str:
     return ""
 
 
+_V8_TEXT = ("RuleID", "Description", "Match", "File", "Commit", "Email", "Author", "Date", "Fingerprint", "Message")
+_V8_LINES = ("StartLine", "EndLine", "StartColumn", "EndColumn")
+_V7_TEXT = ("rule", "line", "file", "commit", "email", "author", "date", "repo", "repoURL", "leakURL")
+
+
+def _check(data: Mapping[str, Any], where: Location, v8: bool) -> None:
+    """The boundary: each field this loader reads has its type, or the finding is rejected naming
+    the field. The secret itself is only type-checked: no message ever quotes it."""
+    fields = Fields(data, where)
+    for key in _V8_TEXT if v8 else _V7_TEXT:
+        fields.text(key)
+    for key in _V8_LINES if v8 else ("lineNumber",):
+        fields.integer(key)
+    if v8:
+        fields.texts("Tags")
+    secret_key = "Secret" if v8 else "offender"
+    secret = data.get(secret_key)
+    if not isinstance(secret, str):
+        raise where.error(f"field '{secret_key}': expected the matched secret as a string, got {json_type(secret)}")
+
+
 def _finding(data: Mapping[str, Any], where: Location, folder: str, checkout: tuple[str, str] | None) -> Finding:
     v8 = "RuleID" in data or "Secret" in data
+    _check(data, where, v8)
     rule = _text(data, "RuleID", "Description") if v8 else _text(data, "rule")
     secret = data.get("Secret") if v8 else data.get("offender")
     if not rule or not isinstance(secret, str):

@@ -20,6 +20,7 @@ from typing import Any
 from graph.errors import LoadError, ModelError
 from graph.model import canonical_timestamp
 from loaders.base import Item, LoadContext, Loader, Location, Record, Sample, SourceFile
+from loaders.formats.fields import Fields, json_type
 from loaders.formats.json import iter_json_documents
 from loaders.repositories import checkout_repository, repository_from_url
 from loaders.scanners.findings import (
@@ -69,7 +70,35 @@ def _email(text: str) -> str:
     return text
 
 
+_ORIGIN_TEXT = ("repository", "link", "file", "path", "commit", "email", "timestamp")
+
+
+def _check_v3(data: Mapping[str, Any], where: Location) -> None:
+    """The boundary of a v3 result: each field this loader reads has its type, or the result is
+    rejected naming the field (`SourceMetadata.Data.Git.line`). Raw values are only type-checked:
+    no message ever quotes a secret."""
+    fields = Fields(data, where)
+    fields.text("DetectorName", required=True)
+    for key in ("Raw", "RawV2", "Redacted"):
+        value = data.get(key)
+        if value is not None and not isinstance(value, str):
+            raise where.error(f"field '{key}': expected a string, got {json_type(value)}")
+    fields.flag("Verified")
+    extra = fields.mapping("ExtraData")
+    extra.text("arn")
+    extra.text("account")
+    sources = fields.mapping("SourceMetadata", required=True).mapping("Data", required=True)
+    for kind in sources.value:
+        origin = sources.mapping(kind)
+        for key in _ORIGIN_TEXT:
+            origin.text(key)
+        origin.integer("line")
+    for registered in fields.mapping("StructuredData").objects("github_ssh_key"):
+        registered.text("user")
+
+
 def _v3(data: Mapping[str, Any], where: Location, folder: str, checkout: tuple[str, str] | None) -> Findings:
+    _check_v3(data, where)
     metadata = data.get("SourceMetadata")
     sources = metadata.get("Data") if isinstance(metadata, Mapping) else None
     origin = (
