@@ -125,7 +125,9 @@ class CloudTrailLoader(Loader[Any], ParallelAggregates):
             if type(event["eventTime"]) is str and len(state.times) < 500_000:
                 state.times[event["eventTime"]] = (seconds, text)
         arn = identity.get("arn")
-        hit = state.callers.get((identity.get("accessKeyId"), arn)) if type(arn) is str else None
+        key = identity.get("accessKeyId")
+        # Only text keys the cache: any other value goes to `_caller`, whose check names the field.
+        hit = state.callers.get((key, arn)) if type(arn) is str and (key is None or type(key) is str) else None
         group, principal = hit if hit is not None else self._caller(state, event, identity, record)
         # Everything that can reject the event is worked out before any aggregate changes, so a
         # rejected event leaves no trace in a session (caches above are memos, not aggregates).

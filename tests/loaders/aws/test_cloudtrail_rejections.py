@@ -53,6 +53,7 @@ BAD = {
     "key-huge": {
         "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/ci", "accessKeyId": "A" * 300_000}
     },
+    "key-object": {"userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/ci", "accessKeyId": {}}},
     "account-number": {"userIdentity": {"type": "IAMUser", "accountId": 111122223333, "userName": "ci"}},
 }
 
