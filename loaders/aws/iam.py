@@ -47,7 +47,7 @@ __all__ = ["IamEntity", "IamExportLoader"]
 NAME = "aws-iam"
 _LISTS = (("UserDetailList", "user"), ("GroupDetailList", "group"), ("RoleDetailList", "role"))
 _REQUIRED = {"user": ("Arn", "UserName"), "group": ("Arn", "GroupName"), "role": ("Arn", "RoleName")}
-_IAM_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:\S+")
+_IAM_ARN = re.compile(r"arn:aws[a-z-]*:iam::[^:\s]*:\S+")  # real demo exports write `aws` as the account
 _INLINE = {"user": "UserPolicyList", "group": "GroupPolicyList", "role": "RolePolicyList"}
 
 
@@ -58,7 +58,7 @@ def _check_entity(kind: str, item: object, where: Location, locator: str) -> Non
         raise where.error(f"field '{locator}': expected an object, got {json_type(item)}")
     fields = Fields(item, where, locator)
     arn_key, name_key = _REQUIRED[kind]
-    fields.text(arn_key, required=True, pattern=_IAM_ARN, expected="an IAM ARN (arn:aws:iam::<12 digits>:…)")
+    fields.text(arn_key, required=True, pattern=_IAM_ARN, expected="an IAM ARN (arn:aws:iam::<account>:…)")
     fields.text(name_key, required=True)
     fields.text("Path")
     fields.text("CreateDate")
@@ -97,10 +97,16 @@ class IamEntity:
     index: ExportIndex
 
 
+def _listed(document: Mapping[str, Any], key: str) -> list[Any]:
+    """document[key] when it is a list, else empty (the entity loop reports a wrong type, named)."""
+    value = document.get(key)
+    return value if isinstance(value, list) else []
+
+
 def _main_account(document: Mapping[str, Any]) -> str:
     accounts: Counter[str] = Counter()
     for list_name, _kind in _LISTS:
-        for item in document.get(list_name) or []:
+        for item in _listed(document, list_name):
             arn = item.get("Arn") if isinstance(item, Mapping) else None
             if isinstance(arn, str) and arn.count(":") >= 5 and arn.split(":")[4].isdigit():
                 accounts[arn.split(":")[4]] += 1
@@ -109,11 +115,11 @@ def _main_account(document: Mapping[str, Any]) -> str:
 
 def _default_documents(document: Mapping[str, Any]) -> dict[str, object]:
     documents: dict[str, object] = {}
-    for policy in document.get("Policies") or []:
+    for policy in _listed(document, "Policies"):
         if not isinstance(policy, Mapping) or not isinstance(policy.get("Arn"), str):
             continue
         default = policy.get("DefaultVersionId")
-        for version in policy.get("PolicyVersionList") or []:
+        for version in _listed(policy, "PolicyVersionList"):
             if isinstance(version, Mapping) and (
                 version.get("IsDefaultVersion") or version.get("VersionId") == default
             ):
@@ -180,14 +186,14 @@ class IamExportLoader(Loader[IamEntity]):
 
     def _entities(self, source: SourceFile, document: Mapping[str, Any]) -> Iterator[Record[IamEntity] | LoadError]:
         index = ExportIndex(_main_account(document), _default_documents(document))
-        for group in document.get("GroupDetailList") or []:
+        for group in _listed(document, "GroupDetailList"):
             if isinstance(group, Mapping) and isinstance(group.get("GroupName"), str):
                 index.groups[group["GroupName"]] = group
         position = 0
         for list_name, kind in _LISTS:
             items = document.get(list_name) or []
             if not isinstance(items, list):
-                yield Location(source.display).error(f"{list_name} is not a list")
+                yield Location(source.display).error(f"field '{list_name}': expected a list, got {json_type(items)}")
                 continue
             for i, item in enumerate(items):
                 position += 1

@@ -117,3 +117,14 @@ def test_workflow_names_the_job_field_at_its_line(tmp_path: Path) -> None:
     file = _load(path)
     line = next(n for n, text in enumerate(path.read_text().splitlines(), 1) if text.startswith(f"  {job}:"))
     assert _reasons(file) == [f"{path}, line {line}: field 'jobs.{job}.steps[0].with': expected a mapping, got a list"]
+
+
+def test_iam_export_with_a_list_of_the_wrong_type_names_it_and_loads_the_other_lists(tmp_path: Path) -> None:
+    # Found by bench/fuzz.py: the export's index walked every list before the type check.
+    document = orjson.loads((FIXTURES / "aws" / "iam-authorization-details.json").read_bytes())
+    document["UserDetailList"], document["Policies"] = True, 3
+    path = tmp_path / "iam.json"
+    path.write_bytes(orjson.dumps(document))
+    file = _load(path)
+    assert f"{path}: field 'UserDetailList': expected a list, got a boolean" in _reasons(file)
+    assert not file.failure and file.accepted == len(document["RoleDetailList"]) + len(document["GroupDetailList"])
