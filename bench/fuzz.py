@@ -60,7 +60,7 @@ FUZZ_LIMITS = {
     "KEYTRAIL_LOAD_MAX_DOCUMENT_BYTES": "32M",
     "KEYTRAIL_LOAD_MAX_LINE_BYTES": "8M",
 }
-SAFETY_NET = re.compile(r"unreadable record \(|cannot parse \(|Traceback \(most recent call last\)")
+SAFETY_NET = re.compile(r"unreadable record \(|cannot parse \(|cannot finish \(|Traceback \(most recent call last\)")
 """The runner's catch-alls: an exception type where a located reason should be (loaders/runner.py)."""
 SUMMARY = re.compile(r"records accepted, (\d+) rejected, (\d+) files failed")
 COUNTS = re.compile(r"^\S+\s+(?P<path>.+): (?P<accepted>\d+) accepted, (?P<rejected>\d+) rejected", re.M)

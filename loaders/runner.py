@@ -420,7 +420,10 @@ def _run(
     noted = len(ctx.notes)
     for name, loader in used.items():
         of_loader = {p[2].display: p[4] for p in ordered if p[3] is loader}
-        batcher.stream(loader.finish(ctx), of_loader, finishing[name])
+        try:
+            batcher.stream(loader.finish(ctx), of_loader, finishing[name])
+        except Exception as exc:  # a defect of one loader's aggregates fails its last file, not the load
+            finishing[name].fail(f"cannot finish ({type(exc).__name__}: {exc})")
     batcher.flush()
     report.notes.extend(ctx.notes[noted:])
     return report

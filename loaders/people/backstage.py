@@ -129,11 +129,17 @@ class BackstageLoader(Loader[Mapping[str, Any]]):
             raise record.location.error(str(exc)) from None
         return []  # Location, Template, ...: catalog plumbing, nothing to own or be
 
-    def finish(self, ctx: LoadContext) -> Iterable[Item]:
+    def finish(self, ctx: LoadContext) -> Iterable[Item | LoadError]:
         refs: _Refs = ctx.state.pop(STATE, _Refs())
-        items: list[Item] = []
+        items: list[Item | LoadError] = []
         for username, kind, target, target_kind, props, evidence in refs.pending:
-            person = refs.users.get(username) or ids.github_user(username)
+            try:
+                person = refs.users.get(username) or ids.github_user(username)
+            except ModelError as exc:  # a member name that is no login: that reference only
+                line = evidence.locator.removeprefix("line ")
+                at = int(line) if line.isdigit() else None
+                items.append(LoadError(str(exc), file=evidence.source, line=at))
+                continue
             if person.startswith("github-user:"):
                 items.append(
                     Node(

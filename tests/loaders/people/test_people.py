@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from graph import ids
+from graph.embedded import EmbeddedStore
 from graph.schema import EdgeKind
 from graph.store import GraphStore
 from tests.conftest import FIXTURES
@@ -54,3 +57,24 @@ def test_loading_twice_leaves_the_export_unchanged(store: GraphStore) -> None:
     first = export_text(store)
     load(store, PEOPLE)
     assert export_text(store) == first
+
+
+def test_a_member_that_is_no_login_is_one_located_rejection_and_the_load_goes_on(tmp_path: Path) -> None:
+    # Found by bench/fuzz.py: a malformed member name raised while the memberships were emitted
+    # at the end, and stopped the whole load.
+    text = (
+        (FIXTURES / "people" / "catalog-info.yaml")
+        .read_text()
+        .replace("[mara.lindqvist, octo-dev", "[mara.lindqvist! octo-dev", 1)
+    )
+    path = tmp_path / "catalog-info.yaml"
+    path.write_text(text)
+    store = EmbeddedStore(tmp_path / "k.db")
+    try:
+        (file,) = load(store, path).files
+    finally:
+        store.close()
+    assert not file.failure and file.accepted > 0
+    assert any(
+        e.line is not None and "malformed GitHub login 'mara.lindqvist! octo-dev'" in str(e) for e in file.errors
+    )
