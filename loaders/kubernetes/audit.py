@@ -65,7 +65,9 @@ def _denied(event: dict[str, Any]) -> str:
 def _strings(value: object) -> tuple[str, ...]:
     if not isinstance(value, list):
         return ()
-    return tuple(v.strip() for v in value if isinstance(v, str) and v.strip() and not any(c.isspace() for c in v.strip()))
+    return tuple(
+        v.strip() for v in value if isinstance(v, str) and v.strip() and not any(c.isspace() for c in v.strip())
+    )
 
 
 def _credential_id(user: dict[str, Any]) -> str:
@@ -112,10 +114,8 @@ class AuditLoader(Loader[AuditRecord]):
         ips = _strings(event.get("sourceIPs"))
         agent = event.get("userAgent")
         agent = agent.strip()[:300] if isinstance(agent, str) else ""
-        if moment is None:
-            how = ""
-        else:
-            how = _credential_id(user) or f"{ips[0] if ips else '-'}|{agent or '-'}"
+        # an undated event joins its actor's one undated session; a dated one its credential's, else its place's
+        how = "" if moment is None else (_credential_id(user) or f"{ips[0] if ips else '-'}|{agent or '-'}")
         group = (cluster, username, how, "dated" if moment is not None else "undated")
         try:
             target, action = target_of(cluster, event)
@@ -180,7 +180,9 @@ class AuditLoader(Loader[AuditRecord]):
         if state is None:
             return ()
         state.flush()
-        emitter = Emitter(state, ctx.state.get(STATE + ".people") or {}, ctx.state.get(STATE + ".book") or AddressBook())
+        emitter = Emitter(
+            state, ctx.state.get(STATE + ".people") or {}, ctx.state.get(STATE + ".book") or AddressBook()
+        )
         if state.skipped_stages:
             ctx.notes.append(f"{NAME}: {state.skipped_stages} events were further stages of a request already counted")
         if state.seen_overflow:
