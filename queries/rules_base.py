@@ -117,7 +117,7 @@ ROW_PROPERTIES: Final[dict[NodeKind | EdgeKind, tuple[str, ...]]] = {
     _N.IDENTITY: ("nature", "account", "trust_policy", "password_enabled", "mfa_active", "deleted", "environment"),
     _N.CREDENTIAL: (
         "credential_type", "status", "created", "last_rotated", "revoked_at", "deleted_at", "legacy",
-        "static_cloud_key", "environment", "last_used", "identified_by", "lifetime",
+        "static_cloud_key", "environment", "last_used", "identified_by", "lifetime", "dangling",
     ),
     _N.SESSION: ("auth_method", "interactive", "environment"),
     _N.CHANGE: ("change_type", "at", "decision", "action"),
