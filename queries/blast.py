@@ -10,8 +10,9 @@ grant names directly is still granted when a grant's pattern covers it (write on
 `ecs:payments`; `*` on `*` the whole account: graph/access.py), and each touched call is checked
 against the action patterns of the grants that cover its resource: what no grant allows is
 `ungranted_actions`, what needs no permission at all (`sts:GetCallerIdentity`, ...) is
-`no_permission_actions` and never counts as touched-but-not-granted. The subgraph comes back
-compactly (node list + edge list) for drawing.
+`no_permission_actions` and never counts as touched-but-not-granted. A Secret read counts as a
+touch of the scopes it is STORED_IN (the grant on `secrets in <namespace>` was used). The
+subgraph comes back compactly (node list + edge list) for drawing.
 """
 
 from __future__ import annotations
@@ -151,7 +152,7 @@ def _touches(
     capped = len(sessions) > SESSION_CAP
     touched: dict[str, list[StoredEdge]] = {}
     for edge in expand_visible(store, sessions[:SESSION_CAP], ((EdgeKind.TOUCHED, "out"),), as_of):
-        if edge.target_kind == NodeKind.RESOURCE:
+        if edge.target_kind in (NodeKind.RESOURCE, NodeKind.CREDENTIAL):
             touched.setdefault(edge.target, []).append(edge)
     return touched, capped
 
@@ -185,6 +186,19 @@ def _coverage(resource_id: str, granted: dict[str, list[_Grant]], patterns: list
         patterns = sorted({g.target for g in grants})
     no_permission = [a for a in actions if a not in needed]
     return _Coverage(_best(grants), sorted({g.source for g in grants}), patterns, ungranted, no_permission)
+
+
+def _through_secrets(touched: dict[str, list[StoredEdge]], walked: list[StoredEdge]) -> dict[str, list[StoredEdge]]:
+    """Resource -> TOUCHED edges, where a session that read a Secret (a Credential) used the grant
+    on each scope the walk found the Secret STORED_IN (a Kubernetes `get secrets` on one Secret is
+    a use of `secrets in <namespace>`); Credentials are not rows of their own."""
+    found = {target: edges for target, edges in touched.items() if edges[0].target_kind == NodeKind.RESOURCE}
+    for edge in walked:
+        if edge.kind == EdgeKind.STORED_IN and edge.source in touched and edge.target_kind == NodeKind.RESOURCE:
+            reads = touched[edge.source]
+            if reads[0].target_kind == NodeKind.CREDENTIAL:
+                found.setdefault(edge.target, []).extend(e for e in reads if e not in found.get(edge.target, []))
+    return found
 
 
 def _resource_rows(
@@ -242,6 +256,7 @@ def blast_radius(
     granted = _granted(sub.edges)
     of_kind = {k: sorted(i for i, n in sub.nodes.items() if n.kind == k) for k in NodeKind}
     touched, capped = _touches(store, of_kind[NodeKind.IDENTITY], of_kind[NodeKind.CREDENTIAL], as_of)
+    touched = _through_secrets(touched, sub.edges)
     extra = visible_nodes(store, sorted(set(touched) - set(sub.nodes)), as_of)
     refs = {i: node_ref(n) for i, n in {**sub.nodes, **extra}.items()}
     rows = _resource_rows(sub.depth, granted, touched, refs)

@@ -22,7 +22,9 @@ def test_kubernetes_rules_on_the_fixture_cluster(store: GraphStore) -> None:
     unread = found[("KT-NHI5-004", "k8s:lab:sa:shop/api")]
     assert "may read 1 Secrets it never read: shop/stripe-key" in unread.message  # db-creds was read
     human = found[("KT-NHI10-002", "k8s:lab:sa:shop/api")]
-    assert human.message.startswith("person:ines.okafor@acme.example ran create pods/exec into k8s:lab:pod:shop/api-7d9f8")
+    assert human.message.startswith(
+        "person:ines.okafor@acme.example ran create pods/exec into k8s:lab:pod:shop/api-7d9f8"
+    )
     assert {e.kind for e in human.evidence} == {"TOUCHED", "RUNS_AS", "CAN_ACCESS"}
     assert ("KT-NHI5-001", "k8s:lab:sa:shop/deployer") not in found  # judged by KT-NHI5-003 instead
 
