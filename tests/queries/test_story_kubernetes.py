@@ -51,3 +51,16 @@ def test_blast_radius_of_the_pods_service_account_reaches_the_secrets(store: Gra
     assert scope.actions == ["get secrets"] and scope.sessions == 1
     nodes = {n.id for n in blast.nodes}
     assert {"k8s:lab:secret:shop/db-creds", "k8s:lab:secret:shop/stripe-key"} <= nodes
+
+
+def test_blast_radius_of_the_person_goes_through_the_exec_to_the_pods_secrets(store: GraphStore) -> None:
+    _estate(store)
+    blast = blast_radius(store, "k8s:lab:user:ines.okafor@acme.example")
+    depth = {n.id: n.depth for n in blast.nodes}
+    assert depth[POD] == 2 and depth["k8s:lab:sa:shop/api"] == 3  # session -> pod -> its service account
+    assert depth["k8s:lab:secret:shop/db-creds"] == 5 and "k8s:lab:secret:shop/stripe-key" in depth
+    kinds = {(e.source, e.kind, e.target) for e in blast.edges}
+    assert (POD, "RUNS_AS", "k8s:lab:sa:shop/api") in kinds
+    assert any(k == "TOUCHED" and t == POD for _, k, t in kinds)
+    scope = {r.resource.id: r for r in blast.resources}["k8s:lab:res:shop/secrets"]
+    assert scope.level == "read" and scope.touched is True and scope.granted_by == ["k8s:lab:sa:shop/api"]
