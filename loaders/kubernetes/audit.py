@@ -18,6 +18,7 @@ Secret values: a Secret's request and response objects hold its `data`; neither 
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -37,6 +38,8 @@ __all__ = ["AuditLoader", "sniff_audit"]
 STATE = "k8s_audit"
 _CREDENTIAL_ID = "authentication.kubernetes.io/credential-id"
 _edge = functools.partial(evidenced_edge, NAME)
+_SPACE = re.compile(r"\s")
+_REF_KEYS = ("resource", "subresource", "name", "namespace")
 
 
 def sniff_audit(text: str) -> bool:
@@ -65,9 +68,7 @@ def _denied(event: dict[str, Any]) -> str:
 def _strings(value: object) -> tuple[str, ...]:
     if not isinstance(value, list):
         return ()
-    return tuple(
-        v.strip() for v in value if isinstance(v, str) and v.strip() and not any(c.isspace() for c in v.strip())
-    )
+    return tuple(v for v in value if type(v) is str and v and not _SPACE.search(v))
 
 
 def _credential_id(user: dict[str, Any]) -> str:
@@ -117,10 +118,25 @@ class AuditLoader(Loader[AuditRecord]):
         # an undated event joins its actor's one undated session; a dated one its credential's, else its place's
         how = "" if moment is None else (_credential_id(user) or f"{ips[0] if ips else '-'}|{agent or '-'}")
         group = (cluster, username, how, "dated" if moment is not None else "undated")
-        try:
-            target, action = target_of(cluster, event)
-        except ModelError as error:
-            raise where.error(f"audit event with an unusable objectRef: {error}") from None
+        ref = event.get("objectRef")
+        try:  # events repeat their targets: cache by what target_of reads (the URI only without an objectRef)
+            memo = (
+                (cluster, verb, tuple(ref.get(k) for k in _REF_KEYS))
+                if type(ref) is dict and ref.get("resource")
+                else None
+            )
+            hash(memo)
+        except TypeError:
+            memo = None
+        found = state.targets.get(memo) if memo is not None else None
+        if found is None:
+            try:
+                found = target_of(cluster, event)
+            except ModelError as error:
+                raise where.error(f"audit event with an unusable objectRef: {error}") from None
+            if memo is not None and len(state.targets) < 100_000:
+                state.targets[memo] = found
+        target, action = found
         locator = where.locator + (f" item {where.record}" if where.record is not None and where.line else "")
         if moment is None:
             locator += " (event has no timestamp: undated session)"
@@ -199,7 +215,7 @@ def _chain(*parts: Iterable[Item]) -> Iterator[Item]:
 def _impersonated(cluster: str, event: dict[str, Any]) -> Target | None:
     found = event.get("impersonatedUser")
     name = found.get("username") if isinstance(found, dict) else None
-    if not isinstance(name, str) or not name.strip() or any(c.isspace() for c in name.strip()):
+    if not isinstance(name, str) or not name.strip() or _SPACE.search(name.strip()):
         return None
     identity = ids.k8s_audit_user(cluster, name.strip())
     if identity.startswith(f"k8s:{cluster}:sa:"):

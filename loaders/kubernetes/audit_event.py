@@ -32,6 +32,9 @@ __all__ = ["AuditRecord", "check_event", "event_time", "read_audit"]
 _LOG_GROUP = re.compile(r"^/aws/eks/([^/]+)/cluster$")
 _TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_SPACE = re.compile(r"\s")
+_TIMES: dict[str, tuple[int, str] | None] = {}  # timestamp text -> parsed (bounded): events share seconds
+_TIMES_CAP = 200_000
 
 
 class AuditRecord(NamedTuple):
@@ -119,7 +122,13 @@ def event_time(event: dict[str, Any], fallback: object, where: Location) -> tupl
         value = event.get(key)
         if value is None or value == "":
             continue
-        parsed = _seconds(value) if isinstance(value, str) else None
+        # the fraction is dropped, so `…THH:MM:SS.ffffffZ` texts of one second share a parse
+        key = value[:19] if type(value) is str and value.endswith("Z") and value[19:20] in (".", "Z") else value
+        parsed = _TIMES.get(key) if type(key) is str else None
+        if parsed is None:
+            parsed = _seconds(value) if isinstance(value, str) else None
+            if parsed is not None and len(_TIMES) < _TIMES_CAP:
+                _TIMES[key] = parsed
         if parsed is None:
             raise where.error(f"malformed {key} {str(value)[:40]!r}")
         return parsed
@@ -138,6 +147,6 @@ def check_event(event: dict[str, Any], where: Location) -> tuple[str, str]:
     if not isinstance(verb, str) or not verb.strip():
         raise where.error("audit event without a verb")
     username = user.get("username") if isinstance(user, dict) else None
-    if not isinstance(username, str) or not username.strip() or any(c.isspace() for c in username.strip()):
+    if not isinstance(username, str) or not username.strip() or _SPACE.search(username.strip()):
         raise where.error("audit event without a user.username")
     return verb.strip().lower(), username.strip()

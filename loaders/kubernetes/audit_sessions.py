@@ -90,6 +90,7 @@ class AuditState:
         self.seen_overflow = False
         self.actors: dict[tuple[str, str], Actor] = {}
         self.change_items: dict[str, tuple[Any, ...]] = {}
+        self.targets: dict[object, tuple[Target, str]] = {}  # target_of's answers, by what it reads
 
     def offer(self, key: tuple[str, ...] | None, stage: str, observed: Observed) -> None:
         """Count a request once across its stages (module docstring)."""
