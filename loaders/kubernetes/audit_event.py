@@ -123,12 +123,13 @@ def event_time(event: dict[str, Any], fallback: object, where: Location) -> tupl
         if value is None or value == "":
             continue
         # the fraction is dropped, so `…THH:MM:SS.ffffffZ` texts of one second share a parse
-        key = value[:19] if type(value) is str and value.endswith("Z") and value[19:20] in (".", "Z") else value
-        parsed = _TIMES.get(key) if type(key) is str else None
+        plain = type(value) is str and (value[19:] == "Z" or (value[19:20] == "." and value[20:-1].isdigit()))
+        memo = value[:19] if plain and value.endswith("Z") else value
+        parsed = _TIMES.get(memo) if type(memo) is str else None
         if parsed is None:
             parsed = _seconds(value) if isinstance(value, str) else None
             if parsed is not None and len(_TIMES) < _TIMES_CAP:
-                _TIMES[key] = parsed
+                _TIMES[memo] = parsed
         if parsed is None:
             raise where.error(f"malformed {key} {str(value)[:40]!r}")
         return parsed
