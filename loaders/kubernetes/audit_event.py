@@ -48,6 +48,9 @@ def _envelope(value: dict[str, Any], where: Location) -> Iterator[Record[AuditRe
     found = _LOG_GROUP.match(group) if isinstance(group, str) else None
     cluster = found.group(1) if found else ""
     entries = value.get("logEvents") if "logEvents" in value else value.get("events")
+    stream = value.get("logStream")  # a subscription payload names its one stream at the top
+    if isinstance(stream, str) and not stream.startswith("kube-apiserver-audit"):
+        return  # the log group's other streams (authenticator, scheduler ...) are not audit events
     for index, entry in enumerate(entries if isinstance(entries, list) else []):
         inner = Location(where.file, line=where.line, record=index)
         message = entry.get("message") if isinstance(entry, dict) else None

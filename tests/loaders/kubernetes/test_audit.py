@@ -117,3 +117,12 @@ def test_audit_reload_is_idempotent(store: GraphStore) -> None:
     first = export_text(store)
     load(store, *paths, cluster="lab")
     assert export_text(store) == first
+
+
+def test_eks_cloudwatch_subscription_payload_names_the_cluster(store: GraphStore) -> None:
+    report = load(store, K8S / "cloudwatch")
+    assert errors(report) == []  # the authenticator stream's payload is skipped, not rejected
+    billing = _session_of(store, "k8s:prod-eks:sa:payments/billing", "2026-11-04T10:15:02Z")
+    touched = edges(store, EdgeKind.TOUCHED)
+    assert touched[(billing.id, "k8s:prod-eks:secret:payments/stripe")].props["actions"] == ["get secrets"]
+    assert billing.props["cluster"] == "prod-eks"
