@@ -269,6 +269,7 @@ NODE_SPECS: MappingProxyType[NodeKind, NodeSpec] = MappingProxyType(
                     regions="list[str]",
                     cluster="str",  # Kubernetes cluster of an audit-log session
                     impersonated="list[str]",  # identities the session impersonated (k8s impersonatedUser)
+                    denied="list[str]",  # attempts the authorizer or server refused (k8s): kept, never touches
                     **_COMMON_NODE,  # type: ignore[arg-type]
                 ),
             ),

@@ -27,6 +27,7 @@ from loaders.github.codeowners import CodeownersLoader
 from loaders.github.runners import RunnerInventoryLoader
 from loaders.github.workflows import WorkflowLoader
 from loaders.github_audit.loader import GithubAuditLoader
+from loaders.kubernetes.audit import AuditLoader
 from loaders.kubernetes.objects import ManifestLoader
 from loaders.okta.loader import OktaSystemLogLoader
 from loaders.opengraph.loader import OpenGraphLoader
@@ -71,6 +72,7 @@ REGISTRY: tuple[Registration, ...] = (
     Registration(BackstageLoader(), Phase.PEOPLE),
     Registration(RunnerInventoryLoader(), Phase.IDENTITIES),
     Registration(WorkflowLoader(), Phase.DEFINITIONS),
+    Registration(AuditLoader(), Phase.ACTIVITY),
     Registration(ManifestLoader(), Phase.DEFINITIONS),
     Registration(CodeownersLoader(), Phase.CODE_OWNERSHIP),
     Registration(GitleaksLoader(), Phase.EXPOSURES),

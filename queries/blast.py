@@ -10,8 +10,14 @@ grant names directly is still granted when a grant's pattern covers it (write on
 `ecs:payments`; `*` on `*` the whole account: graph/access.py), and each touched call is checked
 against the action patterns of the grants that cover its resource: what no grant allows is
 `ungranted_actions`, what needs no permission at all (`sts:GetCallerIdentity`, ...) is
-`no_permission_actions` and never counts as touched-but-not-granted. The subgraph comes back
-compactly (node list + edge list) for drawing.
+`no_permission_actions` and never counts as touched-but-not-granted. A Secret read counts as a
+touch of the scopes it is STORED_IN (the grant on `secrets in <namespace>` was used).
+
+Observed reach: when a session of a reached identity exec'd, attached or port-forwarded into a
+workload (Kubernetes), the person inside holds the workload's service-account token, so the
+session, the workload and the service accounts it RUNS_AS join the subgraph and the walk goes on
+from those service accounts (one round: their own execs are not followed again). The subgraph
+comes back compactly (node list + edge list) for drawing.
 """
 
 from __future__ import annotations
@@ -19,10 +25,10 @@ from __future__ import annotations
 from typing import Any, Final, NamedTuple
 
 from graph.access import action_allowed, needs_permission, resource_covers
-from graph.model import StoredEdge, from_store
+from graph.model import Node, StoredEdge, from_store
 from graph.schema import EdgeKind, NodeKind, edge_kinds_for
 from graph.store import GraphStore, Step
-from graph.traverse import MAX_DEPTH, TraversalPlan, traverse
+from graph.traverse import MAX_DEPTH, Subgraph, TraversalPlan, traverse
 from graph.values import AccessLevel
 from queries.common import (
     NodeRef,
@@ -37,6 +43,7 @@ from queries.common import (
     require_node,
     visible_nodes,
 )
+from queries.story_reach import interactive
 
 __all__ = ["BlastEdge", "BlastNode", "BlastRadiusResult", "BlastSummary", "ReachedResource", "blast_radius"]
 
@@ -151,7 +158,7 @@ def _touches(
     capped = len(sessions) > SESSION_CAP
     touched: dict[str, list[StoredEdge]] = {}
     for edge in expand_visible(store, sessions[:SESSION_CAP], ((EdgeKind.TOUCHED, "out"),), as_of):
-        if edge.target_kind == NodeKind.RESOURCE:
+        if edge.target_kind in (NodeKind.RESOURCE, NodeKind.CREDENTIAL):
             touched.setdefault(edge.target, []).append(edge)
     return touched, capped
 
@@ -185,6 +192,60 @@ def _coverage(resource_id: str, granted: dict[str, list[_Grant]], patterns: list
         patterns = sorted({g.target for g in grants})
     no_permission = [a for a in actions if a not in needed]
     return _Coverage(_best(grants), sorted({g.source for g in grants}), patterns, ungranted, no_permission)
+
+
+def _through_secrets(touched: dict[str, list[StoredEdge]], walked: list[StoredEdge]) -> dict[str, list[StoredEdge]]:
+    """Resource -> TOUCHED edges, where a session that read a Secret (a Credential) used the grant
+    on each scope the walk found the Secret STORED_IN (a Kubernetes `get secrets` on one Secret is
+    a use of `secrets in <namespace>`); Credentials are not rows of their own."""
+    found = {target: edges for target, edges in touched.items() if edges[0].target_kind == NodeKind.RESOURCE}
+    for edge in walked:
+        if edge.kind == EdgeKind.STORED_IN and edge.source in touched and edge.target_kind == NodeKind.RESOURCE:
+            reads = touched[edge.source]
+            if reads[0].target_kind == NodeKind.CREDENTIAL:
+                found.setdefault(edge.target, []).extend(e for e in reads if e not in found.get(edge.target, []))
+    return found
+
+
+def _add(sub: Subgraph, nodes: dict[str, Node], edges: list[StoredEdge], depth: dict[str, int]) -> None:
+    for node_id, node in nodes.items():
+        if node_id not in sub.nodes:
+            sub.nodes[node_id] = node
+            sub.depth[node_id] = depth[node_id]
+    seen = {e.key for e in sub.edges}
+    sub.edges.extend(e for e in edges if e.key not in seen and e.source in sub.nodes and e.target in sub.nodes)
+
+
+def _through_exec(store: GraphStore, sub: Subgraph, plan: TraversalPlan) -> None:
+    """Observed reach through an exec into a workload (module docstring), within the plan's bounds."""
+    as_of = plan.as_of
+    identities = sorted(i for i, n in sub.nodes.items() if n.kind == NodeKind.IDENTITY)
+    acted = expand_visible(store, identities, ((EdgeKind.ACTED_AS, "in"),), as_of)
+    sessions = sorted({e.source for e in acted})[:SESSION_CAP]
+    execs = [e for e in expand_visible(store, sessions, ((EdgeKind.TOUCHED, "out"),), as_of) if interactive(e)]
+    if not execs:
+        return
+    runs = expand_visible(store, sorted({e.target for e in execs}), ((EdgeKind.RUNS_AS, "out"),), as_of)
+    depth: dict[str, int] = {}
+    for edge in (e for e in acted if e.source in {x.source for x in execs}):
+        depth[edge.source] = min(depth.get(edge.source, MAX_DEPTH + 1), sub.depth[edge.target] + 1)
+    for edge in execs:
+        depth[edge.target] = min(depth.get(edge.target, MAX_DEPTH + 1), depth[edge.source] + 1)
+    for edge in runs:
+        depth[edge.target] = min(depth.get(edge.target, MAX_DEPTH + 1), depth[edge.source] + 1)
+    depth = {i: d for i, d in depth.items() if d <= plan.max_depth}
+    if len(sub.nodes) + len(depth) > plan.max_nodes:
+        sub.truncated = True
+        return
+    _add(sub, visible_nodes(store, sorted(depth), as_of), [*acted, *execs, *runs], depth)
+    accounts = sorted(e.target for e in runs if e.target in depth and depth[e.target] < plan.max_depth)
+    if not accounts:
+        return
+    base = min(depth[a] for a in accounts)
+    more = traverse(store, TraversalPlan(tuple(accounts), plan.steps, max_depth=plan.max_depth - base,
+                                         max_nodes=max(1, plan.max_nodes - len(sub.nodes)), as_of=as_of))  # fmt: skip
+    sub.truncated = sub.truncated or more.truncated
+    _add(sub, more.nodes, more.edges, {i: d + base for i, d in more.depth.items()})
 
 
 def _resource_rows(
@@ -239,9 +300,11 @@ def blast_radius(
     plan = TraversalPlan((node_id,), edge_kinds_for("blast"), max_depth=max_depth, max_nodes=max_nodes, as_of=as_of)
     sub = traverse(store, plan)  # reads the subject with its first level
     subject = require_node(store, node_id, as_of, read=sub.nodes)
+    _through_exec(store, sub, plan)
     granted = _granted(sub.edges)
     of_kind = {k: sorted(i for i, n in sub.nodes.items() if n.kind == k) for k in NodeKind}
     touched, capped = _touches(store, of_kind[NodeKind.IDENTITY], of_kind[NodeKind.CREDENTIAL], as_of)
+    touched = _through_secrets(touched, sub.edges)
     extra = visible_nodes(store, sorted(set(touched) - set(sub.nodes)), as_of)
     refs = {i: node_ref(n) for i, n in {**sub.nodes, **extra}.items()}
     rows = _resource_rows(sub.depth, granted, touched, refs)

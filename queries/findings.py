@@ -30,18 +30,21 @@ from queries.common import Hop, NodeRef, Result, check_limit, check_time, hop, n
 from queries.rules_base import OWASP_NAMES, SEVERITY_RANK, Owasp, Rule, RuleContext, Severity
 from queries.rules_credentials import CREDENTIAL_RULES
 from queries.rules_identities import IDENTITY_RULES
+from queries.rules_kubernetes import KUBERNETES_RULES
 
 __all__ = ["FINDING_CAP", "RULES", "Finding", "FindingsResult", "RuleInfo", "findings", "rule_info"]
 
-RULES: Final[tuple[Rule, ...]] = tuple(sorted((*CREDENTIAL_RULES, *IDENTITY_RULES), key=lambda r: r.id))
+RULES: Final[tuple[Rule, ...]] = tuple(
+    sorted((*CREDENTIAL_RULES, *IDENTITY_RULES, *KUBERNETES_RULES), key=lambda r: r.id)
+)
 FINDING_CAP: Final = 1_000_000
 """Most findings one call returns (the default `limit`); page on with `offset` past it."""
 _Key = tuple[str, str, str]
 N, E = NodeKind, EdgeKind
 SCAN_ORDER: Final[tuple[NodeKind | EdgeKind, ...]] = (
     N.PERSON, E.OWNS, E.MEMBER_OF, E.HAS_CREDENTIAL, N.CREDENTIAL, E.CAN_ACCESS, E.ACTED_AS, E.RUNS_AS, N.IDENTITY,
-    E.AUTHENTICATED_WITH, N.CHANGE, E.TARGETS, N.SESSION, E.EXPOSED_IN, E.CAN_ASSUME, E.USES, E.TOUCHED, E.APPROVED,
-    E.PERFORMED, N.PIPELINE, N.WORKLOAD, E.RUNS_ON, N.RUNNER, E.FROM,
+    E.AUTHENTICATED_WITH, N.CHANGE, E.TARGETS, N.SESSION, E.TOUCHED, E.EXPOSED_IN, E.CAN_ASSUME, E.USES, E.APPROVED,
+    E.PERFORMED, E.STORED_IN, N.PIPELINE, N.WORKLOAD, E.RUNS_ON, N.RUNNER, E.FROM,
 )  # fmt: skip
 """The scans a run of every rule reads, in the order it first needs them on the planted scenario
 (a test keeps this true; on other data a kind may be first needed a little later): on a store

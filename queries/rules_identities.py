@@ -194,8 +194,8 @@ def admin_never_used(ctx: RuleContext) -> Iterator[Hit]:
         touched.setdefault(edge.source, set()).add(edge.target)
     for edge in admin:
         identity = identities.get(edge.source)
-        if identity is None or not ctx.is_nhi(identity):
-            continue
+        if identity is None or not ctx.is_nhi(identity) or edge.source.startswith("k8s:"):
+            continue  # Kubernetes grants are judged against the audit log's window: KT-NHI5-003
         # admin on an account (`*` on `*`) is used by a touch of anything in that account
         account = edge.target.removeprefix("aws:account:") if edge.target.startswith("aws:account:") else ""
         reached = {t for s in sessions_of.get(identity.id, ()) for t in touched.get(s, ())}
@@ -255,7 +255,7 @@ IDENTITY_RULES: Final = (
     Rule("KT-NHI4-003", 1, "Password login to a service account", Severity.HIGH, Owasp.NHI4,
          "disable password authentication for the account; use keys or certificates",
          password_login_to_service_account),
-    Rule("KT-NHI5-001", 1, "Admin access granted but never used", Severity.MEDIUM, Owasp.NHI5,
+    Rule("KT-NHI5-001", 2, "Admin access granted but never used", Severity.MEDIUM, Owasp.NHI5,
          "reduce the grant to what is used (or record a keep decision with a reason)", admin_never_used,
          keep_suppresses=True),
     Rule("KT-NHI5-002", 1, "Privileged session with no approval on record", Severity.MEDIUM, Owasp.NHI5,

@@ -3,7 +3,10 @@
 In time order: which person started it, as which identity, with which credential, from which
 runner/host/IP, under which approval, what it touched (actions, commands where captured),
 which permission changes it made (PERFORMED -> Change -> TARGETS), and the chain upwards (the
-parent session it came FROM when a role was assumed, the pipelines that RUNS_AS its identity).
+parent session it came FROM when a role was assumed, the pipelines that RUNS_AS its identity),
+and where an interactive session into a workload leads (`reached`: a Kubernetes exec → the pod's
+service account → the Secrets that account's sessions read from then on; the Secrets the pod
+mounts are reachable, not read, unless the audit log says read).
 A link the evidence does not give is named in `missing` ("no person linked", "no approval on
 record", "source IP 10.0.0.9 matches no runner") — an absent answer is an answer.
 """
@@ -30,8 +33,9 @@ from queries.common import (
     require_node,
     visible_nodes,
 )
+from queries.story_reach import Reach, gather_inside, interactive, reach_of, reach_steps
 
-__all__ = ["AccessStoryResult", "ChangeMade", "SessionStory", "StoryStep", "Touch", "access_story"]
+__all__ = ["AccessStoryResult", "ChangeMade", "Reach", "SessionStory", "StoryStep", "Touch", "access_story"]
 
 SESSION_CAP: Final = 50
 CHAIN_DEPTH: Final = 8
@@ -76,6 +80,7 @@ class SessionStory(Result):
     approved_by: list[str] = []
     touched: list[Touch] = []
     changes: list[ChangeMade] = []
+    reached: list[Reach] = []
     missing: list[str] = []
 
 
@@ -83,7 +88,7 @@ class StoryStep(Result):
     at: str | None
     session: str
     step: str
-    """session_started | approval | touched | change | session_ended"""
+    """session_started | approval | touched | change | reached | session_ended"""
     summary: str
     refs: list[str] = []
     evidence: list[EvidenceRef] = []
@@ -108,6 +113,8 @@ class _Facts:
     inbound: dict[str, list[StoredEdge]] = field(default_factory=dict)
     nodes: dict[str, Node] = field(default_factory=dict)
     extra: dict[str, list[StoredEdge]] = field(default_factory=dict)
+    inside: dict[str, list[StoredEdge]] = field(default_factory=dict)
+    """Workload -> its RUNS_AS and USES edges, and its identities' ACTED_AS sessions' TOUCHED reads."""
 
 
 def _gather(store: GraphStore, roots: list[Node], as_of: str | None) -> _Facts:
@@ -146,6 +153,7 @@ def _gather(store: GraphStore, roots: list[Node], as_of: str | None) -> _Facts:
         key = edge.target if edge.kind == EdgeKind.RUNS_AS else edge.source
         facts.extra.setdefault(key, []).append(edge)
     facts.nodes.update(visible_nodes(store, sorted({e.source for e in more if e.kind == EdgeKind.RUNS_AS}), as_of))
+    facts.inside = gather_inside(store, facts.out, facts.nodes, as_of)
     return facts
 
 
@@ -190,6 +198,11 @@ def _story(facts: _Facts, session: Node, as_of: str | None) -> SessionStory:
         for e in by_kind[EdgeKind.TOUCHED]
         if e.target in facts.nodes
     ]
+    reached = [
+        reach_of(facts.inside, facts.nodes, session, e)
+        for e in by_kind[EdgeKind.TOUCHED]
+        if interactive(e) and e.target in facts.nodes
+    ]
     return SessionStory(
         session=node_ref(session),
         started_at=prop_str(session, "started_at") or session.first_seen,
@@ -205,6 +218,7 @@ def _story(facts: _Facts, session: Node, as_of: str | None) -> SessionStory:
         approved_by=sorted({e.target for a in approvals for e in facts.extra.get(a.id, [])}),
         touched=touched,
         changes=sorted(changes, key=lambda c: (c.at or "", c.change.id)),
+        reached=reached,
     )
 
 
@@ -238,6 +252,9 @@ def _with_missing(story: SessionStory, stories: dict[str, SessionStory]) -> Sess
     if not story.origins and not story.parents:
         ips = ", ".join(story.source_ips)
         missing.append(f"source IP {ips} matches no runner" if ips else "no source runner, host or IP on record")
+    for reach in story.reached:
+        if not reach.identities:
+            missing.append(f"{reach.workload.id}: runs as no known service account")
     return story.model_copy(update={"person": person, "person_via": via, "missing": missing})
 
 
@@ -307,6 +324,8 @@ def _steps(facts: _Facts, story: SessionStory) -> list[StoryStep]:
                 evidence=_evidence([performed[change.change.id]]),
             )
         )
+    for at, summary, refs, evidence in reach_steps(facts.inside, story.reached, edges):
+        steps.append(StoryStep(at=at, session=sid, step="reached", summary=summary, refs=refs, evidence=evidence))
     if story.ended_at:
         steps.append(StoryStep(at=story.ended_at, session=sid, step="session_ended", summary="session ended"))
     return steps
@@ -314,7 +333,7 @@ def _steps(facts: _Facts, story: SessionStory) -> list[StoryStep]:
 
 SUBJECT_KINDS: Final = (NodeKind.SESSION, NodeKind.CREDENTIAL)
 """What an access story can be told of: one session, or the sessions that used a credential."""
-_STEP_ORDER: Final = {"session_started": 0, "approval": 1, "change": 2, "touched": 3, "session_ended": 4}
+_STEP_ORDER: Final = {"session_started": 0, "approval": 1, "change": 2, "touched": 3, "reached": 4, "session_ended": 5}
 
 
 def _roots(

@@ -351,6 +351,18 @@ class ChangeMade:
 
 
 @strawberry.type
+class Reach:
+    """Where an interactive session into a workload leads (queries/story_reach.py)."""
+
+    workload: NodeRefType
+    actions: list[str]
+    identities: list[NodeRefType]
+    secrets_read: list[NodeRefType]
+    read_in: list[strawberry.ID]
+    secrets_reachable: list[NodeRefType] = strawberry.field(description="mounted by the workload, not read")
+
+
+@strawberry.type
 class SessionStory:
     session: NodeRefType
     started_at: str | None
@@ -367,6 +379,7 @@ class SessionStory:
     approved_by: list[strawberry.ID]
     touched: list[Touch]
     changes: list[ChangeMade]
+    reached: list[Reach]
     missing: list[str]
 
     @classmethod
@@ -406,6 +419,17 @@ class SessionStory:
                 )
                 for c in s.changes
             ],
+            reached=[
+                Reach(
+                    workload=NodeRefType.from_result(r.workload),
+                    actions=list(r.actions),
+                    identities=refs(r.identities),
+                    secrets_read=refs(r.secrets_read),
+                    read_in=[strawberry.ID(i) for i in r.read_in],
+                    secrets_reachable=refs(r.secrets_reachable),
+                )
+                for r in s.reached
+            ],
             missing=list(s.missing),
         )
 
@@ -414,7 +438,7 @@ class SessionStory:
 class StoryStep:
     at: str | None
     session: strawberry.ID
-    step: str = strawberry.field(description="session_started | approval | touched | change | session_ended")
+    step: str = strawberry.field(description="session_started | approval | touched | change | reached | session_ended")
     summary: str
     refs: list[strawberry.ID]
     evidence: EvidenceList

@@ -32,6 +32,9 @@ __all__ = ["AuditRecord", "check_event", "event_time", "read_audit"]
 _LOG_GROUP = re.compile(r"^/aws/eks/([^/]+)/cluster$")
 _TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?$")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_SPACE = re.compile(r"\s")
+_TIMES: dict[str, tuple[int, str] | None] = {}  # timestamp text -> parsed (bounded): events share seconds
+_TIMES_CAP = 200_000
 
 
 class AuditRecord(NamedTuple):
@@ -45,6 +48,9 @@ def _envelope(value: dict[str, Any], where: Location) -> Iterator[Record[AuditRe
     found = _LOG_GROUP.match(group) if isinstance(group, str) else None
     cluster = found.group(1) if found else ""
     entries = value.get("logEvents") if "logEvents" in value else value.get("events")
+    stream = value.get("logStream")  # a subscription payload names its one stream at the top
+    if isinstance(stream, str) and not stream.startswith("kube-apiserver-audit"):
+        return  # the log group's other streams (authenticator, scheduler ...) are not audit events
     for index, entry in enumerate(entries if isinstance(entries, list) else []):
         inner = Location(where.file, line=where.line, record=index)
         message = entry.get("message") if isinstance(entry, dict) else None
@@ -119,7 +125,14 @@ def event_time(event: dict[str, Any], fallback: object, where: Location) -> tupl
         value = event.get(key)
         if value is None or value == "":
             continue
-        parsed = _seconds(value) if isinstance(value, str) else None
+        # the fraction is dropped, so `…THH:MM:SS.ffffffZ` texts of one second share a parse
+        plain = type(value) is str and (value[19:] == "Z" or (value[19:20] == "." and value[20:-1].isdigit()))
+        memo = value[:19] if plain and value.endswith("Z") else value
+        parsed = _TIMES.get(memo) if type(memo) is str else None
+        if parsed is None:
+            parsed = _seconds(value) if isinstance(value, str) else None
+            if parsed is not None and len(_TIMES) < _TIMES_CAP:
+                _TIMES[memo] = parsed
         if parsed is None:
             raise where.error(f"malformed {key} {str(value)[:40]!r}")
         return parsed
@@ -138,6 +151,6 @@ def check_event(event: dict[str, Any], where: Location) -> tuple[str, str]:
     if not isinstance(verb, str) or not verb.strip():
         raise where.error("audit event without a verb")
     username = user.get("username") if isinstance(user, dict) else None
-    if not isinstance(username, str) or not username.strip() or any(c.isspace() for c in username.strip()):
+    if not isinstance(username, str) or not username.strip() or _SPACE.search(username.strip()):
         raise where.error("audit event without a user.username")
     return verb.strip().lower(), username.strip()

@@ -16,6 +16,7 @@ read — it holds the values.
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any, NamedTuple
 
 from graph import ids
@@ -43,9 +44,12 @@ class Target(NamedTuple):
     namespace: str
 
 
+_SPACE = re.compile(r"\s")
+
+
 def _text(ref: dict[str, Any], key: str) -> str:
     value = ref.get(key)
-    return value.strip() if isinstance(value, str) and value.strip() and not any(c.isspace() for c in value) else ""
+    return value if type(value) is str and value and not _SPACE.search(value) else ""
 
 
 def target_of(cluster: str, event: dict[str, Any]) -> tuple[Target, str]:

@@ -31,6 +31,7 @@ from graph.errors import LoadError, ModelError
 from graph.model import Evidence, Node, canonical_timestamp
 from graph.schema import EdgeKind, NodeKind
 from loaders.base import Item, KnownNodes, LoadContext, Loader, Record, Sample, SourceFile, evidenced_edge
+from loaders.kubernetes.audit import sniff_audit
 from loaders.kubernetes.documents import KubeObject, read_objects
 from loaders.kubernetes.grants import binding_of, grant_items, role_items
 from loaders.kubernetes.nodes import scope_node, secret_node, service_account_node
@@ -116,7 +117,7 @@ class ManifestLoader(Loader[KubeObject]):
 
     def sniff(self, sample: Sample) -> bool:
         text = sample.text
-        if "audit.k8s.io" in text or '"auditID"' in text:
+        if sniff_audit(text):  # audit events quote the objects they touched
             return False
         versioned = (
             any(v in text for v in _API_VERSIONS)

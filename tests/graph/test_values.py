@@ -106,6 +106,7 @@ def test_loaders_write_only_registered_values_from_the_fixtures(tmp_path: Path) 
         for folder in ("aws", "people", "scanners", "github/runners"):
             load(store, FIXTURES / folder)
         load(store, FIXTURES / "github" / "checkout", repository="acme/shop")
+        load(store, FIXTURES / "kubernetes", cluster="lab")
         assert store.stats().total_nodes > 50  # not vacuous
         assert _unregistered(store) == []
     finally:

@@ -28,7 +28,7 @@ CORPUS_FORMATS: dict[str, str | None] = {
     "azure_ad_signin": "entra",
     "gcp_audit": "gcp-audit",
     "github_audit": "github-audit",
-    "k8s_audit": None,
+    "k8s_audit": "k8s-audit",
     "k8s_manifests": "k8s-manifests",
     "okta": "okta-system-log",
     "openssh_auth": None,

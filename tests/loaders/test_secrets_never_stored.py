@@ -7,6 +7,9 @@ their base64 and decoded forms, and the secret half of AWS key pairs) is searche
 store export, the CLI output, the captured logs and the bytes of the SQLite files. AWS access
 key ids are public ids by design (aws:key:...) and redacted placeholders are not secrets; values
 shorter than 8 characters are too common to search meaningfully.
+
+Kubernetes: every Secret `data` / `stringData` value of the fixture manifests and of the audit
+events' requestObject / responseObject (base64 and decoded) is searched for the same way.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from api.cli import cli
@@ -164,3 +168,78 @@ def test_audit_log_secret_values_never_reach_a_store(
     exported = export_text(store)
     for text in (exported, " ".join(str(e) for f in report.files for e in f.errors), caplog.text):
         assert not _leaks(text, set(values))
+
+
+# Kubernetes: Secret `data` / `stringData` in manifests and in audit events' requestObject /
+# responseObject (RequestResponse level) — in their base64 and decoded forms.
+
+K8S_FILES = [
+    FIXTURES / "kubernetes" / "manifests",
+    FIXTURES / "kubernetes" / "audit",
+    FIXTURES / "kubernetes" / "malformed",
+]
+
+
+def _secret_objects(value: object) -> Iterator[dict[str, object]]:
+    if isinstance(value, dict):
+        if value.get("kind") == "Secret":
+            yield value
+        for inner in value.values():
+            yield from _secret_objects(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _secret_objects(inner)
+
+
+def kubernetes_secret_values() -> set[str]:
+    values: set[str] = set()
+    documents: list[object] = []
+    for folder in K8S_FILES:
+        for path in sorted(folder.iterdir()):
+            text = path.read_text()
+            if path.suffix == ".yaml":
+                documents.extend(yaml.safe_load_all(text))
+                continue
+            for chunk in [text, *text.splitlines()]:
+                try:
+                    documents.append(orjson.loads(chunk))
+                except orjson.JSONDecodeError:
+                    continue
+    for secret in (s for d in documents for s in _secret_objects(d)):
+        for field in ("data", "stringData"):
+            block = secret.get(field)
+            for raw in block.values() if isinstance(block, dict) else []:
+                for value in (str(raw), _decoded(str(raw))):
+                    if len(value) >= 8:
+                        values.add(value)
+    return values
+
+
+def test_kubernetes_secret_values_are_never_stored(store: GraphStore, caplog: pytest.LogCaptureFixture) -> None:
+    values = kubernetes_secret_values()
+    assert {"hunter2-db-password-value", "new-token-secret-value", "plain-text-never-stored-9d1e"} <= values
+    caplog.set_level(logging.DEBUG)
+    report = load(store, *K8S_FILES, cluster="lab")
+    exported = export_text(store)
+    assert '"k8s-audit"' in exported and "k8s:lab:secret:shop/new-token" in exported  # the Secret, not its data
+    assert not _leaks(exported, values)
+    assert not _leaks(" ".join(str(e) for f in report.files for e in f.errors), values)
+    assert not _leaks(caplog.text, values)
+
+
+def test_kubernetes_cli_load_export_and_sqlite_bytes_hold_no_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    values = kubernetes_secret_values()
+    monkeypatch.setenv("KEYTRAIL_HMAC_KEY", "cli-test-key")
+    monkeypatch.delenv("KEYTRAIL_STORE", raising=False)
+    database = tmp_path / "store" / "keytrail.db"
+    runner = CliRunner()
+    loaded = runner.invoke(cli, ["load", "--store", str(database), "--cluster", "lab", *map(str, K8S_FILES)])
+    assert loaded.exit_code == 1 and "rejected:" in loaded.output  # the malformed fixtures' records
+    exported = runner.invoke(cli, ["export", "--store", str(database)])
+    assert exported.exit_code == 0 and "session:k8s:lab:" in exported.output
+    for text in (loaded.output, exported.output):
+        assert not _leaks(text, values)
+    for path in (p for p in database.parent.iterdir() if p.is_file()):
+        assert not [v[:4] for v in values if v.encode() in path.read_bytes()], path.name

@@ -39,7 +39,8 @@ NODE_PROPS: dict[NodeKind, dict[str, list[object]]] = {
                       "at": [*TIMES, None]},
 }  # fmt: skip
 EDGE_PROPS: dict[EdgeKind, dict[str, list[object]]] = {
-    EdgeKind.CAN_ACCESS: {"level": ["read", "write", "admin"]},
+    EdgeKind.CAN_ACCESS: {"level": ["read", "write", "admin"], "flags": [["cluster-admin"], ["secrets-read"], None]},
+    EdgeKind.TOUCHED: {"actions": [["create pods/exec"], ["get secrets"], None]},  # exec reach (queries/story_reach.py)
     EdgeKind.USES: {"mode": ["declared", "observed"], "environment": ["production", "staging", None]},
     EdgeKind.CAN_ASSUME: {"via": ["aws_principal", "oidc"], "external_id": [True, None]},
 }

@@ -631,6 +631,17 @@ export type QueryStaleCredentialsArgs = {
   unusedDays?: Scalars['Int']['input'];
 };
 
+export type Reach = {
+  __typename?: 'Reach';
+  actions: Array<Scalars['String']['output']>;
+  identities: Array<NodeRef>;
+  readIn: Array<Scalars['ID']['output']>;
+  /** mounted by the workload, not read */
+  secretsReachable: Array<NodeRef>;
+  secretsRead: Array<NodeRef>;
+  workload: NodeRef;
+};
+
 export type ReachedResource = {
   __typename?: 'ReachedResource';
   actions: Array<Scalars['String']['output']>;
@@ -702,6 +713,7 @@ export type SessionStory = {
   person: Maybe<NodeRef>;
   personVia: Scalars['String']['output'];
   pipelines: Array<NodeRef>;
+  reached: Array<Reach>;
   session: NodeRef;
   sourceIps: Array<Scalars['String']['output']>;
   startedAt: Maybe<Scalars['String']['output']>;
@@ -782,7 +794,7 @@ export type StoryStep = {
   evidence: Scalars['EvidenceList']['output'];
   refs: Array<Scalars['ID']['output']>;
   session: Scalars['ID']['output'];
-  /** session_started | approval | touched | change | session_ended */
+  /** session_started | approval | touched | change | reached | session_ended */
   step: Scalars['String']['output'];
   summary: Scalars['String']['output'];
 };

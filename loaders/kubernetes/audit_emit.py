@@ -1,0 +1,165 @@
+"""Kubernetes audit sessions → Session nodes and their edges, written once every file was read.
+
+Per session: the Session node (`k8s.audit.session`: cluster, user name, times, counts, source
+IPs and agents, `interactive` when it exec'd, attached or port-forwarded, `impersonated`, the
+`denied` attempts), ACTED_AS the identity its user name is (`system:serviceaccount:<ns>:<name>`
+→ that ServiceAccount, the id the objects loader gives it; anyone else a `k8s.user`), STARTED by
+the Person whose email (or known user name) the user name is, FROM the pod, workload or runner
+whose address is a source IP, TOUCHED each target with its actions and the authorizer's reasons
+(`grants`), PERFORMED each RBAC or Secret Change. Every edge's `origin` is the session id, so a
+reload replaces counts instead of adding to them.
+
+An undated session (its events carry no time) has no start or end, is named `… @ undated`, and
+its description and every evidence pointer say the events had no timestamp.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from typing import Any
+
+from graph import ids
+from graph.errors import ModelError
+from graph.model import Edge, Evidence, Node
+from graph.schema import EdgeKind, NodeKind
+from loaders.base import Item
+from loaders.kubernetes.audit_sessions import Actor, AuditState, Session
+from loaders.kubernetes.audit_targets import Target
+from loaders.kubernetes.nodes import scope_node, secret_node, service_account_node, user_node
+from loaders.sessions import AddressBook, Place, Pointer, trim_evidence
+
+__all__ = ["NAME", "Emitter", "People"]
+
+NAME = "k8s-audit"
+People = dict[str, str]  # lower-case email or user name -> Person id
+
+
+def evidence_of(pointers: list[Pointer]) -> tuple[Evidence, ...]:
+    return tuple(Evidence(source=file, locator=locator[:500], at=at or None) for at, file, locator in pointers)
+
+
+class Emitter:
+    def __init__(self, state: AuditState, people: People, book: AddressBook) -> None:
+        self.state = state
+        self.people = people
+        self.book = book
+        self.targets: dict[str, Target] = {}
+        self.actors: dict[str, Actor] = {}
+
+    def items(self) -> Iterator[Item]:
+        for actor, session in self.state.index.all_sessions():
+            yield from self._session(actor, session)
+        yield from self._shared_nodes()
+
+    def _session_id(self, actor: Actor, session: Session) -> str:
+        digest = hashlib.sha256("|".join(session.group).encode()).hexdigest()[:10]
+        user = "_".join(actor.username.split()) or "unknown"
+        return ids.session("k8s", actor.cluster, user, digest, session.start_text or "undated")
+
+    def _edge(
+        self, source: str, source_kind: NodeKind, kind: EdgeKind, target: str, target_kind: NodeKind,
+        session: Session, sid: str, evidence: tuple[Evidence, ...], count: int = 1, **props: Any,
+    ) -> Edge:  # fmt: skip
+        return Edge.make(
+            source=source, source_kind=source_kind, kind=kind, target=target, target_kind=target_kind,
+            props=props, first_seen=session.start_text or None, last_seen=session.end_text or None,
+            count=max(count, 1), sources=(NAME,), evidence=evidence, origin=sid,
+        )  # fmt: skip
+
+    def person_of(self, actor: Actor) -> str | None:
+        name = actor.username.lower()
+        if ids.is_email(name):
+            found = self.people.get(name)
+            if found:
+                return found
+        return self.people.get(name) if actor.service_account is None else None
+
+    def _session(self, actor: Actor, session: Session) -> Iterator[Item]:
+        sid = self._session_id(actor, session)
+        for touch in session.touched.values():
+            touch.evidence = trim_evidence(touch.evidence)
+        evidence = evidence_of(trim_evidence(session.evidence))
+        undated = not session.start_text
+        props = {
+            "platform": "k8s",
+            "cluster": actor.cluster,
+            "started_at": session.start_text or None,
+            "ended_at": session.end_text or None,
+            "event_count": session.count,
+            "error_count": session.errors,
+            "source_ips": sorted(session.ips),
+            "user_agents": sorted(session.agents),
+            "principal": actor.username,
+            "interactive": session.interactive,
+            "impersonated": sorted(session.impersonated) or None,
+            "denied": sorted(session.denied) or None,
+            "description": f"undated: {session.count} audit events of {actor.username} carry no timestamp"
+            if undated
+            else None,
+        }
+        yield Node.make(
+            id=sid, kind=NodeKind.SESSION, subtype="k8s.audit.session",
+            name=f"{actor.username} @ {session.start_text or 'undated'}", props=props,
+            first_seen=session.start_text or None, last_seen=session.end_text or None, sources=(NAME,),
+        )  # fmt: skip
+        self.actors.setdefault(actor.identity, actor)
+        yield self._edge(sid, NodeKind.SESSION, EdgeKind.ACTED_AS, actor.identity, NodeKind.IDENTITY, session, sid,
+                         evidence, session.count)  # fmt: skip
+        person = self.person_of(actor)
+        if person:
+            yield self._edge(person, NodeKind.PERSON, EdgeKind.STARTED, sid, NodeKind.SESSION, session, sid, evidence)
+        by_place: dict[Place, list[str]] = {}
+        for ip in sorted(session.ips):
+            place = self.book.place(ip)
+            if place is not None:
+                by_place.setdefault(place, []).append(ip)
+        for (place_id, place_kind), here in sorted(by_place.items()):
+            yield self._edge(sid, NodeKind.SESSION, EdgeKind.FROM, place_id, place_kind, session, sid, evidence,
+                             matched_by="ip", ips=here)  # fmt: skip
+        for target_id in sorted(session.touched):
+            touch = session.touched[target_id]
+            self.targets.setdefault(target_id, touch.target)
+            yield self._edge(
+                sid, NodeKind.SESSION, EdgeKind.TOUCHED, target_id, touch.target.kind, session, sid,
+                evidence_of(touch.evidence), touch.count, actions=sorted(touch.actions), errors=0,
+                grants=sorted(session.grants.get(target_id, ())) or None,
+            )  # fmt: skip
+        for change, pointer in sorted(set(session.changes)):
+            yield self._edge(sid, NodeKind.SESSION, EdgeKind.PERFORMED, change, NodeKind.CHANGE, session, sid,
+                             evidence_of([pointer]))  # fmt: skip
+
+    def _shared_nodes(self) -> Iterator[Item]:
+        for identity in sorted(self.actors):
+            actor = self.actors[identity]
+            if actor.service_account is not None:
+                yield service_account_node(actor.cluster, *actor.service_account, source=NAME)
+            else:
+                yield user_node(actor.cluster, actor.username, source=NAME)
+        for target_id in sorted(self.targets):
+            node = _target_node(self.targets[target_id])
+            if node is not None:
+                yield node
+
+
+def _target_node(target: Target) -> Node | None:
+    """The node an audit event names, as the objects loader would make it (same ids, same subtypes)."""
+    cluster = target.id.split(":", 2)[1]
+    space, _, name = target.name.rpartition("/")
+    try:
+        if target.subtype == "k8s.secret":
+            return secret_node(cluster, space, name, source=NAME)
+        if target.subtype == "k8s.serviceaccount":
+            return service_account_node(cluster, space, name, source=NAME)
+        if target.subtype == "k8s.user":
+            return user_node(cluster, target.name, source=NAME)
+        if target.subtype == "k8s.resource":
+            return scope_node(target.id, cluster, target.namespace, target.name, source=NAME)
+        return Node.make(
+            id=target.id, kind=target.kind, subtype=target.subtype, name=target.name,
+            props={"platform": "k8s", "cluster": cluster, "namespace": target.namespace or None,
+                   **({"resource_type": "nonresource_url"} if target.subtype == "k8s.nonresource" else {})},
+            sources=(NAME,),
+        )  # fmt: skip
+    except ModelError:
+        return None
