@@ -30,6 +30,7 @@ from loaders.github_audit.loader import GithubAuditLoader
 from loaders.kubernetes.objects import ManifestLoader
 from loaders.okta.loader import OktaSystemLogLoader
 from loaders.opengraph.loader import OpenGraphLoader
+from loaders.openssh.loader import OpenSshLoader
 from loaders.people.backstage import BackstageLoader
 from loaders.people.scim import ScimLoader
 from loaders.scanners.gitleaks import GitleaksLoader
@@ -77,6 +78,7 @@ REGISTRY: tuple[Registration, ...] = (
     Registration(TrufflehogLoader(), Phase.EXPOSURES),
     Registration(CloudTrailLoader(), Phase.ACTIVITY),
     Registration(EntraLoader(), Phase.ACTIVITY),
+    Registration(OpenSshLoader(), Phase.ACTIVITY),
     Registration(OpenGraphLoader(), Phase.IDENTITIES),
     Registration(GcpAuditLoader(), Phase.ACTIVITY),
     Registration(OktaSystemLogLoader(), Phase.ACTIVITY),

@@ -12,6 +12,7 @@ processes found merge exactly (`SessionIndex.merge`).
 """
 
 from loaders.sessions.aggregate import MAX_DISTINCT, MAX_PAIRS, Pointer, SessionBase, Touch, trim_evidence
+from loaders.sessions.hops import Arrival, HopIndex, Visit
 from loaders.sessions.intervals import SessionIndex
 from loaders.sessions.places import AddressBook, Place, all_nodes
 
@@ -19,11 +20,14 @@ __all__ = [
     "MAX_DISTINCT",
     "MAX_PAIRS",
     "AddressBook",
+    "Arrival",
+    "HopIndex",
     "Place",
     "Pointer",
     "SessionBase",
     "SessionIndex",
     "Touch",
+    "Visit",
     "all_nodes",
     "trim_evidence",
 ]

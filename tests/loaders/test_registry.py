@@ -31,7 +31,7 @@ CORPUS_FORMATS: dict[str, str | None] = {
     "k8s_audit": None,
     "k8s_manifests": "k8s-manifests",
     "okta": "okta-system-log",
-    "openssh_auth": None,
+    "openssh_auth": "openssh-auth",
     "teleport": None,
 }
 # Files whose format differs from their folder's: GitHub webhook payloads sit beside the audit log
