@@ -54,6 +54,9 @@ def _edge(source: str, source_kind: NodeKind, kind: EdgeKind, target: str, targe
 
 def emit(state: SshState, hops: HopIndex, places: AddressBook, notes: list[str]) -> Iterator[Item]:
     sessions = [(session_id(s), s) for _user, s in state.index.all_sessions() if s.accepted]
+    for host, addresses in state.addresses.items():
+        for address in addresses:
+            hops.add_address(address, host)
     for sid, session in sessions:
         hops.add_visit(Visit(sid, session.host, session.start, session.end, True))
         hops.arrivals.append(Arrival(sid, tuple(sorted(session.ips)), session.start, session.host, True))
@@ -67,6 +70,11 @@ def emit(state: SshState, hops: HopIndex, places: AddressBook, notes: list[str])
     yield from _hops_into_graph(hops, came_from, sessions)
     yield from _shared_nodes(state, accounts, keys)
     notes.extend(_notes(state))
+    missing = sorted((a.session, ip, host) for a, ip, host in hops.missing())
+    if missing:
+        rows = "; ".join(f"{sid} from {ip} ({host})" for sid, ip, host in missing[:NOTE_ROWS])
+        notes.append(f"openssh-auth: {len(missing)} logins came from a known host with no session on record there "
+                     f"(the hop before them is missing): {rows}")
 
 
 def _session(sid: str, session: SshSession, places: AddressBook, came_from: list[tuple[Visit, str, int]],
@@ -133,8 +141,8 @@ def _hops_into_graph(hops: HopIndex, came_from: dict[str, list[tuple[Visit, str,
 
 def _shared_nodes(state: SshState, accounts: dict[str, tuple[str, str]], keys: dict[str, tuple[str, str]]) -> Iterator[Item]:
     for host, name in sorted(state.hosts.items()):
-        yield Node.make(id=host, kind=_N.WORKLOAD, subtype=SshSubtype.HOST, name=name, props={"platform": "unix"},
-                        sources=(NAME,))  # fmt: skip
+        props: dict[str, Any] = {"platform": "unix", "private_ips": sorted(state.addresses.get(host, ())) or None}
+        yield Node.make(id=host, kind=_N.WORKLOAD, subtype=SshSubtype.HOST, name=name, props=props, sources=(NAME,))
     for account, (host, user) in sorted(accounts.items()):
         nature, reason = account_nature(user, state.uids.get((host, user)))
         yield Node.make(id=account, kind=_N.IDENTITY, subtype=SshSubtype.ACCOUNT,

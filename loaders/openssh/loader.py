@@ -94,9 +94,9 @@ class OpenSshLoader(Loader[Value]):
             host = ids.unix_host(line.host)
         except ModelError as exc:
             raise record.location.error(str(exc)) from None
-        state.hosts.setdefault(host, line.host.lower())
         pointer = (at, record.location.file, record.location.locator)
         _observe(state, host, line.pid, event, at, epoch(at), pointer, record.location)
+        state.hosts.setdefault(host, line.host.lower())
         return ()
 
     def _time(self, line: LogLine, mtime: datetime | None, where: Location, ctx: LoadContext, state: SshState) -> str:
@@ -130,7 +130,16 @@ def _observe(
     if event.kind == "useradd":
         state.uids[(host, event.user)] = event.uid
         return
+    if event.kind == "connection":
+        if event.local_ip not in ("127.0.0.1", "::1"):
+            state.addresses.setdefault(host, set()).add(event.local_ip)
+        return
     if event.kind == "sudo":
+        try:
+            for user in (event.user, event.run_as or "root"):
+                ids.unix_account(host.removeprefix("host:"), user)
+        except ModelError as exc:
+            raise where.error(str(exc)) from None
         _sudo(state, host, event, seconds, at, pointer)
         return
     if not pid and event.kind in ("accepted", "opened", "closed", "disconnected"):
@@ -144,17 +153,17 @@ def _observe(
             state.failures[(host, pid)] = state.failures.get((host, pid), 0) + 1
         return
     if event.kind == "accepted":
+        try:  # every check before the first change to the aggregates: a rejected line leaves no trace
+            key = ids.ssh_key(event.fingerprint) if event.fingerprint else ""
+            ca_key = ids.ssh_key(event.ca_fingerprint) if event.ca_fingerprint else ""
+            ids.unix_account(host.removeprefix("host:"), event.user)
+        except ModelError as exc:
+            raise where.error(str(exc)) from None
         group = _login_group(state, host, pid, seconds)
         session = state.index.session_for(group, seconds, at, event.user)
         session.host, session.user, session.method, session.port = host, event.user, event.method, pid
         session.accepted = True
-        session.key_type, session.key_id = event.key_type, event.key_id
-        if event.fingerprint:
-            try:
-                session.key = ids.ssh_key(event.fingerprint)
-                session.ca_key = ids.ssh_key(event.ca_fingerprint) if event.ca_fingerprint else ""
-            except ModelError as exc:
-                raise where.error(str(exc)) from None
+        session.key_type, session.key_id, session.key, session.ca_key = event.key_type, event.key_id, key, ca_key
         session.ips.add(event.ip)
         session.errors += state.failures.pop((host, pid), 0)
         state.by_account.setdefault((host, event.user), []).append(group)

@@ -5,7 +5,8 @@ sshd (auth.c `auth_log`, OpenSSH 7–9.x wording):
 (serial <n>) CA <type> <fingerprint>]]`, `Failed <method> for [invalid user ]<user> from …`,
 `Invalid user <user> from <ip>[ port <n>]`, `pam_unix(sshd:session): session opened|closed
 for user <user>`, `Disconnected from [user|invalid user|authenticating user <user> ]<ip> port <n>`,
-`Received disconnect from <ip> port <n>:…`. sudo: `<user> : TTY=… ; PWD=… ; USER=<as> ;
+`Received disconnect from <ip> port <n>:…`, and at LogLevel VERBOSE `Connection from <ip> port <n>
+on <host's ip> port <n>` (the host's own address: where a hop from it is recognised). sudo: `<user> : TTY=… ; PWD=… ; USER=<as> ;
 COMMAND=<cmd>` and its refusals (`user NOT in sudoers`, `N incorrect password attempts`).
 useradd: `new user: name=<n>, UID=<uid>, …`. Other messages of these programs are not events.
 """
@@ -30,13 +31,14 @@ _DISCONNECT = re.compile(
     r"^(?:Disconnected from|Received disconnect from|Connection closed by)"
     r"(?: (?:user|invalid user|authenticating user) (?P<user>\S+))? (?P<ip>\S+) port (?P<port>\d+)"
 )
+_CONNECTION = re.compile(r"^Connection from (?P<ip>\S+) port \d+ on (?P<local>\S+) port \d+")
 _SUDO = re.compile(r"^\s*(?P<user>\S+) : (?P<rest>.*)$")
 _USERADD = re.compile(r"^new user: name=(?P<user>[^,]+), UID=(?P<uid>\d+)")
 
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    """`kind`: accepted | failed | opened | closed | disconnected | sudo | useradd."""
+    """`kind`: accepted | failed | opened | closed | disconnected | connection | sudo | useradd."""
 
     kind: str
     user: str = ""
@@ -51,6 +53,7 @@ class Event:
     command: str = ""
     denied: str = ""  # why sudo refused, or why a login failed
     uid: int = -1
+    local_ip: str = ""  # the host's own address a connection arrived on (`Connection from … on <ip> port …`)
 
 
 def _sudo(user: str, rest: str) -> Event:
@@ -79,6 +82,8 @@ def classify(program: str, message: str) -> Event | None:
         return Event("failed", user=match["user"], ip=match["ip"], denied="invalid user")
     if match := _PAM.match(message):
         return Event(match["what"], user=match["user"])
+    if match := _CONNECTION.match(message):
+        return Event("connection", ip=match["ip"], local_ip=match["local"])
     if match := _DISCONNECT.match(message):
         return Event("disconnected", user=match["user"] or "", ip=match["ip"])
     return None

@@ -62,6 +62,7 @@ class SshState:
     by_account: dict[tuple[str, str], list[tuple[str, str, str]]] = field(default_factory=dict)
     uids: dict[tuple[str, str], int] = field(default_factory=dict)
     hosts: dict[str, str] = field(default_factory=dict)  # host id -> name as logged
+    addresses: dict[str, set[str]] = field(default_factory=dict)  # host id -> its own IPs (Connection … on <ip>)
     years: dict[str, str] = field(default_factory=dict)  # file -> where its classic lines' year came from
     unattributed: list[tuple[str, str, str]] = field(default_factory=list)  # (host, user, command) sudo
 

@@ -101,6 +101,18 @@ class HopIndex:
                     yield arrival, visit, ip, arrival.start - visit.start
                     break
 
+    def missing(self) -> Iterator[tuple[Arrival, str, str]]:
+        """(arrival, address, host) of this load's sessions that came from a known host's address
+        while no session on record was on that host: a hop whose first half no loaded log shows."""
+        for arrival in self.arrivals:
+            if not arrival.own:
+                continue
+            for ip in arrival.ips:
+                host = self.addresses.get(ip)
+                if host is not None and host != arrival.host and self._covering(host, arrival.start) is None:
+                    yield arrival, ip, host
+                    break
+
     def _covering(self, host: str, at: int) -> Visit | None:
         visits = self.visits.get(host, [])
         index = bisect.bisect_right(visits, at, key=lambda v: v.start)
