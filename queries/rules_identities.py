@@ -25,7 +25,8 @@ __all__ = ["GITHUB_OIDC_HOST", "IDENTITY_RULES", "NOBODY_OWNS", "NOT_OWNED_HERE"
 _WRITE_OR_ADMIN: Final = (AccessLevel.WRITE.value, AccessLevel.ADMIN.value)
 _ADMIN: Final = AccessLevel.ADMIN.value
 _IAM_USER: Final = AwsSubtype.IAM_USER.value
-_PASSWORDS: Final = frozenset({AuthMethod.PASSWORD.value, AuthMethod.KEYBOARD_INTERACTIVE.value})  # PAM prompts a password
+# keyboard-interactive is PAM prompting for the account's password
+_PASSWORDS: Final = frozenset({AuthMethod.PASSWORD.value, AuthMethod.KEYBOARD_INTERACTIVE.value})
 _OIDC_OR_UNSTATED: Final = (AssumeVia.OIDC.value, AssumeVia.WEB_IDENTITY.value, "")
 
 GITHUB_OIDC_HOST: Final = "token.actions.githubusercontent.com"

@@ -45,8 +45,18 @@ def _evidence(pointers: list[Pointer]) -> tuple[Evidence, ...]:
     return tuple(Evidence(source=file, locator=locator, at=at) for at, file, locator in trim_evidence(pointers))
 
 
-def _edge(source: str, source_kind: NodeKind, kind: EdgeKind, target: str, target_kind: NodeKind,
-          session: SshSession, sid: str, evidence: tuple[Evidence, ...], count: int = 1, **props: Any) -> Edge:  # fmt: skip
+def _edge(
+    source: str,
+    source_kind: NodeKind,
+    kind: EdgeKind,
+    target: str,
+    target_kind: NodeKind,
+    session: SshSession,
+    sid: str,
+    evidence: tuple[Evidence, ...],
+    count: int = 1,
+    **props: Any,
+) -> Edge:
     return Edge.make(source=source, source_kind=source_kind, kind=kind, target=target, target_kind=target_kind,
                      props=props, first_seen=session.start_text, last_seen=session.end_text, count=max(count, 1),
                      sources=(NAME,), evidence=evidence, origin=sid)  # fmt: skip
@@ -66,19 +76,29 @@ def emit(state: SshState, hops: HopIndex, places: AddressBook, notes: list[str])
     accounts: dict[str, tuple[str, str]] = {}
     keys: dict[str, tuple[str, str]] = {}
     for sid, session in sessions:
-        yield from _session(sid, session, places, came_from.get(sid, []), accounts, keys, state)
+        yield from _session(sid, session, places, hops, came_from.get(sid, []), accounts, keys, state)
     yield from _hops_into_graph(hops, came_from, sessions)
     yield from _shared_nodes(state, accounts, keys)
     notes.extend(_notes(state))
     missing = sorted((a.session, ip, host) for a, ip, host in hops.missing())
     if missing:
         rows = "; ".join(f"{sid} from {ip} ({host})" for sid, ip, host in missing[:NOTE_ROWS])
-        notes.append(f"openssh-auth: {len(missing)} logins came from a known host with no session on record there "
-                     f"(the hop before them is missing): {rows}")
+        notes.append(
+            f"openssh-auth: {len(missing)} logins came from a known host with no session on record there "
+            f"(the hop before them is missing): {rows}"
+        )
 
 
-def _session(sid: str, session: SshSession, places: AddressBook, came_from: list[tuple[Visit, str, int]],
-             accounts: dict[str, tuple[str, str]], keys: dict[str, tuple[str, str]], state: SshState) -> Iterator[Item]:  # fmt: skip
+def _session(
+    sid: str,
+    session: SshSession,
+    places: AddressBook,
+    hops: HopIndex,
+    came_from: list[tuple[Visit, str, int]],
+    accounts: dict[str, tuple[str, str]],
+    keys: dict[str, tuple[str, str]],
+    state: SshState,
+) -> Iterator[Item]:
     pointers = session.evidence + [p for _as, _cmd, p in session.commands]
     evidence = _evidence(pointers)
     host_name = state.hosts.get(session.host, session.host.removeprefix("host:"))
@@ -104,7 +124,8 @@ def _session(sid: str, session: SshSession, places: AddressBook, came_from: list
         yield _edge(sid, _N.SESSION, _E.AUTHENTICATED_WITH, session.ca_key, _N.CREDENTIAL, session, sid, evidence)
     yield from _commands(sid, session, host_name, accounts)
     for ip in sorted(session.ips):
-        place = places.place(ip)
+        host = hops.addresses.get(ip)  # a host's own address, from the graph or this load's logs
+        place = places.place(ip) or ((host, _N.WORKLOAD) if host and host != session.host else None)
         if place is not None:
             yield _edge(sid, _N.SESSION, _E.FROM, place[0], place[1], session, sid, evidence,
                         matched_by=MatchedBy.IP.value, ips=[ip])  # fmt: skip
@@ -125,8 +146,9 @@ def _commands(sid: str, session: SshSession, host_name: str, accounts: dict[str,
                     len(done), actions=["sudo"], commands=commands)  # fmt: skip
 
 
-def _hops_into_graph(hops: HopIndex, came_from: dict[str, list[tuple[Visit, str, int]]],
-                     sessions: list[tuple[str, SshSession]]) -> Iterator[Item]:  # fmt: skip
+def _hops_into_graph(
+    hops: HopIndex, came_from: dict[str, list[tuple[Visit, str, int]]], sessions: list[tuple[str, SshSession]]
+) -> Iterator[Item]:
     """FROM edges of sessions the graph held (another source's) that came from one of ours."""
     own = dict(sessions)
     for arrival_id, found in sorted(came_from.items()):
@@ -139,7 +161,9 @@ def _hops_into_graph(hops: HopIndex, came_from: dict[str, list[tuple[Visit, str,
                         gap_seconds=gap)  # fmt: skip
 
 
-def _shared_nodes(state: SshState, accounts: dict[str, tuple[str, str]], keys: dict[str, tuple[str, str]]) -> Iterator[Item]:
+def _shared_nodes(
+    state: SshState, accounts: dict[str, tuple[str, str]], keys: dict[str, tuple[str, str]]
+) -> Iterator[Item]:
     for host, name in sorted(state.hosts.items()):
         props: dict[str, Any] = {"platform": "unix", "private_ips": sorted(state.addresses.get(host, ())) or None}
         yield Node.make(id=host, kind=_N.WORKLOAD, subtype=SshSubtype.HOST, name=name, props=props, sources=(NAME,))
@@ -165,12 +189,13 @@ def _notes(state: SshState) -> Iterator[str]:
     denied = sorted(state.denied.items(), key=lambda kv: (-kv[1][0], kv[0]))
     if denied:
         total = sum(v[0] for _k, v in denied)
-        rows = "; ".join(f"{c} × {reason} for {user} on {host.removeprefix('host:')} from {ip} ({first}..{last})"
+        rows = "; ".join(f"{c} x {reason} for {user} on {host.removeprefix('host:')} from {ip} ({first}..{last})"
                          for (host, user, ip, reason), (c, first, last) in denied[:NOTE_ROWS])  # fmt: skip
         more = f" (and {len(denied) - NOTE_ROWS} more)" if len(denied) > NOTE_ROWS else ""
         yield f"openssh-auth: {total} failed SSH attempts, counted, not sessions: {rows}{more}"
     if state.unattributed:
         hosts = sorted({h.removeprefix("host:") for h, _u, _c in state.unattributed})
-        yield (f"openssh-auth: {len(state.unattributed)} sudo commands with no SSH session on record of their user "
-               f"on {', '.join(hosts[:NOTE_ROWS])}: not attributed")
-
+        yield (
+            f"openssh-auth: {len(state.unattributed)} sudo commands with no SSH session on record of their user "
+            f"on {', '.join(hosts[:NOTE_ROWS])}: not attributed"
+        )

@@ -30,7 +30,9 @@ from graph.model import canonical_timestamp
 __all__ = ["PROGRAMS", "LogLine", "dated", "parse_line", "year_for"]
 
 PROGRAMS = frozenset({"sshd", "sshd-session", "sudo", "useradd"})
-_MONTHS = {m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
+_MONTHS = {
+    m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)
+}
 _CLASSIC = re.compile(
     r"^(?P<mon>[A-Z][a-z]{2}) {1,2}(?P<day>\d{1,2}) (?P<time>\d{2}:\d{2}:\d{2}) (?P<host>\S+) "
     r"(?P<prog>[A-Za-z0-9_./-]+)(?:\[(?P<pid>\d+)\])?: (?P<msg>.*)$"

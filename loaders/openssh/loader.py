@@ -48,7 +48,7 @@ def _state(ctx: LoadContext) -> SshState:
     state = ctx.state.get(_STATE)
     if state is None:
         state = ctx.state[_STATE] = SshState()
-    return state  # type: ignore[no-any-return]
+    return state
 
 
 class OpenSshLoader(Loader[Value]):
@@ -145,8 +145,8 @@ def _observe(
     if not pid and event.kind in ("accepted", "opened", "closed", "disconnected"):
         raise where.error(f"an sshd {event.kind} line without a pid")
     if event.kind == "failed":
-        key = (host, event.user or "?", event.ip, event.denied)
-        counted = state.denied.setdefault(key, [0, at, at])
+        attempt = (host, event.user or "?", event.ip, event.denied)
+        counted = state.denied.setdefault(attempt, [0, at, at])
         counted[0] += 1
         counted[1], counted[2] = min(counted[1], at), max(counted[2], at)
         if pid:

@@ -1,13 +1,14 @@
 """What one sshd, sudo or useradd message says, as a small typed event.
 
-sshd (auth.c `auth_log`, OpenSSH 7–9.x wording):
+sshd (auth.c `auth_log`, OpenSSH 7 to 9.x wording):
 `Accepted <method> for <user> from <ip> port <n> ssh2[: <KEYTYPE> <fingerprint>[ ID <key id>
 (serial <n>) CA <type> <fingerprint>]]`, `Failed <method> for [invalid user ]<user> from …`,
 `Invalid user <user> from <ip>[ port <n>]`, `pam_unix(sshd:session): session opened|closed
 for user <user>`, `Disconnected from [user|invalid user|authenticating user <user> ]<ip> port <n>`,
 `Received disconnect from <ip> port <n>:…`, and at LogLevel VERBOSE `Connection from <ip> port <n>
-on <host's ip> port <n>` (the host's own address: where a hop from it is recognised). sudo: `<user> : TTY=… ; PWD=… ; USER=<as> ;
-COMMAND=<cmd>` and its refusals (`user NOT in sudoers`, `N incorrect password attempts`).
+on <host's ip> port <n>` (the host's own address: where a hop from it is recognised).
+sudo: `<user> : TTY=… ; PWD=… ; USER=<as> ; COMMAND=<cmd>` and its refusals (`user NOT in sudoers`,
+`N incorrect password attempts`).
 useradd: `new user: name=<n>, UID=<uid>, …`. Other messages of these programs are not events.
 """
 
@@ -77,7 +78,9 @@ def classify(program: str, message: str) -> Event | None:
                      key_type=match["ktype"] or "", fingerprint=match["fp"] or "",
                      key_id=(match["keyid"] or "").strip('"'), ca_fingerprint=match["cafp"] or "")  # fmt: skip
     if match := _FAILED.match(message):
-        return Event("failed", user=match["user"], ip=match["ip"], method=match["method"], denied="failed " + match["method"])
+        return Event(
+            "failed", user=match["user"], ip=match["ip"], method=match["method"], denied="failed " + match["method"]
+        )
     if match := _INVALID.match(message):
         return Event("failed", user=match["user"], ip=match["ip"], denied="invalid user")
     if match := _PAM.match(message):

@@ -81,7 +81,8 @@ class HopIndex:
     def from_graph(cls, known: KnownNodes) -> HopIndex:
         found = cls()
         for node in all_nodes(known, NodeKind.WORKLOAD, "host:"):
-            for address in node.props.get("private_ips") or ():
+            addresses = node.props.get("private_ips")
+            for address in addresses if isinstance(addresses, list) else ():
                 found.add_address(str(address), node.id)
         for prefix in HOST_SESSION_PREFIXES:
             for node in all_nodes(known, NodeKind.SESSION, prefix):
