@@ -35,6 +35,7 @@ from loaders.people.backstage import BackstageLoader
 from loaders.people.scim import ScimLoader
 from loaders.scanners.gitleaks import GitleaksLoader
 from loaders.scanners.trufflehog import TrufflehogLoader
+from loaders.teleport.loader import TeleportLoader
 
 __all__ = ["LOADERS", "REGISTRY", "Phase", "Registration", "loader_named", "phase_of"]
 
@@ -78,6 +79,7 @@ REGISTRY: tuple[Registration, ...] = (
     Registration(TrufflehogLoader(), Phase.EXPOSURES),
     Registration(CloudTrailLoader(), Phase.ACTIVITY),
     Registration(EntraLoader(), Phase.ACTIVITY),
+    Registration(TeleportLoader(), Phase.ACTIVITY),
     Registration(OpenSshLoader(), Phase.ACTIVITY),
     Registration(OpenGraphLoader(), Phase.IDENTITIES),
     Registration(GcpAuditLoader(), Phase.ACTIVITY),

@@ -25,10 +25,10 @@ from graph.values import AuthMethod, CredentialType, MatchedBy, SshSubtype
 from loaders.base import Item
 from loaders.openssh.nature import account_nature
 from loaders.openssh.sessions import SshSession, SshState
-from loaders.sessions import AddressBook, Arrival, HopIndex, Pointer, Visit, trim_evidence
+from loaders.sessions import AddressBook, Arrival, HopIndex, HostSessions, Pointer, Visit, trim_evidence
 from loaders.sessions.commands import MAX_COMMANDS, mask_command
 
-__all__ = ["emit", "session_id"]
+__all__ = ["emit", "host_sessions", "session_id"]
 
 NAME = "openssh-auth"
 NOTE_ROWS = 10
@@ -62,16 +62,23 @@ def _edge(
                      sources=(NAME,), evidence=evidence, origin=sid)  # fmt: skip
 
 
+def host_sessions(state: SshState) -> HostSessions:
+    """This load's SSH sessions as visits and arrivals for the hop index (loaders/sessions/hops.py)."""
+    found = HostSessions()
+    for host, addresses in state.addresses.items():
+        found.addresses.extend((address, host) for address in sorted(addresses))
+    for _user, session in state.index.all_sessions():
+        if session.accepted:
+            sid = session_id(session)
+            found.visits.append(Visit(sid, session.host, session.start, session.end, NAME))
+            found.arrivals.append(Arrival(sid, tuple(sorted(session.ips)), session.start, session.host, NAME))
+    return found
+
+
 def emit(state: SshState, hops: HopIndex, places: AddressBook, notes: list[str]) -> Iterator[Item]:
     sessions = [(session_id(s), s) for _user, s in state.index.all_sessions() if s.accepted]
-    for host, addresses in state.addresses.items():
-        for address in addresses:
-            hops.add_address(address, host)
-    for sid, session in sessions:
-        hops.add_visit(Visit(sid, session.host, session.start, session.end, True))
-        hops.arrivals.append(Arrival(sid, tuple(sorted(session.ips)), session.start, session.host, True))
     came_from: dict[str, list[tuple[Visit, str, int]]] = {}
-    for arrival, visit, ip, gap in hops.hops():
+    for arrival, visit, ip, gap in hops.hops(NAME):
         came_from.setdefault(arrival.session, []).append((visit, ip, gap))
     accounts: dict[str, tuple[str, str]] = {}
     keys: dict[str, tuple[str, str]] = {}
@@ -80,7 +87,7 @@ def emit(state: SshState, hops: HopIndex, places: AddressBook, notes: list[str])
     yield from _hops_into_graph(hops, came_from, sessions)
     yield from _shared_nodes(state, accounts, keys)
     notes.extend(_notes(state))
-    missing = sorted((a.session, ip, host) for a, ip, host in hops.missing())
+    missing = sorted((a.session, ip, host) for a, ip, host in hops.missing(NAME))
     if missing:
         rows = "; ".join(f"{sid} from {ip} ({host})" for sid, ip, host in missing[:NOTE_ROWS])
         notes.append(
@@ -124,7 +131,7 @@ def _session(
         yield _edge(sid, _N.SESSION, _E.AUTHENTICATED_WITH, session.ca_key, _N.CREDENTIAL, session, sid, evidence)
     yield from _commands(sid, session, host_name, accounts)
     for ip in sorted(session.ips):
-        host = hops.addresses.get(ip)  # a host's own address, from the graph or this load's logs
+        host = hops.host_of(ip)  # a host's own address, from the graph or this load's logs
         place = places.place(ip) or ((host, _N.WORKLOAD) if host and host != session.host else None)
         if place is not None:
             yield _edge(sid, _N.SESSION, _E.FROM, place[0], place[1], session, sid, evidence,
@@ -149,14 +156,15 @@ def _commands(sid: str, session: SshSession, host_name: str, accounts: dict[str,
 def _hops_into_graph(
     hops: HopIndex, came_from: dict[str, list[tuple[Visit, str, int]]], sessions: list[tuple[str, SshSession]]
 ) -> Iterator[Item]:
-    """FROM edges of sessions the graph held (another source's) that came from one of ours."""
+    """FROM edges of sessions the graph held that came from one of ours (origin: the arrival, as
+    when the arrival's source writes it)."""
     own = dict(sessions)
     for arrival_id, found in sorted(came_from.items()):
         if arrival_id in own:
             continue
         for visit, ip, gap in found:
             session = own[visit.session]
-            yield _edge(arrival_id, _N.SESSION, _E.FROM, visit.session, _N.SESSION, session, visit.session,
+            yield _edge(arrival_id, _N.SESSION, _E.FROM, visit.session, _N.SESSION, session, arrival_id,
                         _evidence(session.evidence), matched_by=MatchedBy.SESSION_ON_HOST.value, ips=[ip],
                         gap_seconds=gap)  # fmt: skip
 

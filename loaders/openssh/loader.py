@@ -21,18 +21,17 @@ from loaders.base import Item, KnownNodes, LoadContext, Loader, Location, Record
 from loaders.formats.compressed import bounded_lines, open_text
 from loaders.limits import current as current_limits
 from loaders.limits import exceeded
-from loaders.openssh.emit import emit
+from loaders.openssh.emit import emit, host_sessions
 from loaders.openssh.lines import LogLine, dated, parse_line, year_for
 from loaders.openssh.messages import Event, classify
 from loaders.openssh.sessions import SshState
-from loaders.sessions import AddressBook, HopIndex
-from loaders.sessions.hops import epoch
+from loaders.sessions import AddressBook
+from loaders.sessions.hops import epoch, shared_hops
 
 __all__ = ["NAME", "OpenSshLoader"]
 
 NAME = "openssh-auth"
 _STATE = "openssh"
-_HOPS = "openssh.hops"
 _PLACES = "openssh.places"
 _SNIFF = re.compile(
     r"^(?:[A-Z][a-z]{2} {1,2}\d{1,2} \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT\S+|<\d{1,3}>1 \S+) \S+ (?:sshd|sshd-session)"
@@ -80,7 +79,7 @@ class OpenSshLoader(Loader[Value]):
                     yield Record(where, (parsed, mtime))
 
     def prepare(self, ctx: LoadContext, known: KnownNodes) -> None:
-        ctx.state[_HOPS] = HopIndex.from_graph(known)
+        shared_hops(ctx.state, known).providers[NAME] = lambda: host_sessions(_state(ctx))
         ctx.state[_PLACES] = AddressBook.from_graph(known)
 
     def transform(self, record: Record[Value], ctx: LoadContext) -> Iterable[Item]:
@@ -119,7 +118,7 @@ class OpenSshLoader(Loader[Value]):
         state = ctx.state.get(_STATE)
         if state is None:
             return ()
-        hops = ctx.state.get(_HOPS) or HopIndex()
+        hops = shared_hops(ctx.state)
         return emit(state, hops, ctx.state.get(_PLACES) or AddressBook(), ctx.notes)
 
 

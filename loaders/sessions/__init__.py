@@ -12,7 +12,7 @@ processes found merge exactly (`SessionIndex.merge`).
 """
 
 from loaders.sessions.aggregate import MAX_DISTINCT, MAX_PAIRS, Pointer, SessionBase, Touch, trim_evidence
-from loaders.sessions.hops import Arrival, HopIndex, Visit
+from loaders.sessions.hops import Arrival, HopIndex, HostSessions, Visit
 from loaders.sessions.intervals import SessionIndex
 from loaders.sessions.places import AddressBook, Place, all_nodes
 
@@ -22,6 +22,7 @@ __all__ = [
     "AddressBook",
     "Arrival",
     "HopIndex",
+    "HostSessions",
     "Place",
     "Pointer",
     "SessionBase",

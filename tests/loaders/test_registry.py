@@ -32,7 +32,7 @@ CORPUS_FORMATS: dict[str, str | None] = {
     "k8s_manifests": "k8s-manifests",
     "okta": "okta-system-log",
     "openssh_auth": "openssh-auth",
-    "teleport": None,
+    "teleport": "teleport-audit",
 }
 # Files whose format differs from their folder's: GitHub webhook payloads sit beside the audit log
 # (keytrail does not read webhook deliveries).
