@@ -5,7 +5,8 @@ runner/host/IP, under which approval, what it touched (actions, commands where c
 which permission changes it made (PERFORMED -> Change -> TARGETS), and the chain upwards (the
 parent session it came FROM when a role was assumed, the pipelines that RUNS_AS its identity).
 A link the evidence does not give is named in `missing` ("no person linked", "no approval on
-record", "source IP 10.0.0.9 matches no runner") — an absent answer is an answer.
+record", "source IP 10.0.0.9 matches no runner", "no session on record on host:bastion that this
+session came from" — a hop between hosts whose first half no log shows) — an absent answer is an answer.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from graph.errors import QueryError
 from graph.model import Node, StoredEdge
 from graph.schema import EdgeKind, NodeKind
 from graph.store import GraphStore, Step
+from graph.values import SshSubtype
 from queries.common import (
     EvidenceRef,
     NodeRef,
@@ -34,6 +36,7 @@ from queries.common import (
 __all__ = ["AccessStoryResult", "ChangeMade", "SessionStory", "StoryStep", "Touch", "access_story"]
 
 SESSION_CAP: Final = 50
+_HOST: Final = SshSubtype.HOST.value  # a host by name (OpenSSH, Teleport): hops from it are sessions on it
 CHAIN_DEPTH: Final = 8
 _OUT: tuple[Step, ...] = tuple(
     (k, "out")
@@ -234,11 +237,31 @@ def _with_missing(story: SessionStory, stories: dict[str, SessionStory]) -> Sess
     if not story.credentials and not story.parents:
         missing.append("no credential linked")
     if not story.approvals:
-        missing.append("no approval on record")
+        inherited = _ancestor_approval(story, stories)
+        missing.append(f"no approval on record (the session it came from, {inherited[0]}, has {inherited[1]})"
+                       if inherited else "no approval on record")  # fmt: skip
+    if not story.parents:
+        # a login from a host's address with no session on record there: the hop before it is missing
+        missing += [f"no session on record on {o.id} that this session came from" for o in story.origins
+                    if o.subtype == _HOST]  # fmt: skip
     if not story.origins and not story.parents:
         ips = ", ".join(story.source_ips)
         missing.append(f"source IP {ips} matches no runner" if ips else "no source runner, host or IP on record")
     return story.model_copy(update={"person": person, "person_via": via, "missing": missing})
+
+
+def _ancestor_approval(story: SessionStory, stories: dict[str, SessionStory]) -> tuple[str, str] | None:
+    """(ancestor session, its approval) of the nearest session up the FROM chain that has one."""
+    seen, pending = {story.session.id}, list(story.parents)
+    while pending:
+        parent = stories.get(pending.pop(0))
+        if parent is None or parent.session.id in seen:
+            continue
+        seen.add(parent.session.id)
+        if parent.approvals:
+            return parent.session.id, parent.approvals[0].id
+        pending += parent.parents
+    return None
 
 
 def _names(ids: list[str]) -> str:

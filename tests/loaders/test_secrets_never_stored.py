@@ -164,3 +164,39 @@ def test_audit_log_secret_values_never_reach_a_store(
     exported = export_text(store)
     for text in (exported, " ".join(str(e) for f in report.files for e in f.errors), caplog.text):
         assert not _leaks(text, set(values))
+
+
+# Secrets people typed into commands and queries the audit-log fixtures capture (sudo's COMMAND=,
+# Teleport's db_query): keytrail keeps the command, masked, never the value.
+TYPED_SECRETS = ("FixtureDbPass123", "FixturePgSecret99")
+
+
+def _audit_fixtures() -> list[Path]:
+    return [FIXTURES / "openssh", FIXTURES / "teleport"]
+
+
+def test_typed_secrets_in_audit_logs_are_never_stored(store: GraphStore, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    report = load(store, *_audit_fixtures(), year=2024)
+    assert sum(f.accepted for f in report.files) > 20
+    text = export_text(store)
+    assert "-p****" in text and "PASSWORD ****" in text  # the commands are there, masked
+    haystacks = (text, caplog.text, " ".join(report.notes), " ".join(str(e) for f in report.files for e in f.errors))
+    for haystack in haystacks:
+        assert not [value for value in TYPED_SECRETS if value in haystack]
+
+
+def test_cli_output_holds_no_typed_secret(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KEYTRAIL_HMAC_KEY", "cli-test-key")
+    monkeypatch.delenv("KEYTRAIL_STORE", raising=False)
+    database = tmp_path / "store" / "keytrail.db"
+    runner = CliRunner()
+    loaded = runner.invoke(cli, ["load", "--store", str(database), "--year", "2024", *map(str, _audit_fixtures())])
+    assert loaded.exit_code == 1 and "rejected:" in loaded.output  # the fixtures' malformed lines
+    exported = runner.invoke(cli, ["export", "--store", str(database)])
+    assert exported.exit_code == 0 and '"kind":"TOUCHED"' in exported.output
+    for text in (loaded.output, exported.output):
+        assert not [value for value in TYPED_SECRETS if value in text]
+    for path in database.parent.iterdir():
+        if path.is_file():
+            assert not [v for v in TYPED_SECRETS if v.encode() in path.read_bytes()], path.name
