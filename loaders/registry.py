@@ -36,6 +36,7 @@ from loaders.people.scim import ScimLoader
 from loaders.scanners.gitleaks import GitleaksLoader
 from loaders.scanners.trufflehog import TrufflehogLoader
 from loaders.teleport.loader import TeleportLoader
+from loaders.vault.loader import VaultAuditLoader
 
 __all__ = ["LOADERS", "REGISTRY", "Phase", "Registration", "loader_named", "phase_of"]
 
@@ -81,6 +82,7 @@ REGISTRY: tuple[Registration, ...] = (
     Registration(EntraLoader(), Phase.ACTIVITY),
     Registration(TeleportLoader(), Phase.ACTIVITY),
     Registration(OpenSshLoader(), Phase.ACTIVITY),
+    Registration(VaultAuditLoader(), Phase.ACTIVITY),
     Registration(OpenGraphLoader(), Phase.IDENTITIES),
     Registration(GcpAuditLoader(), Phase.ACTIVITY),
     Registration(OktaSystemLogLoader(), Phase.ACTIVITY),

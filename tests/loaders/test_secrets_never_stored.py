@@ -168,11 +168,20 @@ def test_audit_log_secret_values_never_reach_a_store(
 
 # Secrets people typed into commands and queries the audit-log fixtures capture (sudo's COMMAND=,
 # Teleport's db_query): keytrail keeps the command, masked, never the value.
-TYPED_SECRETS = ("FixtureDbPass123", "FixturePgSecret99")
+# Vault: the client token (HMAC'd by the device, still never kept), the login JWT's HMAC and secret
+# values, HMAC'd or raw (a device with log_raw).
+TYPED_SECRETS = (
+    "FixtureDbPass123",
+    "FixturePgSecret99",
+    "0c1d2e3f405162738495a6b7c8d9e0f1",
+    "1111aaaa2222bbbb",
+    "5e5e5e5e5e5e5e5e",
+    "FixtureVaultRawValue42",
+)
 
 
 def _audit_fixtures() -> list[Path]:
-    return [FIXTURES / "openssh", FIXTURES / "teleport"]
+    return [FIXTURES / "openssh", FIXTURES / "teleport", FIXTURES / "vault"]
 
 
 def test_typed_secrets_in_audit_logs_are_never_stored(store: GraphStore, caplog: pytest.LogCaptureFixture) -> None:

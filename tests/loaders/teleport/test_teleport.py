@@ -47,7 +47,7 @@ def test_access_story_approval_session_commands_and_queries(store: GraphStore) -
     assert approval.subtype == "teleport.access_request"
     assert approval.props["status"] == "approved" and approval.props["reason"] == "INC-4321: restart the app on app1"
     assert approval.props["expires"] == "2024-11-13T06:00:00Z"
-    assert "requested by alice@example.com for roles prod-ssh" == approval.props["description"]
+    assert approval.props["description"] == "requested by alice@example.com for roles prod-ssh"
     assert (APPROVAL, BASTION_SESSION) in edges(store, EdgeKind.APPROVED)
     assert (APPROVAL, "person:bob@example.com") in edges(store, EdgeKind.APPROVED_BY)
     assert ("person:alice@example.com", BASTION_SESSION) in edges(store, EdgeKind.STARTED)
