@@ -18,7 +18,7 @@ from graph.errors import QueryError
 from graph.model import Node, StoredEdge
 from graph.schema import EdgeKind, NodeKind
 from graph.store import GraphStore, Step
-from graph.values import SshSubtype
+from graph.values.ssh import SshSubtype
 from queries.common import (
     EvidenceRef,
     NodeRef,

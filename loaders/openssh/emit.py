@@ -21,7 +21,8 @@ from typing import Any
 from graph import ids
 from graph.model import Edge, Evidence, Node
 from graph.schema import EdgeKind, NodeKind
-from graph.values import AuthMethod, CredentialType, MatchedBy, SshSubtype
+from graph.values import AuthMethod, CredentialType, MatchedBy
+from graph.values.ssh import SshSubtype
 from loaders.base import Item
 from loaders.openssh.nature import account_nature
 from loaders.openssh.sessions import SshSession, SshState

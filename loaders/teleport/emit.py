@@ -24,7 +24,9 @@ from typing import Any
 from graph import ids
 from graph.model import Edge, Evidence, Node
 from graph.schema import EdgeKind, NodeKind
-from graph.values import MatchedBy, Nature, SshSubtype, TeleportSubtype
+from graph.values import MatchedBy, Nature
+from graph.values.ssh import SshSubtype
+from graph.values.teleport import TeleportSubtype
 from loaders.base import Item
 from loaders.sessions import AddressBook, Arrival, HopIndex, HostSessions, Pointer, Visit, trim_evidence
 from loaders.sessions.commands import MAX_COMMANDS, mask_command

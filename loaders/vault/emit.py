@@ -10,7 +10,8 @@ from typing import Any
 from graph import ids
 from graph.model import Edge, Evidence, Node
 from graph.schema import EdgeKind, NodeKind
-from graph.values import AuthMethod, CredentialType, Nature, VaultSubtype
+from graph.values import AuthMethod, CredentialType, Nature
+from graph.values.vault import VaultSubtype
 from loaders.base import Item
 from loaders.sessions import Pointer, SessionBase, SessionIndex, trim_evidence
 
