@@ -7,6 +7,10 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
+
+from api.cli import cli
 from graph.schema import EdgeKind
 from graph.store import GraphStore
 from tests.conftest import FIXTURES, need_corpus
@@ -145,3 +149,17 @@ def test_key_meets_the_scanner_finding_of_its_private_key(store: GraphStore, tmp
     key = node(store, fingerprint)
     assert {"trufflehog", "openssh-auth"} <= set(key.sources)
     assert ("session:ssh:web9:10:2024-11-12T22:01:00Z", fingerprint) in edges(store, EdgeKind.AUTHENTICATED_WITH)
+
+
+def test_cli_year_option_and_note(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KEYTRAIL_HMAC_KEY", "cli-test-key")
+    monkeypatch.delenv("KEYTRAIL_STORE", raising=False)
+    database = str(tmp_path / "store" / "keytrail.db")
+    runner = CliRunner()
+    loaded = runner.invoke(cli, ["load", "--store", database, "--year", "2023", str(need_corpus() / "openssh_auth")])
+    assert loaded.exit_code == 0, loaded.output
+    assert "classic syslog lines carry no year; it came from --year 2023" in loaded.output
+    exported = runner.invoke(cli, ["export", "--store", database])
+    assert "session:ssh:bullseye:581:2023-09-06T09:57:21Z" in exported.output
+    bad = runner.invoke(cli, ["load", "--store", database, "--year", "99", str(need_corpus() / "openssh_auth")])
+    assert bad.exit_code == 2 and "--year" in bad.output
