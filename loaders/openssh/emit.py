@@ -3,7 +3,7 @@
 Per session (`ssh.session`, id `session:ssh:<host>:<pid>:<start>`, so a reload rewrites it): its
 props (`host`, `auth_method`, source IP, start and end, `error_count` = failed attempts of the
 pid plus refused sudo commands); ACTED_AS the account (`unix.account`, with its nature by the
-rules of loaders/openssh/nature.py); AUTHENTICATED_WITH the key (`ssh.key`, by fingerprint — the
+rules of loaders/sessions/accounts.py); AUTHENTICATED_WITH the key (`ssh.key`, by fingerprint — the
 id scanner findings and inventories give the same key, graph/ids/ssh.py) and HAS_CREDENTIAL
 account → key (the key is authorised for that account); TOUCHED the host (`unix.host`, action
 `login`) and, per sudo target account, TOUCHED it with action `sudo` and the commands (masked:
@@ -24,9 +24,9 @@ from graph.schema import EdgeKind, NodeKind
 from graph.values import AuthMethod, CredentialType, MatchedBy
 from graph.values.ssh import SshSubtype
 from loaders.base import Item
-from loaders.openssh.nature import account_nature
 from loaders.openssh.sessions import SshSession, SshState
 from loaders.sessions import AddressBook, Arrival, HopIndex, HostSessions, Pointer, Visit, trim_evidence
+from loaders.sessions.accounts import account_nature
 from loaders.sessions.commands import MAX_COMMANDS, mask_command
 
 __all__ = ["emit", "host_sessions", "session_id"]

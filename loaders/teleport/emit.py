@@ -29,6 +29,7 @@ from graph.values.ssh import SshSubtype
 from graph.values.teleport import TeleportSubtype
 from loaders.base import Item
 from loaders.sessions import AddressBook, Arrival, HopIndex, HostSessions, Pointer, Visit, trim_evidence
+from loaders.sessions.accounts import account_nature
 from loaders.sessions.commands import MAX_COMMANDS, mask_command
 from loaders.teleport.sessions import Request, TeleportState, TpSession
 
@@ -187,6 +188,15 @@ def _session(
     if host:
         if session.login:
             account = ids.unix_account(hostname, session.login)
+            nature, reason = account_nature(session.login, None)
+            yield Node.make(
+                id=account,
+                kind=_N.IDENTITY,
+                subtype=SshSubtype.ACCOUNT,
+                name=f"{session.login}@{hostname}",
+                props={"platform": "unix", "nature": nature.value, "nature_reason": reason},
+                sources=(NAME,),
+            )
             yield _edge(
                 sid,
                 _N.SESSION,

@@ -1,4 +1,5 @@
-"""Whether a unix account is a machine's: by name, then by uid. Rules, in order:
+"""Whether a unix account is a machine's: by name, then by uid — shared by the sources that log in
+to hosts (OpenSSH's auth log, Teleport's `login`). Rules, in order:
 
 1. `root` and the shared default accounts of cloud and VM images (`ec2-user`, `ubuntu`,
    `centos`, `admin`, `debian`, `vagrant`) and of services (`deploy`, `git`, `jenkins`,
