@@ -16,6 +16,7 @@ class VaultSubtype(StrEnum):
     TOKEN = "vault.token"
     PATH = "vault.path"
     SESSION = "vault.session"
+    CHANGE = "vault.change"
 
 
 SUBTYPES = (
@@ -23,4 +24,7 @@ SUBTYPES = (
     Subtype(VaultSubtype.TOKEN, (NodeKind.CREDENTIAL,), "a Vault token, by the accessor the audit device writes"),
     Subtype(VaultSubtype.PATH, (NodeKind.RESOURCE,), "a Vault path: a secret or an endpoint"),
     Subtype(VaultSubtype.SESSION, (NodeKind.SESSION,), "one Vault token's requests, split on inactivity"),
+    Subtype(
+        VaultSubtype.CHANGE, (NodeKind.CHANGE,), "a policy, auth role or engine config write, or a token revocation"
+    ),
 )

@@ -10,12 +10,12 @@ from typing import Any
 from graph import ids
 from graph.model import Edge, Evidence, Node
 from graph.schema import EdgeKind, NodeKind
-from graph.values import AuthMethod, CredentialType, Nature
+from graph.values import AuthMethod, ChangeType, CredentialType, Nature
 from graph.values.vault import VaultSubtype
 from loaders.base import Item
 from loaders.sessions import Pointer, SessionBase, SessionIndex, trim_evidence
 
-__all__ = ["VaultSession", "emit"]
+__all__ = ["VaultSession", "change_type", "emit"]
 
 NAME = "vault-audit"
 _N, _E = NodeKind, EdgeKind
@@ -28,6 +28,7 @@ class VaultSession(SessionBase):
     policies: set[str] = field(default_factory=set)
     metadata: dict[str, str] = field(default_factory=dict)
     login: bool = False
+    changes: list[tuple[str, str, str, str, Pointer]] = field(default_factory=list)  # (request id, path, op, at, ptr)
 
     def absorb(self, other: Any) -> None:
         SessionBase.absorb(self, other)  # zero-argument super() does not work with slots dataclasses
@@ -37,6 +38,27 @@ class VaultSession(SessionBase):
         for key, value in other.metadata.items():
             self.metadata.setdefault(key, value)
         self.login = self.login or other.login
+        self.changes.extend(other.changes)
+
+
+_WRITES = ("create", "update", "delete")
+
+
+def change_type(path: str, operation: str) -> ChangeType | None:
+    """The change a successful request makes (module rules: loaders/vault/loader.py), or None."""
+    parts = path.strip("/").split("/")
+    if parts[:3] == ["auth", "token", "revoke"] or (
+        parts[:2] == ["auth", "token"] and parts[2:3] == ["revoke-accessor"]
+    ):
+        return ChangeType.REVOKE
+    if operation not in _WRITES:
+        return None
+    policy = parts[:2] == ["sys", "policy"] or parts[:3] == ["sys", "policies", "acl"]
+    role = len(parts) >= 4 and parts[0] == "auth" and parts[2] == "role"
+    config = len(parts) >= 2 and parts[0] not in ("sys", "auth") and parts[1].startswith("config")
+    if policy or role or config:
+        return ChangeType.REVOKE if operation == "delete" else ChangeType.GRANT
+    return None
 
 
 def _evidence(pointers: list[Pointer]) -> tuple[Evidence, ...]:
@@ -195,6 +217,39 @@ def _session(
             evidence,
             session.count,
             session_name=session.metadata.get("role"),
+        )
+    for request_id, path, operation, at, pointer in session.changes:
+        kind = change_type(path, operation)
+        change = ids.change("vault", request_id)
+        yield Node.make(
+            id=change,
+            kind=_N.CHANGE,
+            subtype=VaultSubtype.CHANGE,
+            name=f"{operation} {path}",
+            props={
+                "platform": "vault",
+                "action": f"{operation} {path}",
+                "change_type": kind.value if kind else None,
+                "at": at,
+                "actor": session.display_name or None,
+                "event_id": request_id,
+                "source_ip": next(iter(sorted(session.ips)), None),
+            },
+            first_seen=at,
+            last_seen=at,
+            sources=(NAME,),
+        )
+        yield _edge(sid, _N.SESSION, _E.PERFORMED, change, _N.CHANGE, session, sid, _evidence([pointer]))
+        yield _edge(
+            change,
+            _N.CHANGE,
+            _E.TARGETS,
+            ids.vault_path(path),
+            _N.RESOURCE,
+            session,
+            sid,
+            _evidence([pointer]),
+            field="path",
         )
     for path, touch in sorted(session.touched.items()):
         target = ids.vault_path(path)

@@ -45,6 +45,7 @@ class VaultOperation:
     mount_type: str
     remote_address: str
     error: str
+    request_id: str = ""
     login: bool = False
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -83,5 +84,6 @@ def read_entry(entry: Mapping[str, Any]) -> VaultOperation | None:
         mount_type=_text(request, "mount_type"),
         remote_address=_text(request, "remote_address"),
         error=_text(entry, "error"),
+        request_id=_text(request, "id"),
         login=login,
     )

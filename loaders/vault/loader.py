@@ -7,7 +7,10 @@ accessor) split on `--session-gap` inactivity, through the shared session machin
 for a Kubernetes-auth token, the ServiceAccount its login named; AUTHENTICATED_WITH the token
 (`vault.token`, by accessor; HAS_CREDENTIAL entity → token); TOUCHED each path (`vault.path`) with
 its operations and errors — a secret read is a touch of its path, never its value; an `error`
-response (permission denied) counts as an error of the session and of the path. A response
+response (permission denied) counts as an error of the session and of the path. Writes that
+change what tokens may do — `sys/policy/*` and `sys/policies/acl/*`, `auth/<mount>/role/*`,
+secret-engine config (`<mount>/config*`) — and token revocations (`auth/token/revoke*`) are
+Changes the session PERFORMED (id `change:vault:<request id>`), TARGETS the path. A response
 without a token (a failed login) is counted in the summary, not a session.
 """
 
@@ -21,7 +24,7 @@ from loaders.base import Item, LoadContext, Loader, Record, Sample, SourceFile
 from loaders.formats.json import iter_json_documents
 from loaders.sessions import SessionIndex, Touch
 from loaders.sessions.hops import epoch
-from loaders.vault.emit import VaultSession, emit
+from loaders.vault.emit import VaultSession, change_type, emit
 from loaders.vault.entry import read_entry
 
 __all__ = ["NAME", "VaultAuditLoader"]
@@ -96,3 +99,5 @@ def _add(session: VaultSession, op: Any, pointer: Any) -> None:
     if op.error:
         touch.errors += 1
         session.errors += 1
+    elif op.request_id and change_type(op.path, op.operation):
+        session.changes.append((op.request_id, op.path, op.operation, op.at, pointer))

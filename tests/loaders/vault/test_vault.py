@@ -49,8 +49,20 @@ def test_kubernetes_login_reads_and_denials(store: GraphStore) -> None:
     assert {t for s, t in touched if s == alice} == {
         "vault:path:sys/policy/payments-read",
         "vault:path:secret/metadata/payments",
+        "vault:path:auth/token/revoke-accessor",
     }
     assert any("1 responses without a token" in note for note in report.notes)
+    # a policy write and a token revocation are changes the session performed
+    performed = {t for s, t in edges(store, EdgeKind.PERFORMED) if s == alice}
+    assert performed == {
+        "change:vault:e1a2b3c4-0006-4000-8000-000000000006",
+        "change:vault:e1a2b3c4-0008-4000-8000-000000000008",
+    }
+    policy = node(store, "change:vault:e1a2b3c4-0006-4000-8000-000000000006")
+    assert (policy.props["change_type"], policy.props["action"]) == ("grant", "update sys/policy/payments-read")
+    assert node(store, "change:vault:e1a2b3c4-0008-4000-8000-000000000008").props["change_type"] == "revoke"
+    targets = edges(store, EdgeKind.TARGETS)
+    assert ("change:vault:e1a2b3c4-0006-4000-8000-000000000006", "vault:path:sys/policy/payments-read") in targets
     text = export_text(store)
     assert not [value for value in NEVER if value in text]
 
