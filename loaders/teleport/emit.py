@@ -31,6 +31,7 @@ from loaders.base import Item
 from loaders.sessions import AddressBook, Arrival, HopIndex, HostSessions, Pointer, Visit, trim_evidence
 from loaders.sessions.accounts import account_nature
 from loaders.sessions.commands import MAX_COMMANDS, mask_command
+from loaders.teleport.identities import requests, users
 from loaders.teleport.sessions import Request, TeleportState, TpSession
 
 __all__ = ["emit", "host_sessions"]
@@ -129,8 +130,8 @@ def emit(state: TeleportState, hops: HopIndex, places: AddressBook, notes: list[
             props={"platform": "unix", "private_ips": sorted(addresses) or None},
             sources=(NAME,),
         )
-    yield from _users(state)
-    yield from _requests(state, notes)
+    yield from users(state, NAME)
+    yield from requests(state, notes, NAME)
     missing = sorted(request for request in named if request not in state.requests)
     if missing:
         notes.append(
@@ -334,70 +335,3 @@ def _hops_into_graph(came_from: dict[str, list[tuple[Visit, str, int]]], own: di
                 ips=[ip],
                 gap_seconds=gap,
             )
-
-
-def _users(state: TeleportState) -> Iterator[Item]:
-    for (cluster, user), impersonator in sorted(state.users.items()):
-        bot = bool(impersonator) or user.startswith("bot-")
-        reason = (
-            f"a Teleport bot (impersonator {impersonator})"
-            if impersonator
-            else "a Teleport bot (bot- user)"
-            if bot
-            else "a Teleport user: people sign in to Teleport"
-        )
-        yield Node.make(
-            id=ids.teleport_user(cluster, user),
-            kind=_N.IDENTITY,
-            subtype=TeleportSubtype.USER,
-            name=user,
-            props={
-                "platform": "teleport",
-                "cluster": cluster,
-                "nature": (Nature.MACHINE if bot else Nature.HUMAN).value,
-                "nature_reason": reason,
-            },
-            sources=(NAME,),
-        )
-
-
-def _requests(state: TeleportState, notes: list[str]) -> Iterator[Item]:
-    unlinked: list[str] = []
-    for (cluster, request_id), request in sorted(state.requests.items()):
-        approval = ids.teleport_approval(cluster, request_id)
-        evidence = _evidence(request.evidence)
-        first = request.created or min(p[0] for p in request.evidence)
-        last = max(p[0] for p in request.evidence)
-        roles = ", ".join(request.roles) or "?"
-        yield Node.make(
-            id=approval,
-            kind=_N.APPROVAL,
-            subtype=TeleportSubtype.ACCESS_REQUEST,
-            name=f"access request {request_id} ({roles})",
-            props={
-                "platform": "teleport",
-                "at": request.resolved_at or request.created or None,
-                "ticket": request_id,
-                "status": request.state.lower(),
-                "reason": request.reason or None,
-                "expires": request.expires or None,
-                "description": f"requested by {request.requester or '?'} for roles {roles}",
-            },
-            first_seen=first,
-            last_seen=last,
-            sources=(NAME,),
-        )
-        for reviewer, proposed, at in sorted(set(request.reviews)):
-            if proposed.upper() != "APPROVED":
-                continue
-            if not ids.is_email(reviewer):
-                unlinked.append(f"{reviewer} ({request_id})")
-                continue
-            yield _edge(
-                approval, _N.APPROVAL, _E.APPROVED_BY, ids.person(reviewer), _N.PERSON, at, at, approval, evidence
-            )
-    if unlinked:
-        notes.append(
-            f"teleport-audit: {len(unlinked)} approving reviewers are not emails, so no Person: "
-            + ", ".join(unlinked[:NOTE_ROWS])
-        )
