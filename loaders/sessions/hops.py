@@ -6,7 +6,9 @@ host H — starting at t is FROM the *visit* — a session whose `host` is H —
 (start ≤ t ≤ end + SLACK_SECONDS); of several, the latest-starting one (the innermost hop). The
 edge carries the address and the gap from the visit's start to the arrival. A host's addresses
 come from the graph (a host Workload's `private_ips`: Teleport's `server_addr`, an sshd
-`Connection from … on <ip>` line) and from the load itself.
+`Connection from … on <ip>` line) and from the load itself. A source that is a name, not an IP
+(sshd with `UseDNS yes` logs `from bastion.corp.example`), is the host of that name, or of its
+first label when exactly one host has that short name.
 
 One index per load (`shared_hops`, in ctx.state) holds what the graph already had (read at the
 first `prepare`) and, through the providers each host-session source (OpenSSH, Teleport)
@@ -76,6 +78,7 @@ class HopIndex:
     visits: dict[str, Visit] = field(default_factory=dict)  # session id -> visit
     arrivals: dict[str, Arrival] = field(default_factory=dict)  # session id -> arrival
     providers: dict[str, Callable[[], HostSessions]] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)  # host name (and unique short name) -> host id
     _by_host: dict[str, list[Visit]] | None = None
 
     def add_session_node(self, node: Node) -> None:
@@ -113,6 +116,14 @@ class HopIndex:
                 self.addresses[ip] = host  # this load's logs are newer than the graph's addresses
             self.visits.update((v.session, v) for v in found.visits)
             self.arrivals.update((a.session, a) for a in found.arrivals)
+        short: dict[str, set[str]] = {}
+        for host in {v.host for v in self.visits.values()}:
+            name = host.removeprefix("host:")
+            self.names[name] = host
+            short.setdefault(name.split(".", 1)[0], set()).add(host)
+        for name, hosts in short.items():
+            if len(hosts) == 1:
+                self.names.setdefault(name, next(iter(hosts)))
         by_host: dict[str, list[Visit]] = {}
         for visit in self.visits.values():
             by_host.setdefault(visit.host, []).append(visit)
@@ -120,9 +131,14 @@ class HopIndex:
             visits.sort(key=lambda v: (v.start, v.session))
         self._by_host = by_host
 
-    def host_of(self, ip: str) -> str | None:
+    def host_of(self, address: str) -> str | None:
+        """The host at a source address: by IP, else by host name (or unique short name)."""
         self.complete()
-        return self.addresses.get(ip)
+        found = self.addresses.get(address)
+        if found is None and address and not address[0].isdigit() and ":" not in address:
+            name = address.lower().rstrip(".")
+            found = self.names.get(name) or self.names.get(name.split(".", 1)[0])
+        return found
 
     def hops(self, owner: str) -> Iterator[tuple[Arrival, Visit, str, int]]:
         """(arrival, the visit it came from, the address that placed it, gap in seconds) of the
@@ -130,7 +146,7 @@ class HopIndex:
         self.complete()
         for arrival in sorted(self.arrivals.values(), key=lambda a: a.session):
             for ip in arrival.ips:
-                host = self.addresses.get(ip)
+                host = self.host_of(ip)
                 if host is None or host == arrival.host:
                     continue
                 visit = self._covering(host, arrival.start)
@@ -148,7 +164,7 @@ class HopIndex:
             if arrival.owner != owner:
                 continue
             for ip in arrival.ips:
-                host = self.addresses.get(ip)
+                host = self.host_of(ip)
                 if host is not None and host != arrival.host and self._covering(host, arrival.start) is None:
                     yield arrival, ip, host
                     break

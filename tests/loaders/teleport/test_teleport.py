@@ -3,6 +3,8 @@ approved request → proxy session on the bastion → the SSH login the bastion 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from graph.schema import EdgeKind
 from graph.store import GraphStore
 from tests.conftest import FIXTURES, need_corpus
@@ -93,3 +95,15 @@ def test_reload_is_idempotent(store: GraphStore) -> None:
     first = export_text(store)
     load(store, STORY, APP1)
     assert export_text(store) == first
+
+
+def test_hop_found_by_the_bastion_name_when_sshd_logs_names(store: GraphStore, tmp_path: Path) -> None:
+    """sshd with UseDNS logs the client's name, not its address: the short name meets the host."""
+    log = tmp_path / "app3.auth.log"
+    log.write_text(
+        "2024-11-12T22:05:00+00:00 app3 sshd[77]: Accepted publickey for deploy from bastion.corp.example "
+        "port 50300 ssh2: ED25519 SHA256:fm8KM/d1CnOHDkcdcUWel/AJly8O3tIWSfPrTXcHi5E\n"
+    )
+    load(store, STORY, log)
+    hop = edges(store, EdgeKind.FROM)[("session:ssh:app3:77:2024-11-12T22:05:00Z", BASTION_SESSION)]
+    assert hop.props["ips"] == ["bastion.corp.example"] and hop.props["gap_seconds"] == 300
