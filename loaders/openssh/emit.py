@@ -25,7 +25,15 @@ from graph.values import AuthMethod, CredentialType, MatchedBy
 from graph.values.ssh import SshSubtype
 from loaders.base import Item
 from loaders.openssh.sessions import SshSession, SshState
-from loaders.sessions import AddressBook, Arrival, HopIndex, HostSessions, Pointer, Visit, trim_evidence
+from loaders.sessions import (
+    AddressBook,
+    Arrival,
+    HopIndex,
+    HostSessions,
+    Pointer,
+    Visit,
+    pointer_evidence,
+)
 from loaders.sessions.accounts import account_nature
 from loaders.sessions.commands import MAX_COMMANDS, mask_command
 
@@ -43,7 +51,7 @@ def session_id(session: SshSession) -> str:
 
 
 def _evidence(pointers: list[Pointer]) -> tuple[Evidence, ...]:
-    return tuple(Evidence(source=file, locator=locator, at=at) for at, file, locator in trim_evidence(pointers))
+    return pointer_evidence(pointers)
 
 
 def _edge(

@@ -28,7 +28,15 @@ from graph.values import MatchedBy, Nature
 from graph.values.ssh import SshSubtype
 from graph.values.teleport import TeleportSubtype
 from loaders.base import Item
-from loaders.sessions import AddressBook, Arrival, HopIndex, HostSessions, Pointer, Visit, trim_evidence
+from loaders.sessions import (
+    AddressBook,
+    Arrival,
+    HopIndex,
+    HostSessions,
+    Pointer,
+    Visit,
+    pointer_evidence,
+)
 from loaders.sessions.accounts import account_nature
 from loaders.sessions.commands import MAX_COMMANDS, mask_command
 from loaders.teleport.identities import requests, users
@@ -43,7 +51,7 @@ _LOOPBACK = ("127.0.0.1", "::1", "")
 
 
 def _evidence(pointers: list[Pointer]) -> tuple[Evidence, ...]:
-    return tuple(Evidence(source=file, locator=locator, at=at) for at, file, locator in trim_evidence(pointers))
+    return pointer_evidence(pointers)
 
 
 def _edge(

@@ -16,7 +16,7 @@ from graph.schema import EdgeKind, NodeKind
 from graph.values import Nature
 from graph.values.teleport import TeleportSubtype
 from loaders.base import Item
-from loaders.sessions import Pointer, trim_evidence
+from loaders.sessions import Pointer, pointer_evidence
 from loaders.teleport.sessions import TeleportState
 
 __all__ = ["requests", "users"]
@@ -26,7 +26,7 @@ _N, _E = NodeKind, EdgeKind
 
 
 def _evidence(pointers: list[Pointer]) -> tuple[Evidence, ...]:
-    return tuple(Evidence(source=file, locator=locator, at=at) for at, file, locator in trim_evidence(pointers))
+    return pointer_evidence(pointers)
 
 
 def users(state: TeleportState, name: str) -> Iterator[Item]:

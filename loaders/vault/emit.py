@@ -13,7 +13,7 @@ from graph.schema import EdgeKind, NodeKind
 from graph.values import AuthMethod, ChangeType, CredentialType, Nature
 from graph.values.vault import VaultSubtype
 from loaders.base import Item
-from loaders.sessions import Pointer, SessionBase, SessionIndex, trim_evidence
+from loaders.sessions import Pointer, SessionBase, SessionIndex, pointer_evidence, trim_evidence
 
 __all__ = ["VaultSession", "change_type", "emit"]
 
@@ -62,7 +62,7 @@ def change_type(path: str, operation: str) -> ChangeType | None:
 
 
 def _evidence(pointers: list[Pointer]) -> tuple[Evidence, ...]:
-    return tuple(Evidence(source=file, locator=locator, at=at) for at, file, locator in trim_evidence(pointers))
+    return pointer_evidence(pointers)
 
 
 def _edge(
