@@ -74,6 +74,12 @@ def _print_summary(report: LoadReport, location: str, totals: Stats) -> None:
 @click.option("--runner-org", default="", help="GitHub org of runner inventories and EC2 runner tags that do not say.")
 @click.option("--cluster", default="", help="Kubernetes cluster of manifests and audit logs (default: the file's).")
 @click.option(
+    "--year",
+    type=click.IntRange(min=1970, max=9999),
+    default=None,
+    help="Year of classic syslog lines, which carry none (default: each file's modification time).",
+)
+@click.option(
     "--jobs",
     type=click.IntRange(min=1),
     default=None,
@@ -89,6 +95,7 @@ def load_command(
     repository: str,
     runner_org: str,
     cluster: str,
+    year: int | None,
     jobs: int | None,
     paths: tuple[Path, ...],
 ) -> None:
@@ -105,6 +112,7 @@ def load_command(
     graph = open_store(store)
     ctx = LoadContext(now=_now(), hmac_key=hmac_key(), session_gap_minutes=session_gap)
     ctx.repository, ctx.runner_org, ctx.cluster = repository.strip(), runner_org.strip(), cluster.strip()
+    ctx.year = year or 0
     if owner_tags:
         ctx.owner_tag_names = tuple(t.lower() for t in owner_tags)
     files = discover(list(paths))

@@ -270,6 +270,7 @@ NODE_SPECS: MappingProxyType[NodeKind, NodeSpec] = MappingProxyType(
                     cluster="str",  # Kubernetes cluster of an audit-log session
                     impersonated="list[str]",  # identities the session impersonated (k8s impersonatedUser)
                     denied="list[str]",  # attempts the authorizer or server refused (k8s): kept, never touches
+                    host="str",  # the host (Workload id) an SSH or proxy session ran on: where its hops start
                     **_COMMON_NODE,  # type: ignore[arg-type]
                 ),
             ),
@@ -494,6 +495,7 @@ EDGE_SPECS: MappingProxyType[EdgeKind, EdgeSpec] = MappingProxyType(
                 _C.ACTIVITY,
                 "where a session came from: runner, host, or the parent session that assumed it",
                 ips="list[str]",
+                gap_seconds="int",  # session_on_host: seconds from the host session's start to this login
             ),
             _edge(
                 _E.TOUCHED,

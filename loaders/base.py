@@ -103,6 +103,9 @@ class LoadContext:
     cluster: str = ""
     """Kubernetes cluster name for manifests and audit logs (`keytrail load --cluster`); when empty,
     the file's own context names it, else `default`."""
+    year: int = 0
+    """Year of log lines whose timestamps carry none (classic syslog: `keytrail load --year`); when 0,
+    the loader takes it from the file's modification time and its summary note says so."""
     state: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     """What the load summary must say beyond counts (data-quality conflicts, normalised values):

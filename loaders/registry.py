@@ -31,10 +31,13 @@ from loaders.kubernetes.audit import AuditLoader
 from loaders.kubernetes.objects import ManifestLoader
 from loaders.okta.loader import OktaSystemLogLoader
 from loaders.opengraph.loader import OpenGraphLoader
+from loaders.openssh.loader import OpenSshLoader
 from loaders.people.backstage import BackstageLoader
 from loaders.people.scim import ScimLoader
 from loaders.scanners.gitleaks import GitleaksLoader
 from loaders.scanners.trufflehog import TrufflehogLoader
+from loaders.teleport.loader import TeleportLoader
+from loaders.vault.loader import VaultAuditLoader
 
 __all__ = ["LOADERS", "REGISTRY", "Phase", "Registration", "loader_named", "phase_of"]
 
@@ -79,6 +82,9 @@ REGISTRY: tuple[Registration, ...] = (
     Registration(TrufflehogLoader(), Phase.EXPOSURES),
     Registration(CloudTrailLoader(), Phase.ACTIVITY),
     Registration(EntraLoader(), Phase.ACTIVITY),
+    Registration(TeleportLoader(), Phase.ACTIVITY),
+    Registration(OpenSshLoader(), Phase.ACTIVITY),
+    Registration(VaultAuditLoader(), Phase.ACTIVITY),
     Registration(OpenGraphLoader(), Phase.IDENTITIES),
     Registration(GcpAuditLoader(), Phase.ACTIVITY),
     Registration(OktaSystemLogLoader(), Phase.ACTIVITY),

@@ -14,6 +14,7 @@ from graph.store import EdgeRow, NodeRow
 from graph.values import AssumeVia, CredentialType
 from graph.values.aws import AwsSubtype
 from graph.values.review import ReviewDecision
+from graph.values.ssh import SshSubtype
 from queries.common import days_between, prop_bool, prop_str
 from queries.holders import single_holder
 from queries.rules_base import Hit, Owasp, Rule, RuleContext, Severity
@@ -28,6 +29,8 @@ _OIDC_PROVIDER: Final = AwsSubtype.IAM_OIDC_PROVIDER.value
 _OIDC_TRUST: Final = (AssumeVia.OIDC.value, AssumeVia.WEB_IDENTITY.value)
 
 _C = CredentialType
+_UNIX_ACCOUNT: Final = SshSubtype.ACCOUNT.value
+_SSH_KEY: Final = SshSubtype.KEY.value
 LONG_LIVED_DAYS: Final = 90
 LONG_LIVED_TYPES: Final = frozenset(
     {
@@ -227,6 +230,26 @@ def across_workloads(ctx: RuleContext) -> Iterator[Hit]:
     return _use_hits(ctx, "workload", 2, "workloads")
 
 
+def ssh_key_on_several_hosts(ctx: RuleContext) -> Iterator[Hit]:
+    """One SSH key that accounts on several hosts accept (HAS_CREDENTIAL from `unix.account`
+    identities, as sshd auth logs show it): whoever holds the private key reaches every one of
+    them, and removing one person's access means replacing the key everywhere."""
+    credentials, identities = ctx.nodes(NodeKind.CREDENTIAL), ctx.nodes(NodeKind.IDENTITY)
+    hosts: dict[str, dict[str, EdgeRow]] = {}
+    for edge in ctx.edges(EdgeKind.HAS_CREDENTIAL):
+        account = identities.get(edge.source)
+        if account is None or account.subtype != _UNIX_ACCOUNT:
+            continue
+        host = edge.source.split(":")[1] if edge.source.count(":") >= 2 else ""
+        hosts.setdefault(edge.target, {}).setdefault(host, edge)
+    for cred_id, by_host in sorted(hosts.items()):
+        credential = credentials.get(cred_id)
+        if credential is None or credential.subtype != _SSH_KEY or len(by_host) < 2 or not is_active(credential):
+            continue
+        names = ", ".join(sorted(by_host)[:10])
+        yield Hit(credential, f"one SSH key accepted on {len(by_host)} hosts: {names}", tuple(by_host.values())[:10])
+
+
 def _oidc_available(ctx: RuleContext) -> bool:
     if any(i.subtype == _OIDC_PROVIDER for i in ctx.nodes(NodeKind.IDENTITY).values()):
         return True
@@ -286,4 +309,7 @@ CREDENTIAL_RULES: Final = (
          key_claimed_by_several),
     Rule("KT-NHI9-002", 1, "One credential used by several workloads", Severity.MEDIUM, Owasp.NHI9,
          f"{_E} (one per workload)", across_workloads),
+    Rule("KT-NHI9-004", 1, "One SSH key accepted on several hosts", Severity.MEDIUM, Owasp.NHI9,
+         "give each host (or each person) its own key, or move to short-lived SSH certificates",
+         ssh_key_on_several_hosts),
 )  # fmt: skip

@@ -25,7 +25,8 @@ __all__ = ["GITHUB_OIDC_HOST", "IDENTITY_RULES", "NOBODY_OWNS", "NOT_OWNED_HERE"
 _WRITE_OR_ADMIN: Final = (AccessLevel.WRITE.value, AccessLevel.ADMIN.value)
 _ADMIN: Final = AccessLevel.ADMIN.value
 _IAM_USER: Final = AwsSubtype.IAM_USER.value
-_PASSWORD: Final = AuthMethod.PASSWORD.value
+# keyboard-interactive is PAM prompting for the account's password
+_PASSWORDS: Final = frozenset({AuthMethod.PASSWORD.value, AuthMethod.KEYBOARD_INTERACTIVE.value})
 _OIDC_OR_UNSTATED: Final = (AssumeVia.OIDC.value, AssumeVia.WEB_IDENTITY.value, "")
 
 GITHUB_OIDC_HOST: Final = "token.actions.githubusercontent.com"
@@ -177,8 +178,9 @@ def _sessions_acting_as_nhi(ctx: RuleContext) -> Iterator[tuple[NodeRow, NodeRow
 
 def password_login_to_service_account(ctx: RuleContext) -> Iterator[Hit]:
     for session, identity, edge in _sessions_acting_as_nhi(ctx):
-        if prop_str(session, "auth_method") == _PASSWORD:
-            yield Hit(identity, f"password login to a service account in session {session.id}", (edge,))
+        method = prop_str(session, "auth_method")
+        if method in _PASSWORDS:
+            yield Hit(identity, f"{method} login to a service account in session {session.id}", (edge,))
 
 
 def admin_never_used(ctx: RuleContext) -> Iterator[Hit]:

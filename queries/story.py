@@ -8,7 +8,8 @@ and where an interactive session into a workload leads (`reached`: a Kubernetes 
 service account → the Secrets that account's sessions read from then on; the Secrets the pod
 mounts are reachable, not read, unless the audit log says read).
 A link the evidence does not give is named in `missing` ("no person linked", "no approval on
-record", "source IP 10.0.0.9 matches no runner") — an absent answer is an answer.
+record", "source IP 10.0.0.9 matches no runner", "no session on record on host:bastion that this
+session came from" — a hop between hosts whose first half no log shows) — an absent answer is an answer.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from graph.errors import QueryError
 from graph.model import Node, StoredEdge
 from graph.schema import EdgeKind, NodeKind
 from graph.store import GraphStore, Step
+from graph.values.ssh import SshSubtype
 from queries.common import (
     EvidenceRef,
     NodeRef,
@@ -38,6 +40,7 @@ from queries.story_reach import Reach, gather_inside, interactive, reach_of, rea
 __all__ = ["AccessStoryResult", "ChangeMade", "Reach", "SessionStory", "StoryStep", "Touch", "access_story"]
 
 SESSION_CAP: Final = 50
+_HOST: Final = SshSubtype.HOST.value  # a host by name (OpenSSH, Teleport): hops from it are sessions on it
 CHAIN_DEPTH: Final = 8
 _OUT: tuple[Step, ...] = tuple(
     (k, "out")
@@ -248,7 +251,13 @@ def _with_missing(story: SessionStory, stories: dict[str, SessionStory]) -> Sess
     if not story.credentials and not story.parents:
         missing.append("no credential linked")
     if not story.approvals:
-        missing.append("no approval on record")
+        inherited = _ancestor_approval(story, stories)
+        missing.append(f"no approval on record (the session it came from, {inherited[0]}, has {inherited[1]})"
+                       if inherited else "no approval on record")  # fmt: skip
+    if not story.parents:
+        # a login from a host's address with no session on record there: the hop before it is missing
+        missing += [f"no session on record on {o.id} that this session came from" for o in story.origins
+                    if o.subtype == _HOST]  # fmt: skip
     if not story.origins and not story.parents:
         ips = ", ".join(story.source_ips)
         missing.append(f"source IP {ips} matches no runner" if ips else "no source runner, host or IP on record")
@@ -256,6 +265,20 @@ def _with_missing(story: SessionStory, stories: dict[str, SessionStory]) -> Sess
         if not reach.identities:
             missing.append(f"{reach.workload.id}: runs as no known service account")
     return story.model_copy(update={"person": person, "person_via": via, "missing": missing})
+
+
+def _ancestor_approval(story: SessionStory, stories: dict[str, SessionStory]) -> tuple[str, str] | None:
+    """(ancestor session, its approval) of the nearest session up the FROM chain that has one."""
+    seen, pending = {story.session.id}, list(story.parents)
+    while pending:
+        parent = stories.get(pending.pop(0))
+        if parent is None or parent.session.id in seen:
+            continue
+        seen.add(parent.session.id)
+        if parent.approvals:
+            return parent.session.id, parent.approvals[0].id
+        pending += parent.parents
+    return None
 
 
 def _names(ids: list[str]) -> str:

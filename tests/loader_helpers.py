@@ -21,8 +21,11 @@ def load(
     runner_org: str = "",
     strict: bool = False,
     cluster: str = "",
+    year: int = 0,
 ) -> LoadReport:
-    ctx = LoadContext(now=NOW, hmac_key=HMAC_KEY, repository=repository, runner_org=runner_org, cluster=cluster)
+    ctx = LoadContext(
+        now=NOW, hmac_key=HMAC_KEY, repository=repository, runner_org=runner_org, cluster=cluster, year=year
+    )
     return run_load(store, list(paths), ctx=ctx, strict=strict)
 
 

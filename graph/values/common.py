@@ -139,6 +139,8 @@ class MatchedBy(StrEnum):
     ASSUME_ROLE_WITH_WEB_IDENTITY = "assume_role_with_web_identity"
     PROFILE_NAME = "profile_name"
     SCANNER_VERIFICATION = "scanner_verification"
+    SESSION_ON_HOST = "session_on_host"
+    """A login from a host's address while another session was on that host (an SSH hop from a bastion)."""
 
 
 _N, _E = NodeKind, EdgeKind

@@ -136,23 +136,25 @@ class AuditState:
             if entry not in session.denied and len(session.denied) < MAX_DENIED:
                 session.denied.append(entry)
             return
-        self._touch(session, seen.target, seen.action, seen.pointer, seen.grant)
+        self._touch(session, seen.target, seen.action, seen, seen.grant)
         if seen.action.split(" ", 1)[-1].split("/")[-1] in INTERACTIVE:
             session.interactive = True
         if seen.impersonated is not None:
             session.impersonated.add(seen.impersonated.id)
-            self._touch(session, seen.impersonated, "impersonate", seen.pointer, seen.grant)
+            self._touch(session, seen.impersonated, "impersonate", seen, seen.grant)
         if seen.change:
             session.changes.append((seen.change, seen.pointer))
             self.change_items.setdefault(seen.change, seen.change_items)
 
-    def _touch(self, session: Session, target: Target, action: str, pointer: Pointer, grant: str) -> None:
+    def _touch(self, session: Session, target: Target, action: str, seen: Observed, grant: str) -> None:
         touch = session.touched.get(target.id)
         if touch is None:
-            touch = session.touched[target.id] = Touch(target)
+            touch = session.touched[target.id] = Touch(target, seen.seconds, seen.text)
+        else:
+            touch.seen(seen.seconds, seen.text)
         touch.count += 1
         touch.actions.add(action)
-        touch.evidence.append(pointer)
+        touch.evidence.append(seen.pointer)
         if len(touch.evidence) > TRIM_AT:
             touch.evidence = trim_evidence(touch.evidence)
         if grant:

@@ -11,7 +11,16 @@ the result does not depend on the order files are read in, and the sessions that
 processes found merge exactly (`SessionIndex.merge`).
 """
 
-from loaders.sessions.aggregate import MAX_DISTINCT, MAX_PAIRS, Pointer, SessionBase, Touch, trim_evidence
+from loaders.sessions.aggregate import (
+    MAX_DISTINCT,
+    MAX_PAIRS,
+    Pointer,
+    SessionBase,
+    Touch,
+    pointer_evidence,
+    trim_evidence,
+)
+from loaders.sessions.hops import Arrival, HopIndex, HostSessions, Visit
 from loaders.sessions.intervals import SessionIndex
 from loaders.sessions.places import AddressBook, Place, all_nodes
 
@@ -19,11 +28,16 @@ __all__ = [
     "MAX_DISTINCT",
     "MAX_PAIRS",
     "AddressBook",
+    "Arrival",
+    "HopIndex",
+    "HostSessions",
     "Place",
     "Pointer",
     "SessionBase",
     "SessionIndex",
     "Touch",
+    "Visit",
     "all_nodes",
+    "pointer_evidence",
     "trim_evidence",
 ]

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from graph.model import EVIDENCE_LIMIT
+from graph.model import EVIDENCE_LIMIT, Evidence, from_store
 
-__all__ = ["MAX_DISTINCT", "MAX_PAIRS", "Pointer", "SessionBase", "Touch", "trim_evidence"]
+__all__ = ["MAX_DISTINCT", "MAX_PAIRS", "Pointer", "SessionBase", "Touch", "pointer_evidence", "trim_evidence"]
 
 MAX_DISTINCT = 50  # IPs / user agents kept per session; counts stay exact regardless
 MAX_PAIRS = 200  # distinct (IP, user agent) pairs remembered per session, to skip known ones fast
@@ -22,6 +22,19 @@ T = TypeVar("T")
 def trim_evidence(pointers: list[Pointer]) -> list[Pointer]:
     """The EVIDENCE_LIMIT most recent distinct pointers (the stores keep the same ones)."""
     return sorted(set(pointers))[-EVIDENCE_LIMIT:]
+
+
+def pointer_evidence(pointers: list[Pointer]) -> tuple[Evidence, ...]:
+    """The most recent pointers as Evidence. Their times are canonical already (the sources build
+    them with canonical_timestamp), so only the lengths Evidence bounds are checked, not every
+    field again per pointer: emitting a session's edges is the hot path of an audit-log load."""
+    out = []
+    for at, file, locator in trim_evidence(pointers):
+        if 0 < len(file) <= 1000 and len(locator) <= 500:
+            out.append(from_store(Evidence, {"source": file, "locator": locator, "at": at}))
+        else:
+            out.append(Evidence(source=file, locator=locator[:500], at=at))
+    return tuple(out)
 
 
 class Touch(Generic[T]):

@@ -31,8 +31,8 @@ CORPUS_FORMATS: dict[str, str | None] = {
     "k8s_audit": "k8s-audit",
     "k8s_manifests": "k8s-manifests",
     "okta": "okta-system-log",
-    "openssh_auth": None,
-    "teleport": None,
+    "openssh_auth": "openssh-auth",
+    "teleport": "teleport-audit",
 }
 # Files whose format differs from their folder's: GitHub webhook payloads sit beside the audit log
 # (keytrail does not read webhook deliveries).

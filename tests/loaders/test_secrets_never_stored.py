@@ -243,3 +243,48 @@ def test_kubernetes_cli_load_export_and_sqlite_bytes_hold_no_secret(
         assert not _leaks(text, values)
     for path in (p for p in database.parent.iterdir() if p.is_file()):
         assert not [v[:4] for v in values if v.encode() in path.read_bytes()], path.name
+
+
+# Secrets people typed into commands and queries the audit-log fixtures capture (sudo's COMMAND=,
+# Teleport's db_query): keytrail keeps the command, masked, never the value.
+# Vault: the client token (HMAC'd by the device, still never kept), the login JWT's HMAC and secret
+# values, HMAC'd or raw (a device with log_raw).
+TYPED_SECRETS = (
+    "FixtureDbPass123",
+    "FixturePgSecret99",
+    "0c1d2e3f405162738495a6b7c8d9e0f1",
+    "1111aaaa2222bbbb",
+    "5e5e5e5e5e5e5e5e",
+    "FixtureVaultRawValue42",
+)
+
+
+def _audit_fixtures() -> list[Path]:
+    return [FIXTURES / "openssh", FIXTURES / "teleport", FIXTURES / "vault"]
+
+
+def test_typed_secrets_in_audit_logs_are_never_stored(store: GraphStore, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    report = load(store, *_audit_fixtures(), year=2024)
+    assert sum(f.accepted for f in report.files) > 20
+    text = export_text(store)
+    assert "-p****" in text and "PASSWORD ****" in text  # the commands are there, masked
+    haystacks = (text, caplog.text, " ".join(report.notes), " ".join(str(e) for f in report.files for e in f.errors))
+    for haystack in haystacks:
+        assert not [value for value in TYPED_SECRETS if value in haystack]
+
+
+def test_cli_output_holds_no_typed_secret(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KEYTRAIL_HMAC_KEY", "cli-test-key")
+    monkeypatch.delenv("KEYTRAIL_STORE", raising=False)
+    database = tmp_path / "store" / "keytrail.db"
+    runner = CliRunner()
+    loaded = runner.invoke(cli, ["load", "--store", str(database), "--year", "2024", *map(str, _audit_fixtures())])
+    assert loaded.exit_code == 1 and "rejected:" in loaded.output  # the fixtures' malformed lines
+    exported = runner.invoke(cli, ["export", "--store", str(database)])
+    assert exported.exit_code == 0 and '"kind":"TOUCHED"' in exported.output
+    for text in (loaded.output, exported.output):
+        assert not [value for value in TYPED_SECRETS if value in text]
+    for path in database.parent.iterdir():
+        if path.is_file():
+            assert not [v for v in TYPED_SECRETS if v.encode() in path.read_bytes()], path.name

@@ -1,0 +1,125 @@
+"""What one Teleport audit event says, read by its documented JSON fields.
+
+Field names are those of Teleport's event types (api/proto/teleport/legacy/types/events/
+events.proto, as the file backend and the event handler write them): `event`, `code`, `time`,
+`uid`, `cluster_name`; user metadata `user`, `login`, `impersonator`, `access_requests`; session
+metadata `sid`; server metadata `server_id`, `server_hostname`, `server_addr`; connection metadata
+`addr.remote` (some exporters flatten it to `addr_remote`); `session.command`'s `path`/`argv`;
+`exec`'s `command`; database events' `db_service`, `db_name`, `db_user`, `db_query`;
+`session.end`'s `session_start`/`session_stop`/`interactive`; access requests' `id`, `state`,
+`roles`, `reason`, `reviewer`, `proposed_state`, `expires`, `max_duration`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph.errors import ModelError
+from graph.model import canonical_timestamp
+
+__all__ = ["SESSION_EVENTS", "TeleportEvent", "read_event"]
+
+SESSION_EVENTS = frozenset(
+    {"session.start", "session.end", "session.command", "session.network", "session.join", "session.leave",
+     "session.data", "exec", "db.session.start", "db.session.query", "db.session.end", "kube.request",
+     "app.session.start"}
+)  # fmt: skip
+REQUEST_EVENTS = frozenset({"access_request.create", "access_request.update", "access_request.review"})
+
+
+def _text(event: Mapping[str, Any], name: str) -> str:
+    value = event.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _strings(value: object) -> list[str]:
+    return [str(v) for v in value if isinstance(v, str | int | float)] if isinstance(value, list) else []
+
+
+def _address(value: str) -> str:
+    """The IP of `host:port`, `[v6]:port` or a bare IP."""
+    if value.startswith("["):
+        return value[1 : value.find("]")] if "]" in value else ""
+    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+
+
+@dataclass(frozen=True, slots=True)
+class TeleportEvent:
+    kind: str
+    code: str
+    at: str
+    cluster: str
+    user: str
+    sid: str = ""
+    login: str = ""
+    impersonator: str = ""
+    access_requests: tuple[str, ...] = ()
+    server_id: str = ""
+    server_hostname: str = ""
+    server_ip: str = ""
+    remote_ip: str = ""
+    command: str = ""
+    db_service: str = ""
+    db_name: str = ""
+    db_user: str = ""
+    query: str = ""
+    interactive: bool = False
+    ended: str = ""
+    request_id: str = ""
+    state: str = ""
+    roles: tuple[str, ...] = ()
+    reason: str = ""
+    reviewer: str = ""
+    expires: str = ""
+    success: bool = True
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def _time(value: object, what: str) -> str:
+    try:
+        return canonical_timestamp(value)
+    except ModelError:
+        raise ValueError(f"field {what!r}: malformed timestamp {value!r}") from None
+
+
+def read_event(event: Mapping[str, Any], default_cluster: str) -> TeleportEvent | None:
+    """The event's facts; None for an event keytrail does not read. Raises ValueError with the
+    reason when a field it needs is malformed."""
+    kind = _text(event, "event")
+    if kind not in SESSION_EVENTS and kind not in REQUEST_EVENTS and kind not in ("user.login", "cert.create"):
+        return None
+    at = _time(event.get("time"), "time")
+    identity = event.get("identity") if isinstance(event.get("identity"), Mapping) else {}
+    # a review names its reviewer and an update its updater, not always the requester (`user`)
+    user = (_text(event, "user") or _text(identity, "user") or _text(event, "reviewer")  # type: ignore[arg-type]
+            or _text(event, "updated_by"))  # fmt: skip
+    if not user:
+        raise ValueError(f"{kind} event without a user")
+    cluster = _text(event, "cluster_name") or default_cluster
+    remote = _text(event, "addr.remote") or _text(event, "addr_remote")
+    argv = " ".join(_strings(event.get("argv")))
+    command = " ".join(part for part in (_text(event, "path") or _text(event, "program"), argv) if part)
+    sid = _text(event, "sid")
+    if kind in SESSION_EVENTS and not sid:
+        raise ValueError(f"{kind} event without a session id (sid)")
+    request_id = _text(event, "id") if kind in REQUEST_EVENTS else ""
+    if kind in REQUEST_EVENTS and not request_id:
+        raise ValueError(f"{kind} event without a request id")
+    expires = _text(event, "expires")
+    if expires.startswith("0001-01-01"):  # Go's zero time: no expiry recorded
+        expires = ""
+    return TeleportEvent(
+        kind=kind, code=_text(event, "code"), at=at, cluster=cluster, user=user, sid=sid,
+        login=_text(event, "login"), impersonator=_text(event, "impersonator") or _text(identity, "impersonator"),  # type: ignore[arg-type]
+        access_requests=tuple(_strings(event.get("access_requests"))), server_id=_text(event, "server_id"),
+        server_hostname=_text(event, "server_hostname"), server_ip=_address(_text(event, "server_addr")),
+        remote_ip=_address(remote), command=command or _text(event, "command"),
+        db_service=_text(event, "db_service"), db_name=_text(event, "db_name"), db_user=_text(event, "db_user"),
+        query=_text(event, "db_query"), interactive=event.get("interactive") is True,
+        ended=_time(event["session_stop"], "session_stop") if event.get("session_stop") else "",
+        request_id=request_id, state=_text(event, "state") or _text(event, "proposed_state"),
+        roles=tuple(_strings(event.get("roles"))), reason=_text(event, "reason"), reviewer=_text(event, "reviewer"),
+        expires=_time(expires, "expires") if expires else "", success=event.get("success") is not False,
+    )  # fmt: skip

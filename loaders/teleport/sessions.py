@@ -1,0 +1,74 @@
+"""Teleport sessions and access requests, aggregated across every event of a load.
+
+A session is every event with one `sid` (Teleport's own session id: SSH, exec and database
+sessions all carry one), so the group is (cluster, sid) and no gap splits it — a sid is never
+reused. An access request is every `access_request.*` event with one `id`: its creation (the
+requester, roles, reason, expiry), its reviews (reviewer, proposed state) and its resolution
+(`access_request.update` with `state`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from loaders.sessions import Pointer, SessionBase, SessionIndex
+
+__all__ = ["Request", "TeleportState", "TpSession"]
+
+NO_GAP = 366 * 24 * 3600  # a sid names one session whatever the time between its events
+
+
+@dataclass(slots=True, eq=False)  # identity: sessions are compared by object, never by value
+class TpSession(SessionBase):
+    cluster: str = ""
+    sid: str = ""
+    user: str = ""
+    login: str = ""
+    impersonator: str = ""
+    server_id: str = ""
+    hostname: str = ""
+    server_ip: str = ""
+    access_requests: set[str] = field(default_factory=set)
+    kinds: set[str] = field(default_factory=set)
+    commands: list[tuple[str, Pointer]] = field(default_factory=list)
+    queries: list[tuple[str, Pointer]] = field(default_factory=list)
+    db_service: str = ""
+    db_user: str = ""
+    ended: bool = False
+
+    def absorb(self, other: Any) -> None:
+        SessionBase.absorb(self, other)  # zero-argument super() does not work with slots dataclasses
+        for name in ("cluster", "sid", "user", "login", "impersonator", "server_id", "hostname", "server_ip",
+                     "db_service", "db_user"):  # fmt: skip
+            if not getattr(self, name):
+                setattr(self, name, getattr(other, name))
+        self.access_requests |= other.access_requests
+        self.kinds |= other.kinds
+        self.commands.extend(other.commands)
+        self.queries.extend(other.queries)
+        self.ended = self.ended or other.ended
+
+
+@dataclass(slots=True)
+class Request:
+    cluster: str
+    request_id: str
+    requester: str = ""
+    roles: tuple[str, ...] = ()
+    reason: str = ""
+    created: str = ""
+    expires: str = ""
+    state: str = "PENDING"
+    resolved_at: str = ""
+    reviews: list[tuple[str, str, str]] = field(default_factory=list)  # (reviewer, proposed state, at)
+    evidence: list[Pointer] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class TeleportState:
+    index: SessionIndex[TpSession, str] = field(default_factory=lambda: SessionIndex(NO_GAP, TpSession))
+    servers: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)  # server id -> (hostname, ip)
+    requests: dict[tuple[str, str], Request] = field(default_factory=dict)
+    users: dict[tuple[str, str], str] = field(default_factory=dict)  # (cluster, user) -> impersonator
+    failed_logins: dict[tuple[str, str], int] = field(default_factory=dict)

@@ -1,0 +1,269 @@
+"""Vault sessions → the graph (rules: loaders/vault/loader.py). Every edge's origin is the session
+id (`session:vault:<accessor>:<start>`), so reloading the same files rewrites the same sessions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph import ids
+from graph.model import Edge, Evidence, Node
+from graph.schema import EdgeKind, NodeKind
+from graph.values import AuthMethod, ChangeType, CredentialType, Nature
+from graph.values.vault import VaultSubtype
+from loaders.base import Item
+from loaders.sessions import Pointer, SessionBase, SessionIndex, pointer_evidence, trim_evidence
+
+__all__ = ["VaultSession", "change_type", "emit"]
+
+NAME = "vault-audit"
+_N, _E = NodeKind, EdgeKind
+
+
+@dataclass(slots=True, eq=False)  # identity: sessions are compared by object, never by value
+class VaultSession(SessionBase):
+    entity: str = ""
+    display_name: str = ""
+    policies: set[str] = field(default_factory=set)
+    metadata: dict[str, str] = field(default_factory=dict)
+    login: bool = False
+    changes: list[tuple[str, str, str, str, Pointer]] = field(default_factory=list)  # (request id, path, op, at, ptr)
+
+    def absorb(self, other: Any) -> None:
+        SessionBase.absorb(self, other)  # zero-argument super() does not work with slots dataclasses
+        self.entity = self.entity or other.entity
+        self.display_name = self.display_name or other.display_name
+        self.policies |= other.policies
+        for key, value in other.metadata.items():
+            self.metadata.setdefault(key, value)
+        self.login = self.login or other.login
+        self.changes.extend(other.changes)
+
+
+_WRITES = ("create", "update", "delete")
+
+
+def change_type(path: str, operation: str) -> ChangeType | None:
+    """The change a successful request makes (module rules: loaders/vault/loader.py), or None."""
+    parts = path.strip("/").split("/")
+    if parts[:3] == ["auth", "token", "revoke"] or (
+        parts[:2] == ["auth", "token"] and parts[2:3] == ["revoke-accessor"]
+    ):
+        return ChangeType.REVOKE
+    if operation not in _WRITES:
+        return None
+    policy = parts[:2] == ["sys", "policy"] or parts[:3] == ["sys", "policies", "acl"]
+    role = len(parts) >= 4 and parts[0] == "auth" and parts[2] == "role"
+    config = len(parts) >= 2 and parts[0] not in ("sys", "auth") and parts[1].startswith("config")
+    if policy or role or config:
+        return ChangeType.REVOKE if operation == "delete" else ChangeType.GRANT
+    return None
+
+
+def _evidence(pointers: list[Pointer]) -> tuple[Evidence, ...]:
+    return pointer_evidence(pointers)
+
+
+def _edge(
+    source: str,
+    source_kind: NodeKind,
+    kind: EdgeKind,
+    target: str,
+    target_kind: NodeKind,
+    session: VaultSession,
+    sid: str,
+    evidence: tuple[Evidence, ...],
+    count: int = 1,
+    **props: Any,
+) -> Edge:
+    return Edge.make(
+        source=source,
+        source_kind=source_kind,
+        kind=kind,
+        target=target,
+        target_kind=target_kind,
+        props=props,
+        first_seen=session.start_text,
+        last_seen=session.end_text,
+        count=max(count, 1),
+        sources=(NAME,),
+        evidence=evidence,
+        origin=sid,
+    )
+
+
+def emit(index: SessionIndex[VaultSession, str], failed_logins: int, cluster: str, notes: list[str]) -> Iterator[Item]:
+    entities: dict[str, tuple[str, bool]] = {}
+    tokens: dict[str, str] = {}
+    accounts: set[tuple[str, str]] = set()
+    paths: set[str] = set()
+    for _name, session in index.all_sessions():
+        accessor = session.group[0]
+        sid = ids.session("vault", accessor, session.start_text)
+        yield from _session(sid, accessor, session, cluster, entities, tokens, accounts, paths)
+    for entity, (name, machine) in sorted(entities.items()):
+        nature, reason = (
+            (Nature.MACHINE, "a Vault entity of a machine auth method (kubernetes, approle)")
+            if machine
+            else (Nature.UNKNOWN, "a Vault entity; its auth method does not say whose")
+        )
+        yield Node.make(
+            id=entity,
+            kind=_N.IDENTITY,
+            subtype=VaultSubtype.ENTITY,
+            name=name or entity,
+            props={"platform": "vault", "nature": nature.value, "nature_reason": reason},
+            sources=(NAME,),
+        )
+    for token, first in sorted(tokens.items()):
+        accessor = token.removeprefix("vault:token:")
+        yield Node.make(
+            id=token,
+            kind=_N.CREDENTIAL,
+            subtype=VaultSubtype.TOKEN,
+            name=f"token {accessor[:24]}",
+            props={
+                "platform": "vault",
+                "credential_type": CredentialType.TOKEN.value,
+                "public_id": accessor,
+                "lifetime": "session",
+            },
+            first_seen=first,
+            sources=(NAME,),
+        )
+    for namespace, name in sorted(accounts):
+        yield Node.make(
+            id=ids.k8s_service_account(cluster, namespace, name),
+            kind=_N.IDENTITY,
+            subtype="k8s.serviceaccount",
+            name=f"{namespace}/{name}",
+            props={
+                "platform": "k8s",
+                "cluster": cluster,
+                "namespace": namespace,
+                "nature": Nature.MACHINE.value,
+                "nature_reason": "Kubernetes service account",
+            },
+            sources=(NAME,),
+        )
+    for path in sorted(paths):
+        yield Node.make(
+            id=path,
+            kind=_N.RESOURCE,
+            subtype=VaultSubtype.PATH,
+            name=path.removeprefix("vault:path:"),
+            props={"platform": "vault", "resource_type": "vault_path"},
+            sources=(NAME,),
+        )
+    if failed_logins:
+        notes.append(f"vault-audit: {failed_logins} responses without a token (failed logins), counted, not sessions")
+
+
+def _session(
+    sid: str,
+    accessor: str,
+    session: VaultSession,
+    cluster: str,
+    entities: dict[str, tuple[str, bool]],
+    tokens: dict[str, str],
+    accounts: set[tuple[str, str]],
+    paths: set[str],
+) -> Iterator[Item]:
+    for touch in session.touched.values():
+        touch.evidence = trim_evidence(touch.evidence)
+    evidence = _evidence(session.evidence)
+    namespace, account = session.metadata.get("service_account_namespace"), session.metadata.get("service_account_name")
+    yield Node.make(
+        id=sid,
+        kind=_N.SESSION,
+        subtype=VaultSubtype.SESSION,
+        name=f"{session.display_name or accessor[:24]} @ {session.start_text}",
+        props={
+            "platform": "vault",
+            "started_at": session.start_text,
+            "ended_at": session.end_text,
+            "event_count": session.count,
+            "error_count": session.errors,
+            "source_ips": sorted(session.ips) or None,
+            "principal": session.display_name or None,
+            "auth_method": AuthMethod.TOKEN.value,
+            "session_name": session.metadata.get("role"),
+        },
+        first_seen=session.start_text,
+        last_seen=session.end_text,
+        sources=(NAME,),
+    )
+    token = ids.vault_token(accessor)
+    tokens.setdefault(token, session.start_text)
+    yield _edge(sid, _N.SESSION, _E.AUTHENTICATED_WITH, token, _N.CREDENTIAL, session, sid, evidence, session.count)
+    if session.entity:
+        entity = ids.vault_entity(session.entity)
+        machine = bool(account) or "role_id" in session.metadata or "role_name" in session.metadata
+        entities.setdefault(entity, (session.display_name, machine))
+        yield _edge(sid, _N.SESSION, _E.ACTED_AS, entity, _N.IDENTITY, session, sid, evidence, session.count)
+        yield _edge(entity, _N.IDENTITY, _E.HAS_CREDENTIAL, token, _N.CREDENTIAL, session, sid, evidence)
+    if namespace and account:
+        accounts.add((namespace, account))
+        service_account = ids.k8s_service_account(cluster, namespace, account)
+        yield _edge(
+            sid,
+            _N.SESSION,
+            _E.ACTED_AS,
+            service_account,
+            _N.IDENTITY,
+            session,
+            sid,
+            evidence,
+            session.count,
+            session_name=session.metadata.get("role"),
+        )
+    for request_id, path, operation, at, pointer in session.changes:
+        kind = change_type(path, operation)
+        change = ids.change("vault", request_id)
+        yield Node.make(
+            id=change,
+            kind=_N.CHANGE,
+            subtype=VaultSubtype.CHANGE,
+            name=f"{operation} {path}",
+            props={
+                "platform": "vault",
+                "action": f"{operation} {path}",
+                "change_type": kind.value if kind else None,
+                "at": at,
+                "actor": session.display_name or None,
+                "event_id": request_id,
+                "source_ip": next(iter(sorted(session.ips)), None),
+            },
+            first_seen=at,
+            last_seen=at,
+            sources=(NAME,),
+        )
+        yield _edge(sid, _N.SESSION, _E.PERFORMED, change, _N.CHANGE, session, sid, _evidence([pointer]))
+        yield _edge(
+            change,
+            _N.CHANGE,
+            _E.TARGETS,
+            ids.vault_path(path),
+            _N.RESOURCE,
+            session,
+            sid,
+            _evidence([pointer]),
+            field="path",
+        )
+    for path, touch in sorted(session.touched.items()):
+        target = ids.vault_path(path)
+        paths.add(target)
+        yield _edge(
+            sid,
+            _N.SESSION,
+            _E.TOUCHED,
+            target,
+            _N.RESOURCE,
+            session,
+            sid,
+            _evidence(touch.evidence),
+            touch.count,
+            actions=sorted(touch.actions),
+            errors=touch.errors,
+        )

@@ -1,0 +1,89 @@
+"""What one Vault audit-device entry says (developer.hashicorp.com/vault/docs/audit/schema).
+
+An entry is `{"time", "type": "request"|"response", "auth", "request", "response", "error"}`.
+Both types repeat the request and auth; the response entry adds the outcome, so keytrail reads
+the *response* entries as the operations (a request entry is its response's announcement, and
+counting both would count every operation twice). Fields read: `auth.accessor`,
+`auth.display_name`, `auth.entity_id`, `auth.policies`, `auth.metadata` (for Kubernetes auth
+`service_account_name` / `service_account_namespace` / `role`), `request.path`,
+`request.operation`, `request.mount_type`, `request.remote_address`, `error`; for a login, the new
+token's `response.auth`. `client_token` values are never read (even HMAC'd, a token stays out of
+the graph) and neither is any `data`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph.errors import ModelError
+from graph.model import canonical_timestamp
+
+__all__ = ["VaultOperation", "read_entry"]
+
+
+def _map(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _text(mapping: Mapping[str, Any], name: str) -> str:
+    value = mapping.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+@dataclass(frozen=True, slots=True)
+class VaultOperation:
+    at: str
+    accessor: str
+    display_name: str
+    entity_id: str
+    policies: tuple[str, ...]
+    metadata: dict[str, str]
+    path: str
+    operation: str
+    mount_type: str
+    remote_address: str
+    error: str
+    request_id: str = ""
+    login: bool = False
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def read_entry(entry: Mapping[str, Any]) -> VaultOperation | None:
+    """The operation a response entry records; None for a request entry. Raises ValueError with
+    the reason when the entry is not a Vault audit entry or a field it needs is malformed."""
+    kind = entry.get("type")
+    if kind == "request":
+        return None
+    if kind != "response":
+        raise ValueError(f"field 'type': expected 'request' or 'response', got {kind!r}")
+    try:
+        at = canonical_timestamp(entry.get("time"))
+    except ModelError:
+        raise ValueError(f"field 'time': malformed timestamp {entry.get('time')!r}") from None
+    request = _map(entry.get("request"))
+    path = _text(request, "path")
+    if not path:
+        raise ValueError("field 'request.path': missing")
+    auth = _map(entry.get("auth"))
+    issued = _map(_map(entry.get("response")).get("auth"))
+    login = bool(issued) and not _text(auth, "accessor")
+    source = issued if login else auth  # a login's identity is the token it issued
+    metadata = {str(k): str(v) for k, v in _map(source.get("metadata")).items() if isinstance(v, str | int | bool)}
+    policies = source.get("policies")
+    return VaultOperation(
+        at=at,
+        accessor=_text(source, "accessor"),
+        display_name=_text(source, "display_name"),
+        entity_id=_text(source, "entity_id"),
+        policies=tuple(str(p) for p in policies) if isinstance(policies, list) else (),
+        metadata=metadata,
+        path=path,
+        operation=_text(request, "operation") or "?",
+        mount_type=_text(request, "mount_type"),
+        remote_address=_text(request, "remote_address"),
+        error=_text(entry, "error"),
+        request_id=_text(request, "id"),
+        login=login,
+    )
