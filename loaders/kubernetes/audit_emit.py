@@ -59,11 +59,13 @@ class Emitter:
 
     def _edge(
         self, source: str, source_kind: NodeKind, kind: EdgeKind, target: str, target_kind: NodeKind,
-        session: Session, sid: str, evidence: tuple[Evidence, ...], count: int = 1, **props: Any,
+        session: Session, sid: str, evidence: tuple[Evidence, ...], count: int = 1,
+        times: tuple[str, str] | None = None, **props: Any,
     ) -> Edge:  # fmt: skip
+        first, last = times or (session.start_text, session.end_text)
         return Edge.make(
             source=source, source_kind=source_kind, kind=kind, target=target, target_kind=target_kind,
-            props=props, first_seen=session.start_text or None, last_seen=session.end_text or None,
+            props=props, first_seen=first or None, last_seen=last or None,
             count=max(count, 1), sources=(NAME,), evidence=evidence, origin=sid,
         )  # fmt: skip
 
@@ -122,7 +124,8 @@ class Emitter:
             self.targets.setdefault(target_id, touch.target)
             yield self._edge(
                 sid, NodeKind.SESSION, EdgeKind.TOUCHED, target_id, touch.target.kind, session, sid,
-                evidence_of(touch.evidence), touch.count, actions=sorted(touch.actions), errors=0,
+                evidence_of(touch.evidence), touch.count, (touch.first_text, touch.last_text),  # the target's own times
+                actions=sorted(touch.actions), errors=0,
                 grants=sorted(session.grants.get(target_id, ())) or None,
             )  # fmt: skip
         for change, pointer in sorted(set(session.changes)):
