@@ -59,7 +59,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from graph.errors import LoadError, ModelError, StrictStop, WorkerError
+from graph.errors import LoadError, ModelError, StoreError, StrictStop, WorkerError
 from graph.model import Edge, Node
 from graph.store import GraphStore
 from loaders import limits
@@ -422,8 +422,10 @@ def _run(
         of_loader = {p[2].display: p[4] for p in ordered if p[3] is loader}
         try:
             batcher.stream(loader.finish(ctx), of_loader, finishing[name])
+        except (StoreError, WorkerError):
+            raise  # the store or a worker failed: nothing more can be written
         except Exception as exc:  # a defect of one loader's aggregates fails its last file, not the load
-            finishing[name].fail(f"cannot finish ({type(exc).__name__}: {exc})")
+            finishing[name].fail(f"{name}: cannot finish: {_reason(exc)}")
     batcher.flush()
     report.notes.extend(ctx.notes[noted:])
     return report

@@ -4,6 +4,7 @@ and session of the load still loads; a session that still fails at emission is r
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
@@ -11,11 +12,13 @@ import pytest
 
 from graph.errors import LoadError
 from graph.model import Node
-from graph.schema import NodeKind
+from graph.schema import EdgeKind, NodeKind
 from graph.store import GraphStore
 from loaders.aws.cloudtrail.emit import Emitter, Matching
 from loaders.aws.cloudtrail.event import Principal
 from loaders.aws.cloudtrail.sessions import Aggregates
+from loaders.base import Item
+from tests.conftest import FIXTURES
 from tests.loader_helpers import errors, load
 
 BIG = "x" * 1_000_000
@@ -109,3 +112,22 @@ def test_a_session_that_fails_at_emission_is_rejected_alone_located_at_its_first
     assert len(str(rejected)) < 450 and "1,000,0" in str(rejected)
     sessions = [i for i in items if isinstance(i, Node) and i.kind is NodeKind.SESSION]
     assert [s.props["principal"] for s in sessions] == [USER]
+
+
+def test_a_defect_in_emission_fails_that_loaders_files_and_the_other_loaders_still_finish(
+    embedded_store: GraphStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The runner's last line of defence: an exception out of one loader's `finish` (a defect
+    the per-session guard did not catch) is a located failure, never a traceback for the load."""
+
+    def broken(self: Emitter) -> Iterator[Item | LoadError]:
+        raise RuntimeError("emission defect")
+        yield  # a generator, as the real one
+
+    monkeypatch.setattr(Emitter, "items", broken)
+    trail = _trail(tmp_path)
+    report = load(embedded_store, trail, FIXTURES / "scanners" / "gitleaks-v8-keys.json", repository="acme/shop")
+    failed = [f for f in report.files if f.failure]
+    assert len(failed) == 1 and "aws-cloudtrail: cannot finish" in failed[0].failure
+    assert "RuntimeError: emission defect" in failed[0].failure
+    assert embedded_store.edges_of_kind(EdgeKind.EXPOSED_IN, limit=10)  # the scanner's finish still ran
