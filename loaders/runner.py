@@ -20,6 +20,9 @@ session's node and its edges may therefore land in different transactions; a cra
 them leaves a placeholder endpoint or a node without some edges, never a wrong value, and a
 reload repairs it: every merge is idempotent (observations are keyed by origin, timestamps
 take min/max, sets are unions), so writing the same items again converges to the same graph.
+An aggregate the loader cannot emit is a located LoadError among the items (that aggregate is
+rejected, the others written); an exception out of `finish` itself is a defect, reported as a
+failure of that loader's last file, and the other loaders still finish.
 
 Worker processes: a loader that is a `ParallelAggregates` (CloudTrail) and has at least
 PARALLEL_MIN_BYTES of files to parse can read them in `jobs` worker processes (the pool and its
