@@ -20,6 +20,9 @@ session's node and its edges may therefore land in different transactions; a cra
 them leaves a placeholder endpoint or a node without some edges, never a wrong value, and a
 reload repairs it: every merge is idempotent (observations are keyed by origin, timestamps
 take min/max, sets are unions), so writing the same items again converges to the same graph.
+An aggregate the loader cannot emit is a located LoadError among the items (that aggregate is
+rejected, the others written); an exception out of `finish` itself is a defect, reported as a
+failure of that loader's last file, and the other loaders still finish.
 
 Worker processes: a loader that is a `ParallelAggregates` (CloudTrail) and has at least
 PARALLEL_MIN_BYTES of files to parse can read them in `jobs` worker processes (the pool and its
@@ -59,7 +62,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from graph.errors import LoadError, ModelError, StrictStop, WorkerError
+from graph.errors import LoadError, ModelError, StoreError, StrictStop, WorkerError
 from graph.model import Edge, Node
 from graph.store import GraphStore
 from loaders import limits
@@ -422,8 +425,10 @@ def _run(
         of_loader = {p[2].display: p[4] for p in ordered if p[3] is loader}
         try:
             batcher.stream(loader.finish(ctx), of_loader, finishing[name])
+        except (StoreError, WorkerError):
+            raise  # the store or a worker failed: nothing more can be written
         except Exception as exc:  # a defect of one loader's aggregates fails its last file, not the load
-            finishing[name].fail(f"cannot finish ({type(exc).__name__}: {exc})")
+            finishing[name].fail(f"{name}: cannot finish: {_reason(exc)}")
     batcher.flush()
     report.notes.extend(ctx.notes[noted:])
     return report

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 
-from graph.errors import ModelError
+from graph.errors import ModelError, quoted
 from graph.ids._base import require, slug
 
 __all__ = [
@@ -45,7 +45,7 @@ _POOL = re.compile(
 def gcp_service_account(email: str) -> str:
     text = slug(email, "service account email")
     if "@" not in text:
-        raise ModelError(f"malformed service account email {email!r}")
+        raise ModelError(f"malformed service account email {quoted(email)}")
     return f"gcp:sa:{text}"
 
 
@@ -56,21 +56,21 @@ def gcp_service_account_key(key_id: str) -> str:
 def gcp_user(email: str) -> str:
     text = slug(email, "Google account email")
     if "@" not in text:
-        raise ModelError(f"malformed Google account email {email!r}")
+        raise ModelError(f"malformed Google account email {quoted(email)}")
     return f"gcp:user:{text}"
 
 
 def gcp_wif_pool(pool: str) -> str:
     text = require(pool, "workload identity pool").strip("/")
     if not _POOL.fullmatch(text):
-        raise ModelError(f"malformed workload identity pool {pool!r}")
+        raise ModelError(f"malformed workload identity pool {quoted(pool)}")
     return f"gcp:wif:{text}"
 
 
 def gcp_federated_principal(pool: str, part: str, value: str) -> str:
     """A federated subject (`part` = subject) or principal set (`part` = set) of a pool."""
     if part not in ("subject", "set"):
-        raise ModelError(f"malformed federated principal part {part!r}")
+        raise ModelError(f"malformed federated principal part {quoted(part)}")
     return f"{gcp_wif_pool(pool)}:{part}:{require(value, 'federated subject')}"
 
 
