@@ -75,8 +75,11 @@ def _edge(
     sid: str,
     evidence: tuple[Evidence, ...],
     count: int = 1,
+    times: tuple[str, str] | None = None,
     **props: Any,
 ) -> Edge:
+    """`times`: the edge's own first and last event (a touch's), else the session's."""
+    first, last = times or (session.start_text, session.end_text)
     return Edge.make(
         source=source,
         source_kind=source_kind,
@@ -84,8 +87,8 @@ def _edge(
         target=target,
         target_kind=target_kind,
         props=props,
-        first_seen=session.start_text,
-        last_seen=session.end_text,
+        first_seen=first,
+        last_seen=last,
         count=max(count, 1),
         sources=(NAME,),
         evidence=evidence,
@@ -264,6 +267,7 @@ def _session(
             sid,
             _evidence(touch.evidence),
             touch.count,
+            times=(touch.first_text, touch.last_text),
             actions=sorted(touch.actions),
             errors=touch.errors,
         )

@@ -90,11 +90,12 @@ def _add(session: VaultSession, op: Any, pointer: Any) -> None:
     session.login = session.login or op.login
     if op.remote_address:
         session.ips.add(op.remote_address)
+    seconds = epoch(op.at)
     touch = session.touched.get(op.path)
     if touch is None:
-        touch = session.touched[op.path] = Touch(op.path, epoch(op.at), op.at)
+        touch = session.touched[op.path] = Touch(op.path, seconds, op.at)
     else:
-        touch.seen(epoch(op.at), op.at)
+        touch.seen(seconds, op.at)
     touch.count += 1
     touch.actions.add(op.operation)
     touch.evidence.append(pointer)
