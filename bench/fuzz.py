@@ -60,6 +60,8 @@ FUZZ_LIMITS = {
     "KEYTRAIL_LOAD_MAX_DOCUMENT_BYTES": "32M",
     "KEYTRAIL_LOAD_MAX_LINE_BYTES": "8M",
 }
+ADDRESS_SPACE = 3 << 30
+"""Address space of one loader's fuzzing process."""
 SAFETY_NET = re.compile(r"unreadable record \(|cannot parse \(|cannot finish \(|Traceback \(most recent call last\)")
 """The runner's catch-alls: an exception type where a located reason should be (loaders/runner.py)."""
 SUMMARY = re.compile(r"records accepted, (\d+) rejected, (\d+) files failed")
@@ -181,6 +183,9 @@ def _accepted(stdout: str) -> int:
 def run_loader(loader: str, seeds: list[Seed], cases: int, seed: int, hang: float, work: Path) -> LoaderRun:
     """All cases of one loader, in this process (bench/fuzz.py spawns one process per loader)."""
     os.environ.update(FUZZ_LIMITS)
+    # A case that blows memory up must fail as a MemoryError in this process, counted, not send the
+    # shared machine's OOM killer after whatever is largest (an earlier run grew to 20 GB).
+    resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
     os.chdir(work)  # the HMAC key file (.keytrail/) lives in the working directory
     signal.signal(signal.SIGALRM, _alarm)
     base = work / "base.db"

@@ -16,12 +16,13 @@ never appear in the audit log, and nothing here would keep one.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from graph.errors import LoadError, ModelError
+from graph.errors import LoadError, ModelError, quoted
 from graph.model import canonical_timestamp
 from loaders.base import Location, Record, SourceFile
 from loaders.formats.compressed import open_text
@@ -31,6 +32,9 @@ __all__ = ["AuditEvent", "check_event", "read_events", "text", "token_subtype"]
 
 
 _TIME_FIELDS = ("@timestamp", "created_at", "at_sign_timestamp")
+
+
+_ID_PART = re.compile(r"[^\s\x00-\x1f\x7f]{1,200}")
 
 
 def text(value: object) -> str:
@@ -101,6 +105,13 @@ def check_event(value: Mapping[str, Any], where: Location) -> AuditEvent:
         time = canonical_timestamp(raw)
     except (ModelError, ValueError, OverflowError, OSError) as exc:
         raise where.error(f"field 'created_at': {exc}") from None
+    for key in ("hashed_token", "token_id"):  # they become parts of session and credential ids
+        found = text(value.get(key))
+        if found and not _ID_PART.fullmatch(found):
+            raise where.error(
+                f"field '{key}': expected at most 200 characters without spaces or control characters, "
+                f"got {quoted(found)}"
+            )
     repo = text(value.get("repo")) or text(value.get("repository"))
     org = text(value.get("org")) or (repo.split("/", 1)[0] if "/" in repo else "")
     return AuditEvent(

@@ -39,9 +39,9 @@ def test_a_huge_malformed_document_is_split_in_linear_time(tmp_path: Path) -> No
     unit = '{\n  "k": "' + 'a{b}c\\"d' * 1200 + '",\n  "n": [1, 2, {"x": "}"}]\n}\n'
     bad = '{\n  "bad": "' + "x{" * 1000 + '",\n  "y": }\n'
     text = (unit * 200 + bad) * 20
-    started = time.perf_counter()
+    started = time.process_time()  # CPU seconds: other jobs on the shared machine do not count
     found = _read(tmp_path, text)
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     errors = [e for e in found if isinstance(e, LoadError)]
     assert len(found) == 4020 and len(errors) == 20
     assert errors[0].line == 200 * 4 + 3 and "opened at line 801" in errors[0].reason

@@ -9,6 +9,8 @@ org-audit-log.csv is the web UI's CSV export; audit-log-stream.jsonl holds malfo
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from graph import ids
 from graph.schema import EdgeKind, NodeKind
 from graph.store import GraphStore
@@ -108,3 +110,25 @@ def test_reload_is_idempotent(store: GraphStore) -> None:
     first = export_text(store)
     load(store, LOG, CSV, STREAM)
     assert export_text(store) == first
+
+
+def test_a_control_character_in_a_token_hash_rejects_its_row_named(tmp_path: Path) -> None:
+    # Found by tests/loaders/test_fuzz.py: the hash became part of a session id that failed at
+    # emission, after every row was read.
+    from graph.embedded import EmbeddedStore
+
+    lines = (AUDIT / "org-audit-log.csv").read_text().splitlines()
+    lines[1] = lines[1].replace("Xk3Yf2pQ9wz0cF+8LmT6nR1sVb4uJhE7", "Xk3Yf2pQ9wz0cF+8LmT6nR1sVb4u\x1bhE7", 1)
+    path = tmp_path / "org-audit-log.csv"
+    path.write_text("\n".join(lines) + "\n")
+    results = []
+    for name, source in (("base", AUDIT / "org-audit-log.csv"), ("bad", path)):
+        store = EmbeddedStore(tmp_path / f"{name}.db")
+        try:
+            results.append(load(store, source).files[0])
+        finally:
+            store.close()
+    base, file = results
+    assert not file.failure and (file.accepted, file.rejected) == (base.accepted - 1, base.rejected + 1)
+    reason = "line 2: field 'hashed_token': expected at most 200 characters without spaces or control characters"
+    assert any(reason in str(e) for e in file.errors)
