@@ -226,6 +226,7 @@ NODE_SPECS: MappingProxyType[NodeKind, NodeSpec] = MappingProxyType(
                 "a CI/CD definition or job",
                 _props(
                     repository="str",
+                    repository_assumed="str",  # why keytrail assumed the repository (no file or --repository named it)
                     workflow_file="str",
                     job="str",
                     triggers="list[str]",
@@ -321,7 +322,8 @@ NODE_SPECS: MappingProxyType[NodeKind, NodeSpec] = MappingProxyType(
             NodeSpec(
                 _N.REPOSITORY,
                 "a code location",
-                _props(org="str", visibility="str", **_COMMON_NODE),  # type: ignore[arg-type]
+                # assumed: from what keytrail took a `local/<folder>` repository (nothing named one)
+                _props(org="str", visibility="str", assumed="str", **_COMMON_NODE),  # type: ignore[arg-type]
             ),
         )
     }
@@ -536,6 +538,7 @@ EDGE_SPECS: MappingProxyType[EdgeKind, EdgeSpec] = MappingProxyType(
                 authors="list[str]",
                 detectors="list[str]",
                 verified="bool",
+                repository_assumed="str",  # why keytrail assumed the repository (the report did not name it)
             ),
             _edge(
                 _E.STORED_IN,

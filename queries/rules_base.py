@@ -127,7 +127,7 @@ ROW_PROPERTIES: Final[dict[NodeKind | EdgeKind, tuple[str, ...]]] = {
     _E.CAN_ACCESS: ("level", "wildcard", "flags", "policies"),
     _E.TOUCHED: ("actions",),
     _E.CAN_ASSUME: ("via", "external_id", "subject", "condition"),
-    _E.EXPOSED_IN: ("verified",),
+    _E.EXPOSED_IN: ("verified", "repository_assumed"),
     _E.USES: ("mode", "environment", "static_cloud_key"),
     _E.FROM: ("environment",),
     _E.AUTHENTICATED_WITH: ("environment",),
