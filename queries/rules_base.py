@@ -114,7 +114,10 @@ class Rule:
 _N, _E = NodeKind, EdgeKind
 ROW_PROPERTIES: Final[dict[NodeKind | EdgeKind, tuple[str, ...]]] = {
     _N.PERSON: ("status", "environment"),
-    _N.IDENTITY: ("nature", "account", "trust_policy", "password_enabled", "mfa_active", "deleted", "environment"),
+    _N.IDENTITY: (
+        "nature", "nature_reason", "managed_by", "account", "trust_policy", "password_enabled", "mfa_active",
+        "deleted", "environment",
+    ),
     _N.CREDENTIAL: (
         "credential_type", "status", "created", "last_rotated", "revoked_at", "deleted_at", "legacy",
         "static_cloud_key", "environment", "last_used", "identified_by", "lifetime", "dangling",
