@@ -69,7 +69,7 @@ def test_exported_service_linked_role_is_owned_by_aws_and_needs_no_owner(store: 
     assert props["managed_by"] == "aws" and props["nature"] == "machine"
     assert "service-linked" in str(props["nature_reason"])
     answer = accountability(store, role)
-    assert answer.action.startswith(f"no owner to assign: aws owns {role}")
+    assert answer.verdict == "provider_owned" and answer.action.startswith(f"no owner to assign: aws owns {role}")
     assert any(n.startswith("owned by aws, not by anyone in the estate") for n in answer.notes)
     gaps = {s.id for g in ownership_gaps(store).gaps for s in g.subjects}
     assert role not in gaps
