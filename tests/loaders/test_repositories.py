@@ -124,3 +124,14 @@ def test_load_text_and_json_summaries_carry_the_assumption(tmp_path: Path) -> No
     assert [len(f["assumed"]) for f in document["files"]] == [1, 1, 1]
     assert document["files"][0]["assumed"][0].startswith("repository assumed: local/gitleaks_report from")
     assert document["totals"]["nodes"] > 0
+
+
+def test_codeowners_in_a_checkout_says_where_its_repository_came_from(store: GraphStore) -> None:
+    codeowners = FIXTURES / "github" / "checkout" / "acme" / "shop" / ".github" / "CODEOWNERS"
+    report = load(store, codeowners)
+    assert report.files[0].loader == "codeowners"
+    assert report.files[0].assumed == [
+        "repository assumed: acme/shop from the checkout path (acme/shop/ holds .github; the org is the folder's name)"
+    ]
+    # the checkout path outranks --repository (loaders/repositories.py), and the line still says so
+    assert load(store, codeowners, repository="other/repo").files[0].assumed == report.files[0].assumed
