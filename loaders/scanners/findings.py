@@ -161,6 +161,15 @@ def _repository(finding: Finding, ctx: LoadContext, where: Location) -> Reposito
     return finding.repository or context_repository(ctx, where) or folder_repository(finding.report_folder, "report")
 
 
+def _locator(finding: Finding, where: Location) -> str:
+    """A finding's place in its report: the line of a JSON-lines report; in a JSON array, the
+    record index with what names the finding (the scanner's fingerprint, else commit:file:rule:line),
+    so a person can search a pretty-printed report for it."""
+    if where.line is not None:
+        return where.locator
+    return f"{where.locator} ({finding.scanner_fingerprint or finding.reference})"[:500]
+
+
 def record_finding(finding: Finding, where: Location, ctx: LoadContext, source: str) -> list[Item]:
     """Validate one finding and fold it into the load's exposures; returns nodes known now.
 
@@ -187,7 +196,7 @@ def record_finding(finding: Finding, where: Location, ctx: LoadContext, source: 
     exposure.verified = exposure.verified or finding.verified
     exposure.assumed.update([chosen.note] if chosen.assumed else [])
     note_assumed(ctx, where, chosen)
-    evidence = Evidence(source=where.file, locator=where.locator, at=finding.at)
+    evidence = Evidence(source=where.file, locator=_locator(finding, where), at=finding.at)
     exposure.per_report.setdefault((source, where.file), []).append(evidence)
     return [
         repository_node(org, repo, source, chosen.assumed),
