@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
 import click
+import orjson
 
 from api.commands_store import store_option
 from graph.errors import KeytrailError
@@ -43,6 +45,8 @@ def _print_file(report: FileReport) -> None:
         f"{report.loader:<22} {report.path}: {report.accepted} accepted, {report.rejected} rejected, "
         f"{report.nodes} nodes, {report.edges} edges"
     )
+    for assumption in report.assumed:
+        click.echo(f"  {assumption}")
     for error in report.errors:
         click.echo(f"  rejected: {error}", err=True)
     if report.rejected > len(report.errors):
@@ -62,6 +66,27 @@ def _print_summary(report: LoadReport, location: str, totals: Stats) -> None:
         f"{report.rejected} rejected, {failed} files failed, {len(skipped)} skipped; "
         f"the store now holds {totals.total_nodes} nodes and {totals.total_edges} edges"
     )
+
+
+def _report_json(report: LoadReport, location: str, totals: Stats) -> dict[str, object]:
+    """The load summary for scripts: every file's line (errors as located text), the notes, and the
+    store's totals; the same facts as the text summary, exit codes unchanged."""
+    files = []
+    for file_report in report.files:
+        entry = asdict(file_report)
+        entry["errors"] = [str(error) for error in file_report.errors]
+        files.append(entry)
+    return {
+        "store": location,
+        "complete": report.complete,
+        "files": files,
+        "notes": report.notes,
+        "accepted": sum(f.accepted for f in report.files),
+        "rejected": report.rejected,
+        "failed": sum(1 for f in report.files if f.failure),
+        "skipped": len(report.skipped),
+        "totals": {"nodes": totals.total_nodes, "edges": totals.total_edges},
+    }
 
 
 @click.command("load", epilog=EXIT_CODES)
@@ -85,6 +110,14 @@ def _print_summary(report: LoadReport, location: str, totals: Stats) -> None:
     default=None,
     help="Worker processes for large CloudTrail sets (default: one per core, at most 8).",
 )
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: one document on stdout with every file's counts, assumptions and errors.",
+)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 def load_command(
     store: str | None,
@@ -97,6 +130,7 @@ def load_command(
     cluster: str,
     year: int | None,
     jobs: int | None,
+    fmt: str,
     paths: tuple[Path, ...],
 ) -> None:
     """Load evidence files or directories (formats detected by content).
@@ -134,6 +168,10 @@ def load_command(
         sys.exit(1)
     finally:
         graph.close()
+    if fmt == "json":
+        document = _report_json(report, describe_location(graph.location), totals)
+        click.echo(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode())
+        sys.exit(0 if report.complete else 1)
     # Printed once the load is done: a file's line includes its share of the sessions written at the end.
     for file_report in report.files:
         if not file_report.skipped:

@@ -148,6 +148,7 @@ NODE_SPECS: MappingProxyType[NodeKind, NodeSpec] = MappingProxyType(
                 _props(
                     nature="str",  # machine | human | unknown
                     nature_reason="str",
+                    managed_by="str",  # the provider that owns it (aws: a service-linked role), needing no owner here
                     account="str",
                     arn="str",
                     path="str",
@@ -226,6 +227,7 @@ NODE_SPECS: MappingProxyType[NodeKind, NodeSpec] = MappingProxyType(
                 "a CI/CD definition or job",
                 _props(
                     repository="str",
+                    repository_assumed="str",  # why keytrail assumed the repository (no file or --repository named it)
                     workflow_file="str",
                     job="str",
                     triggers="list[str]",
@@ -243,6 +245,7 @@ NODE_SPECS: MappingProxyType[NodeKind, NodeSpec] = MappingProxyType(
                     hosted="str",  # github | self
                     labels="list[str]",
                     group="str",
+                    scale_set="str",  # actions-runner-controller scale set of a runner pod
                     os="str",
                     status="str",
                     ip_addresses="list[str]",
@@ -321,7 +324,8 @@ NODE_SPECS: MappingProxyType[NodeKind, NodeSpec] = MappingProxyType(
             NodeSpec(
                 _N.REPOSITORY,
                 "a code location",
-                _props(org="str", visibility="str", **_COMMON_NODE),  # type: ignore[arg-type]
+                # assumed: from what keytrail took a `local/<folder>` repository (nothing named one)
+                _props(org="str", visibility="str", assumed="str", **_COMMON_NODE),  # type: ignore[arg-type]
             ),
         )
     }
@@ -429,12 +433,13 @@ EDGE_SPECS: MappingProxyType[EdgeKind, EdgeSpec] = MappingProxyType(
             ),
             _edge(
                 _E.RUNS_ON,
-                {_N.PIPELINE},
-                {_N.RUNNER},
+                {_N.PIPELINE, _N.RUNNER},
+                {_N.RUNNER, _N.WORKLOAD},
                 _C.ACCESS,
-                "where a pipeline runs",
+                "where a pipeline runs, or the host (instance, pod) a runner is",
                 labels="list[str]",
                 expression="str",
+                match_strength="str",  # runner -> host: strong | weak (matched_by names the rule)
             ),
             _edge(
                 _E.RUNS_AS,
@@ -536,6 +541,7 @@ EDGE_SPECS: MappingProxyType[EdgeKind, EdgeSpec] = MappingProxyType(
                 authors="list[str]",
                 detectors="list[str]",
                 verified="bool",
+                repository_assumed="str",  # why keytrail assumed the repository (the report did not name it)
             ),
             _edge(
                 _E.STORED_IN,

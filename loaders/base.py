@@ -107,6 +107,9 @@ class LoadContext:
     """Year of log lines whose timestamps carry none (classic syslog: `keytrail load --year`); when 0,
     the loader takes it from the file's modification time and its summary note says so."""
     state: dict[str, Any] = field(default_factory=dict)
+    assumed: dict[str, set[str]] = field(default_factory=dict)
+    """Per file (as evidence cites it): what keytrail assumed because the file did not say
+    (`repository assumed: local/x from ...`); the runner puts it in that file's report."""
     notes: list[str] = field(default_factory=list)
     """What the load summary must say beyond counts (data-quality conflicts, normalised values):
     loaders add them in `finish`, where everything the load read is known; the runner hands them

@@ -102,6 +102,8 @@ class FileReport:
     edges: int = 0
     errors: list[LoadError] = field(default_factory=list)
     failure: str = ""
+    assumed: list[str] = field(default_factory=list)
+    """What keytrail assumed because the file did not say (`repository assumed: local/x from ...`)."""
     skipped: str = ""
     """Why a file met in a folder walk was passed over (no known format, or not a regular file:
     a FIFO, socket, device, broken link); never a failure."""
@@ -431,6 +433,8 @@ def _run(
             finishing[name].fail(f"{name}: cannot finish: {_reason(exc)}")
     batcher.flush()
     report.notes.extend(ctx.notes[noted:])
+    for file_report in report.files:
+        file_report.assumed = sorted(ctx.assumed.get(file_report.path, ()))
     return report
 
 

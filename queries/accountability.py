@@ -15,7 +15,9 @@ as 2, so the owner of a key's identity outranks the owner of a pipeline that mer
 - `ambiguous`: several living owners at the same distance disagree (different people/teams),
   or a credential that belongs to exactly one identity (an AWS access key) is claimed by
   several (queries/holders.py): the claimants are named in `notes` and no owner is chosen;
-- `orphaned`: no OWNS anywhere within reach.
+- `orphaned`: no OWNS anywhere within reach;
+- `provider_owned`: an identity its provider owns (`managed_by`: an AWS service-linked role) and
+  nobody in the estate does: no owner is to be assigned, and the notes say who owns it.
 """
 
 from __future__ import annotations
@@ -69,6 +71,7 @@ class Verdict(StrEnum):
     ORPHANED = "orphaned"
     OWNER_OFFBOARDED = "owner_offboarded"
     AMBIGUOUS = "ambiguous"
+    PROVIDER_OWNED = "provider_owned"
 
 
 class OwnerEntry(Result):
@@ -338,6 +341,11 @@ def _offboarded_action(subject: str, nearest: list[OwnerEntry]) -> str:
 
 
 def _judge(subject: Node, owners: list[OwnerEntry], consumers: list[str]) -> tuple[Verdict, str, list[str]]:
+    provider = subject.props.get("managed_by") if subject.kind == NodeKind.IDENTITY else None
+    if not owners and provider:
+        why = subject.props.get("nature_reason") or f"managed by {provider}"
+        note = f"owned by {provider}, not by anyone in the estate: {why}"
+        return Verdict.PROVIDER_OWNED, f"no owner to assign: {provider} owns {subject.id}; review what uses it", [note]
     if not owners:
         lead = f" (candidates: people who use it: {', '.join(consumers)})" if consumers else ""
         return Verdict.ORPHANED, f"assign owner to {subject.id}{lead}", []

@@ -180,8 +180,11 @@ def _classify(index: OwnershipIndex, node: NodeRow) -> tuple[str, str] | None:
 
 
 def _needs_owner(node: NodeRow) -> bool:
-    """Humans' own accounts and things already gone (deleted, revoked) need no owner."""
+    """Humans' own accounts, what a provider owns (`managed_by`: AWS's service-linked roles) and
+    things already gone (deleted, revoked) need no owner."""
     if node.kind == NodeKind.IDENTITY:
+        if prop_str(node, "managed_by"):
+            return False
         return prop_str(node, "nature") != _HUMAN and node.props.get("deleted") is not True
     if node.kind == NodeKind.CREDENTIAL:
         return is_active(node)

@@ -114,7 +114,10 @@ class Rule:
 _N, _E = NodeKind, EdgeKind
 ROW_PROPERTIES: Final[dict[NodeKind | EdgeKind, tuple[str, ...]]] = {
     _N.PERSON: ("status", "environment"),
-    _N.IDENTITY: ("nature", "account", "trust_policy", "password_enabled", "mfa_active", "deleted", "environment"),
+    _N.IDENTITY: (
+        "nature", "nature_reason", "managed_by", "account", "trust_policy", "password_enabled", "mfa_active",
+        "deleted", "environment",
+    ),
     _N.CREDENTIAL: (
         "credential_type", "status", "created", "last_rotated", "revoked_at", "deleted_at", "legacy",
         "static_cloud_key", "environment", "last_used", "identified_by", "lifetime", "dangling",
@@ -127,7 +130,7 @@ ROW_PROPERTIES: Final[dict[NodeKind | EdgeKind, tuple[str, ...]]] = {
     _E.CAN_ACCESS: ("level", "wildcard", "flags", "policies"),
     _E.TOUCHED: ("actions",),
     _E.CAN_ASSUME: ("via", "external_id", "subject", "condition"),
-    _E.EXPOSED_IN: ("verified",),
+    _E.EXPOSED_IN: ("verified", "repository_assumed"),
     _E.USES: ("mode", "environment", "static_cloud_key"),
     _E.FROM: ("environment",),
     _E.AUTHENTICATED_WITH: ("environment",),
@@ -300,4 +303,18 @@ class RuleContext:
         """The edges that show a credential exists and matters — who holds it, where it was
         exposed, who uses it: what a finding about the credential's own properties cites."""
         held = self.identity_of_credential.get(credential, [])
-        return (*held, *self.exposures.get(credential, []), *self.uses_into.get(credential, []))[:limit]
+        found = (*held, *self.exposures.get(credential, []), *self.uses_into.get(credential, []))[:limit]
+        # nothing holds, exposes or uses it (a token Secret nobody mounts): where it is stored
+        # still shows it exists, and cites the object it was read from
+        return found or tuple(self.stored_in.get(credential, ())[:1])
+
+    @cached_property
+    def stored_in(self) -> dict[str, list[EdgeRow]]:
+        """Credential -> its STORED_IN edges, the most specific place first (the longest target:
+        the secret's own scope before its namespace's and the cluster's)."""
+        found: dict[str, list[EdgeRow]] = {}
+        for edge in self.edges(EdgeKind.STORED_IN):
+            found.setdefault(edge.source, []).append(edge)
+        for edges in found.values():
+            edges.sort(key=lambda e: (-len(e.target), e.target))
+        return found

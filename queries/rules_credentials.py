@@ -111,10 +111,15 @@ def _use_after(ctx: RuleContext, credential: NodeRow, exposed_at: str) -> str:
     return max(after) if after else ""
 
 
+def _place(edge: EdgeRow) -> str:
+    """The repository of an exposure, saying when keytrail assumed it (the report named none)."""
+    return f"{edge.target} (repository assumed)" if prop_str(edge, "repository_assumed") else edge.target
+
+
 def _exposure_evidence(ctx: RuleContext, cred_id: str, edges: list[EdgeRow]) -> tuple[str, str, str]:
     """(where, what makes it live, why not) for one exposed credential — see the two NHI2 rules."""
     credential = ctx.nodes(NodeKind.CREDENTIAL)[cred_id]
-    where = ", ".join(e.target for e in edges[:5])
+    where = ", ".join(_place(e) for e in edges[:5])
     exposed_at = min((e.first_seen for e in edges if e.first_seen), default="")
     if any(prop_bool(e, "verified") for e in edges):
         return where, "verified live by the scanner", ""

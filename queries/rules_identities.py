@@ -18,7 +18,7 @@ from graph.values.aws import AwsSubtype
 from queries.common import prop_bool, prop_str
 from queries.rules_base import Hit, Owasp, Rule, RuleContext, Severity
 
-__all__ = ["GITHUB_OIDC_HOST", "IDENTITY_RULES", "NOBODY_OWNS", "NOT_OWNED_HERE", "PERMISSION_CHANGES"]
+__all__ = ["GITHUB_OIDC_HOST", "IDENTITY_RULES", "NOBODY_OWNS", "NOT_OWNED_HERE", "PEOPLES_KINDS", "PERMISSION_CHANGES"]
 
 # Registry values bound once as plain text: an enum member looked up per row costs several times a literal
 # (bench/README.md).
@@ -61,16 +61,54 @@ def _acting_evidence(ctx: RuleContext) -> dict[str, list[EdgeRow]]:
     return found
 
 
+PEOPLES_KINDS: Final = frozenset({_IAM_USER, "k8s.user"})
+"""Accounts a person may hold as their own: of unknown nature, nothing shows they are machines',
+so KT-NHI1-004 reports them without calling them non-human (KT-NHI1-002 does for the rest)."""
+
+
+def _owned_elsewhere(identity: NodeRow) -> bool:
+    """Identities whose owner is not the estate's to record: nobody (service principals, `*`), the
+    account or group (root, groups), or their provider (`managed_by`: AWS's service-linked roles)."""
+    return (
+        identity.subtype in NOBODY_OWNS or identity.subtype in NOT_OWNED_HERE or bool(prop_str(identity, "managed_by"))
+    )
+
+
+_IAM_USER_ARN = re.compile(r"^aws:arn:(?:arn:)?aws[\w-]*:iam::\d{12}:user/")
+
+
+def _unknown_persons_account(identity: NodeRow) -> bool:
+    """A user account (an IAM user, also one only named by a grant, or a Kubernetes user) whose
+    sources never said whether a person or a program uses it."""
+    user = identity.subtype in PEOPLES_KINDS or (not identity.subtype and bool(_IAM_USER_ARN.match(identity.id)))
+    return user and prop_str(identity, "nature") in ("", Nature.UNKNOWN.value)
+
+
 def identity_without_owner(ctx: RuleContext) -> Iterator[Hit]:
     evidence = _acting_evidence(ctx)
     for identity in ctx.nodes(NodeKind.IDENTITY).values():
-        if identity.subtype in NOBODY_OWNS or identity.subtype in NOT_OWNED_HERE or not ctx.is_nhi(identity):
+        if _owned_elsewhere(identity) or not ctx.is_nhi(identity) or _unknown_persons_account(identity):
             continue
         cited = evidence.get(identity.id)
         if cited and not ctx.ownership.effective_owners(identity.id):
             nature = prop_str(identity, "nature") or Nature.UNKNOWN.value
             kinds = ", ".join(sorted({e.kind.value for e in cited}))
             yield Hit(identity, f"{nature} identity with no owner on record ({kinds})", tuple(cited))
+
+
+def account_of_unknown_nature_without_owner(ctx: RuleContext) -> Iterator[Hit]:
+    """An IAM (or Kubernetes) user nobody owns whose sources do not show whether a person or a
+    program uses it: reported as what it is, not as a non-human identity."""
+    evidence = _acting_evidence(ctx)
+    for identity in ctx.nodes(NodeKind.IDENTITY).values():
+        if _owned_elsewhere(identity) or not _unknown_persons_account(identity):
+            continue
+        cited = evidence.get(identity.id)
+        if cited and not ctx.ownership.effective_owners(identity.id):
+            why = prop_str(identity, "nature_reason") or "no source says whether a person or a program uses it"
+            kinds = ", ".join(sorted({e.kind.value for e in cited}))
+            yield Hit(identity, f"user account with no owner on record; human or machine not known ({why}; {kinds})",
+                      tuple(cited))  # fmt: skip
 
 
 _RESTRICTING_KEYS: Final = frozenset(
@@ -243,6 +281,9 @@ def nhi_used_interactively(ctx: RuleContext) -> Iterator[Hit]:
 IDENTITY_RULES: Final = (
     Rule("KT-NHI1-002", 2, "Non-human identity with no owner", Severity.MEDIUM, Owasp.NHI1,
          "assign an owner (or decommission the identity)", identity_without_owner),
+    Rule("KT-NHI1-004", 1, "User account of unknown nature with no owner", Severity.LOW, Owasp.NHI1,
+         "find who uses it: assign the person as owner if it is theirs, or an owner for the program that uses it",
+         account_of_unknown_nature_without_owner),
     Rule("KT-NHI3-001", 1, "Role trusts an external account without an ExternalId condition", Severity.HIGH,
          Owasp.NHI3, "add an sts:ExternalId condition to the trust policy (or remove the trust)",
          external_trust_without_external_id),

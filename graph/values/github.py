@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from graph.schema import NodeKind
+from graph.schema import EdgeKind, NodeKind
 from graph.values._registry import Subtype, Vocabulary
 
-__all__ = ["SUBTYPES", "VOCABULARIES", "GithubSubtype", "RunnerHosted", "RunnerStatus"]
+__all__ = [
+    "SUBTYPES",
+    "VOCABULARIES",
+    "GithubSubtype",
+    "MatchStrength",
+    "RunnerHostRule",
+    "RunnerHosted",
+    "RunnerStatus",
+]
 
 
 class GithubSubtype(StrEnum):
@@ -37,6 +45,28 @@ class RunnerStatus(StrEnum):
     OFFLINE = "offline"
 
 
+class RunnerHostRule(StrEnum):
+    """RUNS_ON.matched_by of a runner -> its host (instance or pod): the rule that tied them
+    (loaders/aws/runners.py, loaders/kubernetes/runners.py)."""
+
+    RUNNER_NAME_TAG = "runner_name_tag"
+    GHR_INSTANCE_ID = "ghr_instance_id"
+    MODULE_INSTANCE_ID = "module_instance_id"
+    INSTANCE_ID = "instance_id"
+    PRIVATE_DNS_NAME = "private_dns_name"
+    HOSTNAME = "hostname"
+    AUTOSCALING_GROUP = "autoscaling_group"
+    ARC_RUNNER_POD = "arc_runner_pod"
+
+
+class MatchStrength(StrEnum):
+    """RUNS_ON.match_strength: strong (the fleet tool or an id says so) or weak (a name that may
+    repeat: host name, DNS name, an auto-scaling group named like a pool)."""
+
+    STRONG = "strong"
+    WEAK = "weak"
+
+
 _N, _S = NodeKind, GithubSubtype
 SUBTYPES = (
     Subtype(_S.REPOSITORY, (_N.REPOSITORY,), "a GitHub repository"),
@@ -53,4 +83,6 @@ SUBTYPES = (
 VOCABULARIES = (
     Vocabulary(_N.RUNNER, "hosted", RunnerHosted, "who hosts the runner"),
     Vocabulary(_N.RUNNER, "status", RunnerStatus, "whether the runner is connected"),
+    Vocabulary(EdgeKind.RUNS_ON, "matched_by", RunnerHostRule, "the rule that tied a runner to its host"),
+    Vocabulary(EdgeKind.RUNS_ON, "match_strength", MatchStrength, "how sure the runner-to-host rule is"),
 )

@@ -2,7 +2,10 @@
 
 Accepts the CSV (the 22 standard columns) and the GetCredentialReport JSON whose `Content`
 holds that CSV, plain or base64-encoded (the API and `aws iam get-credential-report` print it
-base64; some tools store it decoded). One record per CSV row, located by its CSV line.
+base64; some tools store it decoded). One record per CSV row. A CSV row is cited by its line in
+the file; a row of the JSON form by the file's line holding `Content` and the row's line in the
+decoded CSV, with its user (`line 2, in Content (base64): CSV line 3 (row 2, user auditor_tmp)`),
+so a person can open the file, decode the value and find the row.
 
 The report names no access-key id: it lists slots 1 and 2 per user. So a key is a Credential
 `aws:keyslot:<user arn>#<slot>` (subtype `aws.access_key_slot`) with status, last_rotated,
@@ -30,7 +33,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -93,7 +96,51 @@ def _nature(row: Mapping[str, str]) -> tuple[str, str]:
     return "unknown", "IAM user with console password and MFA, never signed in"
 
 
-def _csv_text(source: SourceFile) -> tuple[str, str]:
+class _Csv(NamedTuple):
+    """The report's CSV text and where it sits: the file itself (`content_line` 0), or the
+    `Content` of a JSON document on that line of the file, `plain` or `base64`."""
+
+    text: str
+    first_line: int
+    """The file's (or the decoded CSV's) line of the header: lines before it were blank."""
+    content_line: int = 0
+    encoding: str = ""
+
+    def where(self, display: str, csv_line: int, row: int | None) -> Location:
+        if not self.content_line:
+            return Location(display, line=self.first_line - 1 + csv_line)
+        return Location(display, line=self.content_line, record=row)
+
+    def locator(self, csv_line: int, row: int, user: str) -> str:
+        """Where a person finds the row: the file's line, else Content's line and the decoded row."""
+        if not self.content_line:
+            return f"line {self.first_line - 1 + csv_line}"
+        return (
+            f"line {self.content_line}, in Content ({self.encoding}): CSV line {self.first_line - 1 + csv_line} "
+            f"(row {row}, user {user})"
+        )
+
+    @property
+    def prefix(self) -> str:
+        return f"Content ({self.encoding}) " if self.content_line else ""
+
+    def inside(self, csv_line: int) -> str:
+        """The line of the decoded CSV, for messages about a row inside Content."""
+        return f"CSV line {self.first_line - 1 + csv_line}: " if self.content_line else ""
+
+
+class _Row(NamedTuple):
+    fields: Mapping[str, str]
+    locator: str
+
+
+def _stripped(text: str) -> tuple[str, int]:
+    """The text from its first non-blank line, and that line's number."""
+    body = text.lstrip()
+    return body, text[: len(text) - len(body)].count("\n") + 1
+
+
+def _csv_text(source: SourceFile) -> _Csv:
     """The CSV text of the file and where its lines are (for locators); raises LoadError."""
     most = limits.current().document_bytes
     with open_text(source) as handle:
@@ -101,7 +148,7 @@ def _csv_text(source: SourceFile) -> tuple[str, str]:
     if len(text) > most:
         raise limits.exceeded("document_bytes", most, "the credential report", file=source.display)
     if text.lstrip().startswith(HEADER_START):
-        return text.lstrip(), ""
+        return _Csv(*_stripped(text))
     where = Location(source.display, line=1)
     try:
         document = orjson.loads(text)
@@ -112,9 +159,12 @@ def _csv_text(source: SourceFile) -> tuple[str, str]:
     content = document.get("Content")
     if not isinstance(content, str):
         raise where.error(f"field 'Content': expected the report as text or base64, got {json_type(content)}")
+    found = _CONTENT_VALUE.search(text)
+    line = text[: found.start()].count("\n") + 1 if found else 1  # a JSON string holds no raw newline
+    where = Location(source.display, line=line)
     if content.lstrip().startswith(HEADER_START):
-        return content.lstrip(), "Content "
-    return _decoded(content, where), "Content "
+        return _Csv(*_stripped(content), content_line=line, encoding="plain")
+    return _Csv(*_stripped(_decoded(content, where)), content_line=line, encoding="base64")
 
 
 def _decoded(content: str, where: Location) -> str:
@@ -135,7 +185,7 @@ def _decoded(content: str, where: Location) -> str:
     return decoded.lstrip()
 
 
-def _rows(reader: csv.DictReader[str], display: str, prefix: str) -> Iterator[tuple[int, dict[str, str]] | LoadError]:
+def _rows(reader: csv.DictReader[str], display: str, report: _Csv) -> Iterator[tuple[int, dict[str, str]] | LoadError]:
     """(line, row) of each CSV row; a row the csv module refuses (a field past its 128 KiB limit,
     a NUL byte) is a located error and the rows after it are still read."""
     while True:
@@ -146,15 +196,14 @@ def _rows(reader: csv.DictReader[str], display: str, prefix: str) -> Iterator[tu
             return
         except csv.Error as exc:
             line = reader.reader.line_num
-            inside = f"{prefix}line {line}: " if prefix else ""  # a CSV inside Content: its own line
-            yield Location(display, line=line).error(f"{inside}{exc}")
+            yield report.where(display, line, None).error(f"{report.prefix}{report.inside(line)}{exc}")
             if line == before:  # no progress: the reader cannot go on
                 return
             continue
         yield reader.line_num, row
 
 
-class CredentialReportLoader(Loader[Mapping[str, str]]):
+class CredentialReportLoader(Loader[_Row]):
     name = NAME
     description = "AWS IAM credential report (CSV, or GetCredentialReport JSON)"
 
@@ -172,42 +221,44 @@ class CredentialReportLoader(Loader[Mapping[str, str]]):
         value = text[found.end() :] if found else ""
         return value.startswith((_HEADER_BASE64, HEADER_START))
 
-    def parse(self, source: SourceFile) -> Iterator[Record[Mapping[str, str]] | LoadError]:
+    def parse(self, source: SourceFile) -> Iterator[Record[_Row] | LoadError]:
         try:
-            text, prefix = _csv_text(source)
+            report = _csv_text(source)
         except limits.LimitExceeded:
             raise  # the file fails, with the limit named
         except LoadError as exc:
             yield exc
             return
-        reader = csv.DictReader(io.StringIO(text))
+        reader = csv.DictReader(io.StringIO(report.text))
+        prefix = report.prefix
         try:
             header = reader.fieldnames or []
         except csv.Error as exc:  # a header field past the csv module's limit, a NUL byte
-            yield Location(source.display, line=1).error(f"{prefix}header: {exc}")
+            yield report.where(source.display, 1, None).error(f"{prefix}header: {exc}")
             return
         missing = [c for c in REQUIRED_COLUMNS if c not in header]
         if missing:
-            yield Location(source.display, line=1).error(f"{prefix}header lacks {', '.join(missing)}")
+            yield report.where(source.display, 1, None).error(f"{prefix}header lacks {', '.join(missing)}")
             return
-        for found in _rows(reader, source.display, prefix):
+        index = 0
+        for found in _rows(reader, source.display, report):
             if isinstance(found, LoadError):
                 yield found
                 continue
-            line, row = found
-            where = Location(source.display, line=line)
+            (line, row), index = found, index + 1
+            where, inside = report.where(source.display, line, index), prefix + report.inside(line)
             if None in row or any(v is None for v in row.values()):
-                yield where.error(f"{prefix}line {line}: {len(reader.fieldnames or [])} columns expected")
+                yield where.error(f"{inside}{len(reader.fieldnames or [])} columns expected")
                 continue
             arn = (row.get("arn") or "").strip()
             if not arn.startswith("arn:") or ":iam::" not in arn:
-                yield where.error(f"{prefix}line {line}: arn {quoted(arn)} is not an IAM ARN")
+                yield where.error(f"{inside}arn {quoted(arn)} is not an IAM ARN")
                 continue
-            yield Record(where, row)
+            yield Record(where, _Row(row, report.locator(line, index, row.get("user") or "")))
 
-    def transform(self, record: Record[Mapping[str, str]], ctx: LoadContext) -> Iterable[Item]:
-        row = record.value
-        evidence = ctx.evidence(record.location)
+    def transform(self, record: Record[_Row], ctx: LoadContext) -> Iterable[Item]:
+        row = record.value.fields
+        evidence = ctx.evidence(record.location, locator=record.value.locator)
         arn = row["arn"].strip()
         account = arn.split(":")[4]
         root = arn.endswith(":root") or row["user"] == "<root_account>"

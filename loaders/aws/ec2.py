@@ -10,12 +10,15 @@ when loaded; otherwise the role named like the profile in the same account — t
 most infrastructure code create them as a pair. The fallback is stated in the edge's
 `matched_by: profile_name`.
 
-Runners: an instance tagged `github-runner-name`, `GitHubRunner` or `runner-name` is also the
-self-hosted Runner `github:<org>:runner:<name>` — the same id the runner inventory uses — with
-its addresses in `ip_addresses`, so a CloudTrail source IP resolves to it. The org comes from a
-`github-org` tag, else `ctx.runner_org`, else the one org of the runners already in the graph
-that has a runner of that name (or the only org known). Without an org the instance stays a
-Workload only: a runner id is never guessed.
+Runners: loaders/aws/runners.py decides which runner an instance is (a runner-name tag, the
+terraform-aws-github-runner module's `ghr:` tags, or a runner in the graph named the instance
+id, its private DNS name or host name, or a pool named like its auto-scaling group). The runner
+(or pool) RUNS_ON the instance's Workload, the edge saying which rule matched (`matched_by`) and
+`match_strength` (strong | weak), so an answer can say "matched by host name only". On a strong
+match the instance is the runner: the Runner `github:<org>:runner:<name>` (the id the runner
+inventory uses) gets its addresses in `ip_addresses`, so a CloudTrail source IP resolves to it;
+a weak match leaves the addresses on the Workload. Without an org the instance stays a Workload
+only: a runner id is never guessed.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from graph import ids
 from graph.errors import LoadError, quoted
 from graph.model import Evidence, Node
 from graph.schema import EdgeKind, NodeKind
+from loaders.aws.runners import KnownRunners, RunnerMatch, match_runner
 from loaders.aws.tags import owner_edges, tag_pairs, tag_texts
 from loaders.base import Item, KnownNodes, LoadContext, Loader, Location, Record, Sample, SourceFile, evidenced_edge
 from loaders.formats.json import iter_json_documents
@@ -36,7 +40,6 @@ from loaders.formats.json import iter_json_documents
 __all__ = ["Ec2InstancesLoader", "Instance"]
 
 NAME = "aws-ec2"
-RUNNER_TAGS = ("github-runner-name", "githubrunner", "runner-name")
 ENVIRONMENT_TAGS = ("environment", "env", "stage")
 STATE_PROFILES = "aws_ec2.profiles"
 STATE_RUNNERS = "aws_ec2.runners"
@@ -78,11 +81,9 @@ class Ec2InstancesLoader(Loader[Instance]):
             listed = node.props.get("instance_profiles")
             for profile in listed if isinstance(listed, list) else []:
                 profiles[str(profile)] = node.id
-        runners: dict[str, set[str]] = {}
+        runners = KnownRunners()
         for node in _all(known, NodeKind.RUNNER):
-            parts = node.id.split(":")
-            if len(parts) >= 4 and parts[0] == "github" and parts[2] == "runner":
-                runners.setdefault(":".join(parts[3:]), set()).add(parts[1])
+            runners.add(node.id)
         ctx.state[STATE_PROFILES] = profiles
         ctx.state[STATE_RUNNERS] = runners
 
@@ -162,7 +163,12 @@ class Ec2InstancesLoader(Loader[Instance]):
                 )
             )
         items.extend(owner_edges(pairs, ctx.owner_tag_names, workload, NodeKind.WORKLOAD, evidence, NAME))
-        items.extend(self._runner(lowered, ctx, instance_id, private + public, environment, role, evidence))
+        dns = str(data.get("PrivateDnsName") or "")
+        known: KnownRunners = ctx.state.get(STATE_RUNNERS) or KnownRunners()
+        match = match_runner(lowered, instance_id, dns, ctx.runner_org, known)
+        if match is not None:
+            runner = _Runner(match, workload, instance_id, private + public, environment)
+            items.extend(self._runner(runner, lowered, ctx, role, evidence))
         return items
 
     def _role(self, data: Mapping[str, Any], account: str, ctx: LoadContext) -> tuple[str, str | None] | None:
@@ -179,34 +185,39 @@ class Ec2InstancesLoader(Loader[Instance]):
 
     def _runner(
         self,
+        found: _Runner,
         tags: Mapping[str, str],
         ctx: LoadContext,
-        instance_id: str,
-        addresses: list[str],
-        environment: str | None,
         role: tuple[str, str | None] | None,
         evidence: Evidence,
     ) -> Iterator[Item]:
-        name = next((tags[t].strip() for t in RUNNER_TAGS if tags.get(t, "").strip()), "")
-        if not name:
-            return
-        org = tags.get("github-org", "").strip() or ctx.runner_org or self._known_org(name, ctx)
-        if not org:
-            return
-        runner = ids.github_runner(org, name)
-        props: dict[str, Any] = {
-            "platform": "github",
-            "hosted": "self",
-            "ip_addresses": addresses or None,
-            "instance_id": instance_id,
-            "environment": environment,
-        }
-        if tags.get("github-runner-group", "").strip():
-            props["group"] = tags["github-runner-group"].strip()
-        yield Node(id=runner, kind=NodeKind.RUNNER, subtype="github.runner", name=name, props=props, sources=(NAME,))
+        match = found.match
+        props: dict[str, Any] = {"platform": "github", "hosted": "self"}
+        if match.strong:  # the instance is the runner: its addresses and identity are the runner's
+            props |= {"ip_addresses": found.addresses or None, "instance_id": found.instance_id}
+            props["environment"] = found.environment
+            if tags.get("github-runner-group", "").strip():
+                props["group"] = tags["github-runner-group"].strip()
+        if not match.pool:
+            yield Node(
+                id=match.runner, kind=NodeKind.RUNNER, subtype="github.runner", name=match.name, props=props,
+                sources=(NAME,),
+            )  # fmt: skip
+        yield _edge(
+            match.runner, NodeKind.RUNNER, EdgeKind.RUNS_ON, found.workload, NodeKind.WORKLOAD, evidence,
+            matched_by=match.matched_by, match_strength="strong" if match.strong else "weak",
+        )  # fmt: skip
+        if match.runner_type:
+            pool = ids.github_runner_label(match.org, match.runner_type)
+            yield Node(id=pool, kind=NodeKind.RUNNER, subtype="github.runner_label", name=match.runner_type.lower(),
+                       props={"platform": "github", "hosted": "self", "labels": [match.runner_type.lower()]},
+                       sources=(NAME,))  # fmt: skip
+            yield _edge(match.runner, NodeKind.RUNNER, EdgeKind.MEMBER_OF, pool, NodeKind.RUNNER, evidence)
+        if not match.strong or match.pool:
+            return  # a weak match does not hand the instance's role or owners to the runner
         if role is not None:
             yield _edge(
-                runner,
+                match.runner,
                 NodeKind.RUNNER,
                 EdgeKind.RUNS_AS,
                 role[0],
@@ -215,15 +226,16 @@ class Ec2InstancesLoader(Loader[Instance]):
                 via="instance_profile",
                 matched_by=role[1],
             )
-        yield from owner_edges(list(tags.items()), ctx.owner_tag_names, runner, NodeKind.RUNNER, evidence, NAME)
+        yield from owner_edges(list(tags.items()), ctx.owner_tag_names, match.runner, NodeKind.RUNNER, evidence, NAME)
 
-    def _known_org(self, name: str, ctx: LoadContext) -> str:
-        runners: dict[str, set[str]] = ctx.state.get(STATE_RUNNERS, {})
-        named = runners.get(name, set())
-        if len(named) == 1:
-            return next(iter(named))
-        orgs = set().union(*runners.values()) if runners else set()
-        return next(iter(orgs)) if len(orgs) == 1 else ""
+
+@dataclass(frozen=True, slots=True)
+class _Runner:
+    match: RunnerMatch
+    workload: str
+    instance_id: str
+    addresses: list[str]
+    environment: str | None
 
 
 _edge = partial(evidenced_edge, NAME)

@@ -35,7 +35,7 @@ from graph.errors import LoadError
 from graph.model import Edge, Evidence, Node
 from graph.schema import EdgeKind, NodeKind
 from loaders.aws.iam_trust import trusted_principals
-from loaders.aws.nature import SSO_REASON, sso_role
+from loaders.aws.nature import SERVICE_LINKED_PROPS, SSO_REASON, service_linked_role, sso_role
 from loaders.aws.policy import AWS_MANAGED_POLICIES, Grant, analyse_policy, merge_grants
 from loaders.aws.tags import owner_edges, tag_pairs, tag_texts
 from loaders.base import Item, LoadContext, Loader, Location, Record, Sample, SourceFile, evidenced_edge
@@ -158,6 +158,8 @@ def _role_nature(data: Mapping[str, Any], principals: list[Any]) -> tuple[str, s
     path, name = str(data.get("Path") or ""), str(data.get("RoleName") or "")
     if sso_role(name, path):
         return "human", SSO_REASON
+    if service_linked_role(name, path):
+        return SERVICE_LINKED_PROPS["nature"], SERVICE_LINKED_PROPS["nature_reason"]
     if principals and all(p.via == "saml" for p in principals):
         return "human", "role assumed only through SAML federation, by people"
     return "machine", "IAM role"
@@ -335,9 +337,11 @@ class IamExportLoader(Loader[IamEntity]):
             if isinstance(p, Mapping) and isinstance(p.get("Arn"), str)
         ]
         nature, reason = _role_nature(data, list(trusted_principals(trust)))
+        linked = service_linked_role(str(data.get("RoleName") or ""), str(data.get("Path") or ""))
         extra = {
             "nature": nature,
             "nature_reason": reason,
+            "managed_by": SERVICE_LINKED_PROPS["managed_by"] if linked else None,
             "trust_policy": orjson.dumps(trust, option=orjson.OPT_SORT_KEYS).decode() if trust else None,
             "instance_profiles": profiles or None,
         }

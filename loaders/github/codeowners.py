@@ -10,7 +10,8 @@ job Pipelines (ids as loaders/github/workflows.py builds them), `provenance_deta
 Owners: `@org/team` → `team:<team slug>`; an email → `person:<email>`; `@login` → the Person
 whose `usernames` hold it (Backstage / SCIM users already in the graph or in this load),
 else `github-user:<login>` (graph/ids/). Repository: the checkout's `<org>/<repo>` (the
-folder holding `.github`), else `--repository`, else `local/<folder>`.
+folder holding `.github`), else `--repository`, else `local/<folder>`; the checkout and the
+folder are assumptions, said in the file's line of the load summary (loaders/repositories.py).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from loaders import limits
 from loaders.base import Item, KnownNodes, LoadContext, Loader, Location, Record, Sample, SourceFile, evidenced_edge
 from loaders.formats.compressed import bounded_lines, open_text
 from loaders.formats.yaml import read_yaml
-from loaders.repositories import context_repository
+from loaders.repositories import Repository, context_repository, folder_repository, note_assumed
 
 __all__ = ["CodeownersLoader", "Rule", "owners_of", "pattern_regex"]
 
@@ -50,7 +51,7 @@ class WorkflowOwners:
     path: str
     jobs: tuple[str, ...]
     rule: Rule | None
-    checkout: tuple[str, str] | None
+    checkout: Repository | None
     folder: str
     codeowners: str
 
@@ -146,7 +147,9 @@ class CodeownersLoader(Loader[WorkflowOwners]):
             else:
                 rules.append(rule)
         root = _root(source.path)
-        checkout = (root.parent.name, root.name) if (root / ".github").is_dir() and root.parent.name else None
+        org, repo = root.parent.name, root.name
+        why = f"the checkout path ({org}/{repo}/ holds .github; the org is the folder's name)"
+        checkout = Repository(org, repo, why) if (root / ".github").is_dir() and org else None
         relative = source.path.resolve().relative_to(root).as_posix()
         workflows = sorted(p for p in (root / ".github" / "workflows").glob("*") if p.suffix in {".yml", ".yaml"})
         for index, workflow in enumerate(workflows):
@@ -161,7 +164,9 @@ class CodeownersLoader(Loader[WorkflowOwners]):
         value = record.value
         if value.rule is None or not value.rule.owners:
             return []
-        org, repo = value.checkout or context_repository(ctx, record.location) or ("local", value.folder)
+        chosen = value.checkout or context_repository(ctx, record.location) or folder_repository(value.folder, "file")
+        note_assumed(ctx, record.location, chosen)
+        org, repo = chosen.org, chosen.repo
         evidence = Evidence(source=record.location.file, locator=f"line {value.rule.line}")
         detail = f"{value.codeowners}:{value.rule.line} {value.rule.pattern}"
         try:

@@ -2,7 +2,9 @@
 
 One record per workflow file (a YAML mapping with `jobs:` and `on:` — which YAML 1.1 reads
 as the boolean key True). The repository comes from the checkout path
-(`.../<org>/<repo>/.github/workflows/x.yml`), else `--repository`, else `local/<folder>`.
+(`.../<org>/<repo>/.github/workflows/x.yml`), else `--repository`, else `local/<folder>`; the
+path and the folder are assumptions, said in the load summary and in the pipelines'
+`repository_assumed`.
 Each workflow is a Pipeline `github.workflow`, each job a Pipeline `github.job` whose id
 extends the workflow's (`...:workflow:<path>:job:<id>`) and whose `workflow_file` and
 `repository` props name it; the schema has no job→workflow edge, so none is invented.
@@ -39,7 +41,7 @@ from loaders.base import Item, LoadContext, Loader, Location, Record, Sample, So
 from loaders.formats.fields import Fields, json_type
 from loaders.formats.yaml import read_yaml
 from loaders.github.jobs import DEFAULT_LABELS, GITHUB_HOSTED, JobFacts, read_job
-from loaders.repositories import context_repository, repository_node
+from loaders.repositories import Repository, context_repository, folder_repository, note_assumed, repository_node
 
 __all__ = ["Workflow", "WorkflowLoader", "checkout_of"]
 
@@ -53,17 +55,22 @@ class Workflow:
     data: Mapping[Any, Any]
     path: str
     """Path inside the repository, e.g. `.github/workflows/ci.yml`."""
-    checkout: tuple[str, str] | None
+    checkout: Repository | None
     folder: str
     lines: tuple[str, ...]
 
 
-def checkout_of(parts: tuple[str, ...]) -> tuple[tuple[str, str] | None, str]:
-    """(org, repo) of a path inside `<org>/<repo>/.github/...`, and the path within the repo."""
+def checkout_of(parts: tuple[str, ...]) -> tuple[Repository | None, str]:
+    """The repository of a path inside `<org>/<repo>/.github/...` (assumed from that path), and
+    the path within the repo."""
     for index in range(len(parts) - 1, -1, -1):
         if parts[index] == ".github":
             inner = "/".join(parts[index:])
-            return ((parts[index - 2], parts[index - 1]) if index >= 2 else None), inner
+            if index < 2:
+                return None, inner
+            org, repo = parts[index - 2], parts[index - 1]
+            why = f"the checkout path ({org}/{repo}/{inner}; the org is the folder's name)"
+            return Repository(org, repo, why), inner
     return None, ".github/workflows/" + parts[-1]
 
 
@@ -106,11 +113,14 @@ class WorkflowLoader(Loader[Workflow]):
 
     def transform(self, record: Record[Workflow], ctx: LoadContext) -> Iterable[Item]:
         flow = record.value
-        org, repo = flow.checkout or context_repository(ctx, record.location) or ("local", flow.folder)
+        where = record.location
+        chosen = flow.checkout or context_repository(ctx, where) or folder_repository(flow.folder, "workflow file")
         try:
-            return list(_workflow_items(flow, org, repo, record.location.file))
+            items = list(_workflow_items(flow, chosen, where.file))
         except ModelError as exc:
-            raise record.location.error(str(exc)) from None
+            raise where.error(str(exc)) from None
+        note_assumed(ctx, where, chosen)
+        return items
 
 
 def _either(fields: Fields, key: str, kinds: tuple[type, ...], expected: str) -> None:
@@ -158,13 +168,20 @@ def _first_line(lines: tuple[str, ...], start: int, needle: str) -> int:
     return start
 
 
-def _workflow_items(flow: Workflow, org: str, repo: str, file: str) -> Iterator[Item]:
+def _workflow_items(flow: Workflow, chosen: Repository, file: str) -> Iterator[Item]:
+    org, repo = chosen.org, chosen.repo
     workflow = ids.github_workflow(org, repo, flow.path)
     data = flow.data
     triggers = sorted(set(_triggers(data.get("on", data.get(True)))))
     title = str(data.get("name") or flow.path.rsplit("/", 1)[-1])
-    common = {"platform": "github", "repository": f"{org}/{repo}", "workflow_file": flow.path, "triggers": triggers}
-    yield repository_node(org, repo, NAME)
+    common = {
+        "platform": "github",
+        "repository": f"{org}/{repo}",
+        "repository_assumed": chosen.note or None,
+        "workflow_file": flow.path,
+        "triggers": triggers,
+    }
+    yield repository_node(org, repo, NAME, chosen.assumed)
     workflow_oidc = str(
         (data.get("permissions") or {}).get("id-token", "")
         if isinstance(data.get("permissions"), Mapping)

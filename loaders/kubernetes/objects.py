@@ -12,7 +12,8 @@
 - Pod, Deployment, DaemonSet, StatefulSet, ReplicaSet, Job, CronJob → Workload `k8s.<kind>`,
   RUNS_AS its service account, USES (`mode: declared`) every Secret its pod spec references
   (loaders/kubernetes/workloads.py) and those its service account lists as imagePullSecrets;
-  pod IPs become `private_ips`, so audit events from them meet the pod.
+  pod IPs become `private_ips`, so audit events from them meet the pod. An actions-runner-controller
+  runner pod is also the GitHub Runner it registers as (loaders/kubernetes/runners.py).
 - Role, ClusterRole, RoleBinding, ClusterRoleBinding → Resources `k8s.<kind>`; bindings grant
   their subjects CAN_ACCESS at `finish` (loaders/kubernetes/grants.py).
 
@@ -37,6 +38,7 @@ from loaders.kubernetes.grants import binding_of, grant_items, role_items
 from loaders.kubernetes.nodes import scope_node, secret_node, service_account_node
 from loaders.kubernetes.rbac import parse_rule_text
 from loaders.kubernetes.references import Reference, References
+from loaders.kubernetes.runners import arc_runner_items
 from loaders.kubernetes.workloads import WORKLOAD_KINDS, pod_spec, read_pod_spec
 from loaders.sessions import all_nodes
 
@@ -151,7 +153,11 @@ class ManifestLoader(Loader[KubeObject]):
         if obj.kind == "Secret":
             return list(self._secret(obj, refs))
         if obj.kind in WORKLOAD_KINDS:
-            return list(self._workload(obj, refs))
+            items = list(self._workload(obj, refs))
+            if obj.kind == "Pod":  # an actions-runner-controller runner pod is also a GitHub runner
+                workload = ids.k8s_object(obj.cluster, "pod", obj.namespace, obj.name)
+                items.extend(arc_runner_items(obj.metadata, obj.name, workload, ctx.runner_org, obj.evidence))
+            return items
         if obj.kind in ("Role", "ClusterRole"):
             return list(role_items(obj.raw, obj.cluster, obj.namespace, obj.evidence, refs))
         if obj.kind in ("RoleBinding", "ClusterRoleBinding"):

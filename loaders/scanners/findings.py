@@ -23,7 +23,8 @@ store keeps the latest value of an edge property, so `files`, `commits`, `lines`
 per report file (origin = the report) so counts add across reports and a reload counts once.
 The repository comes from the finding (repository URL or `repo` field), else the report sits in
 the checkout it scanned (`<org>/<repo>/report.json` beside `.git` or `.github`), else
-`ctx.repository`, else `local/<report folder name>`.
+`ctx.repository`, else `local/<report folder name>`. The checkout and the folder name are
+assumptions: the file's line of the load summary and the edge's `repository_assumed` say so.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from graph.errors import ModelError
 from graph.model import Edge, Evidence, Node
 from graph.schema import EdgeKind, NodeKind
 from loaders.base import Item, LoadContext, Location, evidenced_edge
-from loaders.repositories import context_repository, repository_node
+from loaders.repositories import Repository, context_repository, folder_repository, note_assumed, repository_node
 from loaders.scanners.identify import Basis, identify, is_redacted
 
 __all__ = [
@@ -68,7 +69,8 @@ class Finding:
     author: str
     at: str | None
     verified: bool
-    repository: tuple[str, str] | None
+    repository: Repository | None
+    """Named by the finding, or assumed from the checkout the report lies in (it says so)."""
     report_folder: str
     reference: str
     """Where the finding is (commit:file:rule:line or index): its identity when nothing better is."""
@@ -149,14 +151,23 @@ class _Exposure:
     authors: set[str] = field(default_factory=set)
     detectors: set[str] = field(default_factory=set)
     verified: bool = False
+    assumed: set[str] = field(default_factory=set)
+    """Why keytrail assumed the repository, when no finding here named it (see loaders/repositories.py)."""
     per_report: dict[tuple[str, str], list[Evidence]] = field(default_factory=dict)
     """(loader name, report file) -> evidence of each finding there."""
 
 
-def _repository(finding: Finding, ctx: LoadContext, where: Location) -> tuple[str, str]:
-    if finding.repository:
-        return finding.repository
-    return context_repository(ctx, where) or ("local", finding.report_folder or "unknown")
+def _repository(finding: Finding, ctx: LoadContext, where: Location) -> Repository:
+    return finding.repository or context_repository(ctx, where) or folder_repository(finding.report_folder, "report")
+
+
+def _locator(finding: Finding, where: Location) -> str:
+    """A finding's place in its report: the line of a JSON-lines report; in a JSON array, the
+    record index with what names the finding (the scanner's fingerprint, else commit:file:rule:line),
+    so a person can search a pretty-printed report for it."""
+    if where.line is not None:
+        return where.locator
+    return f"{where.locator} ({finding.scanner_fingerprint or finding.reference})"[:500]
 
 
 def record_finding(finding: Finding, where: Location, ctx: LoadContext, source: str) -> list[Item]:
@@ -167,7 +178,8 @@ def record_finding(finding: Finding, where: Location, ctx: LoadContext, source: 
     if not finding.file and not finding.commit:
         raise where.error("finding names neither a file nor a commit")
     try:
-        org, repo = _repository(finding, ctx, where)
+        chosen = _repository(finding, ctx, where)
+        org, repo = chosen.org, chosen.repo
         repository = ids.github_repo(org, repo)
         credential, basis = credential_id(finding, repository, ctx.hmac_key)
     except ModelError:
@@ -182,9 +194,14 @@ def record_finding(finding: Finding, where: Location, ctx: LoadContext, source: 
     exposure.authors.update([finding.author] if finding.author else [])
     exposure.detectors.add(f"{finding.scanner}:{finding.detector}")
     exposure.verified = exposure.verified or finding.verified
-    evidence = Evidence(source=where.file, locator=where.locator, at=finding.at)
+    exposure.assumed.update([chosen.note] if chosen.assumed else [])
+    note_assumed(ctx, where, chosen)
+    evidence = Evidence(source=where.file, locator=_locator(finding, where), at=finding.at)
     exposure.per_report.setdefault((source, where.file), []).append(evidence)
-    return [repository_node(org, repo, source), *_verified_identity(finding, credential, evidence, source)]
+    return [
+        repository_node(org, repo, source, chosen.assumed),
+        *_verified_identity(finding, credential, evidence, source),
+    ]
 
 
 def _verified_identity(finding: Finding, credential: str, evidence: Evidence, source: str) -> Iterator[Item]:
@@ -262,6 +279,7 @@ def exposure_items(ctx: LoadContext, source: str) -> Iterator[Item]:
             "authors": sorted(exposure.authors),
             "detectors": sorted(exposure.detectors),
             "verified": exposure.verified,
+            "repository_assumed": "; ".join(sorted(exposure.assumed)) or None,
         }
         moments = sorted(e.at for found in exposure.per_report.values() for e in found if e.at)
         for report, evidence in mine:

@@ -20,7 +20,7 @@ from graph.model import canonical_timestamp
 from loaders.base import Item, LoadContext, Loader, Location, Record, Sample, SourceFile
 from loaders.formats.fields import Fields, json_type
 from loaders.formats.json import iter_json_documents
-from loaders.repositories import checkout_repository, repository_from_url
+from loaders.repositories import Repository, checkout_repository, repository_from_url
 from loaders.scanners.findings import (
     Finding,
     exposure_items,
@@ -75,7 +75,7 @@ def _check(data: Mapping[str, Any], where: Location, v8: bool) -> None:
         raise where.error(f"field '{secret_key}': expected the matched secret as a string, got {json_type(secret)}")
 
 
-def _finding(data: Mapping[str, Any], where: Location, folder: str, checkout: tuple[str, str] | None) -> Finding:
+def _finding(data: Mapping[str, Any], where: Location, folder: str, checkout: Repository | None) -> Finding:
     v8 = "RuleID" in data or "Secret" in data
     _check(data, where, v8)
     rule = _text(data, "RuleID", "Description") if v8 else _text(data, "rule")
@@ -88,11 +88,12 @@ def _finding(data: Mapping[str, Any], where: Location, folder: str, checkout: tu
         at = canonical_timestamp(date) if date else None
     except ModelError:
         raise where.error("finding Date is not a timestamp") from None
-    repository = (
+    named = (
         None
         if v8
         else (repository_from_url(_text(data, "repoURL", "leakURL")) or repository_from_url(_text(data, "repo")))
     )
+    repository = Repository(*named) if named else None
     line = _line(data, "StartLine") if v8 else _line(data, "lineNumber")
     return Finding(
         scanner=NAME,

@@ -22,7 +22,7 @@ from graph.model import canonical_timestamp
 from loaders.base import Item, LoadContext, Loader, Location, Record, Sample, SourceFile
 from loaders.formats.fields import Fields, json_type
 from loaders.formats.json import iter_json_documents
-from loaders.repositories import checkout_repository, repository_from_url
+from loaders.repositories import Repository, checkout_repository, repository_from_url
 from loaders.scanners.findings import (
     Finding,
     exposure_items,
@@ -97,7 +97,7 @@ def _check_v3(data: Mapping[str, Any], where: Location) -> None:
         registered.text("user")
 
 
-def _v3(data: Mapping[str, Any], where: Location, folder: str, checkout: tuple[str, str] | None) -> Findings:
+def _v3(data: Mapping[str, Any], where: Location, folder: str, checkout: Repository | None) -> Findings:
     _check_v3(data, where)
     metadata = data.get("SourceMetadata")
     sources = metadata.get("Data") if isinstance(metadata, Mapping) else None
@@ -110,7 +110,8 @@ def _v3(data: Mapping[str, Any], where: Location, folder: str, checkout: tuple[s
     raw, raw_v2 = _bytes_text(data.get("Raw")), _bytes_text(data.get("RawV2"))
     extra: Mapping[str, Any] = data["ExtraData"] if isinstance(data.get("ExtraData"), Mapping) else {}
     line = origin.get("line")
-    repository = repository_from_url(_str(origin, "repository")) or repository_from_url(_str(origin, "link"))
+    named = repository_from_url(_str(origin, "repository")) or repository_from_url(_str(origin, "link"))
+    repository = Repository(*named) if named else None
     file = _str(origin, "file") or _str(origin, "path")
     return (
         Finding(
@@ -147,7 +148,7 @@ def _github_users(structured: object) -> tuple[str, ...]:
     return tuple(sorted(u for u in users if u))
 
 
-def _v2(data: Mapping[str, Any], where: Location, folder: str, checkout: tuple[str, str] | None) -> Findings:
+def _v2(data: Mapping[str, Any], where: Location, folder: str, checkout: Repository | None) -> Findings:
     found = data.get("stringsFound")
     reason = _str(data, "reason")
     if not isinstance(found, list) or not reason or not all(isinstance(s, str) for s in found):

@@ -819,7 +819,8 @@ export type Verdict =
   | 'AMBIGUOUS'
   | 'ORPHANED'
   | 'OWNED'
-  | 'OWNER_OFFBOARDED';
+  | 'OWNER_OFFBOARDED'
+  | 'PROVIDER_OWNED';
 
 export type BlastQueryVariables = Exact<{
   id: Scalars['ID']['input'];

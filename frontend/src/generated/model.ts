@@ -108,7 +108,7 @@ export const EDGE_KINDS = {
   },
   "RUNS_ON": {
     "category": "access",
-    "description": "where a pipeline runs",
+    "description": "where a pipeline runs, or the host (instance, pod) a runner is",
     "blast": null,
     "ownership": null
   },

@@ -50,6 +50,7 @@ const VERDICT_WORDS: Record<string, string> = {
   ORPHANED: "orphaned: no owner on record",
   OWNER_OFFBOARDED: "owner offboarded",
   AMBIGUOUS: "ambiguous: several owners disagree",
+  PROVIDER_OWNED: "owned by its provider (e.g. AWS): no owner to assign",
 };
 
 export function Verdict({ verdict }: { verdict: string }) {

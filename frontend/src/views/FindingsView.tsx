@@ -13,7 +13,7 @@ import { useQuery } from "../lib/useQuery";
 
 const PAGE = 50;
 const SEVERITIES = { CRITICAL: "critical", HIGH: "high and above", MEDIUM: "medium and above", LOW: "low and above" } satisfies Record<SeverityName, string>;
-const VERDICTS = { OWNED: "owned", ORPHANED: "orphaned", OWNER_OFFBOARDED: "owner offboarded", AMBIGUOUS: "ambiguous" } satisfies Record<VerdictName, string>;
+const VERDICTS = { OWNED: "owned", ORPHANED: "orphaned", OWNER_OFFBOARDED: "owner offboarded", AMBIGUOUS: "ambiguous", PROVIDER_OWNED: "provider owned" } satisfies Record<VerdictName, string>;
 const COLUMNS: { key: SortKey; label: string }[] = [
   { key: "severity", label: "Severity" },
   { key: "owasp", label: "OWASP" },

@@ -34,7 +34,7 @@ from graph import ids
 from graph.errors import ModelError
 from graph.model import Evidence, Node
 from graph.schema import EdgeKind, NodeKind
-from loaders.aws.cloudtrail.event import Principal, mapping_field
+from loaders.aws.cloudtrail.event import Principal, event_digest, mapping_field
 from loaders.aws.cloudtrail.grants import GRANT_EVENTS, created_identity, grant_items
 from loaders.base import Item, evidenced_edge
 
@@ -95,8 +95,7 @@ def _change_id(event: Mapping[str, Any]) -> str:
         ]
         digest = hashlib.sha256(orjson.dumps(what, option=orjson.OPT_SORT_KEYS)).hexdigest()[:12]
         return ids.change("aws", f"{digest}:{event_id.strip()}")
-    digest = hashlib.sha256(orjson.dumps(event, option=orjson.OPT_SORT_KEYS)).hexdigest()[:32]
-    return ids.change("aws", f"sha256-{digest}")
+    return ids.change("aws", f"sha256-{event_digest(event)[:32]}")
 
 
 _edge = partial(evidenced_edge, NAME)

@@ -40,7 +40,7 @@ from loaders.aws.cloudtrail.chains import AssumeCall, link_chains
 from loaders.aws.cloudtrail.event import Principal, valid_key
 from loaders.aws.cloudtrail.matching import Matching, Place
 from loaders.aws.cloudtrail.sessions import Aggregates, Pointer, Session, trim_evidence
-from loaders.aws.nature import SSO_REASON, sso_role
+from loaders.aws.nature import SERVICE_LINKED_PROPS, SSO_REASON, service_linked_role, sso_role
 from loaders.base import Item
 
 __all__ = ["Emitter", "Matching", "session_id"]  # Matching: re-exported from loaders/aws/cloudtrail/matching.py
@@ -396,6 +396,8 @@ class Emitter:
             }
             if principal.subtype == "aws.iam.role" and sso_role(principal.name):
                 props |= {"nature": "human", "nature_reason": SSO_REASON}
+            elif principal.subtype == "aws.iam.role" and service_linked_role(principal.name):
+                props |= SERVICE_LINKED_PROPS
             yield Node.make(
                 id=identity,
                 kind=NodeKind.IDENTITY,

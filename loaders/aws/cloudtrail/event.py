@@ -3,7 +3,11 @@
 Framing: `{"Records": [...]}` files (`.json` / `.json.gz`, as delivered to S3), a top-level
 array, JSON lines (one event per line), or a single event. S3 delivery files are small (one per
 account, region and five-minute window), so a document file is parsed whole; JSON lines stream.
-Locators are `record N` (1-based position in the Records array) or `line N`.
+An event's evidence locator (`event_locator`) is its place, `record N` (1-based position in the
+Records array) or `line N`, with its eventID (`line 12, eventID 1`: test data and hand-written
+trails repeat ids, so an id alone may name many events); an event without one gets a digest of
+its content instead (`line 12, no eventID, sha256 1a2b…`: the prefix of its Change's id when it
+is a change), so the locator stays one event's if the file is re-ordered.
 
 Events are plain dicts, deliberately: pydantic per event costs more than the whole rest of the
 pipeline, so the required fields are checked by hand here (`check_event`) and a record that
@@ -27,6 +31,7 @@ A person is named when the session name, user name or SSO user is an email.
 from __future__ import annotations
 
 import calendar
+import hashlib
 import itertools
 import re
 from collections.abc import Iterator, Mapping
@@ -47,6 +52,8 @@ __all__ = [
     "Principal",
     "check_event",
     "check_identity",
+    "event_digest",
+    "event_locator",
     "event_time",
     "mapping_field",
     "read_events",
@@ -95,6 +102,21 @@ def read_events(source: SourceFile) -> Iterator[Record[Any] | LoadError]:
     display = source.display
     for index, event in enumerate(records, 1):
         yield _tuple(Record, (_tuple(Location, (display, None, index)), event))
+
+
+def event_digest(event: Mapping[str, Any]) -> str:
+    """A stable digest of an event's whole content (keys sorted), for events that carry no id."""
+    return hashlib.sha256(orjson.dumps(event, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)).hexdigest()
+
+
+def event_locator(where: Location, event: Mapping[str, Any]) -> str:
+    """Where a person finds the event: its line or Records index, with its eventID or, without
+    one, the first 16 hex digits of its content digest (see the module docstring)."""
+    event_id = event.get("eventID")
+    place = f"line {where.line}" if where.line is not None else f"record {where.record}"
+    if type(event_id) is str and event_id:
+        return f"{place}, eventID {event_id}"
+    return f"{place}, no eventID, sha256 {event_digest(event)[:16]}"
 
 
 def _is_event_line(line: bytes) -> bool:

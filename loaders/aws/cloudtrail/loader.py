@@ -25,7 +25,7 @@ from graph.model import EVIDENCE_LIMIT, Evidence, validate_id
 from loaders.aws.cloudtrail.chains import ASSUME_EVENTS, ObservedTrust, assume_call
 from loaders.aws.cloudtrail.changes import CHANGE_TYPES, change_items
 from loaders.aws.cloudtrail.emit import Emitter, Matching, session_id
-from loaders.aws.cloudtrail.event import check_event, check_identity, read_events, resolve_principal
+from loaders.aws.cloudtrail.event import check_event, check_identity, event_locator, read_events, resolve_principal
 from loaders.aws.cloudtrail.quality import Quality
 from loaders.aws.cloudtrail.sessions import MAX_DISTINCT, MAX_PAIRS, Aggregates, Session, Touch, trim_evidence
 from loaders.aws.cloudtrail.targets import event_target, service_of
@@ -133,12 +133,7 @@ class CloudTrailLoader(Loader[Any], ParallelAggregates):
         # rejected event leaves no trace in a session (caches above are memos, not aggregates).
         pair = (event.get("sourceIPAddress"), event.get("userAgent"))
         _check_text(event, pair, record)
-        event_id = event.get("eventID")
-        pointer = (
-            text,
-            record.location.file,
-            event_id if type(event_id) is str and event_id else record.location.locator,
-        )
+        pointer = (text, record.location.file, event_locator(record.location, event))
         service, action = state.actions.get((source, name)) or state.action(source, name)
         target = event_target(event, service, event.get("recipientAccountId") or principal.account)
         region = event.get("awsRegion")

@@ -126,7 +126,11 @@ def test_fixture_trail_sessions_runner_person_chains(store: GraphStore) -> None:
     assert edges(store, EdgeKind.AUTHENTICATED_WITH)[(deploy, DEPLOY_KEY)].count == 4
     bucket = edges(store, EdgeKind.TOUCHED)[(deploy, "aws:res:s3:deploy-bucket")]
     assert bucket.count == 3 and bucket.props["actions"] == ["s3:GetObject", "s3:PutObject"]
-    assert {e.locator for e in bucket.evidence} == {"evt-0003", "evt-0004", "evt-0005"}
+    assert {e.locator for e in bucket.evidence} == {
+        "record 3, eventID evt-0003",
+        "record 4, eventID evt-0004",
+        "record 5, eventID evt-0005",
+    }
     alice = session_of(
         store, "AKIAEXAMPLEALICE00001", f"arn:aws:iam::{ACCOUNT}:user/alice@example.com", "2025-01-10T09:00:00Z"
     )

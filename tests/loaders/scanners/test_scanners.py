@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import orjson
 
 from graph import ids
@@ -82,3 +84,24 @@ def test_loading_twice_leaves_the_export_unchanged(store: GraphStore) -> None:
     first = export_text(store)
     load(store, SCANNERS, repository="acme/shop")
     assert export_text(store) == first
+
+
+def test_corpus_gitleaks_locators_name_the_record_and_what_identifies_it(store: GraphStore) -> None:
+    """A gitleaks report is a (pretty-printed) JSON array: its locators give the record index with
+    the finding's Fingerprint, else commit:file:rule:line, text a person can search for."""
+    folder = need_corpus() / "gitleaks_report"
+    load(store, folder)
+    pointers = [p for e in edges(store, EdgeKind.EXPOSED_IN).values() for p in e.evidence]
+    assert pointers
+    for pointer in pointers:
+        index, named = pointer.locator.removeprefix("record ").split(" (", 1)
+        record = orjson.loads(Path(pointer.source).read_bytes())[int(index) - 1]
+        named = named.removesuffix(")")
+        if "Fingerprint" in record:
+            assert record["Fingerprint"] == named
+        else:  # v8 without a Fingerprint names its fields Commit/File, v7 commit/file
+            commit, file, *_ = named.split(":")
+            assert (record.get("Commit", record.get("commit", "")), record.get("File", record.get("file"))) == (
+                commit,
+                file,
+            )
