@@ -17,6 +17,7 @@ from typing import Any
 
 from graph import ids
 from graph.errors import LoadError, ModelError
+from graph.model import validate_id
 from loaders.base import Item, KnownNodes, LoadContext, Loader, Location, Record, Sample, SourceFile
 from loaders.formats.compressed import bounded_lines, open_text
 from loaders.limits import current as current_limits
@@ -90,7 +91,7 @@ class OpenSshLoader(Loader[Value]):
         state = _state(ctx)
         at = self._time(line, mtime, record.location, ctx, state)
         try:
-            host = ids.unix_host(line.host)
+            host = validate_id(ids.unix_host(line.host))  # a NUL or a 2 KB host name fails here, not at emission
         except ModelError as exc:
             raise record.location.error(str(exc)) from None
         pointer = (at, record.location.file, record.location.locator)
@@ -136,7 +137,7 @@ def _observe(
     if event.kind == "sudo":
         try:
             for user in (event.user, event.run_as or "root"):
-                ids.unix_account(host.removeprefix("host:"), user)
+                validate_id(ids.unix_account(host.removeprefix("host:"), user))
         except ModelError as exc:
             raise where.error(str(exc)) from None
         _sudo(state, host, event, seconds, at, pointer)
@@ -155,7 +156,8 @@ def _observe(
         try:  # every check before the first change to the aggregates: a rejected line leaves no trace
             key = ids.ssh_key(event.fingerprint) if event.fingerprint else ""
             ca_key = ids.ssh_key(event.ca_fingerprint) if event.ca_fingerprint else ""
-            ids.unix_account(host.removeprefix("host:"), event.user)
+            validate_id(ids.unix_account(host.removeprefix("host:"), event.user))
+            validate_id(ids.session("ssh", host.removeprefix("host:"), pid, at))  # the id emission will build
         except ModelError as exc:
             raise where.error(str(exc)) from None
         group = _login_group(state, host, pid, seconds)
