@@ -47,6 +47,7 @@ __all__ = ["IamEntity", "IamExportLoader"]
 NAME = "aws-iam"
 _LISTS = (("UserDetailList", "user"), ("GroupDetailList", "group"), ("RoleDetailList", "role"))
 _REQUIRED = {"user": ("Arn", "UserName"), "group": ("Arn", "GroupName"), "role": ("Arn", "RoleName")}
+_ODD_ACCOUNTS = "aws-iam.odd-accounts"
 _IAM_ARN = re.compile(r"arn:aws[a-z-]*:iam::[^:\s]*:\S+")  # real demo exports write `aws` as the account
 _INLINE = {"user": "UserPolicyList", "group": "GroupPolicyList", "role": "RolePolicyList"}
 
@@ -211,11 +212,25 @@ class IamExportLoader(Loader[IamEntity]):
     def transform(self, record: Record[IamEntity], ctx: LoadContext) -> Iterable[Item]:
         entity = record.value
         evidence = Evidence(source=record.location.file, locator=entity.locator)
+        arn = entity.data["Arn"]
+        part = arn.split(":")[4] if arn.count(":") >= 5 else ""
+        if not (part.isdigit() and len(part) == 12):  # kept as written, and said (issue 17 item 14)
+            odd: Counter[tuple[str, str]] = ctx.state.setdefault(_ODD_ACCOUNTS, Counter())
+            odd[(record.location.file, part)] += 1
         if entity.kind == "user":
             return list(self._user(entity, evidence, ctx))
         if entity.kind == "group":
             return list(self._group(entity, evidence))
         return list(self._role(entity, evidence, ctx))
+
+    def finish(self, ctx: LoadContext) -> Iterable[Item | LoadError]:
+        odd: Counter[tuple[str, str]] | None = ctx.state.pop(_ODD_ACCOUNTS, None)
+        for (file, part), count in sorted((odd or Counter()).items()):
+            ctx.notes.append(
+                f"aws-iam: {file}: {count} identities whose ARN names the account {part!r}, not 12 digits "
+                "(as demo exports write it); kept under that ARN, the file's main account (if any) as their account"
+            )
+        return ()
 
     def _identity(self, entity: IamEntity, subtype: str, name_key: str, extra: dict[str, Any]) -> Node:
         data = entity.data

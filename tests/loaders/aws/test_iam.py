@@ -58,6 +58,16 @@ def test_cloudmapper_wildcard_trust_and_star_star_admin(store: GraphStore) -> No
     assert node(store, ids.aws_arn("arn:aws:iam::123456789012:role/service-role/level1")).name == "level1"
 
 
+def test_arns_without_a_numeric_account_are_kept_and_counted(embedded_store: GraphStore) -> None:
+    """cloudmapper's demo export writes `aws` where the account goes: kept, and said (issue 17 item 14)."""
+    path = need_corpus() / "iam_authz" / "cloudmapper__iam-get-account-authorization-details.json"
+    report = load(embedded_store, path)
+    (note,) = [n for n in report.notes if n.startswith("aws-iam:")]
+    assert "3 identities whose ARN names the account 'aws', not 12 digits" in note and path.name in note
+    user = node(embedded_store, "aws:arn:arn:aws:iam::aws:user/USER")
+    assert user.props["account"] == "123456789012"  # the account the file's other ARNs name, never 'aws'
+
+
 def test_fixture_export_trust_kinds_ownership_and_located_rejection(store: GraphStore) -> None:
     report = load(store, AWS / "iam-authorization-details.json")
     assert report.rejected == 1
