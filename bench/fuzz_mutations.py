@@ -111,15 +111,24 @@ def _replacement(rng: random.Random) -> Any:
     return rng.choice(("2025-13-45T99:99:99Z", "not-an-arn", "arn:aws:iam::x:user/", "AKIA"))
 
 
-def _paths(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    """Every path into a parsed document (iteratively bounded: seeds are small)."""
-    found = [path]
-    if isinstance(value, dict):
-        for key, child in value.items():
-            found.extend(_paths(child, (*path, key)))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            found.extend(_paths(child, (*path, index)))
+PATHS_MAX = 10_000
+
+
+def _paths(value: Any) -> list[tuple[Any, ...]]:
+    """Paths into a parsed document, at most PATHS_MAX, each container entered once: a YAML seed
+    with aliases parses into shared objects, and walking those as a tree is exponential (an alias
+    bomb among the fixtures made this walk, not keytrail, exhaust the machine's memory)."""
+    found: list[tuple[Any, ...]] = []
+    entered: set[int] = set()
+    pending: list[tuple[Any, tuple[Any, ...]]] = [(value, ())]
+    while pending and len(found) < PATHS_MAX:
+        node, path = pending.pop()
+        found.append(path)
+        if not isinstance(node, dict | list) or id(node) in entered:
+            continue
+        entered.add(id(node))
+        children = list(node.items() if isinstance(node, dict) else enumerate(node))
+        pending.extend((child, (*path, key)) for key, child in reversed(children))  # pre-order, as before
     return found
 
 

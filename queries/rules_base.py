@@ -191,9 +191,11 @@ class RuleContext:
         return found
 
     def close(self) -> None:
-        """Stop reading ahead: scans not started are dropped, a running one finishes alone."""
+        """Stop reading ahead: scans not started are dropped, and a running one is waited for,
+        so that no read is still on the store's connections when the caller closes the store
+        (a Neo4j driver closed under a running read fails its goodbye and leaks its sockets)."""
         if self._reader is not None:
-            self._reader.shutdown(wait=False, cancel_futures=True)
+            self._reader.shutdown(wait=True, cancel_futures=True)
         self._edges_ahead.clear()
         self._nodes_ahead.clear()
         self._full_ahead.clear()
