@@ -60,8 +60,10 @@ class Emitter:
         sid: str,
         evidence: tuple[Evidence, ...],
         count: int = 1,
+        times: tuple[str, str] | None = None,
         **props: Any,
     ) -> Edge:
+        first, last = times or (session.start_text, session.end_text)  # a touch's own times, else the session's
         return Edge.make(
             source=source,
             source_kind=source_kind,
@@ -69,8 +71,8 @@ class Emitter:
             target=target,
             target_kind=target_kind,
             props=props,
-            first_seen=session.start_text,
-            last_seen=session.end_text,
+            first_seen=first,
+            last_seen=last,
             count=max(count, 1),
             sources=(NAME,),
             evidence=evidence,
@@ -179,6 +181,7 @@ class Emitter:
                 sid,
                 _evidence(touch.evidence),
                 touch.count,
+                times=(touch.first_text, touch.last_text),
                 actions=sorted(touch.actions),
                 errors=touch.errors,
             )

@@ -198,8 +198,10 @@ def _session(
         target_kind: NodeKind,
         pointers: tuple[Evidence, ...] = evidence,
         count: int = 1,
+        times: tuple[str, str] | None = None,
         **props: Any,
     ) -> Edge:
+        first, last = times or (session.start_text, session.end_text)  # a touch's own times, else the session's
         return Edge.make(
             source=source,
             source_kind=source_kind,
@@ -207,8 +209,8 @@ def _session(
             target=target,
             target_kind=target_kind,
             props=props,
-            first_seen=session.start_text,
-            last_seen=session.end_text,
+            first_seen=first,
+            last_seen=last,
             count=max(count, 1),
             sources=(NAME,),
             evidence=pointers,
@@ -252,6 +254,7 @@ def _session(
             targets[target_id].kind,
             _evidence(touch.evidence),
             touch.count,
+            times=(touch.first_text, touch.last_text),
             actions=sorted(touch.actions),
             errors=touch.errors,
         )

@@ -126,8 +126,10 @@ def _session(actor: Actor, session: Session, places: AddressBook, targets: dict[
         target_kind: NodeKind,
         pointers: tuple[Evidence, ...] = evidence,
         count: int = 1,
+        times: tuple[str, str] | None = None,
         **props: Any,
     ) -> Edge:
+        first, last = times or (session.start_text, session.end_text)  # a touch's own times, else the session's
         return Edge.make(
             source=source,
             source_kind=source_kind,
@@ -135,8 +137,8 @@ def _session(actor: Actor, session: Session, places: AddressBook, targets: dict[
             target=target,
             target_kind=target_kind,
             props=props,
-            first_seen=session.start_text,
-            last_seen=session.end_text,
+            first_seen=first,
+            last_seen=last,
             count=max(count, 1),
             sources=(NAME,),
             evidence=pointers,
@@ -176,6 +178,7 @@ def _session(actor: Actor, session: Session, places: AddressBook, targets: dict[
             targets[target_id].kind,
             _evidence(touch.evidence),
             touch.count,
+            times=(touch.first_text, touch.last_text),
             actions=sorted(touch.actions),
             errors=touch.errors,
         )
