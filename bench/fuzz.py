@@ -203,8 +203,19 @@ def run_loader(loader: str, seeds: list[Seed], cases: int, seed: int, hang: floa
         item = seeds[index % len(seeds)]
         case = make_case(item.relative, raw[item.relative], seed, index)
         run.outcomes.append(_run_case(case, item, work, base, before, accepted.get(item.relative, 0), hang))
-    run.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    run.peak_rss_mb = _own_peak_rss_mb()
     return run
+
+
+def _own_peak_rss_mb() -> float:
+    """This process's own peak RSS (VmHWM, reset by exec): `ru_maxrss` is not, so a worker started
+    from a large parent (a whole pytest session) would report the parent's size as its own."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    found = re.search(r"VmHWM:\s+(\d+) kB", status)
+    return int(found.group(1)) / 1024 if found else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _run_case(case: object, item: Seed, work: Path, base: Path, before: list[str], good: int, hang: float) -> Outcome:
