@@ -42,7 +42,7 @@ from graph.values.entra import EntraSubtype
 from loaders.base import Item, KnownNodes, LoadContext, Loader, Record, Sample, SourceFile, evidenced_edge
 from loaders.entra.records import EntraRecord, read_record
 from loaders.formats.json import iter_json_documents
-from loaders.sessions import AddressBook, Pointer, SessionBase, Touch, trim_evidence
+from loaders.sessions import MAX_DISTINCT, AddressBook, Pointer, SessionBase, Touch, trim_evidence
 
 __all__ = ["EntraLoader"]
 
@@ -139,10 +139,6 @@ class EntraLoader(Loader[Mapping[str, Any]]):
             ctx.notes.append(f"entra: accepted and not written (no non-human identity in them): {counts}")
 
 
-def _evidence(record: Record[Mapping[str, Any]], ctx: LoadContext, at: str | None) -> Evidence:
-    return ctx.evidence(record.location, at=at)
-
-
 def _service_principal(tenant: str, object_id: str, name: str, managed: bool) -> Node:
     return Node.make(
         id=ids.entra_service_principal(tenant, object_id),
@@ -188,7 +184,7 @@ def _sign_in(entry: EntraRecord, record: Record[Mapping[str, Any]], ctx: LoadCon
     )
     identity = _service_principal(entry.tenant, principal, _text(props.get("servicePrincipalName")), managed)
     items: list[Item] = [identity]
-    evidence = _evidence(record, ctx, at)
+    evidence = ctx.evidence(record.location, at=at)
     key_id = _text(props.get("servicePrincipalCredentialKeyId"))
     kind = _text(props.get("clientCredentialType"))
     credential = None
@@ -248,7 +244,7 @@ def _absorb(
     session.errors += failed
     session.credential = session.credential or credential
     session.auth_method = session.auth_method or _auth_method(kind)
-    if entry.caller_ip and len(session.ips) < 50:
+    if entry.caller_ip and len(session.ips) < MAX_DISTINCT:
         session.ips.add(entry.caller_ip)
     pointer: Pointer = (at, record.location.file, record.location.locator)
     session.evidence = trim_evidence([*session.evidence, pointer])
@@ -395,7 +391,7 @@ def _audit(entry: EntraRecord, record: Record[Mapping[str, Any]], ctx: LoadConte
     event_id = _text(props.get("id")) or _text(record.value.get("correlationId") or record.value.get("correlationid"))
     if not event_id:
         raise ModelError("field 'id' / 'correlationId': an audit event needs an id to be one Change")
-    evidence = _evidence(record, ctx, at)
+    evidence = ctx.evidence(record.location, at=at)
     actor = _initiator(props, entry.tenant)
     change = ids.change("entra", f"{entry.tenant}/{event_id}/{operation.lower().replace(' ', '-')}")
     change_props = {
