@@ -45,6 +45,11 @@ class CastPerson:
     def email(self) -> str:
         return f"{self.given.lower()}.{self.family.lower()}@{DOMAIN}"
 
+    @property
+    def github_login(self) -> str:
+        """The GitHub handle the catalog annotates (github.com/user-login): no dots, as GitHub allows."""
+        return f"{self.given[0]}{self.family}-acme".lower()
+
 
 @dataclass(frozen=True)
 class CastRepo:
@@ -86,6 +91,8 @@ def _people(base: int) -> dict[str, CastPerson]:
         CastPerson("jules", "Jules", "Okonkwo", "platform", True),
         CastPerson("kwame", "Kwame", "Asante", "platform", True),
         CastPerson("lorna", "Lorna", "Pike", "checkout", True),
+        # active on the HR roster; deactivated in Okta (loaders/demo/saas): the IdP is ahead of HR
+        CastPerson("mira", "Mira", "Lindqvist", "platform", True),
     ]
     return {p.key: p for p in people}
 

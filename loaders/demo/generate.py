@@ -27,6 +27,8 @@ from loaders.demo.github.workflows import background_codeowners, background_work
 from loaders.demo.manifest import build_manifest
 from loaders.demo.org import ORG, Organisation, Sizes
 from loaders.demo.people import write_catalog, write_scim
+from loaders.demo.saas import write_saas
+from loaders.demo.saas.situations import saas_situations
 from loaders.demo.scanners import write_scanner_reports
 
 __all__ = ["DEFAULT_BASE_TIME", "DemoSummary", "generate_demo"]
@@ -114,6 +116,7 @@ def generate_demo(out: Path, seed: int = 7, scale: int = 1, base_time: str = DEF
     write_runners(out / "github" / "runners.json", aws.org, cast.runners)
     iam_identities = _write_aws(out, aws, cast, _last_used(trail.events))
     leak = write_scanner_reports(out, derive, aws, cast)
+    saas = write_saas(out, derive, org, cast)
     events = trail_files = 0
     for _path, count in write_cloudtrail(out, aws, sizes.events, trail.events):
         events += count
@@ -133,8 +136,9 @@ def generate_demo(out: Path, seed: int = 7, scale: int = 1, base_time: str = DEF
         "iam_identities": iam_identities,
         "repositories": sizes.repos + len(cast.repos),
         "runners": sizes.runners + len(cast.runners),
+        **saas.counts,
     }
-    manifest = build_manifest(aws, org, cast, trail, leak, counts, seed, scale)
+    manifest = build_manifest(aws, org, cast, trail, leak, counts, seed, scale, extra=saas_situations(saas, cast))
     (out / "manifest.json").write_bytes(
         orjson.dumps(manifest, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
     )

@@ -8,6 +8,8 @@ documents every field.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from graph import ids
 from loaders.demo.aws.iam_model import DAY, AwsEstate
 from loaders.demo.aws.planted_events import Trail
@@ -286,8 +288,10 @@ def build_manifest(
     counts: dict[str, int],
     seed: int,
     scale: int,
+    extra: Sequence[dict[str, object]] = (),
 ) -> dict[str, object]:
-    situations = _situations(aws, org, cast, trail, leak)
+    """`extra`: situations other parts of the estate planted (loaders/demo/saas/situations.py)."""
+    situations = [*_situations(aws, org, cast, trail, leak), *extra]
     mapping: dict[str, list[str]] = {nhi: [] for nhi in NHI_TITLES}
     for situation in situations:
         for nhi in situation["nhi"]:  # type: ignore[attr-defined]

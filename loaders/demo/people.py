@@ -247,9 +247,12 @@ def _catalog_docs(org: Organisation, cast: Cast, aws: AwsEstate) -> Iterator[str
 
 def _user_doc(p: Person | CastPerson, team: str) -> str:
     name = p.email.split("@")[0]
+    meta: dict[str, object] = {"name": name}
+    if isinstance(p, CastPerson):  # the planted people's GitHub handles, so the GitHub audit log meets them
+        meta["annotations"] = {"github.com/user-login": p.github_login}
     return _doc(
         "User",
-        {"name": name},
+        meta,
         {"profile": {"displayName": f"{p.given} {p.family}", "email": p.email}, "memberOf": [team]},
     )
 
