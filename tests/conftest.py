@@ -105,3 +105,7 @@ def embedded_store(tmp_path: Path) -> Iterator[EmbeddedStore]:
         yield graph
     finally:
         graph.close()
+
+
+# The demo estate, generated and loaded once for the end-to-end modules that share it (tests/demo_estate.py).
+from tests.demo_estate import demo_embedded, demo_estate, demo_neo4j  # noqa: E402, F401

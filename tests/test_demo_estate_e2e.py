@@ -1,16 +1,16 @@
 """End to end: the demo estate, loaded whole, answers every planted situation through the queries.
 
-One module-scoped load per store (embedded SQLite and the real Neo4j). Expected answers come
-from the estate's manifest.json, never from this file. Every query a situation test asks goes
-through `ask`, which only knows the calls `CALLS` declares; the cross-store test runs all of
-them on both stores and compares the dumped results field for field.
+One load per store (embedded SQLite and the real Neo4j), shared with tests/test_demo_saas_e2e.py
+(tests/demo_estate.py). Expected answers come from the estate's manifest.json, never from this
+file. Every query a situation test asks goes through `ask`, which only knows the calls `CALLS`
+declares; the cross-store test runs all of them on both stores and compares the dumped results
+field for field.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,73 +18,23 @@ import pytest
 from pydantic import BaseModel
 
 import queries
-from graph.embedded import EmbeddedStore
 from graph.store import GraphStore
-from loaders.base import LoadContext
-from loaders.demo import generate_demo
-from loaders.runner import LoadReport, run_load
-from tests.conftest import neo4j_lock, neo4j_settings, open_neo4j_store
-
-SEED = 7
-HMAC_KEY = b"keytrail-demo-e2e-fixed-key"
-
-Manifest = dict[str, Any]
-
-
-@dataclass
-class Loaded:
-    """One store holding the whole estate, with every query answer cached by call name."""
-
-    name: str
-    store: GraphStore
-    manifest: Manifest
-    estate: Path
-    report: LoadReport
-    answers: dict[str, BaseModel] = field(default_factory=dict)
+from tests.demo_estate import Loaded, Manifest, situation
 
 
 @pytest.fixture(scope="module")
-def estate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Manifest]:
-    out = tmp_path_factory.mktemp("demo-e2e") / "estate"
-    generate_demo(out, seed=SEED, scale=1)
-    return out, json.loads((out / "manifest.json").read_text())
-
-
-def _load(name: str, store: GraphStore, estate: tuple[Path, Manifest]) -> Loaded:
-    root, manifest = estate
-    ctx = LoadContext(now=manifest["base_time"], hmac_key=HMAC_KEY)
-    return Loaded(name, store, manifest, root, run_load(store, [root], ctx=ctx))
+def embedded(demo_embedded: Loaded) -> Loaded:
+    return demo_embedded
 
 
 @pytest.fixture(scope="module")
-def embedded(estate: tuple[Path, Manifest], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loaded]:
-    store = EmbeddedStore(tmp_path_factory.mktemp("demo-e2e-db") / "keytrail.db")
-    try:
-        yield _load("embedded", store, estate)
-    finally:
-        store.close()
-
-
-@pytest.fixture(scope="module")
-def neo4j(estate: tuple[Path, Manifest]) -> Iterator[Loaded]:
-    neo4j_settings()  # skips locally (fails in CI) when Neo4j is not configured
-    with neo4j_lock():  # the same lock as the `store` fixture: nobody clears the database under us
-        store = open_neo4j_store()
-        try:
-            yield _load("neo4j", store, estate)
-        finally:
-            store.close()
+def neo4j(demo_neo4j: Loaded) -> Loaded:
+    return demo_neo4j
 
 
 @pytest.fixture(scope="module", params=["embedded", "neo4j"])
 def loaded(request: pytest.FixtureRequest) -> Loaded:
     return request.getfixturevalue(request.param)  # type: ignore[no-any-return]
-
-
-def situation(manifest: Manifest, sid: str) -> dict[str, Any]:
-    found = [s for s in manifest["situations"] if s["id"] == sid]
-    assert len(found) == 1, sid
-    return found[0]  # type: ignore[no-any-return]
 
 
 def _calls(manifest: Manifest) -> dict[str, Callable[[GraphStore], BaseModel]]:

@@ -77,7 +77,7 @@ def _okta_and_github(saas: SaasOutput, cast: Cast) -> list[dict[str, object]]:
             {
                 "verdict": "owned",
                 "owners": [person["lorna"]],
-                "created": format_iso(plan.pat_created_at),
+                "created": format_iso(plan.pat_created_at + 1800),  # approved half an hour after the request
                 "finding_categories": ["NHI7"],
                 "pending_rules": ["KT-NHI7-003"],
             },
@@ -175,9 +175,9 @@ def _gcp(saas: SaasOutput, cast: Cast) -> list[dict[str, object]]:
             ["NHI6"],
             "Workload identity pool whose GitHub provider has no attribute condition; its principal set may act as "
             "the deployer",
-            f"{ids.gcp_wif_pool(g.pool)}:provider:{g.provider}",
+            ids.gcp_wif_pool(g.pool),
             {
-                "pool": ids.gcp_wif_pool(g.pool),
+                "provider": f"{ids.gcp_wif_pool(g.pool)}:provider:{g.provider}",
                 "principal": ids.gcp_federated_principal(g.pool, "subject", g.wif_subject),
                 "principal_set": ids.gcp_federated_principal(
                     g.pool, "set", f"attribute.repository/{ORG}/payments-deploy"

@@ -13,6 +13,7 @@ import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -450,6 +451,76 @@ def test_secret_values_appear_only_in_scanner_reports(estate: Path) -> None:
             assert not holders, path
 
 
+# --- GCP, Okta, GitHub audit (loaders/demo/saas) -----------------------------------------
+
+
+def saas_events(estate: Path) -> dict[str, list[dict[str, Any]]]:
+    (gcp,) = (estate / "gcp").glob("*/cloudaudit.googleapis.com.jsonl")
+    lines = (estate / "github" / "audit-log" / "audit-log.jsonl").read_text().splitlines()
+    return {
+        "gcp": [json.loads(line) for line in gcp.read_text().splitlines()],
+        "okta": json.loads((estate / "okta" / "system-log.json").read_text()),
+        "github": [json.loads(line) for line in lines],
+    }
+
+
+def test_saas_logs_have_the_real_shapes_in_time_order(estate: Path, manifest: dict[str, Any]) -> None:
+    events, counts = saas_events(estate), manifest["counts"]
+    assert [len(events[k]) for k in ("gcp", "okta", "github")] == [
+        counts[k] for k in ("gcp_audit_entries", "okta_events", "github_audit_events")
+    ]
+    for entry in events["gcp"]:
+        payload = entry["protoPayload"]
+        assert payload["@type"] == "type.googleapis.com/google.cloud.audit.AuditLog"
+        assert payload["methodName"] and entry["insertId"] and entry["logName"].startswith("projects/")
+    for event in events["okta"]:
+        assert event["eventType"] and event["uuid"] and event["actor"]["id"].startswith("00u")
+        assert event["outcome"] == {"result": "SUCCESS", "reason": None}
+    for event in events["github"]:
+        assert isinstance(event["@timestamp"], int) and event["created_at"] == event["@timestamp"]
+        assert event["org"] == "acme" and "token" not in event  # a token's value is never in the audit log
+    for key, field in (("gcp", "timestamp"), ("okta", "published"), ("github", "@timestamp")):
+        times = [e[field] for e in events[key]]
+        assert times == sorted(times), key
+
+
+def test_saas_planted_events_are_in_the_raw_logs(estate: Path, manifest: dict[str, Any]) -> None:
+    events = saas_events(estate)
+    ids = {
+        "gcp": {e["insertId"] for e in events["gcp"]},
+        "okta": {e["uuid"] for e in events["okta"]},
+        "github": {e["_document_id"] for e in events["github"]},
+    }
+    for sid in ("okta_token_creator_deactivated", "github_pat_offboarded_two_runners", "gcp_key_used_from_runners"):
+        cited = situation(manifest, sid)["event_ids"].values()
+        assert all(any(c in known for known in ids.values()) for c in cited), sid
+    # the person Okta deactivated is still active on the HR roster: the IdP is ahead of HR
+    mira = situation(manifest, "okta_token_creator_deactivated")["expected"]["owners"][0]
+    users = json.loads((estate / "people" / "scim-users.json").read_text())["Resources"]
+    assert [u["active"] for u in users if f"person:{u['userName']}" == mira] == [True]
+    deactivated = [e for e in events["okta"] if e["eventType"] == "user.lifecycle.deactivate"]
+    assert {f"person:{t['alternateId']}" for e in deactivated for t in e["target"]} >= {mira}
+    # the PAT and the GCP key are used from the runners' addresses the EC2 inventory declares
+    pat = situation(manifest, "github_pat_offboarded_two_runners")
+    pat_ips = {e["actor_ip"] for e in events["github"] if e.get("hashed_token") == pat["hashed_token"]}
+    assert pat_ips == set(pat["expected"]["runner_ips"])
+    key = situation(manifest, "gcp_key_used_from_runners")
+    key_id = str(key["subject"]).removeprefix("gcp:sa-key:")
+    used = [
+        e
+        for e in events["gcp"]
+        if str(e["protoPayload"]["authenticationInfo"].get("serviceAccountKeyName", "")).endswith(key_id)
+    ]
+    assert {e["protoPayload"]["requestMetadata"]["callerIp"] for e in used} == set(key["expected"]["runner_ips"])
+    public = {
+        i.get("PublicIpAddress")
+        for path in (estate / "aws").glob("*/ec2-describe-instances.json")
+        for r in json.loads(path.read_text())["Reservations"]
+        for i in r["Instances"]
+    }
+    assert set(key["expected"]["runner_ips"]) <= public
+
+
 # --- scale ------------------------------------------------------------------------------
 
 
@@ -462,6 +533,8 @@ def test_scale_grows_counts_linearly(manifest: dict[str, object], tmp_path: Path
     fixed_identities = small["identities"] - 1000  # type: ignore[index]
     assert big["identities"] - fixed_identities == 3 * (small["identities"] - fixed_identities)  # type: ignore[index]
     assert big["runners"] - 3 == 3 * (small["runners"] - 3)  # type: ignore[index]
+    for key in ("gcp_audit_entries", "okta_events", "github_audit_events"):  # background grows, planted stays
+        assert small[key] < big[key] < 3 * small[key], key  # type: ignore[index, operator]
 
 
 def test_cli_writes_a_summary_and_refuses_a_used_folder(tmp_path: Path) -> None:
