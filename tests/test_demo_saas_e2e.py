@@ -56,15 +56,16 @@ def _calls(manifest: Manifest) -> dict[str, Callable[[GraphStore], BaseModel]]:
     s = {sid: situation(manifest, sid) for sid in SAAS}
     chain = s["gcp_impersonation_chain"]["expected"]["chain"]
     calls: dict[str, Callable[[GraphStore], BaseModel]] = {
-        "saas findings": lambda g: queries.findings(g, now=now),
-        "saas shared_by_runner": lambda g: queries.shared_credentials(g, by="runner"),
-        "saas ownership_gaps": lambda g: queries.ownership_gaps(g),
+        "findings": lambda g: queries.findings(g, now=now),
+        "shared_by_runner": lambda g: queries.shared_credentials(g, by="runner"),
+        "ownership_gaps": lambda g: queries.ownership_gaps(g),
         "saas chain path": lambda g: queries.path(g, chain[0], chain[-1], edge_kinds=["CAN_ASSUME"], direction="out"),
     }
     for sid in SAAS:
         subject = s[sid]["subject"]
         calls[f"saas accountability {sid}"] = lambda g, x=subject: queries.accountability(g, x)
         calls[f"saas history {sid}"] = lambda g, x=subject: queries.permission_history(g, x)
+    calls["saas history deployer"] = lambda g: queries.permission_history(g, s["gcp_impersonation_chain"]["deployer"])
     for sid in ("github_pat_offboarded_two_runners", "gcp_key_used_from_runners"):
         calls[f"saas story {sid}"] = lambda g, x=s[sid]["subject"]: queries.access_story(g, credential_id=x)
     for name in ("principal", "principal_set"):
@@ -86,11 +87,11 @@ def _node(loaded: Loaded, node_id: str) -> Any:
 
 
 def _categories(loaded: Loaded, *subjects: str) -> set[str]:
-    return {f.owasp for f in ask(loaded, "saas findings").findings if f.subject.id in subjects}
+    return {f.owasp for f in ask(loaded, "findings").findings if f.subject.id in subjects}
 
 
 def _rules(loaded: Loaded, *subjects: str) -> set[str]:
-    return {f.rule for f in ask(loaded, "saas findings").findings if f.subject.id in subjects}
+    return {f.rule for f in ask(loaded, "findings").findings if f.subject.id in subjects}
 
 
 def _owners(loaded: Loaded, sid: str) -> list[tuple[str, str, str]]:
@@ -132,7 +133,7 @@ def test_offboarded_persons_pat_still_used_from_two_runners(loaded: Loaded) -> N
     expected, mira = s["expected"], s["expected"]["owners"][0]
     assert ask(loaded, f"saas accountability {s['id']}").verdict == expected["verdict"]
     assert _owners(loaded, s["id"]) == [(mira, "offboarded", "inferred")]
-    shared = {c.credential.id: c for c in ask(loaded, "saas shared_by_runner").credentials}
+    shared = {c.credential.id: c for c in ask(loaded, "shared_by_runner").credentials}
     assert [c.id for c in shared[s["subject"]].consumers] == expected["runners"]
     assert shared[s["subject"]].verdict == expected["verdict"]
     story = ask(loaded, f"saas story {s['id']}")
@@ -212,7 +213,7 @@ def test_gcp_key_used_from_two_deploy_runners(loaded: Loaded) -> None:
     expected = s["expected"]
     assert ask(loaded, f"saas accountability {s['id']}").verdict == expected["verdict"]
     assert _owners(loaded, s["id"]) == [(expected["owners"][0], "active", "inferred")]
-    shared = {c.credential.id: c for c in ask(loaded, "saas shared_by_runner").credentials}
+    shared = {c.credential.id: c for c in ask(loaded, "shared_by_runner").credentials}
     assert [c.id for c in shared[s["subject"]].consumers] == expected["runners"]
     story = ask(loaded, f"saas story {s['id']}")
     assert len(story.sessions) == 14
@@ -227,22 +228,22 @@ def test_gcp_key_used_from_two_deploy_runners(loaded: Loaded) -> None:
 
 def test_gcp_impersonation_chain_names_the_person(loaded: Loaded) -> None:
     s = situation(loaded.manifest, "gcp_impersonation_chain")
-    chain = s["expected"]["chain"]
+    chain, expected = s["expected"]["chain"], s["expected"]
     paths = ask(loaded, "saas chain path").paths
     assert [[(h.source, h.target) for h in p] for p in paths] == [[(chain[0], chain[1]), (chain[1], chain[2])]]
-    history = ask(loaded, f"saas history {s['id']}").entries
-    assert history == [] or all(e.target == s["subject"] for e in history)
-    deployer = situation(loaded.manifest, "gcp_key_used_from_runners")["identity"]
-    changes = loaded.store.nodes_by_id(
-        [e.change.id for e in queries.permission_history(loaded.store, deployer).entries]
-    )
-    grant = next(c for c in changes.values() if c.props.get("event_id") == s["event_ids"]["set_policy"])
-    assert grant.props["detail"] == s["expected"]["granted"]
-    entry = next(e for e in queries.permission_history(loaded.store, deployer).entries if e.change.id == grant.id)
-    sessions = [a.id for a in entry.actors]
-    story = queries.access_story(loaded.store, session_id=sessions[0])
-    assert [x.person.id if x.person else None for x in story.sessions] == [s["expected"]["person"]]
-    assert [i.id for i in story.sessions[0].identities] == [s["subject"]]
+    # who may impersonate terraform was itself a change: Token Creator granted to ci-builder
+    granted = _changes(loaded, s["id"])[s["event_ids"]["grant_token_creator"]]
+    assert granted.props["detail"] == expected["token_creator"]
+    entries = ask(loaded, "saas history deployer").entries
+    changes = loaded.store.nodes_by_id([e.change.id for e in entries])
+    grant = next(c for c in changes.values() if c.props.get("event_id") == s["event_ids"]["chain_set_policy"])
+    assert grant.props["detail"] == expected["granted"]
+    (entry,) = [e for e in entries if e.change.id == grant.id]
+    (session,) = [a.id for a in entry.actors]
+    story = queries.access_story(loaded.store, session_id=session)
+    assert [(x.person.id if x.person else None, [i.id for i in x.identities]) for x in story.sessions] == [
+        (expected["person"], [s["subject"]])
+    ]
 
 
 def test_gcp_federation_principals_meet_their_pool(loaded: Loaded) -> None:

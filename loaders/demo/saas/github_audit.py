@@ -68,7 +68,9 @@ def _operation(action: str) -> str:
     return "modify"
 
 
-def _git(w: _Writer, at: int, tag: str, actor: str, ip: str, repo: str, token: tuple[int, str, str, str]) -> Event:
+def _git(
+    w: _Writer, at: int, tag: str, actor: str, ip: str, repo: str, token: tuple[int, str, str, str], push: bool = False
+) -> Event:
     token_id, hashed, kind, scopes = token
     fields: dict[str, Any] = {"hashed_token": hashed, "token_id": token_id, "programmatic_access_type": kind}
     if scopes:
@@ -76,7 +78,7 @@ def _git(w: _Writer, at: int, tag: str, actor: str, ip: str, repo: str, token: t
     return w.event(
         at,
         tag,
-        "git.push" if tag.endswith("_push") else "git.clone",
+        "git.push" if push else "git.clone",
         actor,
         ip,
         "git/2.43.0",
@@ -97,7 +99,7 @@ def _pats(w: _Writer, cast: Cast) -> Iterator[Event]:
         at = p.base - day * DAY + 13 * 3600 + 17 * day
         yield _git(w, at, f"pat_clone_{day}", mira, runner.public_ip, "build-tools", classic)
         if day % 3 == 0:
-            yield _git(w, at + 240, f"pat_{day}_push", mira, runner.public_ip, "build-tools", classic)
+            yield _git(w, at + 240, f"pat_push_{day}", mira, runner.public_ip, "build-tools", classic, push=True)
     lorna = cast.people["lorna"].github_login
     fine_id = gh.fine_id
     fine = (fine_id, gh.fine_hash, _FINE, "")

@@ -57,7 +57,6 @@ class GcpPlan:
 
 @dataclass(frozen=True)
 class OktaPlan:
-    org_url: str
     token_id: str
     token_name: str
     app_id: str
@@ -126,7 +125,6 @@ def build_plan(derive: Derive, org: Organisation, cast: Cast) -> SaasPlan:
         runners=tuple(cast.runners[:2]),
     )
     okta = OktaPlan(
-        org_url=f"https://{ORG}.okta.com",
         token_id="00T" + _okta_tail(derive, "okta-token", "terraform"),
         token_name="terraform-okta-provider",
         app_id="0oa" + _okta_tail(derive, "okta-app", "github"),

@@ -165,10 +165,12 @@ def _gcp(saas: SaasOutput, cast: Cast) -> list[dict[str, object]]:
                     ids.gcp_service_account(g.terraform),
                 ],
                 "granted": "ADD roles/storage.admin serviceAccount:" + g.deployer,
+                "token_creator": "ADD roles/iam.serviceAccountTokenCreator serviceAccount:" + g.ci_builder,
                 "finding_categories": [],
                 "pending_rules": [],
             },
-            event_ids={"mint": marks["chain_mint"], "set_policy": marks["chain_set_policy"]},
+            event_ids={k: marks[k] for k in ("chain_mint", "chain_set_policy", "grant_token_creator")},
+            deployer=ids.gcp_service_account(g.deployer),
         ),
         _situation(
             "gcp_federation_without_condition",
