@@ -185,17 +185,17 @@ def classic_pat_broad_and_shared(ctx: RuleContext) -> Iterator[Hit]:
     used = {c.id: ctx.authenticated_into.get(c.id, []) for c in candidates}
     sessions = visible_nodes(ctx.store, sorted({e.source for es in used.values() for e in es}), ctx.as_of)
     for credential in candidates:
-        places = {f"ip {ip}" for e in used[credential.id] if e.source in sessions
-                  for ip in prop_list(sessions[e.source], "source_ips")}  # fmt: skip
-        consumers = ctx.uses.get(credential.id)
-        for dimension in ("runner", "workload"):
-            places |= set((consumers.consumers.get(dimension, {}) if consumers else {}).keys())
-        if len(places) >= _PLACES:
-            shown = ", ".join(sorted(places)[:10])
+        # a place is an address; a runner or workload is named for its address, so it counts once
+        addresses = {ip for e in used[credential.id] if e.source in sessions
+                     for ip in prop_list(sessions[e.source], "source_ips")}  # fmt: skip
+        use = ctx.uses.get(credential.id)
+        consumers = sorted(k for d in ("runner", "workload") for k in (use.consumers.get(d, {}) if use else {}))
+        if max(len(addresses), len(consumers)) >= _PLACES:
+            named = f" ({', '.join(consumers[:10])})" if consumers else ""
             yield Hit(
                 credential,
                 f"classic personal access token with broad scopes ({', '.join(_broad(credential))}) used from "
-                f"{len(places)} places: {shown}",
+                f"{len(addresses)} addresses: {', '.join(sorted(addresses)[:10])}{named}",
                 tuple(used[credential.id][:10]) or ctx.credential_evidence(credential.id),
             )
 
