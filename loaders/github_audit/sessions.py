@@ -242,12 +242,7 @@ def _session(
         yield edge(person, NodeKind.PERSON, EdgeKind.STARTED, sid, NodeKind.SESSION)
     if token:
         yield edge(sid, NodeKind.SESSION, EdgeKind.AUTHENTICATED_WITH, token, NodeKind.CREDENTIAL, count=session.count)
-    found: dict[tuple[str, NodeKind], list[str]] = {}
-    for ip in sorted(session.ips):
-        place = places.place(ip)
-        if place is not None:
-            found.setdefault(place, []).append(ip)
-    for (place_id, place_kind), ips_here in sorted(found.items()):
+    for (place_id, place_kind), ips_here in places.by_place(session.ips).items():
         yield edge(sid, NodeKind.SESSION, EdgeKind.FROM, place_id, place_kind, matched_by="ip", ips=ips_here)
     for target_id in sorted(session.touched):
         touch = session.touched[target_id]
