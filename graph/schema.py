@@ -159,6 +159,7 @@ NODE_SPECS: MappingProxyType[NodeKind, NodeSpec] = MappingProxyType(
                     mfa_active="bool",
                     deleted="bool",
                     deleted_at="timestamp",
+                    disabled="bool",  # switched off but kept (a GCP pool provider's `disabled`)
                     trust_policy="str",  # JSON text of a trust policy, for review
                     instance_profiles="list[str]",  # instance-profile ARNs that carry an IAM role
                     cluster="str",  # Kubernetes cluster of a service account, user or group
@@ -204,6 +205,8 @@ NODE_SPECS: MappingProxyType[NodeKind, NodeSpec] = MappingProxyType(
                     # an Actions OIDC token); session = temporary session credentials. Only standing
                     # credentials can be long-lived, rotated or shared.
                     lifetime="str",
+                    scopes="list[str]",  # the OAuth scopes a token was granted (GitHub `token_scopes`)
+                    token_kind="str",  # classic | fine_grained: which kind of GitHub personal access token
                     **_COMMON_NODE,  # type: ignore[arg-type]
                 ),
             ),

@@ -1,8 +1,9 @@
 """findings(): run the versioned rules and return every hit with its OWASP NHI category,
 severity, recommended action and the evidence path behind it.
 
-The rules are declared in queries/rules_credentials.py and queries/rules_identities.py
-(`RULES` is their union, ordered by id). A hit on a subject whose latest review decision is
+The rules are declared in queries/rules_credentials.py, queries/rules_identities.py,
+queries/rules_kubernetes.py and queries/rules_saas.py (`RULES` is their union, ordered by id).
+A hit on a subject whose latest review decision is
 `keep` is dropped for rules marked `keep_suppresses` (over-privilege, long-lived keys): the
 decision is on record, the risk accepted. Each finding has a stable `id` (hash of rule and
 subject) so re-runs, tickets and SARIF baselines match.
@@ -31,11 +32,12 @@ from queries.rules_base import OWASP_NAMES, SEVERITY_RANK, Owasp, Rule, RuleCont
 from queries.rules_credentials import CREDENTIAL_RULES
 from queries.rules_identities import IDENTITY_RULES
 from queries.rules_kubernetes import KUBERNETES_RULES
+from queries.rules_saas import SAAS_RULES
 
 __all__ = ["FINDING_CAP", "RULES", "Finding", "FindingsResult", "RuleInfo", "findings", "rule_info"]
 
 RULES: Final[tuple[Rule, ...]] = tuple(
-    sorted((*CREDENTIAL_RULES, *IDENTITY_RULES, *KUBERNETES_RULES), key=lambda r: r.id)
+    sorted((*CREDENTIAL_RULES, *IDENTITY_RULES, *KUBERNETES_RULES, *SAAS_RULES), key=lambda r: r.id)
 )
 FINDING_CAP: Final = 1_000_000
 """Most findings one call returns (the default `limit`); page on with `offset` past it."""

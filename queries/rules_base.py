@@ -36,6 +36,7 @@ from queries.gaps import OwnershipIndex
 from queries.shared import CredentialUse, collect_uses
 
 __all__ = [
+    "LONG_LIVED_DAYS",
     "OWASP_NAMES",
     "ROW_PROPERTIES",
     "SEVERITY_RANK",
@@ -111,22 +112,27 @@ class Rule:
     keep_suppresses: bool = False
 
 
+LONG_LIVED_DAYS: Final = 90
+"""Days a standing secret may go unrotated before the NHI7 rules report it (KT-NHI7-001, KT-NHI7-003)."""
+
 _N, _E = NodeKind, EdgeKind
 ROW_PROPERTIES: Final[dict[NodeKind | EdgeKind, tuple[str, ...]]] = {
     _N.PERSON: ("status", "environment"),
     _N.IDENTITY: (
         "nature", "nature_reason", "managed_by", "account", "trust_policy", "password_enabled", "mfa_active",
-        "deleted", "environment",
+        "deleted", "disabled", "environment",
     ),
     _N.CREDENTIAL: (
         "credential_type", "status", "created", "last_rotated", "revoked_at", "deleted_at", "legacy",
-        "static_cloud_key", "environment", "last_used", "identified_by", "lifetime", "dangling",
+        "static_cloud_key", "environment", "last_used", "identified_by", "lifetime", "dangling", "scopes",
+        "token_kind",
     ),
     _N.SESSION: ("auth_method", "interactive", "environment"),
     _N.CHANGE: ("change_type", "at", "decision", "action"),
     _N.PIPELINE: ("environment", "repository"),
     _N.RUNNER: ("environment", "hosted"),
     _N.WORKLOAD: ("environment",),
+    _E.OWNS: ("provenance",),
     _E.CAN_ACCESS: ("level", "wildcard", "flags", "policies"),
     _E.TOUCHED: ("actions",),
     _E.CAN_ASSUME: ("via", "external_id", "subject", "condition"),

@@ -17,7 +17,8 @@ from graph.values.review import ReviewDecision
 from graph.values.ssh import SshSubtype
 from queries.common import days_between, prop_bool, prop_str
 from queries.holders import single_holder
-from queries.rules_base import Hit, Owasp, Rule, RuleContext, Severity
+from queries.rules_base import LONG_LIVED_DAYS, Hit, Owasp, Rule, RuleContext, Severity
+from queries.rules_saas import ROTATED_TOKENS
 from queries.stale import is_active, is_session_credential, is_standing
 
 __all__ = ["CREDENTIAL_RULES", "LONG_LIVED_DAYS", "LONG_LIVED_TYPES"]
@@ -31,7 +32,6 @@ _OIDC_TRUST: Final = (AssumeVia.OIDC.value, AssumeVia.WEB_IDENTITY.value)
 _C = CredentialType
 _UNIX_ACCOUNT: Final = SshSubtype.ACCOUNT.value
 _SSH_KEY: Final = SshSubtype.KEY.value
-LONG_LIVED_DAYS: Final = 90
 LONG_LIVED_TYPES: Final = frozenset(
     {
         *(
@@ -167,6 +167,8 @@ def long_lived_unrotated(ctx: RuleContext) -> Iterator[Hit]:
             continue  # minted per job or session and expiring by itself: nothing to rotate
         if prop_str(credential, "credential_type") not in LONG_LIVED_TYPES or prop_bool(credential, "legacy"):
             continue
+        if credential.subtype in ROTATED_TOKENS:
+            continue  # KT-NHI7-003 reports cloud and SaaS keys and tokens, with their own action
         since = prop_str(credential, "last_rotated") or prop_str(credential, "created")
         if since and since <= ctx.now and days_between(since, ctx.now) >= LONG_LIVED_DAYS:
             age = days_between(since, ctx.now)
@@ -299,7 +301,7 @@ CREDENTIAL_RULES: Final = (
          "replace with a short-lived projected token and delete the legacy token secret", legacy_token_active),
     Rule("KT-NHI6-001", 1, "Static cloud keys in CI where OIDC federation exists", Severity.HIGH, Owasp.NHI6,
          "switch the pipeline to OIDC role assumption and delete the static keys", static_keys_in_ci),
-    Rule("KT-NHI7-001", 2, "Long-lived credential not rotated", Severity.MEDIUM, Owasp.NHI7,
+    Rule("KT-NHI7-001", 3, "Long-lived credential not rotated", Severity.MEDIUM, Owasp.NHI7,
          "rotate the credential (or record a keep decision with a reason)", long_lived_unrotated,
          keep_suppresses=True),
     Rule("KT-NHI7-002", 1, "Active access key on an AWS account root", Severity.CRITICAL, Owasp.NHI7,

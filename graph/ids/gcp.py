@@ -16,7 +16,9 @@ Correlation rules (tested with real Cloud Audit Log entries, tests/loaders/gcp/)
   Identity `gcp:wif:<pool>:subject:<subject>`, MEMBER_OF the pool `gcp:wif:<pool>` (`<pool>` =
   `projects/<number>/locations/global/workloadIdentityPools/<pool id>`, or a workforce pool's
   `locations/global/workforcePools/<id>`); `principalSet://…/<pool>/<attribute path>` is the set
-  `gcp:wif:<pool>:set:<attribute path>`, MEMBER_OF the same pool.
+  `gcp:wif:<pool>:set:<attribute path>`, MEMBER_OF the same pool. A pool's provider (the issuer
+  whose tokens it accepts, `<pool>/providers/<provider id>` in CreateWorkloadIdentityPoolProvider
+  and its Update / Delete entries) is `gcp:wif:<pool>:provider:<provider id lower-case>`.
 - A resource is `gcp:res:<resource name>` as the entry's `resourceName` spells it (`projects/p/zones/…`),
   with a leading `//<service>/` dropped; a project is `gcp:res:projects/<project id>`.
 """
@@ -35,6 +37,7 @@ __all__ = [
     "gcp_service_account_key",
     "gcp_user",
     "gcp_wif_pool",
+    "gcp_wif_provider",
 ]
 
 _POOL = re.compile(
@@ -65,6 +68,14 @@ def gcp_wif_pool(pool: str) -> str:
     if not _POOL.fullmatch(text):
         raise ModelError(f"malformed workload identity pool {quoted(pool)}")
     return f"gcp:wif:{text}"
+
+
+def gcp_wif_provider(pool: str, provider: str) -> str:
+    """A workload identity pool's provider; provider ids are lower-case letters, digits and dashes."""
+    text = slug(provider, "workload identity pool provider id")
+    if "/" in text or any(ch.isspace() for ch in text):
+        raise ModelError(f"malformed workload identity pool provider id {quoted(provider)}")
+    return f"{gcp_wif_pool(pool)}:provider:{text}"
 
 
 def gcp_federated_principal(pool: str, part: str, value: str) -> str:

@@ -128,6 +128,7 @@ class AssumeVia(StrEnum):
     OIDC = "oidc"
     WEB_IDENTITY = "web_identity"
     IMPERSONATION = "impersonation"  # GCP service-account impersonation (token creator, delegation chains)
+    WORKLOAD_IDENTITY = "workload_identity"  # a GCP pool provider: tokens its attribute condition admits join the pool
 
 
 class MatchedBy(StrEnum):

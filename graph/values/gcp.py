@@ -21,6 +21,7 @@ class GcpSubtype(StrEnum):
     USER = "gcp.user"
     GROUP = "gcp.group"
     WIF_POOL = "gcp.iam.workload_identity_pool"
+    WIF_PROVIDER = "gcp.iam.workload_identity_provider"
     WIF_PRINCIPAL = "gcp.iam.federated_principal"
     WIF_PRINCIPAL_SET = "gcp.iam.federated_principal_set"
     PROJECT = "gcp.project"
@@ -36,6 +37,11 @@ SUBTYPES = (
     Subtype(_S.USER, (_N.IDENTITY,), "a Google user account (human)"),
     Subtype(_S.GROUP, (_N.IDENTITY,), "a Google group named in an IAM policy"),
     Subtype(_S.WIF_POOL, (_N.IDENTITY,), "a workload or workforce identity pool"),
+    Subtype(
+        _S.WIF_PROVIDER,
+        (_N.IDENTITY,),
+        "a workload identity pool's provider: the issuer whose tokens the pool accepts (CAN_ASSUME the pool)",
+    ),
     Subtype(_S.WIF_PRINCIPAL, (_N.IDENTITY,), "one external subject of an identity pool (principal://)"),
     Subtype(_S.WIF_PRINCIPAL_SET, (_N.IDENTITY,), "a set of an identity pool's subjects (principalSet://)"),
     Subtype(_S.PROJECT, (_N.RESOURCE,), "a GCP project"),

@@ -333,12 +333,9 @@ def _emit(session: EntraSession, places: AddressBook) -> Iterator[Item]:
     yield edge(EdgeKind.ACTED_AS, session.principal, NodeKind.IDENTITY, evidence, session.count)
     if session.credential:
         yield edge(EdgeKind.AUTHENTICATED_WITH, session.credential, NodeKind.CREDENTIAL, evidence, session.count)
-    for address in sorted(session.ips):
-        place = places.place(address)
-        if place is not None:
-            yield edge(
-                EdgeKind.FROM, place[0], place[1], evidence, session.count, ips=[address], matched_by=MatchedBy.IP
-            )
+    # one FROM per place with all its addresses (two addresses of one runner were two writes of one edge)
+    for (place_id, place_kind), addresses in places.by_place(session.ips).items():
+        yield edge(EdgeKind.FROM, place_id, place_kind, evidence, session.count, ips=addresses, matched_by=MatchedBy.IP)
     for target in sorted(session.touched):
         touch = session.touched[target]
         pointers = tuple(Evidence(source=f, locator=loc, at=t) for t, f, loc in touch.evidence)

@@ -16,6 +16,7 @@ the same entry read from a sink file and from a `gcloud` export meets itself):
   created it OWNS it (`provenance: inferred`). `DeleteServiceAccountKey` marks the key `deleted`.
 - `CreateServiceAccount` makes the service account (its creator OWNS it, inferred); `DeleteServiceAccount`
   marks it deleted.
+- Workload identity pools and their providers (Create / Update / Delete / Undelete): loaders/gcp/federation.py.
 Token minting (`GenerateAccessToken`, `GenerateIdToken`, `SignJwt`, `SignBlob` of iamcredentials)
 changes nothing: it is a session's impersonation hop (loaders/gcp/loader.py).
 """
@@ -37,6 +38,7 @@ from graph.model import Evidence, Node, canonical_timestamp
 from graph.schema import EdgeKind, NodeKind
 from loaders.base import Item, evidenced_edge
 from loaders.gcp.entry import Caller, Entry, caller_of_member, identity_props, mapping, parse_key_name, text
+from loaders.gcp.federation import ProviderState, federation_items, is_federation_method
 from loaders.gcp.targets import Target, entry_target, service_account_named
 
 __all__ = ["IMPERSONATION_ROLES", "ChangeResult", "change_items", "is_policy_method", "level_of_role"]
@@ -75,6 +77,8 @@ def level_of_role(role: str) -> str:
 class ChangeResult:
     change: str
     items: list[Item] = field(default_factory=list)
+    provider: ProviderState | None = None
+    """A pool provider's fields the entry set, applied once the load is read (loaders/gcp/federation.py)."""
 
 
 def _change_id(entry: Entry, caller: Caller) -> str:
@@ -108,6 +112,10 @@ def change_items(entry: Entry, caller: Caller, evidence: Evidence) -> ChangeResu
         return _key(entry, caller, evidence, last == "CreateServiceAccountKey")
     if last in ("CreateServiceAccount", "DeleteServiceAccount"):
         return _account(entry, caller, evidence, last == "CreateServiceAccount")
+    if is_federation_method(entry.method):
+        deleting = last.startswith("Delete")
+        found = federation_items(entry, _change_node(entry, caller, "delete" if deleting else "federate", ""), evidence)
+        return None if found is None else ChangeResult(found.change, found.items, found.provider)
     return None
 
 

@@ -138,7 +138,7 @@ class Emitter:
                 )
         if key_id:
             yield from self._key(key_id, session, sid, evidence)
-        for (place_id, place_kind), ips in sorted(self._places(session).items()):
+        for (place_id, place_kind), ips in self.places.by_place(session.ips).items():
             yield edge(
                 sid,
                 NodeKind.SESSION,
@@ -219,14 +219,6 @@ class Emitter:
             evidence,
             session.count,
         )
-
-    def _places(self, session: Session) -> dict[tuple[str, NodeKind], list[str]]:
-        found: dict[tuple[str, NodeKind], list[str]] = {}
-        for ip in sorted(session.ips):
-            place = self.places.place(ip)
-            if place is not None:
-                found.setdefault(place, []).append(ip)
-        return found
 
     def _shared_nodes(self) -> Iterator[Item]:
         for credential in sorted(self.keys):

@@ -32,6 +32,7 @@ from loaders.gcp.entry import (
     read_entries,
     resolve_caller,
 )
+from loaders.gcp.federation import ProviderState, merge_provider, provider_items
 from loaders.gcp.sessions import Aggregates, Session
 from loaders.gcp.targets import Target, entry_target, service_account_named
 from loaders.sessions import MAX_DISTINCT, AddressBook, Touch, trim_evidence
@@ -47,6 +48,7 @@ class _State:
     def __init__(self, ctx: LoadContext) -> None:
         self.aggregates = Aggregates(ctx.session_gap_minutes * 60)
         self.targets: dict[str, Target] = {}
+        self.providers: dict[tuple[str, str], ProviderState] = {}
         self.places: AddressBook = ctx.state.get(STATE + ".places") or AddressBook()
 
 
@@ -88,6 +90,8 @@ class GcpAuditLoader(Loader[Any]):
         if result is None:
             return ()
         session.changes.append((result.change, pointer))
+        if result.provider is not None:
+            merge_provider(state.providers, result.provider)
         return result.items
 
     def _fold(
@@ -127,7 +131,9 @@ class GcpAuditLoader(Loader[Any]):
         state: _State | None = ctx.state.pop(STATE, None)
         if state is None:
             return ()
-        return Emitter(state.aggregates, state.places).items(state.targets)
+        return itertools.chain(
+            Emitter(state.aggregates, state.places).items(state.targets), provider_items(state.providers)
+        )
 
 
 def _fold_hops(session: Session, caller: Caller, chain: list[Caller], minted: Caller | None) -> None:

@@ -32,7 +32,7 @@ from graph import ids
 from graph.model import Evidence, Node
 from graph.schema import EdgeKind, NodeKind
 from loaders.base import Item, evidenced_edge
-from loaders.github_audit.event import AuditEvent, text, token_subtype
+from loaders.github_audit.event import AuditEvent, scope_list, text, token_kind, token_subtype
 
 __all__ = ["TOKEN_PREFIXES", "ChangeResult", "change_items"]
 
@@ -128,6 +128,7 @@ def _token(event: AuditEvent, evidence: Evidence, person_of: Callable[[str], str
     result = ChangeResult(node.id, [node])
     token = ids.github_token(event.token_id, event.hashed_token)
     props: dict[str, Any] = {"platform": "github", "credential_type": "token", "public_id": event.token_id or None}
+    props |= {"scopes": scope_list(scopes) or None, "token_kind": token_kind(event.access_type) or None}
     if created:
         props |= {"status": "active", "created": event.time}
     elif ended:

@@ -131,6 +131,19 @@ def check_event(value: Mapping[str, Any], where: Location) -> AuditEvent:
     )
 
 
+def token_kind(access_type: str) -> str:
+    """`classic` or `fine_grained` for a personal access token's `programmatic_access_type`, else ""."""
+    lowered = access_type.lower().replace("_", " ").replace("-", " ")
+    if "personal access token" not in lowered:
+        return ""
+    return "classic" if "classic" in lowered else ("fine_grained" if "fine grained" in lowered else "")
+
+
+def scope_list(scopes: str) -> list[str]:
+    """`token_scopes` ("repo,workflow" or "repo, workflow") as a sorted list of scope names."""
+    return sorted({s.strip() for s in scopes.split(",") if s.strip()})
+
+
 def token_subtype(access_type: str) -> str:
     """The Credential subtype of a `programmatic_access_type` (a personal access token when unsaid)."""
     lowered = access_type.lower().replace("_", " ")

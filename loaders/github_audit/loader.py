@@ -20,7 +20,7 @@ from graph.model import Evidence
 from graph.schema import NodeKind
 from loaders.base import Item, KnownNodes, LoadContext, Loader, Record, Sample, SourceFile
 from loaders.github_audit.changes import TOKEN_PREFIXES, change_items
-from loaders.github_audit.event import AuditEvent, check_event, read_events, text, token_subtype
+from loaders.github_audit.event import AuditEvent, check_event, read_events, scope_list, text, token_kind, token_subtype
 from loaders.github_audit.sessions import Aggregates, Target, emit_sessions
 from loaders.repositories import repository_node
 from loaders.sessions import MAX_DISTINCT, AddressBook, Touch, all_nodes, trim_evidence
@@ -139,12 +139,14 @@ def _fold(state: _State, session: Any, event: AuditEvent, target: Target | None,
         session.ips.add(event.ip)
     if event.agent and len(session.agents) < MAX_DISTINCT:
         session.agents.add(event.agent)
+    if event.access_type and not session.token_kind:
+        session.token_kind = token_kind(event.access_type)
     if event.access_type and not session.token_subtype:
         session.token_subtype = token_subtype(event.access_type)
     elif (event.hashed_token or event.token_id) and not session.token_subtype:
         session.token_subtype = "github.personal_access_token"
     scopes = text(event.value.get("token_scopes"))
-    session.scopes |= {s.strip() for s in scopes.split(",") if s.strip()}
+    session.scopes |= set(scope_list(scopes))
     session.bot = session.bot or event.value.get("actor_is_bot") is True
     session.evidence = trim_evidence([*session.evidence, pointer])
     if target is None:

@@ -34,6 +34,7 @@ _OWNED_BY_CREATOR = ("github.personal_access_token", "github.oauth_token")
 class Session(SessionBase):
     changes: list[tuple[str, Pointer]] = field(default_factory=list)
     token_subtype: str = ""
+    token_kind: str = ""
     scopes: set[str] = field(default_factory=set)
     bot: bool = False
 
@@ -41,6 +42,7 @@ class Session(SessionBase):
         SessionBase.absorb(self, other)  # zero-argument super() does not work with slots dataclasses
         self.changes.extend(other.changes)
         self.token_subtype = self.token_subtype or other.token_subtype
+        self.token_kind = self.token_kind or other.token_kind
         self.scopes |= other.scopes
         self.bot = self.bot or other.bot
 
@@ -80,7 +82,7 @@ def emit_sessions(
     person_of: Callable[[str], str],
 ) -> Iterator[Item]:
     accounts: dict[str, tuple[str, bool]] = {}
-    tokens: dict[str, tuple[str, str, str, set[str]]] = {}
+    tokens: dict[str, tuple[str, str, str, set[str], str]] = {}
     logins: dict[str, str] = {}  # people known only by login (a named gap): github-user:<login> -> login
     for actor, session in aggregates.all_sessions():
         token = token_id_of(session.group[0], hashes)
@@ -91,12 +93,13 @@ def emit_sessions(
             if not session.bot and not actor.endswith("[bot]") and person_of(actor).startswith("github-user:"):
                 logins[person_of(actor)] = actor
         if token:
-            known = tokens.get(token, (session.token_subtype, session.start_text, session.end_text, set()))
+            known = tokens.get(token, (session.token_subtype, session.start_text, session.end_text, set(), ""))
             tokens[token] = (
                 known[0] or session.token_subtype,
                 min(known[1], session.start_text),
                 max(known[2], session.end_text),
                 known[3] | session.scopes,
+                known[4] or session.token_kind,
             )
     for account in sorted(accounts):
         login, bot = accounts[account]
@@ -114,7 +117,7 @@ def emit_sessions(
             sources=(NAME,),
         )
     for token in sorted(tokens):
-        subtype, first, last, scopes = tokens[token]
+        subtype, first, last, scopes, kind = tokens[token]
         yield Node.make(
             id=token,
             kind=NodeKind.CREDENTIAL,
@@ -125,6 +128,8 @@ def emit_sessions(
                 "credential_type": "token",
                 "last_used": last,
                 "description": ("scopes: " + ", ".join(sorted(scopes))) if scopes else None,
+                "scopes": sorted(scopes) or None,
+                "token_kind": kind or None,
             },
             first_seen=first,
             last_seen=last,
@@ -237,12 +242,7 @@ def _session(
         yield edge(person, NodeKind.PERSON, EdgeKind.STARTED, sid, NodeKind.SESSION)
     if token:
         yield edge(sid, NodeKind.SESSION, EdgeKind.AUTHENTICATED_WITH, token, NodeKind.CREDENTIAL, count=session.count)
-    found: dict[tuple[str, NodeKind], list[str]] = {}
-    for ip in sorted(session.ips):
-        place = places.place(ip)
-        if place is not None:
-            found.setdefault(place, []).append(ip)
-    for (place_id, place_kind), ips_here in sorted(found.items()):
+    for (place_id, place_kind), ips_here in places.by_place(session.ips).items():
         yield edge(sid, NodeKind.SESSION, EdgeKind.FROM, place_id, place_kind, matched_by="ip", ips=ips_here)
     for target_id in sorted(session.touched):
         touch = session.touched[target_id]

@@ -161,12 +161,7 @@ def _session(actor: Actor, session: Session, places: AddressBook, targets: dict[
         )
         yield edge(sid, NodeKind.SESSION, EdgeKind.AUTHENTICATED_WITH, credential, NodeKind.CREDENTIAL)
         yield edge(actor.identity, NodeKind.IDENTITY, EdgeKind.HAS_CREDENTIAL, credential, NodeKind.CREDENTIAL)
-    found: dict[tuple[str, NodeKind], list[str]] = {}
-    for ip in sorted(session.ips):
-        place = places.place(ip)
-        if place is not None:
-            found.setdefault(place, []).append(ip)
-    for (place_id, place_kind), ips_here in sorted(found.items()):
+    for (place_id, place_kind), ips_here in places.by_place(session.ips).items():
         yield edge(sid, NodeKind.SESSION, EdgeKind.FROM, place_id, place_kind, matched_by="ip", ips=ips_here)
     for target_id in sorted(session.touched):
         touch = session.touched[target_id]

@@ -9,7 +9,7 @@ workload at the same address (a self-hosted runner on an instance is the more sp
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,3 +76,14 @@ class AddressBook:
                 place = None
         self._cache[address] = place
         return place
+
+    def by_place(self, addresses: Iterable[str]) -> dict[Place, list[str]]:
+        """The Runners and Workloads at a session's addresses, each with its addresses (sorted):
+        one FROM edge (`matched_by: ip`) per place, as every audit-log source draws it — which is
+        what makes a credential the session used USES (observed) by that place (queries/shared.py)."""
+        found: dict[Place, list[str]] = {}
+        for address in sorted(addresses):
+            place = self.place(address)
+            if place is not None:
+                found.setdefault(place, []).append(address)
+        return dict(sorted(found.items()))

@@ -1,6 +1,7 @@
 """Every query gives the identical answer on the embedded store and on Neo4j.
 
-The planted scenario is compared whole (with and without `as_of`); then hypothesis generates
+The planted scenario is compared whole (with and without `as_of`), and findings over the cloud and
+SaaS loaders' fixtures; then hypothesis generates
 random graphs (valid per the schema's endpoint tables, with random statuses, natures, levels,
 modes, environments and times) and every query runs on both stores for each one.
 """
@@ -19,9 +20,14 @@ from graph.embedded import EmbeddedStore
 from graph.model import Edge, Evidence, Node
 from graph.schema import EDGE_SPECS, EdgeKind, NodeKind
 from graph.store import GraphStore
+from queries.findings import findings
 from tests.conftest import neo4j_lock, neo4j_settings, open_neo4j_store
 from tests.fixtures.queries.run_all import run_all
 from tests.fixtures.queries.scenario import build_scenario
+from tests.loader_helpers import load
+from tests.queries.test_findings_saas import FILES as SAAS_FILES
+from tests.queries.test_findings_saas import NEW_RULES as SAAS_RULES
+from tests.queries.test_findings_saas import NOW as SAAS_NOW
 
 pytestmark = pytest.mark.neo4j
 
@@ -107,6 +113,23 @@ def _compare(neo4j: GraphStore, nodes: list[Node], edges: list[Edge], as_of: str
 def test_scenario_identical_on_both_stores(neo4j: GraphStore, as_of: str | None) -> None:
     scenario = build_scenario()
     _compare(neo4j, list(scenario.nodes.values()), scenario.edges, as_of)
+
+
+def test_saas_findings_identical_on_both_stores(neo4j: GraphStore, tmp_path: Path) -> None:
+    """The cloud and SaaS rules (queries/rules_saas.py) over what the loaders made of their
+    fixtures: the same findings, evidence and all, on both stores (random graphs carry no SaaS
+    subtypes, so they never reach these rules)."""
+    neo4j.clear()  # type: ignore[attr-defined]
+    load(neo4j, *SAAS_FILES)
+    embedded = EmbeddedStore(tmp_path / "keytrail.db")
+    try:
+        load(embedded, *SAAS_FILES)
+        left = findings(embedded, now=SAAS_NOW)
+    finally:
+        embedded.close()
+    right = findings(neo4j, now=SAAS_NOW)
+    assert set(left.counts_by_rule) >= SAAS_RULES  # not vacuous: every new rule fired
+    assert left.model_dump() == right.model_dump()
 
 
 @settings(

@@ -38,7 +38,7 @@ from graph.model import Edge, Evidence, Node, from_store
 from graph.schema import EdgeKind, NodeKind
 from loaders.aws.cloudtrail.chains import AssumeCall, link_chains
 from loaders.aws.cloudtrail.event import Principal, valid_key
-from loaders.aws.cloudtrail.matching import Matching, Place
+from loaders.aws.cloudtrail.matching import Matching
 from loaders.aws.cloudtrail.sessions import Aggregates, Pointer, Session, trim_evidence
 from loaders.aws.nature import SERVICE_LINKED_PROPS, SSO_REASON, service_linked_role, sso_role
 from loaders.base import Item
@@ -244,10 +244,7 @@ class Emitter:
                 sid, NodeKind.SESSION, EdgeKind.FROM, instance, NodeKind.WORKLOAD, session, sid, evidence,
                 matched_by="instance_session_name",
             )  # fmt: skip
-        by_place: dict[Place, list[str]] = {}
-        for ip, place in places.items():
-            by_place.setdefault(place, []).append(ip)
-        for (place_id, place_kind), ips_here in sorted(by_place.items()):
+        for (place_id, place_kind), ips_here in self.matching.places.by_place(places).items():
             yield self._edge(
                 sid,
                 NodeKind.SESSION,
