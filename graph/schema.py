@@ -277,6 +277,9 @@ NODE_SPECS: MappingProxyType[NodeKind, NodeSpec] = MappingProxyType(
                     impersonated="list[str]",  # identities the session impersonated (k8s impersonatedUser)
                     denied="list[str]",  # attempts the authorizer or server refused (k8s): kept, never touches
                     host="str",  # the host (Workload id) an SSH or proxy session ran on: where its hops start
+                    kubernetes_cluster="str",  # the Kubernetes cluster a proxy (Teleport) session reached
+                    kubernetes_groups="list[str]",  # the groups the proxy impersonated there
+                    network="list[str]",  # ip:port a host session's programs connected to (Teleport enhanced recording)
                     **_COMMON_NODE,  # type: ignore[arg-type]
                 ),
             ),
@@ -291,6 +294,7 @@ NODE_SPECS: MappingProxyType[NodeKind, NodeSpec] = MappingProxyType(
                     cluster="str",
                     namespace="str",
                     rules="list[str]",  # an RBAC role's rules as text: "verbs on resources"
+                    app_uri="str",  # where a proxied application really runs (Teleport app_uri)
                     **_COMMON_NODE,  # type: ignore[arg-type]
                 ),
             ),

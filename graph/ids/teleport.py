@@ -9,6 +9,7 @@ Correlation rules:
   node the host's own sshd log names, and its `server_addr` IP is that host's address.
 - A database is `teleport:<cluster>:db:<db_service>`; a database user is an identity of that
   database, `teleport:<cluster>:db:<db_service>:user:<db_user>`.
+- An application is `teleport:<cluster>:app:<app_name>`.
 - An access request is the approval `approval:teleport:<cluster>:<request id>`: the id every
   session's `access_requests` names, so a session meets the approval it ran under.
 """
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 from graph.ids._base import require
 
-__all__ = ["teleport_approval", "teleport_database", "teleport_db_user", "teleport_user"]
+__all__ = ["teleport_app", "teleport_approval", "teleport_database", "teleport_db_user", "teleport_user"]
 
 
 def _clean(value: str, what: str) -> str:
@@ -35,6 +36,10 @@ def teleport_database(cluster: str, service: str) -> str:
 
 def teleport_db_user(cluster: str, service: str, user: str) -> str:
     return f"{teleport_database(cluster, service)}:user:{_clean(user, 'database user')}"
+
+
+def teleport_app(cluster: str, app: str) -> str:
+    return f"teleport:{_clean(cluster, 'cluster')}:app:{_clean(app, 'app name')}"
 
 
 def teleport_approval(cluster: str, request_id: str) -> str:

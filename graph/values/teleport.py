@@ -1,5 +1,5 @@
-"""Teleport subtypes: proxy sessions, Teleport users, databases and their users, access requests
-(graph/ids/teleport.py, loaders/teleport/)."""
+"""Teleport subtypes: proxy sessions, Teleport users, databases and their users, applications and
+access requests (graph/ids/teleport.py, loaders/teleport/)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ class TeleportSubtype(StrEnum):
     DATABASE = "teleport.database"
     DB_USER = "teleport.db_user"
     ACCESS_REQUEST = "teleport.access_request"
+    APP = "teleport.app"
 
 
 SUBTYPES = (
@@ -24,5 +25,6 @@ SUBTYPES = (
     Subtype(TeleportSubtype.USER, (NodeKind.IDENTITY,), "a Teleport user (a person's, or a bot's)"),
     Subtype(TeleportSubtype.DATABASE, (NodeKind.RESOURCE,), "a database Teleport proxies, by its service name"),
     Subtype(TeleportSubtype.DB_USER, (NodeKind.IDENTITY,), "a database user Teleport sessions log in as"),
+    Subtype(TeleportSubtype.APP, (NodeKind.RESOURCE,), "an application Teleport proxies, by its app name"),
     Subtype(TeleportSubtype.ACCESS_REQUEST, (NodeKind.APPROVAL,), "a Teleport access request and its reviews"),
 )

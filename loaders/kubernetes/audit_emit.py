@@ -20,13 +20,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from graph import ids
-from graph.errors import ModelError
+from graph.k8s_api import api_node
 from graph.model import Edge, Evidence, Node
 from graph.schema import EdgeKind, NodeKind
 from loaders.base import Item
 from loaders.kubernetes.audit_sessions import Actor, AuditState, Session
 from loaders.kubernetes.audit_targets import Target
-from loaders.kubernetes.nodes import scope_node, secret_node, service_account_node, user_node
+from loaders.kubernetes.nodes import service_account_node, user_node
 from loaders.sessions import AddressBook, Place, Pointer, trim_evidence
 
 __all__ = ["NAME", "Emitter", "People"]
@@ -140,29 +140,6 @@ class Emitter:
             else:
                 yield user_node(actor.cluster, actor.username, source=NAME)
         for target_id in sorted(self.targets):
-            node = _target_node(self.targets[target_id])
+            node = api_node(self.targets[target_id], NAME)
             if node is not None:
                 yield node
-
-
-def _target_node(target: Target) -> Node | None:
-    """The node an audit event names, as the objects loader would make it (same ids, same subtypes)."""
-    cluster = target.id.split(":", 2)[1]
-    space, _, name = target.name.rpartition("/")
-    try:
-        if target.subtype == "k8s.secret":
-            return secret_node(cluster, space, name, source=NAME)
-        if target.subtype == "k8s.serviceaccount":
-            return service_account_node(cluster, space, name, source=NAME)
-        if target.subtype == "k8s.user":
-            return user_node(cluster, target.name, source=NAME)
-        if target.subtype == "k8s.resource":
-            return scope_node(target.id, cluster, target.namespace, target.name, source=NAME)
-        return Node.make(
-            id=target.id, kind=target.kind, subtype=target.subtype, name=target.name,
-            props={"platform": "k8s", "cluster": cluster, "namespace": target.namespace or None,
-                   **({"resource_type": "nonresource_url"} if target.subtype == "k8s.nonresource" else {})},
-            sources=(NAME,),
-        )  # fmt: skip
-    except ModelError:
-        return None

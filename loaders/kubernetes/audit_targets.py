@@ -1,10 +1,9 @@
 """What an audit event touched, as the node other sources name it, and whether it is a Change.
 
-objectRef → target: a named Secret is its Credential (`k8s:<c>:secret:<ns>/<name>`); a named pod
-or controller its Workload (exec, attach and port-forward land on the pod the manifests
-declared); a named ServiceAccount its Identity; a role or binding its Resource; anything else
-the resource scope RBAC grants (`k8s:<c>:res:<ns>/<resource>[/<name>]`, `*` when the request
-spans namespaces). A request with no objectRef touches its non-resource URL path.
+objectRef → target, by the rules every source of Kubernetes API requests shares (graph/k8s_api.py):
+a named Secret is its Credential, a named pod or controller its Workload (exec, attach and
+port-forward land on the pod the manifests declared), and so on. A request with no objectRef
+touches its non-resource URL path.
 
 Writes to RBAC objects and Secrets are Changes: a binding created is a `grant`, deleted a
 `revoke`; a role created `create`, updated `expand` (it may now grant more), deleted
@@ -17,32 +16,15 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any, NamedTuple
+from typing import Any
 
 from graph import ids
-from graph.schema import NodeKind
+from graph.k8s_api import INTERACTIVE, READ_VERBS, ApiTarget, api_target, nonresource_target
 
 __all__ = ["INTERACTIVE", "READ_VERBS", "Target", "binding_detail", "change_id", "change_type", "target_of"]
 
-INTERACTIVE = frozenset({"exec", "attach", "portforward"})
-READ_VERBS = frozenset({"get", "list", "watch"})
-_WORKLOADS = {
-    "pods": "pod", "deployments": "deployment", "daemonsets": "daemonset", "statefulsets": "statefulset",
-    "replicasets": "replicaset", "jobs": "job", "cronjobs": "cronjob",
-}  # fmt: skip
-_RBAC = {"roles": "role", "clusterroles": "clusterrole", "rolebindings": "rolebinding",
-         "clusterrolebindings": "clusterrolebinding"}  # fmt: skip
-_CLUSTER_SCOPED_RBAC = frozenset({"clusterroles", "clusterrolebindings"})
 _WRITES = frozenset({"create", "update", "patch", "delete", "deletecollection"})
-
-
-class Target(NamedTuple):
-    id: str
-    kind: NodeKind
-    subtype: str
-    name: str
-    namespace: str
-
+Target = ApiTarget  # the name the audit modules use
 
 _SPACE = re.compile(r"\s")
 
@@ -53,36 +35,17 @@ def _text(ref: dict[str, Any], key: str) -> str:
 
 
 def target_of(cluster: str, event: dict[str, Any]) -> tuple[Target, str]:
-    """(target, action text such as `create pods/exec`) of an event."""
+    """(target, action text such as `create pods/exec`) of an event (the node: graph/k8s_api.py)."""
     verb = str(event.get("verb", "")).lower()
     ref = event.get("objectRef")
     if not isinstance(ref, dict) or not _text(ref, "resource"):
         uri = event.get("requestURI")
         path = uri.split("?", 1)[0].strip() if isinstance(uri, str) and uri.strip() else "/"
         path = "".join(path.split())[:200] or "/"
-        return Target(ids.k8s_resource(cluster, "nonresource:" + path), NodeKind.RESOURCE, "k8s.nonresource", path,
-                      ""), f"{verb} {path}"  # fmt: skip
+        return nonresource_target(cluster, path), f"{verb} {path}"
     resource, sub = _text(ref, "resource").lower(), _text(ref, "subresource").lower()
-    name, namespace = _text(ref, "name"), _text(ref, "namespace")
     action = f"{verb} {resource}" + (f"/{sub}" if sub else "")
-    if name and resource == "secrets" and namespace:
-        return Target(ids.k8s_object(cluster, "secret", namespace, name), NodeKind.CREDENTIAL, "k8s.secret",
-                      f"{namespace}/{name}", namespace), action  # fmt: skip
-    if name and resource in _WORKLOADS and namespace:
-        short = _WORKLOADS[resource]
-        return Target(ids.k8s_object(cluster, short, namespace, name), NodeKind.WORKLOAD, f"k8s.{short}",
-                      f"{namespace}/{name}", namespace), action  # fmt: skip
-    if name and resource == "serviceaccounts" and namespace:
-        return Target(ids.k8s_service_account(cluster, namespace, name), NodeKind.IDENTITY, "k8s.serviceaccount",
-                      f"{namespace}/{name}", namespace), action  # fmt: skip
-    if name and resource in _RBAC:
-        space = "" if resource in _CLUSTER_SCOPED_RBAC else (namespace or "default")
-        return Target(ids.k8s_object(cluster, _RBAC[resource], space, name), NodeKind.RESOURCE,
-                      f"k8s.{_RBAC[resource]}", f"{space}/{name}" if space else name, space), action  # fmt: skip
-    space = namespace or ("" if resource in _CLUSTER_SCOPED_RBAC else "*")
-    label = f"{resource}{' ' + name if name else ''} in {space or 'the cluster'}"
-    return Target(ids.k8s_resource(cluster, resource, space, name), NodeKind.RESOURCE, "k8s.resource", label,
-                  space if space != "*" else ""), action  # fmt: skip
+    return api_target(cluster, resource, _text(ref, "namespace"), _text(ref, "name")), action
 
 
 def change_type(verb: str, event: dict[str, Any]) -> str | None:

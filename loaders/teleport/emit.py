@@ -40,6 +40,7 @@ from loaders.sessions import (
 from loaders.sessions.accounts import account_nature
 from loaders.sessions.commands import MAX_COMMANDS, mask_command
 from loaders.teleport.identities import requests, users
+from loaders.teleport.reached import apps, connections, destinations, kube_requests
 from loaders.teleport.sessions import Request, TeleportState, TpSession
 
 __all__ = ["emit", "host_sessions"]
@@ -84,7 +85,11 @@ def _edge(
 
 
 def _host(state: TeleportState, session: TpSession) -> tuple[str, str]:
-    """(hostname, ip) of the node a session ran on: its own events, else another event of its server id."""
+    """(hostname, ip) of the node a session ran on: its own events, else another event of its server id.
+    A Kubernetes or application session ran on no host (its server id is Teleport's kube or app
+    agent): what it reached is the cluster's objects or the application."""
+    if (session.kube_cluster or session.apps) and not session.hostname and not session.commands:
+        return "", ""
     known = state.servers.get((session.cluster, session.server_id), ("", ""))
     # with no event naming the node's hostname, the node is known by its Teleport server id
     return session.hostname or known[0] or session.server_id, session.server_ip or known[1]
@@ -93,7 +98,7 @@ def _host(state: TeleportState, session: TpSession) -> tuple[str, str]:
 def _hosts(state: TeleportState) -> dict[str, tuple[str, set[str]]]:
     """host id -> (hostname, its addresses) of every node this load's sessions ran on."""
     hosts: dict[str, tuple[str, set[str]]] = {}
-    for _u, session in state.index.all_sessions():
+    for _sid, session in all_sessions(state):
         hostname, ip = _host(state, session)
         if hostname:
             addresses = hosts.setdefault(ids.unix_host(hostname), (hostname, set()))[1]
@@ -102,13 +107,22 @@ def _hosts(state: TeleportState) -> dict[str, tuple[str, set[str]]]:
     return hosts
 
 
+def all_sessions(state: TeleportState) -> list[tuple[str, TpSession]]:
+    """(session id, session) of every session: by sid, and the sid-less kube request sessions by
+    user, Kubernetes cluster and start."""
+    found = [(ids.session("teleport", s.cluster, s.sid), s) for _u, s in state.index.all_sessions()]
+    for _u, s in state.kube_index.all_sessions():
+        user = "_".join(s.user.split())
+        found.append((ids.session("teleport", s.cluster, "kube", s.kube_cluster, user, s.start_text), s))
+    return found
+
+
 def host_sessions(state: TeleportState) -> HostSessions:
     """This load's Teleport sessions as visits and arrivals for the hop index (loaders/sessions/hops.py)."""
     found = HostSessions()
     for host, (_name, addresses) in _hosts(state).items():
         found.addresses.extend((address, host) for address in sorted(addresses))
-    for _u, session in state.index.all_sessions():
-        sid = ids.session("teleport", session.cluster, session.sid)
+    for sid, session in all_sessions(state):
         hostname = _host(state, session)[0]
         host = ids.unix_host(hostname) if hostname else ""
         if host:
@@ -119,7 +133,7 @@ def host_sessions(state: TeleportState) -> HostSessions:
 
 
 def emit(state: TeleportState, hops: HopIndex, places: AddressBook, notes: list[str]) -> Iterator[Item]:
-    sessions = [(ids.session("teleport", s.cluster, s.sid), s) for _u, s in state.index.all_sessions()]
+    sessions = all_sessions(state)
     hosts = _hosts(state)
     came_from: dict[str, list[tuple[Visit, str, int]]] = {}
     for arrival, visit, ip, gap in hops.hops(NAME):
@@ -168,7 +182,8 @@ def _session(
     first, last = session.start_text, session.end_text
     hostname, _ip = _host(state, session)
     host = ids.unix_host(hostname) if hostname else ""
-    where = hostname or session.db_service or session.server_id or "?"
+    app = min(session.apps, default="")
+    where = hostname or session.db_service or session.kube_cluster or app or session.server_id or "?"
     yield Node.make(
         id=sid,
         kind=_N.SESSION,
@@ -185,6 +200,9 @@ def _session(
             "interactive": session.interactive,
             "host": host or None,
             "cluster": session.cluster,
+            "kubernetes_cluster": session.kube_cluster or None,
+            "kubernetes_groups": sorted(session.kube_groups) or None,
+            "network": destinations(session) or None,
         },
         first_seen=first,
         last_seen=last,
@@ -236,6 +254,10 @@ def _session(
         )
     if session.db_service:
         yield from _database(sid, session, evidence)
+    if session.kube_cluster:
+        yield from kube_requests(sid, session, evidence, NAME)
+    yield from apps(sid, session, NAME)
+    yield from connections(sid, session, places, NAME)
     for ip in sorted(session.ips):
         place = places.place(ip)
         if place is not None:

@@ -7,7 +7,15 @@ metadata `sid`; server metadata `server_id`, `server_hostname`, `server_addr`; c
 `addr.remote` (some exporters flatten it to `addr_remote`); `session.command`'s `path`/`argv`;
 `exec`'s `command`; database events' `db_service`, `db_name`, `db_user`, `db_query`;
 `session.end`'s `session_start`/`session_stop`/`interactive`; access requests' `id`, `state`,
-`roles`, `reason`, `reviewer`, `proposed_state`, `expires`, `max_duration`.
+`roles`, `reason`, `reviewer`, `proposed_state`, `expires`, `max_duration`; `kube.request`'s
+`kubernetes_cluster`, `kubernetes_users`, `kubernetes_groups`, `verb` (the HTTP method),
+`request_path`, `resource_kind` (the plural resource), `resource_namespace`, `resource_name`,
+`response_code`, and a kube `exec`'s `kubernetes_pod_namespace`/`kubernetes_pod_name`;
+`app.session.start`'s `app_name`, `app_uri`, `app_public_addr`; `session.network`'s `dst_addr`,
+`dst_port`, `program`.
+
+A `kube.request` needs no `sid` (Teleport's reference example has none): requests outside an
+exec stream are grouped per user and Kubernetes cluster by time (loaders/teleport/sessions.py).
 """
 
 from __future__ import annotations
@@ -74,7 +82,59 @@ class TeleportEvent:
     reviewer: str = ""
     expires: str = ""
     success: bool = True
+    kube_cluster: str = ""
+    kube_users: tuple[str, ...] = ()
+    kube_groups: tuple[str, ...] = ()
+    kube_resource: str = ""
+    kube_namespace: str = ""
+    kube_name: str = ""
+    kube_subresource: str = ""
+    http_verb: str = ""
+    response_code: int = 0
+    app_name: str = ""
+    app_uri: str = ""
+    app_public_addr: str = ""
+    dst_addr: str = ""
+    dst_port: int = 0
+    program: str = ""
     extra: dict[str, str] = field(default_factory=dict)
+
+
+def _int(event: Mapping[str, Any], name: str) -> int:
+    value = event.get(name)
+    return value if type(value) is int and 0 <= value < 1 << 32 else 0
+
+
+def _subresource(path: str, resource: str, name: str) -> str:
+    """`exec` of `/api/v1/namespaces/ns/pods/web/exec`: what follows the object's name in the path."""
+    parts = path.split("?", 1)[0].strip("/").split("/")
+    for at in range(len(parts) - 2):
+        if parts[at] == resource and parts[at + 1] == name:
+            return parts[at + 2].lower()
+    return ""
+
+
+def _kube(event: Mapping[str, Any]) -> dict[str, Any]:
+    """The Kubernetes side of a `kube.request` or kube `exec`: cluster, impersonated users and
+    groups, the object (a kube exec names its pod) and the subresource."""
+    cluster = _text(event, "kubernetes_cluster")
+    if not cluster:
+        return {}
+    resource = _text(event, "resource_kind").lower()
+    namespace = _text(event, "resource_namespace") or _text(event, "kubernetes_pod_namespace")
+    name = _text(event, "resource_name")
+    if not resource and _text(event, "kubernetes_pod_name"):
+        resource, name = "pods", _text(event, "kubernetes_pod_name")
+    path = _text(event, "request_path")
+    sub = _subresource(path, resource, name) if resource and name and path else ""
+    if _text(event, "event") == "exec" and resource == "pods":
+        sub = sub or "exec"
+    return {
+        "kube_cluster": cluster, "kube_users": tuple(_strings(event.get("kubernetes_users"))),
+        "kube_groups": tuple(_strings(event.get("kubernetes_groups"))), "kube_resource": resource,
+        "kube_namespace": namespace, "kube_name": name, "kube_subresource": sub,
+        "http_verb": _text(event, "verb").upper(), "response_code": _int(event, "response_code"),
+    }  # fmt: skip
 
 
 def _time(value: object, what: str) -> str:
@@ -102,7 +162,7 @@ def read_event(event: Mapping[str, Any], default_cluster: str) -> TeleportEvent 
     argv = " ".join(_strings(event.get("argv")))
     command = " ".join(part for part in (_text(event, "path") or _text(event, "program"), argv) if part)
     sid = _text(event, "sid")
-    if kind in SESSION_EVENTS and not sid:
+    if kind in SESSION_EVENTS and not sid and kind != "kube.request":
         raise ValueError(f"{kind} event without a session id (sid)")
     request_id = _text(event, "id") if kind in REQUEST_EVENTS else ""
     if kind in REQUEST_EVENTS and not request_id:
@@ -122,4 +182,8 @@ def read_event(event: Mapping[str, Any], default_cluster: str) -> TeleportEvent 
         request_id=request_id, state=_text(event, "state") or _text(event, "proposed_state"),
         roles=tuple(_strings(event.get("roles"))), reason=_text(event, "reason"), reviewer=_text(event, "reviewer"),
         expires=_time(expires, "expires") if expires else "", success=event.get("success") is not False,
+        app_name=_text(event, "app_name"), app_uri=_text(event, "app_uri"),
+        app_public_addr=_text(event, "app_public_addr") or _text(event, "public_addr"),
+        dst_addr=_address(_text(event, "dst_addr")), dst_port=_int(event, "dst_port"), program=_text(event, "program"),
+        **_kube(event),
     )  # fmt: skip

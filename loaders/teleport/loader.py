@@ -14,13 +14,15 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from graph.errors import LoadError
+from graph.k8s_api import INTERACTIVE
+from graph.model import EVIDENCE_LIMIT
 from loaders.base import Item, KnownNodes, LoadContext, Loader, Location, Record, Sample, SourceFile
 from loaders.formats.json import iter_json_documents
-from loaders.sessions import AddressBook
+from loaders.sessions import AddressBook, SessionIndex, Touch
 from loaders.sessions.hops import epoch, shared_hops
 from loaders.teleport.emit import emit, host_sessions
 from loaders.teleport.events import REQUEST_EVENTS, SESSION_EVENTS, TeleportEvent, read_event
-from loaders.teleport.sessions import Request, TeleportState
+from loaders.teleport.sessions import Request, TeleportState, TpSession
 
 __all__ = ["NAME", "TeleportLoader"]
 
@@ -34,7 +36,8 @@ DEFAULT_CLUSTER = "teleport"
 def _state(ctx: LoadContext) -> TeleportState:
     state = ctx.state.get(_STATE)
     if state is None:
-        state = ctx.state[_STATE] = TeleportState()
+        gap = ctx.session_gap_minutes * 60
+        state = ctx.state[_STATE] = TeleportState(kube_index=SessionIndex(gap, TpSession))
     return state
 
 
@@ -89,8 +92,13 @@ def _observe(state: TeleportState, event: TeleportEvent, where: Location) -> Non
         return
     if event.server_id and event.server_hostname:
         state.servers[(event.cluster, event.server_id)] = (event.server_hostname, event.server_ip)
-    session = state.index.session_for((event.cluster, event.sid), epoch(event.at), event.at, event.user)
+    if event.sid:
+        session = state.index.session_for((event.cluster, event.sid), epoch(event.at), event.at, event.user)
+    else:  # a kube.request outside an exec stream: per user and Kubernetes cluster, by time
+        group = (event.cluster, event.user, event.kube_cluster)
+        session = state.kube_index.session_for(group, epoch(event.at), event.at, event.user)
     _fill(session, event, pointer)
+    _targets(session, event, pointer)
 
 
 def _fill(session: Any, event: TeleportEvent, pointer: Any) -> None:
@@ -108,7 +116,11 @@ def _fill(session: Any, event: TeleportEvent, pointer: Any) -> None:
     session.count += 1
     session.evidence.append(pointer)
     if event.kind in ("session.command", "exec") and event.command:
-        session.commands.append((event.command, pointer))
+        if event.kube_cluster and event.kube_name:  # `kubectl exec` through Teleport: run in the pod
+            key = (event.kube_resource, event.kube_namespace, event.kube_name)
+            session.kube_commands.append((key, event.command, pointer))
+        else:
+            session.commands.append((event.command, pointer))
     if event.kind == "db.session.query" and event.query:
         session.queries.append((event.query, pointer))
     if event.kind == "session.end":
@@ -116,6 +128,53 @@ def _fill(session: Any, event: TeleportEvent, pointer: Any) -> None:
         session.interactive = session.interactive or event.interactive
     if event.kind == "session.start" and not event.command:
         session.interactive = True  # a shell with no initial command: a person at a terminal
+
+
+_HTTP_VERBS = {"POST": "create", "PUT": "update", "PATCH": "patch"}
+
+
+def _kube_verb(event: TeleportEvent) -> str:
+    """The Kubernetes verb of a proxied request, as the cluster's audit log would name it."""
+    method = event.http_verb or ("POST" if event.kind == "exec" else "GET")
+    if method == "GET":
+        return "get" if event.kube_name else "list"  # a watch is a GET too: Teleport's event does not tell
+    if method == "DELETE":
+        return "delete" if event.kube_name else "deletecollection"
+    return _HTTP_VERBS.get(method, method.lower())
+
+
+def _touch(touches: dict[Any, Touch[Any]], key: Any, event: TeleportEvent, pointer: Any) -> Touch[Any]:
+    touch = touches.get(key)
+    if touch is None:
+        touch = touches[key] = Touch(key, epoch(event.at), event.at)
+    else:
+        touch.seen(epoch(event.at), event.at)
+    touch.count += 1
+    if len(touch.evidence) < 2 * EVIDENCE_LIMIT:
+        touch.evidence.append(pointer)
+    return touch
+
+
+def _targets(session: TpSession, event: TeleportEvent, pointer: Any) -> None:
+    """What a kube request or exec, an app session or a network connection reached."""
+    if event.kube_cluster:
+        session.kube_cluster = session.kube_cluster or event.kube_cluster
+        session.kube_users.update(event.kube_users)
+        session.kube_groups.update(event.kube_groups)
+        if event.kube_resource:
+            key = (event.kube_resource, event.kube_namespace, event.kube_name)
+            touch = _touch(session.kube, key, event, pointer)
+            sub = f"/{event.kube_subresource}" if event.kube_subresource else ""
+            touch.actions.add(f"{_kube_verb(event)} {event.kube_resource}{sub}")
+            touch.errors += event.response_code >= 400
+            if event.kube_subresource in INTERACTIVE:
+                session.interactive = True
+    if event.app_name:
+        _touch(session.apps, event.app_name, event, pointer).actions.add(event.kind)
+        session.app_addresses.setdefault(event.app_name, (event.app_uri, event.app_public_addr))
+    if event.kind == "session.network" and event.dst_addr:
+        touch = _touch(session.connections, (event.dst_addr, event.dst_port), event, pointer)
+        touch.actions.add(event.program or "connect")
 
 
 def _request(state: TeleportState, event: TeleportEvent, pointer: Any) -> None:

@@ -2,8 +2,10 @@
 
 A session is every event with one `sid` (Teleport's own session id: SSH, exec and database
 sessions all carry one), so the group is (cluster, sid) and no gap splits it — a sid is never
-reused. An access request is every `access_request.*` event with one `id`: its creation (the
-requester, roles, reason, expiry), its reviews (reviewer, proposed state) and its resolution
+reused. A `kube.request` outside an exec stream carries no sid: those of one Teleport user on
+one Kubernetes cluster are grouped by time, with the load's session gap (`kube_index`). An
+access request is every `access_request.*` event with one `id`: its creation (the requester,
+roles, reason, expiry), its reviews (reviewer, proposed state) and its resolution
 (`access_request.update` with `state`).
 """
 
@@ -12,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from loaders.sessions import Pointer, SessionBase, SessionIndex
+from loaders.sessions import Pointer, SessionBase, SessionIndex, Touch
 
 __all__ = ["Request", "TeleportState", "TpSession"]
 
@@ -36,11 +38,19 @@ class TpSession(SessionBase):
     db_service: str = ""
     db_user: str = ""
     ended: bool = False
+    kube_cluster: str = ""
+    kube_users: set[str] = field(default_factory=set)
+    kube_groups: set[str] = field(default_factory=set)
+    kube: dict[tuple[str, str, str], Touch[tuple[str, str, str]]] = field(default_factory=dict)  # (res, ns, name)
+    kube_commands: list[tuple[tuple[str, str, str], str, Pointer]] = field(default_factory=list)
+    apps: dict[str, Touch[str]] = field(default_factory=dict)
+    app_addresses: dict[str, tuple[str, str]] = field(default_factory=dict)  # app -> (uri, public address)
+    connections: dict[tuple[str, int], Touch[tuple[str, int]]] = field(default_factory=dict)  # (dst ip, port)
 
     def absorb(self, other: Any) -> None:
         SessionBase.absorb(self, other)  # zero-argument super() does not work with slots dataclasses
         for name in ("cluster", "sid", "user", "login", "impersonator", "server_id", "hostname", "server_ip",
-                     "db_service", "db_user"):  # fmt: skip
+                     "db_service", "db_user", "kube_cluster"):  # fmt: skip
             if not getattr(self, name):
                 setattr(self, name, getattr(other, name))
         self.access_requests |= other.access_requests
@@ -48,6 +58,17 @@ class TpSession(SessionBase):
         self.commands.extend(other.commands)
         self.queries.extend(other.queries)
         self.ended = self.ended or other.ended
+        self.kube_users |= other.kube_users
+        self.kube_groups |= other.kube_groups
+        self.kube_commands.extend(other.kube_commands)
+        for mine, theirs in ((self.kube, other.kube), (self.apps, other.apps), (self.connections, other.connections)):
+            for key, touch in theirs.items():
+                if key in mine:
+                    mine[key].absorb(touch)
+                else:
+                    mine[key] = touch
+        for app, addresses in other.app_addresses.items():
+            self.app_addresses.setdefault(app, addresses)
 
 
 @dataclass(slots=True)
@@ -68,6 +89,7 @@ class Request:
 @dataclass(slots=True)
 class TeleportState:
     index: SessionIndex[TpSession, str] = field(default_factory=lambda: SessionIndex(NO_GAP, TpSession))
+    kube_index: SessionIndex[TpSession, str] = field(default_factory=lambda: SessionIndex(3600, TpSession))
     servers: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)  # server id -> (hostname, ip)
     requests: dict[tuple[str, str], Request] = field(default_factory=dict)
     users: dict[tuple[str, str], str] = field(default_factory=dict)  # (cluster, user) -> impersonator
