@@ -202,7 +202,9 @@ def _yaml_deep(data: bytes, rng: random.Random) -> bytes:
 
 
 def _csv_damage(data: bytes, rng: random.Random) -> bytes:
-    rows = list(csv.reader(io.StringIO(data.decode("utf-8", errors="replace"))))
+    # newline="" as the csv module wants: a seed damaged by an earlier mutation may hold a bare \r
+    # inside a field, which the csv reader refuses from a newline-translating stream.
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8", errors="replace"), newline="")))
     if not rows:
         return data
     at = rng.randrange(len(rows))

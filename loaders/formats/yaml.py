@@ -47,6 +47,16 @@ class _BoundedLoader(yaml.SafeLoader):
         finally:
             self.depth -= 1
 
+    def fetch_flow_collection_start(self, TokenClass: Any) -> None:
+        # Flow brackets are bounded as the scanner meets them: it scans ahead through nested `[`/`{`
+        # before the composer sees any depth, and each token then costs O(depth) in PyYAML's
+        # simple-key bookkeeping, so a 100k-deep `[[[…` took ~0.5 s before the composer's check.
+        if self.flow_level >= self.bounds.depth:
+            line = self.first_line + self.get_mark().line  # type: ignore[no-untyped-call]
+            what = "the YAML document's nesting"
+            raise limits.exceeded("depth", self.bounds.depth, what, file=self.display, line=line)
+        super().fetch_flow_collection_start(TokenClass)  # type: ignore[misc]
+
 
 def _expanded_size(root: yaml.Node, most: int) -> int:
     """Nodes of the document with every alias expanded (shared nodes counted per reference),
