@@ -36,3 +36,14 @@ def _nested(depth: int) -> object:
     for _ in range(depth - 1):
         value = [value]
     return value
+
+
+def test_megabytes_of_indentation_in_an_unclosed_quote_are_read_in_c() -> None:
+    # A fuzzed Kubernetes Role (a quote flipped open, then 3,000 lines of deepening indentation,
+    # 4.5 MB) took 14 s in PyYAML's Python scanner; libyaml scans it, the bounded composer remains.
+    text = 'rules:\n- resources: ["pods"\'\n' + "".join(f"{' ' * n}k:\n" for n in range(3000))
+    started = time.perf_counter()
+    found = load_yaml_text(text, "role.yaml")
+    assert time.perf_counter() - started < 2.0
+    assert isinstance(found, LoadError) and found.line == 3003  # the end, after the last line
+    assert "unexpected end of stream" in found.reason
