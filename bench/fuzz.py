@@ -4,7 +4,8 @@
 
 Seeds are the real files of ../shared/corpus and tests/fixtures, grouped by the loader that claims
 them; each case is a seed mutated by bench/fuzz_mutations.py. Every loader's cases run in a
-fresh worker process (spawned, so its peak RSS is the load's own), which first loads the seeds
+fresh worker process (forked from a fork server that imported keytrail once, never from the
+caller, so its peak RSS is the load's own), which first loads the seeds
 into a base store, then for each case copies that store and runs the real command line
 (`keytrail load --jobs 1 --store <copy> <file>`) in-process, with stdout and stderr captured.
 A case is a defect when it ends in a traceback (an exception past the command line, or the
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import io
 import multiprocessing
 import os
@@ -47,7 +49,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.fuzz_mutations import LINE_LOCAL, make_case  # noqa: E402
+from bench.fuzz_mutations import LINE_LOCAL, Case, make_case  # noqa: E402
 
 CORPUS = REPO.parent / "shared" / "corpus"
 FIXTURES = REPO / "tests" / "fixtures"
@@ -60,6 +62,10 @@ FUZZ_LIMITS = {
     "KEYTRAIL_LOAD_MAX_DOCUMENT_BYTES": "32M",
     "KEYTRAIL_LOAD_MAX_LINE_BYTES": "8M",
 }
+PRELOAD = ["api.cli", "bench.fuzz", "graph.embedded", "loaders.registry", "loaders.runner", "loaders.worker"]
+"""Imported once by the fork server that every loader's worker is forked from: a fresh
+interpreter (not the caller, so a worker's peak RSS is not a pytest session's), whose ~1.2 s of
+imports each of the ~20 workers would otherwise repeat."""
 ADDRESS_SPACE = 3 << 30
 """Address space of one loader's fuzzing process."""
 SAFETY_NET = re.compile(r"unreadable record \(|cannot parse \(|cannot finish \(|Traceback \(most recent call last\)")
@@ -94,6 +100,8 @@ class LoaderRun:
     loader: str
     outcomes: list[Outcome] = field(default_factory=list)
     peak_rss_mb: float = 0.0
+    cpu_seconds: float = 0.0
+    """CPU time of the loader's process (its base load and cases), the machine's other jobs aside."""
 
     def count(self, what: str) -> int:
         return sum(1 for o in self.outcomes if getattr(o, what))
@@ -109,7 +117,7 @@ class LoaderRun:
             f"{self.loader:<22} cases {len(self.outcomes):>6}  tracebacks {self.count('traceback'):>3}  "
             f"hangs {self.count('hang'):>3}  other defects {other:>3}  "
             f"peak RSS {self.peak_rss_mb:7.1f} MB  median {statistics.median(times) * 1000:6.1f} ms  "
-            f"max {max(times):6.2f} s"
+            f"max {max(times):6.2f} s  CPU {self.cpu_seconds:6.1f} s"
         )
 
 
@@ -168,6 +176,15 @@ def _export(db: Path) -> list[str]:
         store.close()
 
 
+def _digest(db: Path) -> str:
+    """The store's files' bytes, hashed: a failed load that wrote nothing leaves them identical."""
+    digest = hashlib.blake2b()
+    for suffix in ("", "-wal"):
+        part = Path(f"{db}{suffix}")
+        digest.update(part.read_bytes() if part.exists() else b"-")
+    return digest.hexdigest()
+
+
 def _copy_store(base: Path, to: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
         target = Path(f"{to}{suffix}")
@@ -180,9 +197,19 @@ def _accepted(stdout: str) -> int:
     return sum(int(m["accepted"]) for m in COUNTS.finditer(stdout))
 
 
-def run_loader(loader: str, seeds: list[Seed], cases: int, seed: int, hang: float, work: Path) -> LoaderRun:
-    """All cases of one loader, in this process (bench/fuzz.py spawns one process per loader)."""
+def run_loader(
+    loader: str, seeds: list[Seed], cases: int, seed: int, hang: float, work: Path, jobs: int = 1
+) -> LoaderRun:
+    """All cases of one loader, in this process (bench/fuzz.py starts one process per loader).
+    With `jobs` > 1, each case is instead the mutated file beside another real file of the loader,
+    loaded with `--jobs` (worker processes, for a loader split across them) and again with one
+    process: both must behave, and their stores must export the same graph."""
     os.environ.update(FUZZ_LIMITS)
+    if jobs > 1:
+        import loaders.runner
+
+        # Real files are far below the size from which a load uses workers: lower it for the run.
+        loaders.runner.PARALLEL_MIN_BYTES = 1
     # A case that blows memory up must fail as a MemoryError in this process, counted, not send the
     # shared machine's OOM killer after whatever is largest (an earlier run grew to 20 GB).
     resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
@@ -196,14 +223,19 @@ def run_loader(loader: str, seeds: list[Seed], cases: int, seed: int, hang: floa
         shutil.copyfile(item.path, target)
     _, stdout, _, _ = _keytrail(["load", "--jobs", "1", "--store", str(base), str(base_files)])
     accepted = {Path(m["path"]).relative_to(base_files).as_posix(): int(m["accepted"]) for m in COUNTS.finditer(stdout)}
-    before = _export(base)
+    before = Baseline(_digest(base), _export(base))
     run = LoaderRun(loader)
     raw = {item.relative: item.path.read_bytes() for item in seeds}
     for index in range(cases):
         item = seeds[index % len(seeds)]
         case = make_case(item.relative, raw[item.relative], seed, index)
+        if jobs > 1:
+            companion = next(other for other in seeds[index % len(seeds) + 1 :] + seeds if other != item)
+            run.outcomes.append(_run_parallel_case(case, item, companion, work, base, hang, jobs))
+            continue
         run.outcomes.append(_run_case(case, item, work, base, before, accepted.get(item.relative, 0), hang))
     run.peak_rss_mb = _own_peak_rss_mb()
+    run.cpu_seconds = time.process_time()
     return run
 
 
@@ -218,7 +250,19 @@ def _own_peak_rss_mb() -> float:
     return int(found.group(1)) / 1024 if found else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _run_case(case: object, item: Seed, work: Path, base: Path, before: list[str], good: int, hang: float) -> Outcome:
+@dataclass(frozen=True, slots=True)
+class Baseline:
+    """The base store as a case must leave it when its file failed: its bytes' digest (equal bytes
+    are equal stores, checked in a millisecond) and, for stores whose bytes moved, its export."""
+
+    digest: str
+    export: list[str]
+
+    def unchanged(self, db: Path) -> bool:
+        return _digest(db) == self.digest or _export(db) == self.export
+
+
+def _run_case(case: object, item: Seed, work: Path, base: Path, before: Baseline, good: int, hang: float) -> Outcome:
     from bench.fuzz_mutations import Case
 
     assert isinstance(case, Case)
@@ -245,10 +289,42 @@ def _run_case(case: object, item: Seed, work: Path, base: Path, before: list[str
         outcome.defect = f"exit status {code}: {stderr[-400:]}"
     elif (summary := SUMMARY.search(stdout)) is None or (code == 0) != (summary[1] == summary[2] == "0"):
         outcome.defect = f"exit status {code} does not match the summary: {stdout[-300:]}"
-    elif "FAILED" in stderr and _export(db) != before:
+    elif "FAILED" in stderr and not before.unchanged(db):
         outcome.defect = f"the file failed but the store changed: {stderr[-400:]}"
     elif _damaged_one_line(case.mutations, item) and _accepted(stdout) < good - 2:
         outcome.defect = f"a one-line mutation lost records: {_accepted(stdout)} of {good} accepted"
+    return outcome
+
+
+def _run_parallel_case(
+    case: Case, item: Seed, companion: Seed, work: Path, base: Path, hang: float, jobs: int
+) -> Outcome:
+    folder = work / "case"
+    shutil.rmtree(folder, ignore_errors=True)
+    for name, data in ((item.relative, case.data), (companion.relative, companion.path.read_bytes())):
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+    started = time.perf_counter()
+    results = {}
+    for count in (jobs, 1):
+        db = work / f"case-{count}.db"
+        _copy_store(base, db)
+        signal.setitimer(signal.ITIMER_REAL, hang)
+        try:
+            results[count] = (*_keytrail(["load", "--jobs", str(count), "--store", str(db), str(folder)]), db)
+        except Hang:
+            return Outcome(case.name, time.perf_counter() - started, defect=f"ran past {hang:g} s", hang=True)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    code, stdout, stderr, failure, db = results[jobs]
+    outcome = Outcome(case.name, time.perf_counter() - started, exit=code)
+    if failure or SAFETY_NET.search(stderr):
+        outcome.traceback = True
+        outcome.defect = failure or next(line for line in stderr.splitlines() if SAFETY_NET.search(line))
+    elif code != results[1][0] or SUMMARY.search(stdout) is None:
+        outcome.defect = f"--jobs {jobs} exits {code}, one process {results[1][0]}: {stderr[-300:]}"
+    elif _digest(db) != _digest(results[1][4]) and _export(db) != _export(results[1][4]):
+        outcome.defect = f"--jobs {jobs} wrote another graph than one process: {stderr[-300:]}"
     return outcome
 
 
@@ -256,8 +332,10 @@ def _damaged_one_line(mutations: tuple[str, ...], item: Seed) -> bool:
     return item.path.name.endswith(".jsonl") and len(mutations) == 1 and mutations[0] in LINE_LOCAL
 
 
-def _worker(loader: str, seeds: list[Seed], cases: int, seed: int, hang: float, work: str, send: object) -> None:
-    run = run_loader(loader, seeds, cases, seed, hang, Path(work))
+def _worker(
+    loader: str, seeds: list[Seed], cases: int, seed: int, hang: float, work: str, send: object, jobs: int
+) -> None:
+    run = run_loader(loader, seeds, cases, seed, hang, Path(work), jobs)
     send.send(run)  # type: ignore[attr-defined]
 
 
@@ -268,9 +346,11 @@ def fuzz(
     only: set[str] | None = None,
     seeds: dict[str, list[Seed]] | None = None,
     parallel: int = 1,
+    jobs: int = 1,
 ) -> Iterator[LoaderRun]:
-    """Each loader's run (in the order they finish), in spawned worker processes, `parallel` at a time."""
-    context = multiprocessing.get_context("spawn")
+    """Each loader's run (in the order they finish), in worker processes, `parallel` at a time."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)
     waiting = [(loader, files) for loader, files in sorted((seeds or seeds_by_loader()).items())]
     waiting = [(loader, files) for loader, files in waiting if not only or loader in only]
     running: dict[Any, tuple[str, Any, tempfile.TemporaryDirectory[str]]] = {}
@@ -279,7 +359,7 @@ def fuzz(
             loader, files = waiting.pop(0)
             work = tempfile.TemporaryDirectory(prefix=f"keytrail-fuzz-{loader}-", dir=SCRATCH)
             receive, send = context.Pipe(duplex=False)
-            process = context.Process(target=_worker, args=(loader, files, cases, seed, hang, work.name, send))
+            process = context.Process(target=_worker, args=(loader, files, cases, seed, hang, work.name, send, jobs))
             process.start()
             send.close()
             running[receive] = (loader, process, work)
@@ -303,16 +383,18 @@ def main() -> None:
     parser.add_argument("--loaders", default="", help="comma-separated loader names (default: every one with seeds)")
     parser.add_argument("--show", type=int, default=5, help="defects printed per loader")
     parser.add_argument("--parallel", type=int, default=1, help="loaders fuzzed at once (one process each)")
+    parser.add_argument("--jobs", type=int, default=1, help="> 1: load each case beside a real file with --jobs")
     args = parser.parse_args()
     only = {name.strip() for name in args.loaders.split(",") if name.strip()} or None
     started = time.perf_counter()
-    total = 0
-    for run in fuzz(args.cases, args.seed, args.hang, only, parallel=args.parallel):
+    total, cpu = 0, 0.0
+    for run in fuzz(args.cases, args.seed, args.hang, only, parallel=args.parallel, jobs=args.jobs):
         print(run.line(), flush=True)
         for outcome in run.defects[: args.show]:
             print(f"    {outcome.case}: {outcome.defect.strip().splitlines()[-1][:300]}", flush=True)
         total += len(run.outcomes)
-    print(f"{total} cases in {time.perf_counter() - started:.0f} s")
+        cpu += run.cpu_seconds
+    print(f"{total} cases in {time.perf_counter() - started:.0f} s, {cpu:.0f} s of CPU in the loaders' processes")
 
 
 if __name__ == "__main__":
