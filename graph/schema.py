@@ -64,6 +64,7 @@ class EdgeKind(StrEnum):
     TARGETS = "TARGETS"
     APPROVED = "APPROVED"
     APPROVED_BY = "APPROVED_BY"
+    COVERS = "COVERS"
     EXPOSED_IN = "EXPOSED_IN"
     STORED_IN = "STORED_IN"
 
@@ -322,9 +323,16 @@ NODE_SPECS: MappingProxyType[NodeKind, NodeSpec] = MappingProxyType(
                 _props(
                     at="timestamp",
                     ticket="str",
-                    status="str",
+                    status="str",  # approved | rejected | pending | expired | revoked (only approved approves)
                     reason="str",
                     expires="timestamp",
+                    requester="str",
+                    approvers="list[str]",  # who approved, as the source names them
+                    decisions="list[str]",  # "<reviewer>: <decision>" per review, where the source records them
+                    valid_from="timestamp",  # the window a ticket's COVERS scope is approved in
+                    valid_until="timestamp",
+                    scope="list[str]",  # "<kind>: <value>" as the ticket wrote each scope
+                    scope_unresolved="list[str]",  # the scopes no node id could be computed for
                     **_COMMON_NODE,  # type: ignore[arg-type]
                 ),
             ),
@@ -536,6 +544,15 @@ EDGE_SPECS: MappingProxyType[EdgeKind, EdgeSpec] = MappingProxyType(
                 "approval on record",
             ),
             _edge(_E.APPROVED_BY, {_N.APPROVAL}, {_N.PERSON}, _C.PROVENANCE, "who approved it"),
+            _edge(
+                _E.COVERS,
+                {_N.APPROVAL},
+                {_N.IDENTITY, _N.CREDENTIAL, _N.RESOURCE, _N.WORKLOAD, _N.PERSON},
+                _C.PROVENANCE,
+                "what an approval's scope names: sessions and changes on it inside its window are approved by it",
+                scope_kind="str",  # identity | credential | resource | role | host
+                scope="str",  # the value as the ticket wrote it
+            ),
             _edge(
                 _E.EXPOSED_IN,
                 {_N.CREDENTIAL},

@@ -37,6 +37,7 @@ from loaders.people.scim import ScimLoader
 from loaders.scanners.gitleaks import GitleaksLoader
 from loaders.scanners.trufflehog import TrufflehogLoader
 from loaders.teleport.loader import TeleportLoader
+from loaders.tickets.loader import TicketLoader
 from loaders.vault.loader import VaultAuditLoader
 
 __all__ = ["LOADERS", "REGISTRY", "Phase", "Registration", "loader_named", "phase_of"]
@@ -89,6 +90,7 @@ REGISTRY: tuple[Registration, ...] = (
     Registration(GcpAuditLoader(), Phase.ACTIVITY),
     Registration(OktaSystemLogLoader(), Phase.ACTIVITY),
     Registration(GithubAuditLoader(), Phase.ACTIVITY),
+    Registration(TicketLoader(), Phase.ACTIVITY),
 )
 
 LOADERS: tuple[Loader[Any], ...] = tuple(row.loader for row in REGISTRY)

@@ -91,3 +91,10 @@ def test_inventories_load_before_activity() -> None:
 def test_an_unknown_source_names_the_known_ones() -> None:
     with pytest.raises(LoadError, match=r"known sources: .*aws-cloudtrail"):
         loader_named("nope")
+
+
+def test_every_ticket_import_framing_is_claimed_by_the_tickets_loader() -> None:
+    """CSV, a `tickets` object, a bare array and JSON lines (docs/tickets.md) are all `tickets`."""
+    files = data_files(FIXTURES / "tickets")
+    assert {f.path.suffix for f in files} == {".csv", ".json", ".jsonl"} and len(files) >= 4
+    assert {file.display: claims(file) for file in files} == {file.display: ["tickets"] for file in files}

@@ -137,6 +137,7 @@ export type EdgeKind =
   | 'AUTHENTICATED_WITH'
   | 'CAN_ACCESS'
   | 'CAN_ASSUME'
+  | 'COVERS'
   | 'EXPOSED_IN'
   | 'FROM'
   | 'HAS_CREDENTIAL'

@@ -184,6 +184,12 @@ export const EDGE_KINDS = {
     "blast": null,
     "ownership": null
   },
+  "COVERS": {
+    "category": "provenance",
+    "description": "what an approval's scope names: sessions and changes on it inside its window are approved by it",
+    "blast": null,
+    "ownership": null
+  },
   "EXPOSED_IN": {
     "category": "provenance",
     "description": "found by a secret scanner",
