@@ -15,6 +15,7 @@ from graph.schema import EdgeKind, NodeKind
 from graph.store import EdgeRow, NodeRow
 from graph.values import AccessLevel, AssumeVia, AuthMethod, ChangeType, Nature
 from graph.values.aws import AwsSubtype
+from queries.approvals import approvals_of
 from queries.common import prop_bool, prop_str
 from queries.rules_base import Hit, Owasp, Rule, RuleContext, Severity
 
@@ -245,7 +246,7 @@ def admin_never_used(ctx: RuleContext) -> Iterator[Hit]:
 
 def privileged_session_without_approval(ctx: RuleContext) -> Iterator[Hit]:
     sessions, changes = ctx.nodes(NodeKind.SESSION), ctx.nodes(NodeKind.CHANGE)
-    approved = {e.target for e in ctx.edges(EdgeKind.APPROVED)}
+    approved = set(approvals_of(ctx).approved)  # access requests and tickets in window and scope (docs/tickets.md)
     found: dict[str, list[EdgeRow]] = {}
     for edge in ctx.edges(EdgeKind.PERFORMED):
         change = changes.get(edge.target)
