@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from loaders.demo.aws.iam_model import (
-    DAY,
     AccessKey,
     AwsEstate,
     IamUser,
@@ -21,7 +20,7 @@ from loaders.demo.aws.iam_model import (
     github_oidc_trust,
     service_trust,
 )
-from loaders.demo.derive import Derive
+from loaders.demo.derive import DAY, Derive
 from loaders.demo.org import DOMAIN, ORG, RUNNER_PUBLIC, Organisation, Runner, ip_from_int
 
 __all__ = ["Cast", "CastPerson", "CastRepo", "build_cast"]

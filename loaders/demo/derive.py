@@ -21,9 +21,10 @@ from typing import TypeVar
 
 import orjson
 
-__all__ = ["Derive", "format_cli_date", "format_compact_minute", "format_iso", "parse_iso"]
+__all__ = ["DAY", "Derive", "format_cli_date", "format_compact_minute", "format_iso", "parse_iso"]
 
 T = TypeVar("T")
+DAY = 86400  # seconds: every platform writer counts days in it
 
 # AWS access key ids use the RFC 4648 base32 alphabet (A-Z, 2-7) after the 4-letter prefix.
 _B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from graph import ids
-from loaders.demo.aws.iam_model import DAY, AwsEstate
+from loaders.demo.aws.iam_model import AwsEstate
 from loaders.demo.aws.planted_events import Trail
 from loaders.demo.cast import ATTACKER_IP, LAPTOP_IP, VENDOR_IPS, Cast
-from loaders.demo.derive import format_iso
+from loaders.demo.derive import DAY, format_iso
 from loaders.demo.org import ORG, Organisation
 
 __all__ = ["NHI_TITLES", "build_manifest"]

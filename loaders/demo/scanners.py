@@ -15,9 +15,9 @@ from pathlib import Path
 
 import orjson
 
-from loaders.demo.aws.iam_model import DAY, AwsEstate
+from loaders.demo.aws.iam_model import AwsEstate
 from loaders.demo.cast import Cast
-from loaders.demo.derive import Derive, format_iso
+from loaders.demo.derive import DAY, Derive, format_iso
 from loaders.demo.org import ORG
 
 __all__ = ["LEAK_FILE", "LEAK_LINE", "write_scanner_reports"]

@@ -20,9 +20,9 @@ from typing import Any
 import orjson
 
 from loaders.demo.aws import events as ev
-from loaders.demo.aws.iam_model import ACCOUNT_NAMES, DAY, OIDC_HOST, AwsEstate, IamUser, Role
+from loaders.demo.aws.iam_model import ACCOUNT_NAMES, OIDC_HOST, AwsEstate, IamUser, Role
 from loaders.demo.aws.planted_events import PlantedEvent
-from loaders.demo.derive import format_compact_minute
+from loaders.demo.derive import DAY, format_compact_minute
 
 __all__ = ["REGIONS", "TRAIL_DAYS", "TrailStats", "write_cloudtrail"]
 

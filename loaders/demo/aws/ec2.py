@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from loaders.demo.aws.iam_model import DAY, AwsEstate
-from loaders.demo.derive import format_offset, stream_json_list
+from loaders.demo.aws.iam_model import AwsEstate
+from loaders.demo.derive import DAY, format_offset, stream_json_list
 from loaders.demo.org import Runner, all_runners
 
 

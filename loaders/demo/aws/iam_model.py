@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from loaders.demo.derive import Derive
+from loaders.demo.derive import DAY, Derive
 from loaders.demo.org import HOST_PUBLIC, HOSTED_PUBLIC, OFFICE_PUBLIC, ORG, SERVICE_WORDS, Organisation, ip_from_int
 
 __all__ = [
@@ -28,7 +28,6 @@ __all__ = [
 ]
 
 ACCOUNT_NAMES = ("staging", "production", "shared")
-DAY = 86400
 
 
 def _statement(actions: object, resource: object = "*", effect: str = "Allow") -> dict[str, object]:

@@ -18,8 +18,8 @@ from typing import IO
 
 import orjson
 
-from loaders.demo.aws.iam_model import DAY, MANAGED, AwsEstate, IamUser, Role
-from loaders.demo.derive import format_offset
+from loaders.demo.aws.iam_model import MANAGED, AwsEstate, IamUser, Role
+from loaders.demo.derive import DAY, format_offset
 
 __all__ = ["CREDENTIAL_REPORT_COLUMNS", "write_authorization_details", "write_credential_report"]
 

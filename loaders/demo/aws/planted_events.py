@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from loaders.demo.aws import events as ev
-from loaders.demo.aws.iam_model import DAY, OIDC_HOST, AwsEstate, IamUser, Role
+from loaders.demo.aws.iam_model import OIDC_HOST, AwsEstate, IamUser, Role
 from loaders.demo.cast import ATTACKER_IP, LAPTOP_IP, SCANNER_IPS, VENDOR_IPS, Cast, CastPerson
-from loaders.demo.derive import Derive
+from loaders.demo.derive import DAY, Derive
 from loaders.demo.org import HOSTED_PUBLIC, ORG, Organisation, ip_from_int
 
 __all__ = ["PlantedEvent", "Trail", "play_all"]

@@ -18,8 +18,7 @@ from typing import Any
 
 import orjson
 
-from loaders.demo.aws.iam_model import DAY
-from loaders.demo.derive import Derive, format_iso
+from loaders.demo.derive import DAY, Derive, format_iso
 from loaders.demo.org import HOSTED_PUBLIC, OFFICE_PUBLIC, Organisation, ip_from_int
 from loaders.demo.saas.plan import SaasPlan
 

@@ -16,9 +16,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from loaders.demo.aws.iam_model import DAY
 from loaders.demo.cast import Cast, CastPerson
-from loaders.demo.derive import Derive
+from loaders.demo.derive import DAY, Derive
 from loaders.demo.org import ORG, Organisation
 from loaders.demo.saas.gcp import OFFICE_IP
 from loaders.demo.saas.plan import UNMATCHED_LOGIN, SaasPlan

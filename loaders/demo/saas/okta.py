@@ -15,9 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from loaders.demo.aws.iam_model import DAY
 from loaders.demo.cast import Cast
-from loaders.demo.derive import Derive, format_iso
+from loaders.demo.derive import DAY, Derive, format_iso
 from loaders.demo.org import Organisation
 from loaders.demo.saas.gcp import OFFICE_IP
 from loaders.demo.saas.plan import SaasPlan

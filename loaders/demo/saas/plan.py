@@ -12,9 +12,8 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 
-from loaders.demo.aws.iam_model import DAY
 from loaders.demo.cast import Cast, CastPerson
-from loaders.demo.derive import Derive
+from loaders.demo.derive import DAY, Derive
 from loaders.demo.org import ORG, Organisation, Runner
 
 __all__ = ["GcpPlan", "GithubPlan", "OktaPlan", "SaasPlan", "build_plan"]
