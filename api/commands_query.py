@@ -154,8 +154,8 @@ def stale_command(
 
 @query_group.command("access-story")
 @click.argument("subject", required=False)
-@click.option("--start", default=None, help="With a credential: sessions started at or after this time (ISO 8601).")
-@click.option("--end", default=None, help="With a credential: sessions started at or before this time (ISO 8601).")
+@click.option("--start", default=None, help="The subject's sessions started at or after this time (ISO 8601).")
+@click.option("--end", default=None, help="The subject's sessions started at or before this time (ISO 8601).")
 # The subject used to be named by an option; kept working, hidden, so existing scripts keep running.
 @click.option("--session", "session_id", default=None, hidden=True)
 @click.option("--credential", "credential_id", default=None, hidden=True)
@@ -170,9 +170,13 @@ def story_command(
     as_of: str | None,
     fmt: str,
 ) -> None:
-    """The time-ordered story of SUBJECT: a session id, or a credential id (its sessions in --start/--end)."""
+    """The time-ordered story of SUBJECT's sessions in --start/--end, following FROM chains up to the
+    person and down to what was done. SUBJECT: a session, credential, identity, person, workload
+    (host, pod), resource or runner id."""
     if sum(x is not None for x in (subject, session_id, credential_id)) != 1:
-        raise click.UsageError("give one SUBJECT: a session id or a credential id")
+        raise click.UsageError(
+            "give one SUBJECT: a session, credential, identity, person, workload, resource or runner id"
+        )
     _run(
         store,
         fmt,

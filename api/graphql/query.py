@@ -223,19 +223,35 @@ class Query:
         )
 
     @strawberry.field(
-        permission_classes=READER, description="A session's story, or a credential's sessions in a window."
+        permission_classes=READER,
+        description=(
+            "The access story of a subject's sessions in a window, following FROM chains up to the person "
+            "and down to what was done. The subject is a session, credential, identity, person, workload "
+            "(host, pod), resource or runner; any other kind is a BAD_INPUT error."
+        ),
     )
     async def access_story(
         self,
         info: Info,
         subject: Annotated[
             strawberry.ID | None,
-            strawberry.argument(description="A session id or a credential id, told apart by the node's kind"),
+            strawberry.argument(
+                description="Any node with sessions: a session, credential, identity, person, workload, resource "
+                "or runner id, told apart by the node's kind"
+            ),
         ] = None,
-        session_id: strawberry.ID | None = None,
-        credential_id: strawberry.ID | None = None,
-        start: str | None = None,
-        end: str | None = None,
+        session_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Older spelling of a session subject")
+        ] = None,
+        credential_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Older spelling of a credential subject")
+        ] = None,
+        start: Annotated[
+            str | None, strawberry.argument(description="Sessions started at or after this time (UTC ISO 8601)")
+        ] = None,
+        end: Annotated[
+            str | None, strawberry.argument(description="Sessions started at or before this time (UTC ISO 8601)")
+        ] = None,
         as_of: AsOf = None,
     ) -> AccessStory:
         result = await info.context.run(

@@ -373,7 +373,10 @@ class SessionStory:
     credentials: list[NodeRefType]
     origins: list[NodeRefType]
     source_ips: list[str]
-    parents: list[strawberry.ID]
+    parents: list[strawberry.ID] = strawberry.field(description="The sessions this one came FROM (towards the person)")
+    children: list[strawberry.ID] = strawberry.field(
+        description="The sessions that came FROM this one (towards what was done)"
+    )
     pipelines: list[NodeRefType]
     approvals: list[NodeRefType]
     approved_by: list[strawberry.ID]
@@ -395,6 +398,7 @@ class SessionStory:
             origins=refs(s.origins),
             source_ips=list(s.source_ips),
             parents=[strawberry.ID(p) for p in s.parents],
+            children=[strawberry.ID(c) for c in s.children],
             pipelines=refs(s.pipelines),
             approvals=refs(s.approvals),
             approved_by=[strawberry.ID(a) for a in s.approved_by],
@@ -449,7 +453,10 @@ class AccessStory:
     subject: NodeRefType
     window_start: str | None
     window_end: str | None
-    sessions: list[SessionStory]
+    sessions: list[SessionStory] = strawberry.field(
+        description="Every session told: the subject's own (roots) and those their FROM chains lead to"
+    )
+    roots: list[strawberry.ID] = strawberry.field(description="The subject's own sessions in the window")
     steps: list[StoryStep]
     missing: list[str]
     truncated: bool
@@ -461,6 +468,7 @@ class AccessStory:
             window_start=r.window_start,
             window_end=r.window_end,
             sessions=[SessionStory.from_result(s) for s in r.sessions],
+            roots=[strawberry.ID(x) for x in r.roots],
             steps=[
                 StoryStep(
                     at=s.at,

@@ -1,4 +1,5 @@
-"""access-story takes its subject positionally, like every query, and a subject of the wrong kind is a clear error.
+"""access-story takes its subject positionally, like every query — a session, credential,
+identity, person, workload, resource or runner — and a subject of a kind with no story is a clear error.
 
 Through the real CLI (`keytrail query access-story SUBJECT`, in-process with click's runner and
 the same `error: ...` / exit 1 handling as the installed command) and the real ASGI app
@@ -26,6 +27,8 @@ from tests.fixtures.queries.scenario import USER, build_scenario
 KEY = "aws:key:AKIADEPLOY0000000001"
 SESSION = "aws:session:s1"
 IDENTITY = f"{USER}/deploy"
+TEAM = "team:platform"
+KINDS = "a Session, a Credential, an Identity, a Person, a Workload, a Resource or a Runner"
 
 
 @pytest.fixture
@@ -61,14 +64,36 @@ def test_cli_subject_is_positional_for_a_credential_and_a_session(estate: Path) 
     assert code == 0 and orjson.loads(out)["subject"]["id"] == KEY
 
 
+def test_cli_identity_person_runner_and_resource_subjects_in_a_window(estate: Path) -> None:
+    for subject, roots, told in (
+        (IDENTITY, ["aws:session:s2"], ["aws:session:s2", "aws:session:s3"]),  # s3 came FROM s2
+        ("person:alice@acme.io", ["aws:session:s2"], ["aws:session:s2", "aws:session:s3"]),
+        ("github:acme:runner:r2", ["aws:session:s2"], ["aws:session:s2", "aws:session:s3"]),
+    ):
+        code, out, err = _story(estate, subject, "--start", "2024-05-02T00:00:00Z", "--end", "2024-05-03T00:00:00Z")
+        assert code == 0, err
+        story = orjson.loads(out)
+        assert story["subject"]["id"] == subject and story["roots"] == roots, subject
+        assert [s["session"]["id"] for s in story["sessions"]] == told, subject
+    code, out, err = _story(estate, "aws:res:111111111111:s3:prod-bucket", "--end", "2024-04-01T00:00:00Z")
+    assert code == 0, err
+    story = orjson.loads(out)
+    assert story["sessions"] == [] and story["missing"] == [
+        "aws:res:111111111111:s3:prod-bucket: no session on record between the first record and 2024-04-01T00:00:00Z"
+    ]
+
+
 def test_cli_wrong_kind_says_what_is_accepted_and_what_was_given(estate: Path) -> None:
-    code, out, err = _story(estate, IDENTITY)
+    code, out, err = _story(estate, TEAM)
     assert (code, out) == (1, "")
-    assert err.strip() == f"error: {IDENTITY!r} is an Identity; this query takes a Session or a Credential"
+    assert err.strip() == f"error: {TEAM!r} is a Team; this query takes {KINDS}"
     code, _, err = _story(estate, "aws:key:NOPE")
     assert code == 1 and err.strip() == "error: no node 'aws:key:NOPE' in the graph"
     code, _, err = _story(estate)
-    assert code == 2 and "give one SUBJECT: a session id or a credential id" in err
+    assert (
+        code == 2
+        and "give one SUBJECT: a session, credential, identity, person, workload, resource or runner id" in err
+    )
     code, _, err = _story(estate, KEY, "--session", SESSION)
     assert code == 2 and "give one SUBJECT" in err
 
@@ -91,9 +116,14 @@ async def test_graphql_subject_and_coded_wrong_kind(api: Api) -> None:
     assert data["accessStory"]["subject"]["id"] == SESSION and data["accessStory"]["steps"]
     data = await api.data('{ accessStory(subject: "%s") { subject { id } } }' % KEY)
     assert data["accessStory"]["subject"]["id"] == KEY
-    status, code, message = await api.error('{ accessStory(subject: "%s") { subject { id } } }' % IDENTITY)
+    fields = "subject { kind } roots sessions { session { id } children }"
+    data = await api.data('{ accessStory(subject: "%s") { %s } }' % (IDENTITY, fields))
+    story = data["accessStory"]
+    assert story["subject"]["kind"] == "IDENTITY" and story["roots"] == ["aws:session:s1", "aws:session:s2"]
+    assert {s["session"]["id"]: s["children"] for s in story["sessions"]}["aws:session:s2"] == ["aws:session:s3"]
+    status, code, message = await api.error('{ accessStory(subject: "%s") { subject { id } } }' % TEAM)
     assert (status, code) == (200, "BAD_INPUT")
-    assert message == f"{IDENTITY!r} is an Identity; this query takes a Session or a Credential"
+    assert message == f"{TEAM!r} is a Team; this query takes {KINDS}"
     _, code, message = await api.error(
         '{ accessStory(subject: "%s", credentialId: "%s") { subject { id } } }' % (SESSION, KEY)
     )

@@ -187,9 +187,13 @@ def test_access_story_chain_and_missing_links(estate: GraphStore) -> None:
 
 def test_access_story_for_credential_window(estate: GraphStore) -> None:
     story = access_story(estate, credential_id=KEY, start="2024-05-02T00:00:00Z", end="2024-05-03T00:00:00Z")
-    assert [s.session.id for s in story.sessions] == ["aws:session:s2"]
+    assert story.roots == ["aws:session:s2"]
+    # s3 assumed a role FROM s2: the story follows the chain down to what was done with the key
+    assert [s.session.id for s in story.sessions] == ["aws:session:s2", "aws:session:s3"]
+    assert story.sessions[0].children == ["aws:session:s3"] and story.sessions[1].parents == ["aws:session:s2"]
     everything = access_story(estate, credential_id=KEY)
-    assert [s.session.id for s in everything.sessions] == ["aws:session:s1", "aws:session:s2"]
+    assert everything.roots == ["aws:session:s1", "aws:session:s2"]
+    assert [s.session.id for s in everything.sessions] == ["aws:session:s1", "aws:session:s2", "aws:session:s3"]
     touched = [st for st in everything.steps if st.step == "touched"]
     assert touched[0].refs == [f"aws:res:{ACCT}:s3:prod-bucket"] and touched[0].evidence
 
