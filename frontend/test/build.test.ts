@@ -22,11 +22,11 @@ function blast(): Blast {
       { source: USER, kind: "CAN_ACCESS", target: "res:iam", level: "admin" },
     ],
     resources: [
-      { resource: { id: "res:iam", kind: "RESOURCE", name: "iam:*" }, depth: 2, level: "admin", touched: true, actions: ["iam:CreateUser"], touchCount: 3, sessions: 1, grantedBy: [USER] },
-      { resource: { id: "res:ecr", kind: "RESOURCE", name: "ecr:*" }, depth: 2, level: "write", touched: false, actions: [], touchCount: 0, sessions: 0, grantedBy: [USER] },
-      { resource: { id: "res:sts", kind: "RESOURCE", name: "sts" }, depth: null, level: "none", touched: true, actions: ["sts:GetCallerIdentity"], touchCount: 1, sessions: 1, grantedBy: [] },
+      { resource: { id: "res:iam", kind: "RESOURCE", name: "iam:*" }, depth: 2, level: "admin", touched: true, actions: ["iam:CreateUser"], touchCount: 3, sessions: 1, grantedBy: [USER], grantedVia: [], ungrantedActions: [], noPermissionActions: [], usedThrough: ["res:iam:user/x"] },
+      { resource: { id: "res:ecr", kind: "RESOURCE", name: "ecr:*" }, depth: 2, level: "write", touched: false, actions: [], touchCount: 0, sessions: 0, grantedBy: [USER], grantedVia: [], ungrantedActions: [], noPermissionActions: [], usedThrough: [] },
+      { resource: { id: "res:sts", kind: "RESOURCE", name: "sts" }, depth: null, level: "none", touched: true, actions: ["sts:GetCallerIdentity"], touchCount: 1, sessions: 1, grantedBy: [], grantedVia: [], ungrantedActions: [], noPermissionActions: ["sts:GetCallerIdentity"], usedThrough: [] },
     ],
-    summary: { granted: 2, touched: 2, grantedUntouched: 1, touchedUngranted: 1, resourcesByLevel: [] },
+    summary: { granted: 2, touched: 2, grantedUntouched: 1, touchedUngranted: 1, resourcesByLevel: [], nodesByKind: [{ key: "RESOURCE", count: 2 }, { key: "CREDENTIAL", count: 1 }, { key: "IDENTITY", count: 1 }] },
   } as Blast;
 }
 

@@ -1,6 +1,6 @@
-// The access story's timeline: the chain of each session with named gaps, merging, day groups.
+// The access story's timeline: the chain of each session with named gaps, its place in the FROM chains, day groups.
 import { describe, expect, test } from "vitest";
-import { inWindow, mergeStories, otherGaps, sessionSlots, stepsByDay, type SessionStory, type Story } from "../src/story/timeline";
+import { otherGaps, placeOf, sessionSlots, stepsByDay, subjectGaps, type SessionStory, type Story } from "../src/story/timeline";
 
 function session(id: string, startedAt: string, extra: Partial<SessionStory> = {}): SessionStory {
   return {
@@ -14,6 +14,7 @@ function session(id: string, startedAt: string, extra: Partial<SessionStory> = {
     origins: [],
     sourceIps: ["198.51.100.23"],
     parents: [],
+    children: [],
     pipelines: [],
     approvals: [],
     approvedBy: [],
@@ -24,13 +25,14 @@ function session(id: string, startedAt: string, extra: Partial<SessionStory> = {
   } as SessionStory;
 }
 
-function story(sessions: SessionStory[]): Story {
+function story(sessions: SessionStory[], roots: string[] = sessions.map((s) => s.session.id), missing: string[] = []): Story {
   return {
+    roots,
     subject: { id: "aws:key:K", kind: "CREDENTIAL", name: "K" },
     windowStart: null,
     windowEnd: null,
     truncated: false,
-    missing: [],
+    missing,
     sessions,
     steps: sessions.map((s) => ({ at: s.startedAt, session: s.session.id, step: "session_started", summary: "started", refs: [], evidence: [] })),
   } as Story;
@@ -61,27 +63,30 @@ describe("sessionSlots", () => {
   });
 });
 
-describe("mergeStories", () => {
-  test("sessions once each in time order, steps of kept sessions only, within the window", () => {
-    const a = session("a", "2026-10-20T08:00:00Z");
-    const b = session("b", "2026-10-19T08:00:00Z");
-    const c = session("c", "2026-10-25T08:00:00Z");
-    const merged = mergeStories([story([a, b]), story([b, c])], null, "2026-10-21T00:00:00Z");
-    expect(merged.sessions.map((s) => s.session.id)).toEqual(["b", "a"]);
-    expect(merged.steps.map((s) => s.session)).toEqual(["b", "a"]);
+describe("the story as the API tells it", () => {
+  test("each session's place: the subject's own, up the chain it came from, down the chain it led to", () => {
+    const bastion = session("teleport", "2026-10-20T08:00:00Z", { children: ["ssh"] });
+    const hop = session("ssh", "2026-10-20T08:01:00Z", { parents: ["teleport"], children: ["k8s"] });
+    const exec = session("k8s", "2026-10-20T08:02:00Z", { parents: ["ssh"] });
+    const told = story([bastion, hop, exec], ["ssh"]);
+    expect(told.sessions.map((s) => placeOf(told, s))).toEqual(["came-from", "subject", "led-to"]);
+  });
+
+  test("gaps of the subject itself are those no told session carries", () => {
+    const told = story([session("a", "2026-10-20T08:00:00Z")], ["a"], [
+      "a: no person linked",
+      "host:app1: no session on record between 2026-10-01T00:00:00Z and the last",
+    ]);
+    expect(subjectGaps(told)).toEqual(["host:app1: no session on record between 2026-10-01T00:00:00Z and the last"]);
+    expect(subjectGaps(story([], [], ["person:x: no session on record"]))).toEqual(["person:x: no session on record"]);
   });
 
   test("stepsByDay groups by UTC day; an undated step is kept", () => {
-    const merged = mergeStories([story([session("a", "2026-10-20T08:00:00Z"), session("b", "2026-10-20T09:00:00Z")])]);
-    merged.steps.push({ ...merged.steps[0], at: null });
-    expect(stepsByDay(merged.steps).map((d) => [d.day, d.steps.length])).toEqual([
+    const told = story([session("a", "2026-10-20T08:00:00Z"), session("b", "2026-10-20T09:00:00Z")]);
+    const steps = [...told.steps, { ...told.steps[0], at: null }];
+    expect(stepsByDay(steps).map((d) => [d.day, d.steps.length])).toEqual([
       ["2026-10-20", 2],
       ["undated", 1],
     ]);
-  });
-
-  test("inWindow keeps undated sessions", () => {
-    expect(inWindow(null, "2026-01-01", null)).toBe(true);
-    expect(inWindow("2025-12-31T00:00:00Z", "2026-01-01", null)).toBe(false);
   });
 });

@@ -29,6 +29,9 @@ export type Scalars = {
 export type AccessStory = {
   __typename?: 'AccessStory';
   missing: Array<Scalars['String']['output']>;
+  /** The subject's own sessions in the window */
+  roots: Array<Scalars['ID']['output']>;
+  /** Every session told: the subject's own (roots) and those their FROM chains lead to */
   sessions: Array<SessionStory>;
   steps: Array<StoryStep>;
   subject: NodeRef;
@@ -491,7 +494,7 @@ export type Principal = {
 
 export type Query = {
   __typename?: 'Query';
-  /** A session's story, or a credential's sessions in a window. */
+  /** The access story of a subject's sessions in a window, following FROM chains up to the person and down to what was done. The subject is a session, credential, identity, person, workload (host, pod), resource or runner; any other kind is a BAD_INPUT error. */
   accessStory: AccessStory;
   /** Chains to accountable people, a verdict and an action. */
   accountability: Accountability;
@@ -705,11 +708,14 @@ export type SessionStory = {
   approvals: Array<NodeRef>;
   approvedBy: Array<Scalars['ID']['output']>;
   changes: Array<ChangeMade>;
+  /** The sessions that came FROM this one (towards what was done) */
+  children: Array<Scalars['ID']['output']>;
   credentials: Array<NodeRef>;
   endedAt: Maybe<Scalars['String']['output']>;
   identities: Array<NodeRef>;
   missing: Array<Scalars['String']['output']>;
   origins: Array<NodeRef>;
+  /** The sessions this one came FROM (towards the person) */
   parents: Array<Scalars['ID']['output']>;
   person: Maybe<NodeRef>;
   personVia: Scalars['String']['output'];
@@ -830,7 +836,7 @@ export type BlastQueryVariables = Exact<{
 }>;
 
 
-export type BlastQuery = { __typename?: 'Query', blastRadius: { __typename?: 'BlastRadius', maxDepth: number, truncated: boolean, nodes: SubgraphNodes, edges: SubgraphEdges, subject: { __typename?: 'NodeRef', id: string, kind: NodeKind, name: string }, resources: Array<{ __typename?: 'ReachedResource', depth: number | null, level: string, touched: boolean, actions: Array<string>, touchCount: number, sessions: number, grantedBy: Array<string>, resource: { __typename?: 'NodeRef', id: string, kind: NodeKind, name: string } }>, summary: { __typename?: 'BlastSummary', granted: number, touched: number, grantedUntouched: number, touchedUngranted: number, resourcesByLevel: Array<{ __typename?: 'CountEntry', key: string, count: number }> } } };
+export type BlastQuery = { __typename?: 'Query', blastRadius: { __typename?: 'BlastRadius', maxDepth: number, truncated: boolean, nodes: SubgraphNodes, edges: SubgraphEdges, subject: { __typename?: 'NodeRef', id: string, kind: NodeKind, name: string }, resources: Array<{ __typename?: 'ReachedResource', depth: number | null, level: string, touched: boolean, actions: Array<string>, touchCount: number, sessions: number, grantedBy: Array<string>, grantedVia: Array<string>, ungrantedActions: Array<string>, noPermissionActions: Array<string>, usedThrough: Array<string>, resource: { __typename?: 'NodeRef', id: string, kind: NodeKind, name: string } }>, summary: { __typename?: 'BlastSummary', granted: number, touched: number, grantedUntouched: number, touchedUngranted: number, nodesByKind: Array<{ __typename?: 'CountEntry', key: string, count: number }>, resourcesByLevel: Array<{ __typename?: 'CountEntry', key: string, count: number }> } } };
 
 export type ExpandQueryVariables = Exact<{
   id: Scalars['ID']['input'];
@@ -932,26 +938,16 @@ export type SearchQueryVariables = Exact<{
 
 export type SearchQuery = { __typename?: 'Query', search: { __typename?: 'NodeRefConnection', truncated: boolean, nodes: Array<{ __typename?: 'NodeRef', id: string, kind: NodeKind, subtype: string, name: string }>, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor: string | null } } };
 
-export type SessionFieldsFragment = { __typename?: 'SessionStory', startedAt: string | null, endedAt: string | null, personVia: string, sourceIps: Array<string>, approvedBy: Array<string>, missing: Array<string>, session: { __typename?: 'NodeRef', id: string, name: string }, person: { __typename?: 'NodeRef', id: string, name: string } | null, identities: Array<{ __typename?: 'NodeRef', id: string, name: string, kind: NodeKind }>, credentials: Array<{ __typename?: 'NodeRef', id: string, name: string, kind: NodeKind }>, origins: Array<{ __typename?: 'NodeRef', id: string, name: string, kind: NodeKind }>, pipelines: Array<{ __typename?: 'NodeRef', id: string, name: string, kind: NodeKind }>, approvals: Array<{ __typename?: 'NodeRef', id: string, name: string, kind: NodeKind }>, touched: Array<{ __typename?: 'Touch', actions: Array<string>, commands: Array<string>, count: number, firstSeen: string | null, lastSeen: string | null, target: { __typename?: 'NodeRef', id: string, name: string, kind: NodeKind } }>, changes: Array<{ __typename?: 'ChangeMade', at: string | null, changeType: string, action: string, targets: Array<string>, change: { __typename?: 'NodeRef', id: string, name: string } }> };
+export type SessionFieldsFragment = { __typename?: 'SessionStory', startedAt: string | null, endedAt: string | null, personVia: string, sourceIps: Array<string>, parents: Array<string>, children: Array<string>, approvedBy: Array<string>, missing: Array<string>, session: { __typename?: 'NodeRef', id: string, name: string }, person: { __typename?: 'NodeRef', id: string, name: string } | null, identities: Array<{ __typename?: 'NodeRef', id: string, name: string, kind: NodeKind }>, credentials: Array<{ __typename?: 'NodeRef', id: string, name: string, kind: NodeKind }>, origins: Array<{ __typename?: 'NodeRef', id: string, name: string, kind: NodeKind }>, pipelines: Array<{ __typename?: 'NodeRef', id: string, name: string, kind: NodeKind }>, approvals: Array<{ __typename?: 'NodeRef', id: string, name: string, kind: NodeKind }>, touched: Array<{ __typename?: 'Touch', actions: Array<string>, commands: Array<string>, count: number, firstSeen: string | null, lastSeen: string | null, target: { __typename?: 'NodeRef', id: string, name: string, kind: NodeKind } }>, changes: Array<{ __typename?: 'ChangeMade', at: string | null, changeType: string, action: string, targets: Array<string>, change: { __typename?: 'NodeRef', id: string, name: string } }> };
 
 export type StoryQueryVariables = Exact<{
-  sessionId?: InputMaybe<Scalars['ID']['input']>;
-  credentialId?: InputMaybe<Scalars['ID']['input']>;
+  subject: Scalars['ID']['input'];
   start?: InputMaybe<Scalars['String']['input']>;
   end?: InputMaybe<Scalars['String']['input']>;
 }>;
 
 
-export type StoryQuery = { __typename?: 'Query', accessStory: { __typename?: 'AccessStory', windowStart: string | null, windowEnd: string | null, truncated: boolean, missing: Array<string>, subject: { __typename?: 'NodeRef', id: string, kind: NodeKind, name: string }, sessions: Array<{ __typename?: 'SessionStory', startedAt: string | null, endedAt: string | null, personVia: string, sourceIps: Array<string>, approvedBy: Array<string>, missing: Array<string>, session: { __typename?: 'NodeRef', id: string, name: string }, person: { __typename?: 'NodeRef', id: string, name: string } | null, identities: Array<{ __typename?: 'NodeRef', id: string, name: string, kind: NodeKind }>, credentials: Array<{ __typename?: 'NodeRef', id: string, name: string, kind: NodeKind }>, origins: Array<{ __typename?: 'NodeRef', id: string, name: string, kind: NodeKind }>, pipelines: Array<{ __typename?: 'NodeRef', id: string, name: string, kind: NodeKind }>, approvals: Array<{ __typename?: 'NodeRef', id: string, name: string, kind: NodeKind }>, touched: Array<{ __typename?: 'Touch', actions: Array<string>, commands: Array<string>, count: number, firstSeen: string | null, lastSeen: string | null, target: { __typename?: 'NodeRef', id: string, name: string, kind: NodeKind } }>, changes: Array<{ __typename?: 'ChangeMade', at: string | null, changeType: string, action: string, targets: Array<string>, change: { __typename?: 'NodeRef', id: string, name: string } }> }>, steps: Array<{ __typename?: 'StoryStep', at: string | null, session: string, step: string, summary: string, refs: Array<string>, evidence: EvidenceList }> } };
-
-export type StorySubjectsQueryVariables = Exact<{
-  id: Scalars['ID']['input'];
-  edgeKinds?: InputMaybe<Array<EdgeKind> | EdgeKind>;
-  first: Scalars['Int']['input'];
-}>;
-
-
-export type StorySubjectsQuery = { __typename?: 'Query', node: { __typename?: 'GraphNode', id: string, kind: NodeKind, name: string }, neighbors: { __typename?: 'Neighbors', neighbors: { __typename?: 'NeighborConnection', truncated: boolean, nodes: Array<{ __typename?: 'Neighbor', node: { __typename?: 'NodeRef', id: string, kind: NodeKind, name: string } }> } } };
+export type StoryQuery = { __typename?: 'Query', accessStory: { __typename?: 'AccessStory', windowStart: string | null, windowEnd: string | null, truncated: boolean, missing: Array<string>, roots: Array<string>, subject: { __typename?: 'NodeRef', id: string, kind: NodeKind, name: string }, sessions: Array<{ __typename?: 'SessionStory', startedAt: string | null, endedAt: string | null, personVia: string, sourceIps: Array<string>, parents: Array<string>, children: Array<string>, approvedBy: Array<string>, missing: Array<string>, session: { __typename?: 'NodeRef', id: string, name: string }, person: { __typename?: 'NodeRef', id: string, name: string } | null, identities: Array<{ __typename?: 'NodeRef', id: string, name: string, kind: NodeKind }>, credentials: Array<{ __typename?: 'NodeRef', id: string, name: string, kind: NodeKind }>, origins: Array<{ __typename?: 'NodeRef', id: string, name: string, kind: NodeKind }>, pipelines: Array<{ __typename?: 'NodeRef', id: string, name: string, kind: NodeKind }>, approvals: Array<{ __typename?: 'NodeRef', id: string, name: string, kind: NodeKind }>, touched: Array<{ __typename?: 'Touch', actions: Array<string>, commands: Array<string>, count: number, firstSeen: string | null, lastSeen: string | null, target: { __typename?: 'NodeRef', id: string, name: string, kind: NodeKind } }>, changes: Array<{ __typename?: 'ChangeMade', at: string | null, changeType: string, action: string, targets: Array<string>, change: { __typename?: 'NodeRef', id: string, name: string } }> }>, steps: Array<{ __typename?: 'StoryStep', at: string | null, session: string, step: string, summary: string, refs: Array<string>, evidence: EvidenceList }> } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -1021,6 +1017,8 @@ export const SessionFieldsFragmentDoc = new TypedDocumentString(`
     kind
   }
   sourceIps
+  parents
+  children
   pipelines {
     id
     name
@@ -1082,8 +1080,16 @@ export const BlastDocument = new TypedDocumentString(`
       touchCount
       sessions
       grantedBy
+      grantedVia
+      ungrantedActions
+      noPermissionActions
+      usedThrough
     }
     summary {
+      nodesByKind {
+        key
+        count
+      }
       granted
       touched
       grantedUntouched
@@ -1437,13 +1443,8 @@ export const SearchDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<SearchQuery, SearchQueryVariables>;
 export const StoryDocument = new TypedDocumentString(`
-    query Story($sessionId: ID, $credentialId: ID, $start: String, $end: String) {
-  accessStory(
-    sessionId: $sessionId
-    credentialId: $credentialId
-    start: $start
-    end: $end
-  ) {
+    query Story($subject: ID!, $start: String, $end: String) {
+  accessStory(subject: $subject, start: $start, end: $end) {
     subject {
       id
       kind
@@ -1453,6 +1454,7 @@ export const StoryDocument = new TypedDocumentString(`
     windowEnd
     truncated
     missing
+    roots
     sessions {
       ...SessionFields
     }
@@ -1494,6 +1496,8 @@ export const StoryDocument = new TypedDocumentString(`
     kind
   }
   sourceIps
+  parents
+  children
   pipelines {
     id
     name
@@ -1529,24 +1533,3 @@ export const StoryDocument = new TypedDocumentString(`
   }
   missing
 }`) as unknown as TypedDocumentString<StoryQuery, StoryQueryVariables>;
-export const StorySubjectsDocument = new TypedDocumentString(`
-    query StorySubjects($id: ID!, $edgeKinds: [EdgeKind!], $first: Int!) {
-  node(id: $id) {
-    id
-    kind
-    name
-  }
-  neighbors(id: $id, edgeKinds: $edgeKinds, direction: OUT, first: $first) {
-    neighbors {
-      nodes {
-        node {
-          id
-          kind
-          name
-        }
-      }
-      truncated
-    }
-  }
-}
-    `) as unknown as TypedDocumentString<StorySubjectsQuery, StorySubjectsQueryVariables>;

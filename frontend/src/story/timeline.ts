@@ -1,6 +1,8 @@
 // The access story as the page draws it (pure): per session the chain person → identity →
-// credential → runner/host → approval, with each missing link a named gap instead of a blank;
-// several stories (an identity's credentials, a person's sessions) merged into one timeline.
+// credential → runner/host → approval, with each missing link a named gap instead of a blank,
+// and where each session sits in the FROM chains the API followed (the subject's own sessions,
+// the ones they came from, the ones that came from them). The API tells the story of any subject
+// (session, credential, identity, person, host, resource, runner) in one answer: nothing is merged here.
 import type { StoryQuery } from "../generated/graphql";
 
 export type Story = StoryQuery["accessStory"];
@@ -53,38 +55,36 @@ export function otherGaps(session: SessionStory): string[] {
   return session.missing.filter((m) => !shown.has(m));
 }
 
-export function inWindow(at: string | null | undefined, start: string | null, end: string | null): boolean {
-  if (!at) return true; // an undated session is shown, not silently dropped
-  return (!start || at >= start) && (!end || at <= end);
-}
+/** How a session came into the story: the subject's own, or followed up or down a FROM chain. */
+export type Place = "subject" | "came-from" | "led-to";
 
-export interface Merged {
-  sessions: SessionStory[];
-  steps: Step[];
-  truncated: boolean;
-}
-
-/** One timeline from several stories: sessions once each, in time order, steps in time order. */
-export function mergeStories(stories: Story[], start: string | null = null, end: string | null = null): Merged {
-  const sessions = new Map<string, SessionStory>();
-  const steps: Step[] = [];
-  const seenSteps = new Set<string>();
-  for (const story of stories) {
-    for (const s of story.sessions) if (inWindow(s.startedAt, start, end)) sessions.set(s.session.id, s);
-    for (const step of story.steps) {
-      const key = `${step.session}|${step.at}|${step.step}|${step.summary}`;
-      if (!seenSteps.has(key) && sessions.has(step.session)) {
-        seenSteps.add(key);
-        steps.push(step);
+export function placeOf(story: Story, session: SessionStory): Place {
+  if (story.roots.includes(session.session.id)) return "subject";
+  const told = new Map(story.sessions.map((s) => [s.session.id, s]));
+  // a session is "came from" when a told session names it as a parent, walking up from the roots
+  const up = new Set<string>();
+  const pending = [...story.roots];
+  while (pending.length) {
+    for (const parent of told.get(pending.pop()!)?.parents ?? []) {
+      if (!up.has(parent)) {
+        up.add(parent);
+        pending.push(parent);
       }
     }
   }
-  const byTime = (a: string | null | undefined, b: string | null | undefined) => (a ?? "").localeCompare(b ?? "");
-  return {
-    sessions: [...sessions.values()].sort((a, b) => byTime(a.startedAt, b.startedAt)),
-    steps: steps.sort((a, b) => byTime(a.at, b.at)),
-    truncated: stories.some((s) => s.truncated),
-  };
+  return up.has(session.session.id) ? "came-from" : "led-to";
+}
+
+export const PLACE_LABEL: Record<Place, string> = {
+  subject: "the subject's session",
+  "came-from": "a session the subject's came from",
+  "led-to": "a session that came from the subject's",
+};
+
+/** The story's gaps that belong to no session told (e.g. "<subject>: no session on record between …"). */
+export function subjectGaps(story: Story): string[] {
+  const told = story.sessions.map((s) => `${s.session.id}: `);
+  return story.missing.filter((m) => !told.some((prefix) => m.startsWith(prefix)));
 }
 
 /** Steps grouped by UTC day, for the timeline's day headings. */

@@ -17,6 +17,7 @@ import {
   type Filters,
 } from "../graph/build";
 import { GraphCanvas, type CanvasApi } from "../graph/GraphCanvas";
+import { coverageLines, kindCounts, uncovered } from "../graph/coverage";
 import { settle } from "../graph/settle";
 import { useAuth } from "../lib/auth";
 import { sentenceFor } from "../lib/errors";
@@ -42,6 +43,20 @@ export function describeChains(chains: { person: string; role: string }[], names
       people.size <= 2 ? `${role.replace(/_/g, " ")} ${[...people].join(" and ")}` : `${people.size} ${role.replace(/_/g, " ")}s`,
     )
     .join("; ");
+}
+
+/** One coverage term of the selected resource; long lists are cut, with the count said. */
+function CoverageTerm({ term, values }: { term: string; values: string[] }) {
+  const shown = values.slice(0, 12);
+  return (
+    <>
+      <dt>{term}</dt>
+      <dd className="wrap mono">
+        {shown.join(", ")}
+        {values.length > shown.length ? ` and ${values.length - shown.length} more` : ""}
+      </dd>
+    </>
+  );
 }
 
 function Legend({ kinds }: { kinds: string[] }) {
@@ -204,6 +219,10 @@ export function BlastView({ id }: { id: string }) {
 
   const kinds = graph ? present(graph) : { kinds: [], categories: [], touchedOnly: false };
   const chosen = selected && graph?.hasNode(selected) ? graph.getNodeAttributes(selected) : null;
+  const reachedOf = (node: string) => {
+    const resource = blast?.resources.find((r) => r.resource.id === node);
+    return resource ? coverageLines(resource) : [];
+  };
 
   return (
     <section className="blast">
@@ -215,7 +234,10 @@ export function BlastView({ id }: { id: string }) {
           <p className="summary" aria-live="polite">
             {graph.order} nodes, {graph.size} edges within {depth} hops. Resources: {blast.summary.granted} granted,{" "}
             {blast.summary.touched} touched, {blast.summary.grantedUntouched} granted but never touched,{" "}
-            {blast.summary.touchedUngranted} touched but not granted.
+            {blast.summary.touchedUngranted} touched but not granted
+            {uncovered(blast).calls > 0 &&
+              ` (${uncovered(blast).calls} calls on ${uncovered(blast).resources} resources that no grant within reach gives)`}
+            . Reached by kind: {kindCounts(blast, kindLabel) || "none"}.
             {blast.truncated && " The walk stopped at its node limit: the graph is incomplete."}
           </p>
           <div className="toolbar" role="toolbar" aria-label="Graph controls">
@@ -291,6 +313,9 @@ export function BlastView({ id }: { id: string }) {
                         <dd className="wrap">{chosen.actions.slice(0, 12).join(", ")}</dd>
                       </>
                     )}
+                    {reachedOf(selected).map((line) => (
+                      <CoverageTerm key={line.term} term={line.term} values={line.values} />
+                    ))}
                     <dt>Edges</dt>
                     <dd>
                       {graph.degree(selected)} ({[...new Set(graph.edges(selected).map((e) => graph.getEdgeAttribute(e, "kind")))].join(", ")})

@@ -1,17 +1,17 @@
-// The access story of a session, credential, identity or person over a time window. The API
-// tells a session's or a credential's story; an identity's is that of its credentials and a
-// person's that of the sessions they started, merged here into one timeline.
+// The access story of a subject — a session, credential, identity, person, host or other
+// workload, resource or runner — over a time window, as the API tells it in one answer: the
+// subject's sessions and the FROM chains from them, up to the person and down to what was done.
 import { useEffect, useState, type FormEvent } from "react";
-import { StoryDocument, StorySubjectsDocument } from "../generated/graphql";
+import { StoryDocument } from "../generated/graphql";
 import { useAuth } from "../lib/auth";
 import { when } from "../lib/format";
 import { navigate, useLocation, withParams } from "../lib/router";
 import { storyUrl } from "../lib/routes";
 import { Empty, ErrorMessage, Heading, KindBadge, Loading, NodeLink } from "../lib/ui";
-import { mergeStories, otherGaps, sessionSlots, stepsByDay, type Merged, type SessionStory, type Story } from "../story/timeline";
+import { otherGaps, placeOf, PLACE_LABEL, sessionSlots, stepsByDay, subjectGaps, type Place, type SessionStory, type Story } from "../story/timeline";
 import { Evidence } from "./NodePage";
 
-const MAX_PARTS = 25;
+const SUBJECTS = "session, credential, identity, person, host, resource or runner";
 
 function StoryForm({ id, start, end }: { id: string; start: string; end: string }) {
   const [draft, setDraft] = useState({ id, start, end });
@@ -23,7 +23,7 @@ function StoryForm({ id, start, end }: { id: string; start: string; end: string 
   return (
     <form className="story-form" onSubmit={submit}>
       <div>
-        <label htmlFor="story-id">Session, credential, identity or person id</label>
+        <label htmlFor="story-id">Id of a {SUBJECTS}</label>
         <input id="story-id" value={draft.id} onChange={(e) => setDraft({ ...draft, id: e.target.value })} />
       </div>
       <div>
@@ -39,19 +39,44 @@ function StoryForm({ id, start, end }: { id: string; start: string; end: string 
   );
 }
 
-function SessionCard({ session }: { session: SessionStory }) {
+function SessionCard({ session, place }: { session: SessionStory; place: Place }) {
   const slots = sessionSlots(session);
   const extra = otherGaps(session);
   return (
-    <li className="session-card">
+    <li className={`session-card place-${place}`} data-place={place}>
       <h3>
         <NodeLink id={session.session.id} name={session.session.name} kind="SESSION" />
       </h3>
       <p className="muted">
-        {when(session.startedAt)} → {session.endedAt ? when(session.endedAt) : "end unknown"}
+        <span className="place">{PLACE_LABEL[place]}</span> · {when(session.startedAt)} →{" "}
+        {session.endedAt ? when(session.endedAt) : "end unknown"}
         {session.sourceIps.length ? ` · from ${session.sourceIps.join(", ")}` : ""}
         {session.personVia ? ` · person via ${session.personVia}` : ""}
       </p>
+      {(session.parents.length > 0 || session.children.length > 0) && (
+        <dl className="hops">
+          {session.parents.length > 0 && (
+            <>
+              <dt>Came from</dt>
+              <dd>
+                {session.parents.map((p) => (
+                  <NodeLink key={p} id={p} />
+                ))}
+              </dd>
+            </>
+          )}
+          {session.children.length > 0 && (
+            <>
+              <dt>Led to</dt>
+              <dd>
+                {session.children.map((c) => (
+                  <NodeLink key={c} id={c} />
+                ))}
+              </dd>
+            </>
+          )}
+        </dl>
+      )}
       <ol className="links" aria-label="Chain of this session">
         {slots.map((slot) => (
           <li key={slot.label} className={slot.gap ? "gap" : "link"}>
@@ -120,8 +145,8 @@ function SessionCard({ session }: { session: SessionStory }) {
   );
 }
 
-function Timeline({ merged }: { merged: Merged }) {
-  const days = stepsByDay(merged.steps);
+function Timeline({ story }: { story: Story }) {
+  const days = stepsByDay(story.steps);
   return (
     <section aria-labelledby="timeline">
       <h2 id="timeline">Timeline</h2>
@@ -145,33 +170,14 @@ function Timeline({ merged }: { merged: Merged }) {
 
 function useStory(id: string | null, start: string | null, end: string | null) {
   const { request } = useAuth();
-  const [state, setState] = useState<{ merged: Merged | null; subject: { id: string; kind: string; name: string } | null; error: unknown; parts: number }>({
-    merged: null,
-    subject: null,
-    error: null,
-    parts: 0,
-  });
+  const [state, setState] = useState<{ story: Story | null; error: unknown }>({ story: null, error: null });
   useEffect(() => {
     if (!id) return;
     let live = true;
-    setState({ merged: null, subject: null, error: null, parts: 0 });
-    (async () => {
-      const found = await request(StorySubjectsDocument, { id, edgeKinds: ["HAS_CREDENTIAL", "STARTED"], first: 200 });
-      const kind = found.node.kind;
-      let stories: Story[];
-      let parts = 1;
-      if (kind === "SESSION") stories = [(await request(StoryDocument, { sessionId: id })).accessStory];
-      else if (kind === "CREDENTIAL") stories = [(await request(StoryDocument, { credentialId: id, start, end })).accessStory];
-      else if (kind === "IDENTITY" || kind === "PERSON") {
-        const ids = found.neighbors.neighbors.nodes.map((n) => n.node).filter((n) => n.kind === (kind === "IDENTITY" ? "CREDENTIAL" : "SESSION"));
-        parts = ids.length;
-        const asked = ids.slice(0, MAX_PARTS).map((n) =>
-          request(StoryDocument, kind === "IDENTITY" ? { credentialId: n.id, start, end } : { sessionId: n.id }),
-        );
-        stories = (await Promise.all(asked)).map((d) => d.accessStory);
-      } else throw new Error(`a ${kind.toLowerCase()} has no access story: open one of its sessions, credentials, identities or people`);
-      if (live) setState({ merged: mergeStories(stories, start, end), subject: found.node, error: null, parts });
-    })().catch((error) => live && setState({ merged: null, subject: null, error, parts: 0 }));
+    setState({ story: null, error: null });
+    request(StoryDocument, { subject: id, start, end })
+      .then((data) => live && setState({ story: data.accessStory, error: null }))
+      .catch((error) => live && setState({ story: null, error }));
     return () => {
       live = false;
     };
@@ -183,29 +189,43 @@ export function StoryView({ id }: { id: string | null }) {
   const { search } = useLocation();
   const start = search.get("start");
   const end = search.get("end");
-  const { merged, subject, error, parts } = useStory(id, start, end);
+  const { story, error } = useStory(id, start, end);
+  const subject = story?.subject;
+  const gaps = story ? subjectGaps(story) : [];
   return (
     <section className="story">
       <Heading>Access story{subject ? ` of ${subject.name || subject.id}` : ""}</Heading>
       <StoryForm key={id ?? ""} id={id ?? ""} start={start ?? ""} end={end ?? ""} />
-      {!id && <Empty>Give a session, credential, identity or person id to see who did what, from where, with whose approval.</Empty>}
+      {!id && <Empty>Give the id of a {SUBJECTS} to see who did what, from where, with whose approval.</Empty>}
       {id && !!error && <ErrorMessage error={error} />}
-      {id && !error && !merged && <Loading what="the access story" />}
-      {merged && subject && (
+      {id && !error && !story && <Loading what="the access story" />}
+      {story && subject && (
         <>
           <p className="summary">
-            <KindBadge kind={subject.kind} /> {merged.sessions.length} session{merged.sessions.length === 1 ? "" : "s"}
-            {start || end ? ` between ${start ? when(start) : "the start"} and ${end ? when(end) : "now"}` : ""}.
-            {parts > MAX_PARTS && ` Showing the stories of the first ${MAX_PARTS} of ${parts}.`}
-            {merged.truncated && " The story was cut at the server's limit."}
+            <KindBadge kind={subject.kind} /> {story.roots.length} session{story.roots.length === 1 ? "" : "s"} of its own
+            {start || end ? ` between ${start ? when(start) : "the start"} and ${end ? when(end) : "now"}` : ""}
+            {story.sessions.length > story.roots.length
+              ? `, ${story.sessions.length - story.roots.length} more followed along their chains`
+              : ""}
+            .{story.truncated && " The story was cut at the server's limit."}
           </p>
-          {!merged.sessions.length && <Empty>No session on record in this window.</Empty>}
+          {gaps.length > 0 && (
+            <ul className="gaps" aria-label="Gaps in the story">
+              {gaps.map((g) => (
+                <li key={g} className="gap-text">
+                  <span aria-hidden="true">⚠ </span>
+                  {g}
+                </li>
+              ))}
+            </ul>
+          )}
+          {!story.sessions.length && <Empty>No session on record in this window.</Empty>}
           <ol className="sessions" aria-label="Sessions">
-            {merged.sessions.map((s) => (
-              <SessionCard key={s.session.id} session={s} />
+            {story.sessions.map((s) => (
+              <SessionCard key={s.session.id} session={s} place={placeOf(story, s)} />
             ))}
           </ol>
-          {merged.steps.length > 0 && <Timeline merged={merged} />}
+          {story.steps.length > 0 && <Timeline story={story} />}
         </>
       )}
     </section>
