@@ -148,12 +148,39 @@ describe("the web page on the demo estate", { skip: missing ?? false, timeout: 6
     await page.waitForURL(/\/node\/session/);
     await page.locator(".actions").getByRole("link", { name: "Access story" }).click();
     await page.waitForURL(/\/story\/session/);
-    const gap = page.locator(".links li.gap").filter({ hasText: "no approval on record" });
+    // the story also tells the sessions that came FROM this one (the role Erin assumed from it):
+    // the gap asked about is the subject session's own
+    const gap = page.locator('.session-card[data-place="subject"] .links li.gap').filter({ hasText: "no approval on record" });
     await gap.waitFor();
+    assert.ok((await page.locator('.session-card[data-place="led-to"]').count()) > 0, "the chain is followed down");
     assert.match(await page.locator(".gaps, .links").first().innerText(), /no person linked|no approval on record/);
     await page.getByRole("heading", { name: "Timeline" }).waitFor();
     await snap(page, "06-session-story");
     await checkA11y(page, "access story");
+  });
+
+  test("a person's and an identity's story come from the API, along the FROM chain; a team has none", async () => {
+    const { page } = session;
+    // Erin assumed the deployer role (the role session names her) from a session of the CI key on
+    // her laptop: the person's story is the assumed-role session and, up its chain, the laptop one
+    await page.goto(`${demo.base}/story/${encodeURIComponent(humanUse.expected.human)}`);
+    await page.locator(".session-card").first().waitFor();
+    const own = page.locator('.session-card[data-place="subject"]');
+    assert.ok((await own.count()) > 0, "the person's own sessions are told");
+    const laptop = page.locator('.session-card[data-place="came-from"]').filter({ hasText: humanUse.expected.human_ip });
+    await laptop.first().waitFor();
+    assert.match(await page.locator(".summary").innerText(), /of its own.*more followed along their chains/s);
+    await page.getByRole("heading", { name: "Timeline" }).waitFor();
+    await snap(page, "06b-person-story");
+    await checkA11y(page, "access story of a person");
+    // the identity's story: its sessions, the laptop one among them, in one answer
+    await page.goto(`${demo.base}/story/${encodeURIComponent(humanUse.identity)}`);
+    await page.locator('.session-card[data-place="subject"]').filter({ hasText: humanUse.expected.human_ip }).first().waitFor();
+    // a kind with no story is the API's clear error, not an empty page
+    const team = demo.manifest.situations.find((s) => s.id === "team_no_active_member").subject;
+    await page.goto(`${demo.base}/story/${encodeURIComponent(team)}`);
+    const alert = page.getByRole("alert").filter({ hasText: "is a Team; this query takes a Session" });
+    await alert.waitFor();
   });
 
   test("findings filtered to NHI9, exported as CSV", async () => {

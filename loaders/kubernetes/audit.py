@@ -27,11 +27,12 @@ from graph.errors import LoadError, ModelError
 from graph.model import Node
 from graph.schema import EdgeKind, NodeKind
 from loaders.base import Item, KnownNodes, LoadContext, Loader, Record, Sample, SourceFile, evidenced_edge
-from loaders.kubernetes.audit_emit import NAME, Emitter, People, evidence_of
+from loaders.kubernetes.audit_emit import NAME, Emitter, People, arrivals, evidence_of
 from loaders.kubernetes.audit_event import AuditRecord, check_event, event_time, read_audit
 from loaders.kubernetes.audit_sessions import Actor, AuditState, Observed
 from loaders.kubernetes.audit_targets import Target, binding_detail, change_id, change_type, target_of
 from loaders.sessions import AddressBook, all_nodes
+from loaders.sessions.hops import shared_hops
 
 __all__ = ["AuditLoader", "sniff_audit"]
 
@@ -100,6 +101,10 @@ class AuditLoader(Loader[AuditRecord]):
                 people.setdefault(node.id.removeprefix("person:"), node.id)
         ctx.state[STATE + ".people"] = people
         ctx.state[STATE + ".book"] = AddressBook.from_graph(known)
+        # a kubectl run from a host (its source IP a host's address) came FROM the session on that
+        # host at the time: this load's sessions are arrivals of the shared hop index (never visits:
+        # an API request is not a session on a host), asked for once every transform is done
+        shared_hops(ctx.state, known).providers[NAME] = lambda: arrivals(ctx.state.get(STATE))
 
     def transform(self, record: Record[AuditRecord], ctx: LoadContext) -> Iterable[Item]:
         state: AuditState | None = ctx.state.get(STATE)
@@ -197,7 +202,10 @@ class AuditLoader(Loader[AuditRecord]):
             return ()
         state.flush()
         emitter = Emitter(
-            state, ctx.state.get(STATE + ".people") or {}, ctx.state.get(STATE + ".book") or AddressBook()
+            state,
+            ctx.state.get(STATE + ".people") or {},
+            ctx.state.get(STATE + ".book") or AddressBook(),
+            shared_hops(ctx.state),
         )
         if state.skipped_stages:
             ctx.notes.append(f"{NAME}: {state.skipped_stages} events were further stages of a request already counted")

@@ -23,11 +23,12 @@ from graph import ids
 from graph.k8s_api import api_node
 from graph.model import Edge, Evidence, Node
 from graph.schema import EdgeKind, NodeKind
+from graph.values import MatchedBy
 from loaders.base import Item
 from loaders.kubernetes.audit_sessions import Actor, AuditState, Session
 from loaders.kubernetes.audit_targets import Target
 from loaders.kubernetes.nodes import service_account_node, user_node
-from loaders.sessions import AddressBook, Place, Pointer, trim_evidence
+from loaders.sessions import AddressBook, Arrival, HopIndex, HostSessions, Place, Pointer, Visit, trim_evidence
 
 __all__ = ["NAME", "Emitter", "People"]
 
@@ -39,13 +40,36 @@ def evidence_of(pointers: list[Pointer]) -> tuple[Evidence, ...]:
     return tuple(Evidence(source=file, locator=locator[:500], at=at or None) for at, file, locator in pointers)
 
 
+def session_id(actor: Actor, session: Session) -> str:
+    digest = hashlib.sha256("|".join(session.group).encode()).hexdigest()[:10]
+    user = "_".join(actor.username.split()) or "unknown"
+    return ids.session("k8s", actor.cluster, user, digest, session.start_text or "undated")
+
+
+def arrivals(state: AuditState | None) -> HostSessions:
+    """This load's dated sessions with source IPs, as arrivals of the hop index (loaders/sessions/hops.py)."""
+    found = HostSessions()
+    if state is None:
+        return found
+    state.flush()  # the hop index may ask before this source's finish: requests seen only in an early stage count
+    for actor, session in state.index.all_sessions():
+        if session.start_text and session.ips:
+            found.arrivals.append(
+                Arrival(session_id(actor, session), tuple(sorted(session.ips)), session.start, "", NAME)
+            )
+    return found
+
+
 class Emitter:
-    def __init__(self, state: AuditState, people: People, book: AddressBook) -> None:
+    def __init__(self, state: AuditState, people: People, book: AddressBook, hops: HopIndex | None = None) -> None:
         self.state = state
         self.people = people
         self.book = book
         self.targets: dict[str, Target] = {}
         self.actors: dict[str, Actor] = {}
+        self.came_from: dict[str, list[tuple[Visit, str, int]]] = {}
+        for arrival, visit, ip, gap in hops.hops(NAME) if hops is not None else ():
+            self.came_from.setdefault(arrival.session, []).append((visit, ip, gap))
 
     def items(self) -> Iterator[Item]:
         for actor, session in self.state.index.all_sessions():
@@ -53,9 +77,7 @@ class Emitter:
         yield from self._shared_nodes()
 
     def _session_id(self, actor: Actor, session: Session) -> str:
-        digest = hashlib.sha256("|".join(session.group).encode()).hexdigest()[:10]
-        user = "_".join(actor.username.split()) or "unknown"
-        return ids.session("k8s", actor.cluster, user, digest, session.start_text or "undated")
+        return session_id(actor, session)
 
     def _edge(
         self, source: str, source_kind: NodeKind, kind: EdgeKind, target: str, target_kind: NodeKind,
@@ -119,6 +141,10 @@ class Emitter:
         for (place_id, place_kind), here in sorted(by_place.items()):
             yield self._edge(sid, NodeKind.SESSION, EdgeKind.FROM, place_id, place_kind, session, sid, evidence,
                              matched_by="ip", ips=here)  # fmt: skip
+        for visit, ip, gap in self.came_from.get(sid, []):  # run from a host while a session was on it
+            yield self._edge(sid, NodeKind.SESSION, EdgeKind.FROM, visit.session, NodeKind.SESSION, session, sid,
+                             evidence, matched_by=MatchedBy.SESSION_ON_HOST.value, ips=[ip],
+                             gap_seconds=gap)  # fmt: skip
         for target_id in sorted(session.touched):
             touch = session.touched[target_id]
             self.targets.setdefault(target_id, touch.target)
