@@ -5,7 +5,9 @@ IPs and agents, `interactive` when it exec'd, attached or port-forwarded, `imper
 `denied` attempts), ACTED_AS the identity its user name is (`system:serviceaccount:<ns>:<name>`
 → that ServiceAccount, the id the objects loader gives it; anyone else a `k8s.user`), STARTED by
 the Person whose email (or known user name) the user name is, FROM the pod, workload or runner
-whose address is a source IP, TOUCHED each target with its actions and the authorizer's reasons
+whose address is a source IP, FROM the session that was on the host whose address is a source IP
+when it started (a kubectl run on app1 during an SSH login there: `session_on_host`,
+loaders/sessions/hops.py), TOUCHED each target with its actions and the authorizer's reasons
 (`grants`), PERFORMED each RBAC or Secret Change. Every edge's `origin` is the session id, so a
 reload replaces counts instead of adding to them.
 

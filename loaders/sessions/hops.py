@@ -11,7 +11,8 @@ come from the graph (a host Workload's `private_ips`: Teleport's `server_addr`, 
 first label when exactly one host has that short name.
 
 One index per load (`shared_hops`, in ctx.state) holds what the graph already had (read at the
-first `prepare`) and, through the providers each host-session source (OpenSSH, Teleport)
+first `prepare`) and, through the providers each host-session source (OpenSSH, Teleport; the
+Kubernetes audit log with arrivals only: a kubectl run from a host is no session on a host)
 registers in its `prepare`, every session this load found — all transforms are done before the
 first `finish`, so whichever source finishes first sees them all. A load's own session replaces
 the graph's copy of the same id. Each hop is written once: by the arrival's source when the
@@ -36,7 +37,9 @@ __all__ = ["HOST_SESSION_PREFIXES", "Arrival", "HopIndex", "HostSessions", "Visi
 
 HOST_SESSION_PREFIXES = ("session:ssh:", "session:teleport:")
 """The sessions read back from the graph: those of sources that put sessions on hosts (CloudTrail's
-sessions are not read: a load would page through every one of them for no host)."""
+and Kubernetes' sessions are not read: a load would page through every one of them for no host —
+so a Kubernetes audit log loaded before the SSH log of the host it was run from meets that host's
+session only when both are in one load or the audit log is loaded after)."""
 SLACK_SECONDS = 60  # an sshd close or a proxy's end event may be logged a little after the next login
 _SHARED = "sessions.hops"
 

@@ -76,9 +76,9 @@ export function placeOf(story: Story, session: SessionStory): Place {
 }
 
 export const PLACE_LABEL: Record<Place, string> = {
-  subject: "the subject's session",
-  "came-from": "a session the subject's came from",
-  "led-to": "a session that came from the subject's",
+  subject: "own session",
+  "came-from": "up the chain: a session of the subject came from it",
+  "led-to": "down the chain: it came from a session of the subject",
 };
 
 /** The story's gaps that belong to no session told (e.g. "<subject>: no session on record between …"). */
