@@ -103,10 +103,10 @@ def median(values: list[float]) -> float:
 
 
 def spread(values: list[float], digits: int = 2) -> str:
-    """`median (min–max)` of a few runs' figures."""
+    """`median (min-max)` of a few runs' figures."""
     if len(values) == 1:
         return f"{values[0]:.{digits}f}"
-    return f"{median(values):.{digits}f} ({min(values):.{digits}f}–{max(values):.{digits}f})"
+    return f"{median(values):.{digits}f} ({min(values):.{digits}f}-{max(values):.{digits}f})"
 
 
 def safe_name(text: str) -> str:

@@ -149,7 +149,9 @@ def _uri(call: Call) -> str:
     if call.name:
         path += f"/{call.name}"
     if call.sub:
-        path += f"/{call.sub}" + ("?command=sh&container=app&stdin=true&stdout=true&tty=true" if call.sub == "exec" else "")
+        path += f"/{call.sub}" + (
+            "?command=sh&container=app&stdin=true&stdout=true&tty=true" if call.sub == "exec" else ""
+        )
     elif not call.name and call.verb == "list":
         path += "?limit=500&resourceVersion=0"
     return path
@@ -202,7 +204,9 @@ def generate(out: Path, events: int, seed: int, actors: int) -> int:
             actor = pool[rng.randrange(len(pool))]
             at = start + rng.random() * (end - start - 0.1)
             hour = int(at) // 3600  # a bound token lives an hour
-            credential = f"JTI={uuid.uuid5(uuid.NAMESPACE_URL, f'{seed}/{actor.number}/{hour}')}" if actor.bound_token else ""
+            credential = (
+                f"JTI={uuid.uuid5(uuid.NAMESPACE_URL, f'{seed}/{actor.number}/{hour}')}" if actor.bound_token else ""
+            )
             lines.extend(_request(rng, actor, at, credential))
         lines.sort(key=lambda pair: pair[0])
         name = f"audit-{time.strftime('%Y-%m-%dT%H-%M-%S', time.gmtime(int(start)))}.{index % 1000:03d}.log"

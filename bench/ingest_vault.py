@@ -127,7 +127,9 @@ def _pair(at: float, auth: dict[str, object], request: dict[str, object], respon
     return [(at, first), (at + 0.004, last)]
 
 
-def _request(rng: random.Random, actor: Actor, token: tuple[str, str], op: tuple[str, ...], path: str) -> dict[str, object]:
+def _request(
+    rng: random.Random, actor: Actor, token: tuple[str, str], op: tuple[str, ...], path: str
+) -> dict[str, object]:
     operation, mount, kind = op[0], op[1], op[2]
     request: dict[str, object] = {
         "id": _uuid(rng), "client_id": actor.entity_id, "operation": operation, "mount_point": mount,
@@ -139,8 +141,12 @@ def _request(rng: random.Random, actor: Actor, token: tuple[str, str], op: tuple
     return request
 
 
-def _login(rng: random.Random, actor: Actor, at: float, token: tuple[str, str]) -> list[tuple[float, dict[str, object]]]:
-    path = {"kubernetes": "auth/kubernetes/login", "approle": "auth/approle/login"}.get(actor.method, "auth/oidc/oidc/callback")
+def _login(
+    rng: random.Random, actor: Actor, at: float, token: tuple[str, str]
+) -> list[tuple[float, dict[str, object]]]:
+    path = {"kubernetes": "auth/kubernetes/login", "approle": "auth/approle/login"}.get(
+        actor.method, "auth/oidc/oidc/callback"
+    )
     anonymous = ("", "")
     request = _request(rng, actor, anonymous, ("update", f"auth/{actor.method}/", actor.method), path)
     del request["client_id"]
@@ -152,12 +158,17 @@ def _login(rng: random.Random, actor: Actor, at: float, token: tuple[str, str]) 
     return _pair(at, {"token_type": "default"}, request, response)
 
 
-def _operation(rng: random.Random, actor: Actor, at: float, token: tuple[str, str], issued: int) -> list[tuple[float, dict[str, object]]]:
+def _operation(
+    rng: random.Random, actor: Actor, at: float, token: tuple[str, str], issued: int
+) -> list[tuple[float, dict[str, object]]]:
     operation, mount, kind, path, writes, denied = actor.job[rng.choices(range(len(actor.job)), actor.weights)[0]]
     request = _request(rng, actor, token, (operation, mount, kind), path)
     if writes:
-        request["data"] = {"plaintext": _hmac("plain", request["id"])} if kind == "transit" else {
-            "policy": _hmac("policy", request["id"])}
+        request["data"] = (
+            {"plaintext": _hmac("plain", request["id"])}
+            if kind == "transit"
+            else {"policy": _hmac("policy", request["id"])}
+        )
     auth = _auth(actor, token, issued)
     if denied:
         return _pair(at, auth, request, {"mount_type": kind}, DENIED)
