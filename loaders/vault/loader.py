@@ -22,7 +22,6 @@ from typing import Any
 from graph.errors import LoadError
 from loaders.base import Item, LoadContext, Loader, Record, Sample, SourceFile
 from loaders.formats.json import iter_json_documents
-from loaders.parallel import ParallelAggregates
 from loaders.sessions import MAX_DISTINCT, SessionIndex, Touch, trim_evidence
 from loaders.vault.emit import VaultSession, change_type, emit
 from loaders.vault.entry import read_entry
@@ -33,7 +32,7 @@ NAME = "vault-audit"
 _STATE = "vault"
 
 
-class VaultAuditLoader(Loader[Mapping[str, Any]], ParallelAggregates):
+class VaultAuditLoader(Loader[Mapping[str, Any]]):
     name = NAME
     description = "HashiCorp Vault audit device log (JSON entries: request/response)"
 
@@ -70,24 +69,6 @@ class VaultAuditLoader(Loader[Mapping[str, Any]], ParallelAggregates):
         session: Any = state["index"].session_for((op.accessor,), op.seconds, op.at, op.display_name)
         _add(session, op, pointer)
         return ()
-
-    def worker_state(self, ctx: LoadContext) -> dict[str, Any]:
-        return {}  # `prepare` reads nothing from the graph
-
-    def take_state(self, ctx: LoadContext) -> Any:
-        return ctx.state.pop(_STATE, None)
-
-    def merge_state(self, ctx: LoadContext, taken: Any) -> None:
-        """A worker's sessions (SessionIndex.merge: the intervals of a token merge as if one process
-        had read every file) and its failed logins."""
-        if taken is None:
-            return
-        state = ctx.state.get(_STATE)
-        if state is None:
-            ctx.state[_STATE] = taken
-            return
-        state["index"].merge(taken["index"])
-        state["failed_logins"] += taken["failed_logins"]
 
     def finish(self, ctx: LoadContext) -> Iterable[Item]:
         state = ctx.state.get(_STATE)
