@@ -23,7 +23,7 @@ from typing import Any
 
 from graph import ids
 from graph.k8s_api import api_node
-from graph.model import Edge, Evidence, Node
+from graph.model import Edge, Evidence, Node, from_store
 from graph.schema import EdgeKind, NodeKind
 from graph.values import MatchedBy
 from loaders.base import Item
@@ -39,7 +39,15 @@ People = dict[str, str]  # lower-case email or user name -> Person id
 
 
 def evidence_of(pointers: list[Pointer]) -> tuple[Evidence, ...]:
-    return tuple(Evidence(source=file, locator=locator[:500], at=at or None) for at, file, locator in pointers)
+    """Pointers as Evidence. Their times are canonical text or "" (undated: loaders/kubernetes/audit_event.py
+    makes them), so only the file name's length is left to check; a name Evidence would refuse goes
+    through its validation (and its error). Emission is most of the end of a load."""
+    return tuple(
+        from_store(Evidence, {"source": file, "locator": locator[:500], "at": at or None})
+        if 0 < len(file) <= 1000
+        else Evidence(source=file, locator=locator[:500], at=at or None)
+        for at, file, locator in pointers
+    )
 
 
 def session_id(actor: Actor, session: Session) -> str:

@@ -22,8 +22,7 @@ from typing import Any
 from graph.errors import LoadError
 from loaders.base import Item, LoadContext, Loader, Record, Sample, SourceFile
 from loaders.formats.json import iter_json_documents
-from loaders.sessions import SessionIndex, Touch
-from loaders.sessions.hops import epoch
+from loaders.sessions import MAX_DISTINCT, SessionIndex, Touch, trim_evidence
 from loaders.vault.emit import VaultSession, change_type, emit
 from loaders.vault.entry import read_entry
 
@@ -67,7 +66,7 @@ class VaultAuditLoader(Loader[Mapping[str, Any]]):
             state["failed_logins"] += 1
             return ()
         pointer = (op.at, record.location.file, record.location.locator)
-        session: Any = state["index"].session_for((op.accessor,), epoch(op.at), op.at, op.display_name)
+        session: Any = state["index"].session_for((op.accessor,), op.seconds, op.at, op.display_name)
         _add(session, op, pointer)
         return ()
 
@@ -78,9 +77,15 @@ class VaultAuditLoader(Loader[Mapping[str, Any]]):
         return emit(state["index"], state["failed_logins"], ctx.cluster or "default", ctx.notes)
 
 
+_TRIM_AT = 40  # evidence lists trimmed now and then, so a busy token's session stays small (the
+# EVIDENCE_LIMIT latest distinct pointers of the whole list are those of the trimmed one)
+
+
 def _add(session: VaultSession, op: Any, pointer: Any) -> None:
     session.count += 1
     session.evidence.append(pointer)
+    if len(session.evidence) > _TRIM_AT:
+        session.evidence = trim_evidence(session.evidence)
     session.entity = session.entity or op.entity_id
     session.display_name = session.display_name or op.display_name
     session.policies |= set(op.policies)
@@ -88,9 +93,9 @@ def _add(session: VaultSession, op: Any, pointer: Any) -> None:
         if op.metadata.get(key) and key not in session.metadata:
             session.metadata[key] = op.metadata[key]
     session.login = session.login or op.login
-    if op.remote_address:
+    if op.remote_address and len(session.ips) < MAX_DISTINCT:  # capped as SessionBase.absorb caps it
         session.ips.add(op.remote_address)
-    seconds = epoch(op.at)
+    seconds = op.seconds
     touch = session.touched.get(op.path)
     if touch is None:
         touch = session.touched[op.path] = Touch(op.path, seconds, op.at)
@@ -99,6 +104,8 @@ def _add(session: VaultSession, op: Any, pointer: Any) -> None:
     touch.count += 1
     touch.actions.add(op.operation)
     touch.evidence.append(pointer)
+    if len(touch.evidence) > _TRIM_AT:
+        touch.evidence = trim_evidence(touch.evidence)
     if op.error:
         touch.errors += 1
         session.errors += 1
