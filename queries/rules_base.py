@@ -135,7 +135,7 @@ ROW_PROPERTIES: Final[dict[NodeKind | EdgeKind, tuple[str, ...]]] = {
     _N.APPROVAL: ("status", "valid_from", "valid_until", "scope_unresolved"),  # queries/approvals.py
     _E.OWNS: ("provenance",),
     _E.CAN_ACCESS: ("level", "wildcard", "flags", "policies"),
-    _E.TOUCHED: ("actions",),
+    _E.TOUCHED: ("actions", "grants"),  # grants: KT-NHI5-002's cluster-admin use
     _E.CAN_ASSUME: ("via", "external_id", "subject", "condition"),
     _E.EXPOSED_IN: ("verified", "repository_assumed"),
     _E.USES: ("mode", "environment", "static_cloud_key"),

@@ -16,7 +16,7 @@ from graph.store import EdgeRow, NodeRow
 from graph.values import AccessLevel, AssumeVia, AuthMethod, ChangeType, Nature
 from graph.values.aws import AwsSubtype
 from queries.approvals import approvals_of
-from queries.common import prop_bool, prop_str
+from queries.common import prop_bool, prop_list, prop_str
 from queries.rules_base import Hit, Owasp, Rule, RuleContext, Severity
 
 __all__ = ["GITHUB_OIDC_HOST", "IDENTITY_RULES", "NOBODY_OWNS", "NOT_OWNED_HERE", "PEOPLES_KINDS", "PERMISSION_CHANGES"]
@@ -244,7 +244,29 @@ def admin_never_used(ctx: RuleContext) -> Iterator[Hit]:
             yield Hit(identity, f"admin access to {edge.target} granted but never used", (edge,))
 
 
+_STREAMS: Final = ("/exec", "/attach", "/portforward")
+_SQL_PRIVILEGED: Final = frozenset({"GRANT", "REVOKE", "ALTER", "DROP", "TRUNCATE", "CREATE"})
+
+
+def _privileged_use(edge: EdgeRow) -> str:
+    """What makes a touch privileged, or "": a stream into a workload (Kubernetes exec, attach,
+    port-forward, through the cluster or a proxy), a database query that changes schema or grants
+    (its verb is the touch's action), or a request the authorizer allowed by cluster-admin."""
+    actions = prop_list(edge, "actions")
+    stream = next((a for a in actions if a.endswith(_STREAMS)), "")
+    if stream:
+        return f"{stream} into {edge.target}"
+    sql = sorted(a for a in actions if a.upper() in _SQL_PRIVILEGED)
+    if sql:
+        return f"{', '.join(sql)} on {edge.target}"
+    if any("cluster-admin" in g for g in prop_list(edge, "grants")):
+        return f"cluster-admin use on {edge.target}"
+    return ""
+
+
 def privileged_session_without_approval(ctx: RuleContext) -> Iterator[Hit]:
+    """A session that changed permissions, exec'd into a workload, ran GRANT/ALTER/DROP… or used
+    cluster-admin, with no access request or ticket approving it (queries/approvals.py)."""
     sessions, changes = ctx.nodes(NodeKind.SESSION), ctx.nodes(NodeKind.CHANGE)
     approved = set(approvals_of(ctx).approved)  # access requests and tickets in window and scope (docs/tickets.md)
     found: dict[str, list[EdgeRow]] = {}
@@ -255,11 +277,23 @@ def privileged_session_without_approval(ctx: RuleContext) -> Iterator[Hit]:
         at = prop_str(change, "at")
         if prop_str(change, "change_type") in PERMISSION_CHANGES and not (ctx.as_of and at and at > ctx.as_of):
             found.setdefault(edge.source, []).append(edge)
-    for session_id, edges in sorted(found.items()):
-        names = ", ".join(prop_str(changes[e.target], "action") or e.target for e in edges[:5])
-        yield Hit(
-            sessions[session_id], f"made permission changes ({names}) with no approval on record", tuple(edges[:5])
-        )
+    used: dict[str, list[tuple[str, EdgeRow]]] = {}
+    for edge in ctx.edges(EdgeKind.TOUCHED):
+        if edge.source in sessions and edge.source not in approved:
+            what = _privileged_use(edge)
+            if what:
+                used.setdefault(edge.source, []).append((what, edge))
+    for session_id in sorted(found.keys() | used.keys()):
+        edges = found.get(session_id, [])
+        uses = sorted(used.get(session_id, []), key=lambda row: row[0])
+        parts = []
+        if edges:
+            parts.append("made permission changes (" + ", ".join(
+                prop_str(changes[e.target], "action") or e.target for e in edges[:5]) + ")")  # fmt: skip
+        if uses:
+            parts.append("ran " + "; ".join(what for what, _e in uses[:5]))
+        cited = (edges + [e for _w, e in uses])[:5]
+        yield Hit(sessions[session_id], " and ".join(parts) + " with no approval on record", tuple(cited))
 
 
 def oidc_trust_without_subject(ctx: RuleContext) -> Iterator[Hit]:
@@ -302,8 +336,8 @@ IDENTITY_RULES: Final = (
     Rule("KT-NHI5-001", 2, "Admin access granted but never used", Severity.MEDIUM, Owasp.NHI5,
          "reduce the grant to what is used (or record a keep decision with a reason)", admin_never_used,
          keep_suppresses=True),
-    Rule("KT-NHI5-002", 1, "Privileged session with no approval on record", Severity.MEDIUM, Owasp.NHI5,
-         "review the permission changes and require an approval for privileged changes",
+    Rule("KT-NHI5-002", 2, "Privileged session with no approval on record", Severity.MEDIUM, Owasp.NHI5,
+         "review what the session did and require an approval (access request or ticket) for privileged access",
          privileged_session_without_approval),
     Rule("KT-NHI6-002", 1, "GitHub OIDC trust without a sub condition", Severity.CRITICAL, Owasp.NHI6,
          "restrict the trust with a token.actions.githubusercontent.com:sub condition naming the repository",
