@@ -256,7 +256,7 @@ def _privileged_use(edge: EdgeRow) -> str:
     stream = next((a for a in actions if a.endswith(_STREAMS)), "")
     if stream:
         return f"{stream} into {edge.target}"
-    sql = sorted(a for a in actions if a.upper() in _SQL_PRIVILEGED)
+    sql = sorted(a for a in actions if a in _SQL_PRIVILEGED)  # query verbs, upper case as captured
     if sql:
         return f"{', '.join(sql)} on {edge.target}"
     if any("cluster-admin" in g for g in prop_list(edge, "grants")):
