@@ -15,12 +15,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from graph.model import Node, StoredEdge
 from graph.schema import EdgeKind, NodeKind
-from graph.store import NodeRow
-from queries.common import prop_str
+from graph.store import GraphStore, NodeRow
+from queries.common import expand_visible, prop_str, scan_nodes
 from queries.rules_base import RuleContext
 
-__all__ = ["ApprovalIndex", "approvals_of"]
+__all__ = ["ApprovalIndex", "approvals_of", "ticket_edges"]
 
 _INVOLVES = ((EdgeKind.ACTED_AS, "out"), (EdgeKind.AUTHENTICATED_WITH, "out"), (EdgeKind.TOUCHED, "out"),
              (EdgeKind.STARTED, "in"))  # fmt: skip
@@ -49,8 +50,12 @@ def _tickets(ctx: RuleContext) -> list[_Ticket]:
     covers: dict[str, set[str]] = {}
     for edge in ctx.edges(EdgeKind.COVERS):
         covers.setdefault(edge.source, set()).add(edge.target)
+    return _approved_tickets(ctx.nodes(NodeKind.APPROVAL).values(), covers)
+
+
+def _approved_tickets(approvals: Iterable[NodeRow | Node], covers: dict[str, set[str]]) -> list[_Ticket]:
     found = []
-    for approval in ctx.nodes(NodeKind.APPROVAL).values():
+    for approval in approvals:
         start, end = prop_str(approval, "valid_from"), prop_str(approval, "valid_until")
         if prop_str(approval, "status") != "approved" or not start or not end:
             continue
@@ -119,3 +124,57 @@ def _changes(
         at = prop_str(change, "at") or change.first_seen or ""
         for ticket in _matches(tickets, at, scope.get(change_id, set())) if at else ():
             approved.setdefault(change_id, set()).add(ticket)
+
+
+def _story_involved(session: Node, edges: list[StoredEdge], nodes: dict[str, Node]) -> set[str]:
+    """What one session involves, as `_involved` reads it from the scans: the ids its ACTED_AS,
+    AUTHENTICATED_WITH and TOUCHED edges reach, who STARTED it, its host, and the names and
+    addresses of those resources and hosts."""
+    ids: set[str] = set()
+    for edge in edges:
+        if edge.kind == EdgeKind.STARTED and edge.target == session.id:
+            ids.add(edge.source)
+        elif edge.source == session.id and edge.kind in (EdgeKind.ACTED_AS, EdgeKind.AUTHENTICATED_WITH,
+                                                          EdgeKind.TOUCHED):  # fmt: skip
+            ids.add(edge.target)
+    ran_on = prop_str(session, "host")
+    if ran_on:
+        ids.add(ran_on)
+    for node_id in list(ids):
+        node = nodes.get(node_id)
+        if node is not None and node.kind in (NodeKind.RESOURCE, NodeKind.WORKLOAD):
+            ids.add(node.name)
+            addresses = node.props.get("private_ips") if node.kind == NodeKind.WORKLOAD else None
+            if isinstance(addresses, list):
+                ids.update(str(a) for a in addresses)
+    return ids
+
+
+def ticket_edges(
+    store: GraphStore, sessions: dict[str, Node], edges: dict[str, list[StoredEdge]], nodes: dict[str, Node],
+    as_of: str | None,
+) -> tuple[list[StoredEdge], dict[str, Node]]:  # fmt: skip
+    """For an access story: an APPROVED edge (ticket → session, `matched_by: ticket_scope`, the
+    COVERS edges that matched as evidence) for each story session an approved ticket approves by
+    the rule above, and the ticket nodes. Tickets are few: every approval is read."""
+    approvals = [n for n in scan_nodes(store, NodeKind.APPROVAL, as_of) if n.props.get("valid_from")]
+    if not approvals:
+        return [], {}
+    by_id = {a.id: a for a in approvals}
+    cover_edges = expand_visible(store, sorted(by_id), ((EdgeKind.COVERS, "out"),), as_of)
+    covers: dict[str, set[str]] = {}
+    for edge in cover_edges:
+        covers.setdefault(edge.source, set()).add(edge.target)
+    tickets = _approved_tickets(approvals, covers)
+    found: list[StoredEdge] = []
+    for session_id, session in sorted(sessions.items()):
+        at = prop_str(session, "started_at") or session.first_seen or ""
+        involved = _story_involved(session, edges.get(session_id, []), nodes)
+        for ticket in _matches(tickets, at, involved) if at else ():
+            cited = [e for e in cover_edges if e.source == ticket and e.target in involved]
+            found.append(StoredEdge(
+                source=ticket, source_kind=NodeKind.APPROVAL, kind=EdgeKind.APPROVED, target=session_id,
+                target_kind=NodeKind.SESSION, props={"matched_by": "ticket_scope"}, first_seen=at, last_seen=at,
+                sources=by_id[ticket].sources, evidence=tuple(ev for e in cited for ev in e.evidence)[:5],
+            ))  # fmt: skip
+    return found, {e.source: by_id[e.source] for e in found}

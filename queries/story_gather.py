@@ -17,6 +17,7 @@ from typing import Final
 from graph.model import Node, StoredEdge
 from graph.schema import EdgeKind, NodeKind
 from graph.store import GraphStore, Step
+from queries.approvals import ticket_edges
 from queries.common import expand_visible, visible_nodes
 from queries.story_reach import Inside, gather_inside
 
@@ -87,6 +88,11 @@ def gather(store: GraphStore, roots: list[Node], as_of: str | None) -> Facts:
         e.source for es in facts.inbound.values() for e in es
     }
     facts.nodes = visible_nodes(store, sorted(linked), as_of)
+    edges_of = {sid: facts.out.get(sid, []) + facts.inbound.get(sid, []) for sid in facts.sessions}
+    approved, tickets = ticket_edges(store, facts.sessions, edges_of, facts.nodes, as_of)
+    for edge in approved:  # a ticket in scope and window approves as an access request does
+        facts.inbound.setdefault(edge.target, []).append(edge)
+    facts.nodes.update(tickets)
     identities = sorted(i for i, n in facts.nodes.items() if n.kind == NodeKind.IDENTITY)
     approvals = sorted(i for i, n in facts.nodes.items() if n.kind == NodeKind.APPROVAL)
     changes = sorted(i for i, n in facts.nodes.items() if n.kind == NodeKind.CHANGE)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from graph.store import GraphStore
 from queries.findings import findings
+from queries.story import access_story
 from tests.conftest import FIXTURES
 from tests.loader_helpers import NOW, load
 
@@ -38,3 +39,15 @@ def test_a_ticket_covering_the_pod_clears_the_exec(store: GraphStore, tmp_path: 
     (tmp_path / "tickets.csv").write_text(TICKET, encoding="utf-8")
     load(store, FIXTURES / "teleport" / "kube-app.jsonl", tmp_path / "tickets.csv", cluster="lab")
     assert EXEC not in _unapproved(store)
+
+
+def test_the_story_shows_the_ticket_that_approved_the_exec(store: GraphStore, tmp_path: Path) -> None:
+    (tmp_path / "tickets.csv").write_text(TICKET, encoding="utf-8")
+    load(store, FIXTURES / "teleport" / "kube-app.jsonl", tmp_path / "tickets.csv", cluster="lab")
+    story = access_story(store, EXEC)
+    (approval,) = [s for s in story.steps if s.step == "approval"]
+    assert approval.refs == ["approval:ticket:CHG-7", "person:bob@acme.example"]
+    assert approval.summary == "approved by person:bob@acme.example" and approval.evidence
+    assert not [m for m in story.missing if "no approval" in m]
+    without = access_story(store, "session:teleport:teleport.acme.example:6593cf87-9839-4f18-abf8-c54873aaeb4e")
+    assert [m for m in without.missing if m.endswith("no approval on record")]  # the app session: out of scope
