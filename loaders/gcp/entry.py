@@ -68,9 +68,9 @@ def read_entries(source: SourceFile) -> Iterator[Record[Any] | LoadError]:
             yield parsed.location.error("a Cloud Audit Log entry must be a JSON object")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass sets each field through object.__setattr__, per entry
 class Entry:
-    """The fields of one entry that the loader reads, checked."""
+    """The fields of one entry that the loader reads, checked (never changed once made)."""
 
     time: str
     seconds: int
@@ -126,6 +126,7 @@ def check_entry(value: Mapping[str, Any], where: Location) -> Entry:
 
 
 _FRACTION = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{1,12}Z")
+_HEADS: set[str] = set()  # canonical seconds already checked
 _DAYS: dict[str, int] = {}  # canonical date -> epoch seconds of its midnight (few per load)
 
 
@@ -133,10 +134,17 @@ def entry_time(raw: str) -> str:
     """`canonical_timestamp(raw)`, with Logging's own form (`…:SS.nnnnnnnnnZ`, fractions dropped)
     taken apart without the datetime round trip that made it the dearest field of an entry."""
     if len(raw) > 21 and raw[19] == "." and _FRACTION.fullmatch(raw):
+        head = raw[:19] + "Z"
+        if head in _HEADS:
+            return head
         try:
-            return canonical_timestamp(raw[:19] + "Z")
+            canonical_timestamp(head)
         except ModelError:
-            pass  # an impossible date: the general path below says why, naming the text as written
+            return canonical_timestamp(raw)  # an impossible date: this says why, naming the text as written
+        if len(_HEADS) >= 100_000:
+            _HEADS.clear()
+        _HEADS.add(head)
+        return head
     return canonical_timestamp(raw)
 
 
