@@ -43,6 +43,7 @@ from bench.ingest_common import (  # noqa: E402
     timed_load,
 )
 from bench.ingest_k8s import K8S_AUDIT  # noqa: E402
+from bench.ingest_saas import GCP_AUDIT, GITHUB_AUDIT  # noqa: E402
 from bench.ingest_vault import VAULT_AUDIT  # noqa: E402
 from graph.embedded import EmbeddedStore  # noqa: E402
 from graph.runtime import tune_gc  # noqa: E402
@@ -50,7 +51,7 @@ from loaders.runner import default_jobs  # noqa: E402
 
 __all__ = ["SOURCES", "generate", "main", "timed_load"]
 
-SOURCES = {source.name: source for source in (CLOUDTRAIL, K8S_AUDIT, VAULT_AUDIT)}
+SOURCES = {source.name: source for source in (CLOUDTRAIL, K8S_AUDIT, VAULT_AUDIT, GCP_AUDIT, GITHUB_AUDIT)}
 
 
 def _root(out: Path, source: Source, events: int, seed: int, actors: int) -> Path:

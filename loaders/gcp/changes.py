@@ -41,7 +41,7 @@ from loaders.gcp.entry import Caller, Entry, caller_of_member, identity_props, m
 from loaders.gcp.federation import ProviderState, federation_items, is_federation_method
 from loaders.gcp.targets import Target, entry_target, service_account_named
 
-__all__ = ["IMPERSONATION_ROLES", "ChangeResult", "change_items", "is_policy_method", "level_of_role"]
+__all__ = ["IMPERSONATION_ROLES", "ChangeResult", "change_items", "is_policy_method", "level_of_role", "may_change"]
 
 NAME = "gcp-audit"
 _edge = partial(evidenced_edge, NAME)
@@ -52,6 +52,9 @@ IMPERSONATION_ROLES = frozenset(
         "roles/iam.workloadIdentityUser",
         "roles/iam.serviceAccountOpenIdTokenCreator",
     }
+)
+_CHANGE_METHODS = frozenset(
+    {"CreateServiceAccountKey", "DeleteServiceAccountKey", "CreateServiceAccount", "DeleteServiceAccount"}
 )
 _NO_END = 32_503_680_000  # 3000-01-01: GCP logs 9999-12-31 for a key that never expires
 _ADMIN_WORDS = ("owner", "editor", "admin", "securityadmin")
@@ -99,6 +102,11 @@ def _deltas(entry: Entry) -> list[tuple[str, str, str]]:
             if action in ("ADD", "REMOVE") and role and member:
                 found.append((action, role, member))
     return found
+
+
+def may_change(method: str) -> bool:
+    """Whether an entry of this method can be a Change (change_items is None for every other)."""
+    return is_policy_method(method) or method.rsplit(".", 1)[-1] in _CHANGE_METHODS
 
 
 def change_items(entry: Entry, caller: Caller, evidence: Evidence) -> ChangeResult | None:

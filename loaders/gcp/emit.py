@@ -24,7 +24,7 @@ from loaders.base import Item
 from loaders.gcp.entry import Caller, identity_props
 from loaders.gcp.sessions import Aggregates, Session
 from loaders.gcp.targets import Target
-from loaders.sessions import AddressBook, Pointer, trim_evidence
+from loaders.sessions import AddressBook, Pointer, pointer_evidence, trim_evidence
 
 __all__ = ["Emitter"]
 
@@ -33,7 +33,9 @@ _HUMAN_AGENTS = ("Mozilla/", "google-cloud-sdk", "gcloud/")
 
 
 def _evidence(pointers: list[Pointer]) -> tuple[Evidence, ...]:
-    return tuple(Evidence(source=file, locator=locator[:500], at=at) for at, file, locator in pointers)
+    """Evidence of pointers already trimmed (trimming again keeps them), without validating each
+    canonical field again: loaders/sessions pointer_evidence."""
+    return pointer_evidence(pointers)
 
 
 class Emitter:

@@ -22,6 +22,7 @@ caller: each hop CAN_ASSUME the next.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,13 +35,24 @@ from graph.model import canonical_timestamp
 from loaders.base import Location, Record, SourceFile
 from loaders.formats.json import iter_json_records
 
-__all__ = ["Caller", "Entry", "check_entry", "identity_props", "mapping", "read_entries", "resolve_caller", "text"]
+__all__ = [
+    "Caller",
+    "Entry",
+    "check_entry",
+    "entry_time",
+    "identity_props",
+    "mapping",
+    "read_entries",
+    "resolve_caller",
+    "text",
+]
 
 SA_DOMAIN = ".gserviceaccount.com"
 
 
 def mapping(value: object) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
+    # `type is dict` first: an ABC isinstance check costs ~10x more, and parsed JSON is all dicts
+    return value if type(value) is dict or isinstance(value, Mapping) else {}
 
 
 def text(value: object) -> str:
@@ -56,9 +68,9 @@ def read_entries(source: SourceFile) -> Iterator[Record[Any] | LoadError]:
             yield parsed.location.error("a Cloud Audit Log entry must be a JSON object")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass sets each field through object.__setattr__, per entry
 class Entry:
-    """The fields of one entry that the loader reads, checked."""
+    """The fields of one entry that the loader reads, checked (never changed once made)."""
 
     time: str
     seconds: int
@@ -91,7 +103,7 @@ def check_entry(value: Mapping[str, Any], where: Location) -> Entry:
     if not isinstance(raw_time, str) or not raw_time.strip():
         raise where.error("field 'timestamp': expected an RFC 3339 timestamp")
     try:
-        time = canonical_timestamp(raw_time)
+        time = entry_time(raw_time)
     except ModelError as exc:
         raise where.error(f"field 'timestamp': {exc}") from None
     metadata = mapping(payload.get("requestMetadata"))
@@ -113,8 +125,37 @@ def check_entry(value: Mapping[str, Any], where: Location) -> Entry:
     )
 
 
+_FRACTION = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{1,12}Z")
+_HEADS: set[str] = set()  # canonical seconds already checked
+_DAYS: dict[str, int] = {}  # canonical date -> epoch seconds of its midnight (few per load)
+
+
+def entry_time(raw: str) -> str:
+    """`canonical_timestamp(raw)`, with Logging's own form (`…:SS.nnnnnnnnnZ`, fractions dropped)
+    taken apart without the datetime round trip that made it the dearest field of an entry."""
+    if len(raw) > 21 and raw[19] == "." and _FRACTION.fullmatch(raw):
+        head = raw[:19] + "Z"
+        if head in _HEADS:
+            return head
+        try:
+            canonical_timestamp(head)
+        except ModelError:
+            return canonical_timestamp(raw)  # an impossible date: this says why, naming the text as written
+        if len(_HEADS) >= 100_000:
+            _HEADS.clear()
+        _HEADS.add(head)
+        return head
+    return canonical_timestamp(raw)
+
+
 def _epoch(time: str) -> int:
-    return int(datetime.fromisoformat(time.replace("Z", "+00:00")).timestamp())
+    """Epoch seconds of a canonical `YYYY-MM-DDTHH:MM:SSZ` (what canonical_timestamp returns)."""
+    day = _DAYS.get(time[:10])
+    if day is None:
+        if len(_DAYS) > 10_000:
+            _DAYS.clear()
+        day = _DAYS[time[:10]] = int(datetime.fromisoformat(time[:10] + "T00:00:00+00:00").timestamp())
+    return day + int(time[11:13]) * 3600 + int(time[14:16]) * 60 + int(time[17:19])
 
 
 @dataclass(frozen=True, slots=True)

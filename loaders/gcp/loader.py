@@ -19,8 +19,8 @@ from typing import Any
 from graph import ids
 from graph.errors import LoadError, ModelError
 from graph.model import Evidence
-from loaders.base import Item, KnownNodes, LoadContext, Loader, Record, Sample, SourceFile
-from loaders.gcp.changes import change_items
+from loaders.base import Item, KnownNodes, LoadContext, Loader, Location, Record, Sample, SourceFile
+from loaders.gcp.changes import change_items, may_change
 from loaders.gcp.emit import Emitter
 from loaders.gcp.entry import (
     Caller,
@@ -31,10 +31,12 @@ from loaders.gcp.entry import (
     mapping,
     read_entries,
     resolve_caller,
+    text,
 )
 from loaders.gcp.federation import ProviderState, merge_provider, provider_items
 from loaders.gcp.sessions import Aggregates, Session
 from loaders.gcp.targets import Target, entry_target, service_account_named
+from loaders.parallel import ParallelAggregates
 from loaders.sessions import MAX_DISTINCT, AddressBook, Touch, trim_evidence
 
 __all__ = ["GcpAuditLoader"]
@@ -42,17 +44,69 @@ __all__ = ["GcpAuditLoader"]
 NAME = "gcp-audit"
 STATE = "gcp_audit"
 _MINTING = frozenset({"GenerateAccessToken", "GenerateIdToken", "SignJwt", "SignBlob"})
+_MEMO_SIZE = 200_000  # entries per memo: distinct callers, resources and methods of one load
 
 
 class _State:
+    """What a load accumulates (sessions, targets) and its per-load memos. A memo maps the fields a
+    pure function reads to its result, so an entry seen through a memo gets the result it would
+    have got; what raises is never memoised, so a bad entry is rejected each time it recurs."""
+
     def __init__(self, ctx: LoadContext) -> None:
         self.aggregates = Aggregates(ctx.session_gap_minutes * 60)
         self.targets: dict[str, Target] = {}
         self.providers: dict[tuple[str, str], ProviderState] = {}
         self.places: AddressBook = ctx.state.get(STATE + ".places") or AddressBook()
+        self.callers: dict[tuple[str, ...], tuple[Caller, tuple[str, str] | None]] = {}
+        self.entry_targets: dict[tuple[str, ...], Target | None] = {}
+        self.methods: dict[tuple[str, str], tuple[str, bool, bool]] = {}  # -> action, mints, may change
+
+    def caller(self, entry: Entry, where: Location) -> tuple[Caller, tuple[str, str] | None]:
+        """resolve_caller and key_of, by the fields they read."""
+        auth = mapping(entry.payload.get("authenticationInfo"))
+        fields = (
+            text(auth.get("principalSubject")),
+            text(auth.get("principalEmail")),
+            text(entry.labels.get("cluster_name")),
+            text(auth.get("serviceAccountKeyName")),
+        )
+        hit = self.callers.get(fields)
+        if hit is None:
+            caller = resolve_caller(entry, where)
+            hit = (caller, key_of(entry, caller))
+            if len(self.callers) < _MEMO_SIZE:
+                self.callers[fields] = hit
+        return hit
+
+    def target(self, entry: Entry) -> Target | None:
+        """entry_target, by the fields it reads."""
+        labels = entry.labels
+        fields = (
+            entry.resource_name,
+            entry.service,
+            entry.project,
+            text(labels.get("email_id")),
+            text(labels.get("unique_id")),
+        )
+        if fields in self.entry_targets:
+            return self.entry_targets[fields]
+        found = entry_target(entry)
+        if len(self.entry_targets) < _MEMO_SIZE:
+            self.entry_targets[fields] = found
+        return found
+
+    def method(self, entry: Entry) -> tuple[str, bool, bool]:
+        """(the TOUCHED action, whether it mints for a service account, whether it may be a Change)."""
+        hit = self.methods.get((entry.service, entry.method))
+        if hit is None:
+            action = f"{entry.service.removesuffix('.googleapis.com') or 'gcp'}:{entry.method}"[:300]
+            hit = (action, entry.method.rsplit(".", 1)[-1] in _MINTING, may_change(entry.method))
+            if len(self.methods) < _MEMO_SIZE:
+                self.methods[(entry.service, entry.method)] = hit
+        return hit
 
 
-class GcpAuditLoader(Loader[Any]):
+class GcpAuditLoader(Loader[Any], ParallelAggregates):
     name = NAME
     description = "GCP Cloud Audit Logs (LogEntry JSON lines, gcloud logging read --format=json, sink files)"
 
@@ -70,23 +124,29 @@ class GcpAuditLoader(Loader[Any]):
         state: _State | None = ctx.state.get(STATE)
         if state is None:
             state = ctx.state[STATE] = _State(ctx)
-        entry = check_entry(record.value, record.location)
-        caller = resolve_caller(entry, record.location)
-        key = key_of(entry, caller)
+        location = record.location
+        entry = check_entry(record.value, location)
+        caller, key = state.caller(entry, location)
         group = (key[0], caller.principal, key[1]) if key else ("", caller.principal, "")
-        locator = (
-            f"{record.location.locator} insertId {entry.insert_id}" if entry.insert_id else record.location.locator
-        )
-        pointer = (entry.time, record.location.file, locator)
-        evidence = Evidence(source=pointer[1], locator=pointer[2], at=pointer[0])
+        locator = f"{location.locator} insertId {entry.insert_id}" if entry.insert_id else location.locator
+        pointer = (entry.time, location.file, locator)
+        action, mints, changing = state.method(entry)
+        # Evidence is only needed by a Change; any other entry's pointer is only checked against
+        # Evidence's bounds, and one out of them is built to be rejected just as before.
+        evidence = None
+        if changing or not (0 < len(pointer[1]) <= 1000 and len(locator) <= 500):
+            evidence = Evidence(source=pointer[1], locator=pointer[2], at=pointer[0])
         try:  # everything that can reject the entry, before its session changes
-            chain, minted, target = delegation_chain(entry), _minted_for(entry), entry_target(entry)
-            result = change_items(entry, caller, evidence)
+            chain = delegation_chain(entry)
+            minted = _minted_for(entry) if mints else None
+            target = state.target(entry)
+            result = change_items(entry, caller, evidence) if evidence is not None and changing else None
         except ModelError as exc:
-            raise record.location.error(f"{entry.method}: {exc}") from None
+            raise location.error(f"{entry.method}: {exc}") from None
         session = state.aggregates.session_for(group, entry.seconds, entry.time, caller)
-        _fold_hops(session, caller, chain, minted)
-        self._fold(state, session, entry, caller, target, pointer)
+        if chain or minted is not None:
+            _fold_hops(session, caller, chain, minted)
+        self._fold(state, session, entry, caller, target, pointer, action)
         if result is None:
             return ()
         session.changes.append((result.change, pointer))
@@ -102,6 +162,7 @@ class GcpAuditLoader(Loader[Any]):
         caller: Caller,
         target: Target | None,
         pointer: tuple[str, str, str],
+        action: str,
     ) -> None:
         session.count += 1
         session.errors += 1 if entry.failed else 0
@@ -122,10 +183,31 @@ class GcpAuditLoader(Loader[Any]):
             touch.seen(entry.seconds, entry.time)
         touch.count += 1
         touch.errors += 1 if entry.failed else 0
-        touch.actions.add(f"{entry.service.removesuffix('.googleapis.com') or 'gcp'}:{entry.method}"[:300])
+        touch.actions.add(action)
         touch.evidence.append(pointer)
         if len(touch.evidence) > 40:
             touch.evidence = trim_evidence(touch.evidence)
+
+    def worker_state(self, ctx: LoadContext) -> dict[str, Any]:
+        key = STATE + ".places"
+        return {key: ctx.state[key]} if key in ctx.state else {}
+
+    def take_state(self, ctx: LoadContext) -> Any:
+        state: _State | None = ctx.state.pop(STATE, None)
+        return None if state is None else (state.aggregates, state.targets)
+
+    def merge_state(self, ctx: LoadContext, taken: Any) -> None:
+        """One worker's sessions and targets; workers are merged in file order, so each target
+        keeps the one its first entry made, as in one process."""
+        if taken is None:
+            return
+        state: _State | None = ctx.state.get(STATE)
+        if state is None:
+            state = ctx.state[STATE] = _State(ctx)
+        aggregates, targets = taken
+        state.aggregates.merge(aggregates)
+        for target_id, target in targets.items():
+            state.targets.setdefault(target_id, target)
 
     def finish(self, ctx: LoadContext) -> Iterable[Item]:
         state: _State | None = ctx.state.pop(STATE, None)
@@ -153,9 +235,7 @@ def _via(who: Caller) -> str:
 
 
 def _minted_for(entry: Entry) -> Caller | None:
-    """The service account an iamcredentials call minted a token or signature for."""
-    if entry.method.rsplit(".", 1)[-1] not in _MINTING:
-        return None
+    """The service account an iamcredentials call (a minting method) minted a token or signature for."""
     request = mapping(entry.payload.get("request"))
     name = request.get("name") if isinstance(request.get("name"), str) else ""
     for candidate in (str(name), entry.resource_name):

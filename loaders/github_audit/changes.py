@@ -34,7 +34,7 @@ from graph.schema import EdgeKind, NodeKind
 from loaders.base import Item, evidenced_edge
 from loaders.github_audit.event import AuditEvent, scope_list, text, token_kind, token_subtype
 
-__all__ = ["TOKEN_PREFIXES", "ChangeResult", "change_items"]
+__all__ = ["TOKEN_PREFIXES", "ChangeResult", "change_items", "may_change"]
 
 NAME = "github-audit"
 _edge = partial(evidenced_edge, NAME)
@@ -85,6 +85,16 @@ def _change_node(event: AuditEvent, change_type: str, detail: str) -> Node:
         first_seen=event.time,
         last_seen=event.time,
         sources=(NAME,),
+    )
+
+
+def may_change(action: str) -> bool:
+    """Whether change_items can make a Change of this action (it is None for every other)."""
+    return (
+        action.startswith((*TOKEN_PREFIXES, "public_key.", "deploy_key."))
+        or action in ("repo.add_deploy_key", "repo.remove_deploy_key")
+        or action.endswith(("_actions_secret", "_self_hosted_runner"))
+        or action in _MEMBERSHIP
     )
 
 

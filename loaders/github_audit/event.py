@@ -35,6 +35,9 @@ _TIME_FIELDS = ("@timestamp", "created_at", "at_sign_timestamp")
 
 
 _ID_PART = re.compile(r"[^\s\x00-\x1f\x7f]{1,200}")
+_MEMO_SIZE = 200_000
+_TIMES: dict[tuple[type, object], tuple[str, int]] = {}  # only what converted: a bad time raises each time
+_GOOD_IDS: set[str] = set()  # token ids and hashes already found well-formed
 
 
 def text(value: object) -> str:
@@ -101,24 +104,25 @@ def check_event(value: Mapping[str, Any], where: Location) -> AuditEvent:
         raise where.error("field '@timestamp' / 'created_at': expected a time")
     if isinstance(raw, str) and raw.strip().isdigit():
         raw = int(raw.strip())  # a CSV export's epoch milliseconds
-    try:
-        time = canonical_timestamp(raw)
-    except (ModelError, ValueError, OverflowError, OSError) as exc:
-        raise where.error(f"field 'created_at': {exc}") from None
+    moment = _moment(raw, where)
     for key in ("hashed_token", "token_id"):  # they become parts of session and credential ids
         found = text(value.get(key))
-        if found and not _ID_PART.fullmatch(found):
-            raise where.error(
-                f"field '{key}': expected at most 200 characters without spaces or control characters, "
-                f"got {quoted(found)}"
-            )
+        if found and found not in _GOOD_IDS:
+            if not _ID_PART.fullmatch(found):
+                raise where.error(
+                    f"field '{key}': expected at most 200 characters without spaces or control characters, "
+                    f"got {quoted(found)}"
+                )
+            if len(_GOOD_IDS) >= _MEMO_SIZE:
+                _GOOD_IDS.clear()
+            _GOOD_IDS.add(found)
     repo = text(value.get("repo")) or text(value.get("repository"))
     org = text(value.get("org")) or (repo.split("/", 1)[0] if "/" in repo else "")
     return AuditEvent(
         value=value,
         action=action,
-        time=time,
-        seconds=int(datetime.fromisoformat(time.replace("Z", "+00:00")).timestamp()),
+        time=moment[0],
+        seconds=moment[1],
         actor=text(value.get("actor")),
         org=org,
         repo=repo,
@@ -142,6 +146,28 @@ def token_kind(access_type: str) -> str:
 def scope_list(scopes: str) -> list[str]:
     """`token_scopes` ("repo,workflow" or "repo, workflow") as a sorted list of scope names."""
     return sorted({s.strip() for s in scopes.split(",") if s.strip()})
+
+
+def _moment(raw: object, where: Location) -> tuple[str, int]:
+    """(canonical time, epoch seconds) of an event's time, memoised by its type and value (a
+    stream's events share their seconds; epoch milliseconds are the streamed form)."""
+    key: tuple[type, object] | None = (type(raw), raw)
+    try:
+        hit = _TIMES.get((type(raw), raw))
+    except TypeError:  # an unhashable value: canonical_timestamp says what is wrong with it
+        key, hit = None, None
+    if hit is not None:
+        return hit
+    try:
+        time = canonical_timestamp(raw)
+    except (ModelError, ValueError, OverflowError, OSError) as exc:
+        raise where.error(f"field 'created_at': {exc}") from None
+    hit = (time, int(datetime.fromisoformat(time.replace("Z", "+00:00")).timestamp()))
+    if key is not None:
+        if len(_TIMES) >= _MEMO_SIZE:
+            _TIMES.clear()
+        _TIMES[key] = hit
+    return hit
 
 
 def token_subtype(access_type: str) -> str:

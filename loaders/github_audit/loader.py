@@ -16,12 +16,13 @@ from typing import Any
 
 from graph import ids
 from graph.errors import LoadError, ModelError
-from graph.model import Evidence
+from graph.model import EVIDENCE_LIMIT, Evidence
 from graph.schema import NodeKind
 from loaders.base import Item, KnownNodes, LoadContext, Loader, Record, Sample, SourceFile
-from loaders.github_audit.changes import TOKEN_PREFIXES, change_items
+from loaders.github_audit.changes import TOKEN_PREFIXES, change_items, may_change
 from loaders.github_audit.event import AuditEvent, check_event, read_events, scope_list, text, token_kind, token_subtype
 from loaders.github_audit.sessions import Aggregates, Target, emit_sessions
+from loaders.parallel import ParallelAggregates
 from loaders.repositories import repository_node
 from loaders.sessions import MAX_DISTINCT, AddressBook, Touch, all_nodes, trim_evidence
 
@@ -29,6 +30,8 @@ __all__ = ["GithubAuditLoader"]
 
 NAME = "github-audit"
 STATE = "github_audit"
+_MEMO_SIZE = 200_000
+_TRIM_AT = 4 * EVIDENCE_LIMIT
 
 
 class _State:
@@ -38,9 +41,40 @@ class _State:
         self.hashes: dict[str, str] = {}  # hashed_token -> token_id, from events that carry both
         self.usernames: Mapping[str, str] = ctx.state.get(STATE + ".usernames") or {}
         self.places: AddressBook = ctx.state.get(STATE + ".places") or AddressBook()
+        # Per-load memos of pure functions, by what they read; what raises is never memoised.
+        self.actors: set[str] = set()  # logins already found to make a valid account id
+        self.event_targets: dict[tuple[str, str, str], Target | None] = {}
+        self.actions: dict[str, bool] = {}  # action -> whether change_items may make a Change of it
+        self.scopes: dict[str, frozenset[str]] = {}
 
     def person_of(self, login: str) -> str:
         return self.usernames.get(login.lower().lstrip("@")) or ids.github_user(login)
+
+    def target(self, event: AuditEvent) -> Target | None:
+        fields = (event.repo, event.org, text(event.value.get("business")) if "/" not in event.repo else "")
+        if fields in self.event_targets:
+            return self.event_targets[fields]
+        found = _target(event)
+        if len(self.event_targets) < _MEMO_SIZE:
+            self.event_targets[fields] = found
+        return found
+
+    def may_change(self, action: str) -> bool:
+        hit = self.actions.get(action)
+        if hit is None:
+            hit = may_change(action)
+            if len(self.actions) < _MEMO_SIZE:
+                self.actions[action] = hit
+        return hit
+
+    def scopes_of(self, event: AuditEvent) -> frozenset[str]:
+        scopes = text(event.value.get("token_scopes"))
+        hit = self.scopes.get(scopes)
+        if hit is None:
+            hit = frozenset(scope_list(scopes))
+            if len(self.scopes) < _MEMO_SIZE:
+                self.scopes[scopes] = hit
+        return hit
 
 
 def _target(event: AuditEvent) -> Target | None:
@@ -55,7 +89,7 @@ def _target(event: AuditEvent) -> Target | None:
     )
 
 
-class GithubAuditLoader(Loader[Any]):
+class GithubAuditLoader(Loader[Any], ParallelAggregates):
     name = NAME
     description = "GitHub audit log (organisation / enterprise exports: JSON, JSON lines, CSV)"
 
@@ -90,12 +124,19 @@ class GithubAuditLoader(Loader[Any]):
         event = check_event(record.value, record.location)
         locator = record.location.locator + (f" {event.document_id}" if event.document_id else "")
         pointer = (event.time, record.location.file, locator)
-        evidence = Evidence(source=pointer[1], locator=pointer[2], at=pointer[0])
+        changing = state.may_change(event.action)
+        # Evidence is only needed by a Change; any other event's pointer is only checked against
+        # Evidence's bounds, and one out of them is built to be rejected just as before.
+        evidence = None
+        if changing or not (0 < len(pointer[1]) <= 1000 and len(locator) <= 500):
+            evidence = Evidence(source=pointer[1], locator=pointer[2], at=pointer[0])
         try:
-            if event.actor:
+            if event.actor and event.actor not in state.actors:
                 ids.github_account(event.actor)  # a malformed login rejects the event before anything is kept
-            target = _target(event)
-            result = change_items(event, evidence, state.person_of)
+                if len(state.actors) < _MEMO_SIZE:
+                    state.actors.add(event.actor)
+            target = state.target(event)
+            result = change_items(event, evidence, state.person_of) if evidence is not None and changing else None
         except ModelError as exc:
             raise record.location.error(f"{event.action}: {exc}") from None
         if event.hashed_token and event.token_id:
@@ -107,6 +148,28 @@ class GithubAuditLoader(Loader[Any]):
             return ()
         session.changes.append((result.change, pointer))
         return result.items
+
+    def worker_state(self, ctx: LoadContext) -> dict[str, Any]:
+        return {key: ctx.state[key] for key in (STATE + ".usernames", STATE + ".places") if key in ctx.state}
+
+    def take_state(self, ctx: LoadContext) -> Any:
+        state: _State | None = ctx.state.pop(STATE, None)
+        return None if state is None else (state.aggregates, state.targets, state.hashes)
+
+    def merge_state(self, ctx: LoadContext, taken: Any) -> None:
+        """One worker's sessions, targets and token hashes; workers are merged in file order, so
+        each keeps what its first event made, as in one process."""
+        if taken is None:
+            return
+        state: _State | None = ctx.state.get(STATE)
+        if state is None:
+            state = ctx.state[STATE] = _State(ctx)
+        aggregates, targets, hashes = taken
+        state.aggregates.merge(aggregates)
+        for target_id, target in targets.items():
+            state.targets.setdefault(target_id, target)
+        for hashed, token in hashes.items():
+            state.hashes.setdefault(hashed, token)
 
     def finish(self, ctx: LoadContext) -> Iterable[Item]:
         state: _State | None = ctx.state.pop(STATE, None)
@@ -145,10 +208,15 @@ def _fold(state: _State, session: Any, event: AuditEvent, target: Target | None,
         session.token_subtype = token_subtype(event.access_type)
     elif (event.hashed_token or event.token_id) and not session.token_subtype:
         session.token_subtype = "github.personal_access_token"
-    scopes = text(event.value.get("token_scopes"))
-    session.scopes |= set(scope_list(scopes))
+    scopes = state.scopes_of(event)
+    if scopes and not scopes <= session.scopes:
+        session.scopes |= scopes
     session.bot = session.bot or event.value.get("actor_is_bot") is True
-    session.evidence = trim_evidence([*session.evidence, pointer])
+    # Trimmed now and then, not per event: the most recent distinct pointers of a list trimmed
+    # along the way are those of the whole list, and emission trims what is left.
+    session.evidence.append(pointer)
+    if len(session.evidence) > _TRIM_AT:
+        session.evidence = trim_evidence(session.evidence)
     if target is None:
         return
     state.targets.setdefault(target.id, target)
@@ -159,4 +227,6 @@ def _fold(state: _State, session: Any, event: AuditEvent, target: Target | None,
         touch.seen(event.seconds, event.time)
     touch.count += 1
     touch.actions.add(event.action[:300])
-    touch.evidence = trim_evidence([*touch.evidence, pointer])
+    touch.evidence.append(pointer)
+    if len(touch.evidence) > _TRIM_AT:
+        touch.evidence = trim_evidence(touch.evidence)

@@ -22,7 +22,7 @@ from graph import ids
 from graph.model import Edge, Evidence, Node
 from graph.schema import EdgeKind, NodeKind
 from loaders.base import Item
-from loaders.sessions import AddressBook, Pointer, SessionBase, SessionIndex, trim_evidence
+from loaders.sessions import AddressBook, Pointer, SessionBase, SessionIndex, pointer_evidence, trim_evidence
 
 __all__ = ["Aggregates", "Session", "emit_sessions"]
 
@@ -61,7 +61,9 @@ class Target:
 
 
 def _evidence(pointers: list[Pointer]) -> tuple[Evidence, ...]:
-    return tuple(Evidence(source=file, locator=locator[:500], at=at) for at, file, locator in pointers)
+    """Evidence of pointers already trimmed (trimming again keeps them), without validating each
+    canonical field again: loaders/sessions pointer_evidence."""
+    return pointer_evidence(pointers)
 
 
 def token_id_of(key: str, hashes: Mapping[str, str]) -> str:
