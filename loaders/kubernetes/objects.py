@@ -121,6 +121,8 @@ class ManifestLoader(Loader[KubeObject]):
         text = sample.text
         if sniff_audit(text):  # audit events quote the objects they touched
             return False
+        if '"protoPayload"' in text and '"logName"' in text:  # a Cloud Logging entry (GKE audit) quotes them too
+            return False
         versioned = (
             any(v in text for v in _API_VERSIONS)
             or "rbac.authorization.k8s.io/" in text

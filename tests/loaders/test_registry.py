@@ -98,3 +98,15 @@ def test_every_ticket_import_framing_is_claimed_by_the_tickets_loader() -> None:
     files = data_files(FIXTURES / "tickets")
     assert {f.path.suffix for f in files} == {".csv", ".json", ".jsonl"} and len(files) >= 4
     assert {file.display: claims(file) for file in files} == {file.display: ["tickets"] for file in files}
+
+
+def test_a_cloud_logging_file_that_starts_with_a_gke_entry_is_gcp_audit(tmp_path: Path) -> None:
+    """A GKE audit entry quotes the Kubernetes object it wrote (apiVersion, kind), but a LogEntry is
+    no manifest: a sink file whose first line is one is still the GCP loader's."""
+    lines = (need_corpus() / "gcp_audit" / "panther__GCP.AuditLog.jsonl").read_text().splitlines()
+    gke = [line for line in lines if "io.k8s" in line]
+    assert gke, "the corpus file holds GKE entries"
+    path = tmp_path / "sink.jsonl"
+    path.write_text("\n".join(gke + [line for line in lines if "io.k8s" not in line]) + "\n", encoding="utf-8")
+    (file,) = discover([path])
+    assert claims(file) == ["gcp-audit"]
