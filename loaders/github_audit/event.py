@@ -57,20 +57,34 @@ def read_events(source: SourceFile) -> Iterator[Record[Any] | LoadError]:
 
 
 def _csv_rows(source: SourceFile) -> Iterator[Record[Any] | LoadError]:
+    """Each CSV row; a row the csv module refuses (a field past its 128 KiB limit, a NUL byte) is
+    a located error and the rows after it are still read."""
     with open_text(source) as handle:
         reader = csv.DictReader(handle)
-        if not reader.fieldnames or "action" not in reader.fieldnames:
+        try:
+            header = reader.fieldnames
+        except csv.Error as exc:
+            yield Location(source.display, line=1).error(f"malformed CSV header: {exc}")
+            return
+        if not header or "action" not in header:
             yield Location(source.display, line=1).error("a GitHub audit-log CSV export needs an 'action' column")
             return
-        try:
-            for row in reader:
-                where = Location(source.display, line=reader.line_num)
-                if None in row:  # more cells than the header names
-                    yield where.error("CSV row has more cells than the header")
-                    continue
-                yield Record(where, {k: v for k, v in row.items() if v not in (None, "")})
-        except csv.Error as exc:
-            yield Location(source.display, line=reader.line_num).error(f"malformed CSV: {exc}")
+        while True:
+            before = reader.reader.line_num
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield Location(source.display, line=reader.reader.line_num).error(f"malformed CSV: {exc}")
+                if reader.reader.line_num == before:  # no progress: the reader cannot go on
+                    return
+                continue
+            where = Location(source.display, line=reader.line_num)
+            if None in row:  # more cells than the header names
+                yield where.error("CSV row has more cells than the header")
+                continue
+            yield Record(where, {k: v for k, v in row.items() if v not in (None, "")})
 
 
 @dataclass(frozen=True, slots=True)
