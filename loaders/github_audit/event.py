@@ -24,7 +24,7 @@ from typing import Any
 
 from graph.errors import LoadError, ModelError, quoted
 from graph.model import canonical_timestamp
-from loaders.base import Location, Record, SourceFile
+from loaders.base import Location, Record, SourceFile, id_part
 from loaders.formats.compressed import open_text
 from loaders.formats.json import iter_json_records
 
@@ -128,12 +128,16 @@ def check_event(value: Mapping[str, Any], where: Location) -> AuditEvent:
             )
     repo = text(value.get("repo")) or text(value.get("repository"))
     org = text(value.get("org")) or (repo.split("/", 1)[0] if "/" in repo else "")
+    actor = text(value.get("actor"))
+    # parts of session, account and repo ids (a login with a space is refused later, by name)
+    for key, found in (("actor", "_".join(actor.split())), ("org", org), ("repo", repo)):
+        id_part(found, key, where)
     return AuditEvent(
         value=value,
         action=action,
         time=time,
         seconds=int(datetime.fromisoformat(time.replace("Z", "+00:00")).timestamp()),
-        actor=text(value.get("actor")),
+        actor=actor,
         org=org,
         repo=repo,
         ip=text(value.get("actor_ip")),

@@ -152,3 +152,18 @@ def test_a_csv_field_past_the_csv_modules_limit_rejects_its_row_located(store: G
     assert not failed.failure and [str(e) for e in failed.errors] == [
         f"{header}, line 1: malformed CSV header: field larger than field limit (131072)"
     ]
+
+
+def test_a_huge_actor_rejects_its_line_located_and_the_file_loads(store: GraphStore, tmp_path: Path) -> None:
+    # panther__GitHub.Audit.jsonl#185 (bench/fuzz.py, seed 18): a 300,000-character actor became
+    # part of a session id built in finish, failing the whole file; it is checked where the line is read.
+    good = STREAM.read_text().splitlines()[0]
+    bad = good.replace('"actor": "octo-dev"', '"actor": "' + "A" * 300_000 + '"', 1)
+    assert bad != good
+    path = tmp_path / "stream.jsonl"
+    path.write_text(f"{good}\n{bad}\n")
+    (file,) = load(store, path).files
+    assert not file.failure and (file.accepted, file.rejected) == (1, 1)
+    assert [str(e) for e in file.errors] == [
+        f"{path}, line 2: field 'actor': 300,000 characters, more than the 400 an id allows"
+    ]
