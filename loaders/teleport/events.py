@@ -195,6 +195,8 @@ def read_event(event: Mapping[str, Any], default_cluster: str) -> TeleportEvent 
         dst_addr=_address(_text(event, "dst_addr")), dst_port=_int(event, "dst_port"), program=_text(event, "program"),
         **_kube(event),
     )  # fmt: skip
+    if kind == "kube.request" and not sid and not found.kube_cluster:  # its session is named by the cluster
+        raise ValueError("kube.request event without a sid or a kubernetes_cluster")
     _check_ids(found)
     return found
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from graph import ids
 from graph.store import GraphStore
+from tests.conftest import FIXTURES
 from tests.loader_helpers import errors, load, node
 
 HUGE = "A" * 300_000
@@ -96,3 +97,18 @@ def test_teleport_huge_request_id_is_located(store: GraphStore, tmp_path: Path) 
     assert errors(report) == [f"{path}, line 2: field 'id': 300,000 characters, more than the 400 an id allows"]
     assert report.files[0].accepted == 1
     node(store, f"approval:teleport:teleport.example.com:{good}")
+
+
+def test_teleport_kube_request_without_a_cluster_is_located(store: GraphStore, tmp_path: Path) -> None:
+    # kube-app.jsonl#65:json_line_value: `kubernetes_cluster` swapped for a list; a sid-less
+    # kube.request's session is named by that cluster, so the whole file failed in finish
+    lines = (FIXTURES / "teleport" / "kube-app.jsonl").read_text().splitlines()
+    first = json.loads(lines[0])
+    assert first["event"] == "kube.request" and not first.get("sid")
+    first["kubernetes_cluster"] = ["x", {"a": []}]
+    path = tmp_path / "kube-app.jsonl"
+    path.write_text("\n".join([json.dumps(first), *lines[1:]]) + "\n")
+    report = load(store, path)
+    assert report.files[0].loader == "teleport-audit" and report.files[0].failure == ""
+    assert errors(report) == [f"{path}, line 1: kube.request event without a sid or a kubernetes_cluster"]
+    assert report.files[0].accepted == len(lines) - 1
