@@ -65,8 +65,10 @@ def canonical_timestamp(value: object) -> str:
     elif isinstance(value, bool):
         raise ModelError(f"malformed timestamp {quoted(value)}")
     elif isinstance(value, int | float):
-        seconds = value / 1000 if value > 10**11 else value
-        moment = datetime.fromtimestamp(seconds, tz=UTC)
+        try:  # a damaged number (1e300, NaN, 10**400) is a malformed timestamp, not an OverflowError or OSError
+            moment = datetime.fromtimestamp(value / 1000 if value > 10**11 else value, tz=UTC)
+        except (OverflowError, OSError, ValueError) as exc:
+            raise ModelError(f"malformed timestamp {quoted(value)}") from exc
     elif isinstance(value, str):
         if type(value) is str and value in _CANONICAL_SEEN:  # checked already: a session's times recur per edge
             return value

@@ -13,6 +13,7 @@ from `finish`. Stores do the writing (loaders/runner.py); loaders never import a
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -33,11 +34,36 @@ __all__ = [
     "Sample",
     "SourceFile",
     "evidenced_edge",
+    "id_part",
+    "id_problem",
 ]
 
 T = TypeVar("T")
 Item = Node | Edge
 SAMPLE_BYTES = 64 * 1024
+ID_PART_MAX = 400
+"""Characters of one record value that goes into a graph id: ids allow 1,000 after the namespace,
+and a value is often joined with others (cluster, time) into a session's id."""
+_NOT_IN_ID = re.compile(r"[\s\x00-\x1f\x7f]")
+
+
+def id_problem(value: str, field: str) -> str:
+    """Why a record's value cannot go into a graph id, '' when it can. Checked where the record is
+    read (transform): ids are often built later, in `finish`, where one bad value would fail the
+    whole file instead of rejecting its one record."""
+    if len(value) > ID_PART_MAX:
+        return f"field {field!r}: {len(value):,} characters, more than the {ID_PART_MAX} an id allows"
+    if _NOT_IN_ID.search(value):
+        return f"field {field!r}: contains whitespace or control characters, which an id cannot hold"
+    return ""
+
+
+def id_part(value: str, field: str, where: Location) -> str:
+    """`value`, or the located rejection of its record when it cannot go into an id (`id_problem`)."""
+    problem = id_problem(value, field)
+    if problem:
+        raise where.error(problem)
+    return value
 
 
 class Location(NamedTuple):  # a tuple: built for every record read, so as cheap as can be

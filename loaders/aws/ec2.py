@@ -52,6 +52,31 @@ class Instance:
     locator: str
 
 
+_TYPES: tuple[tuple[str, str | None, type, str], ...] = (
+    ("Placement", None, Mapping, "an object"),
+    ("Placement", "AvailabilityZone", str, "a string"),
+    ("NetworkInterfaces", None, list, "a list"),
+)
+"""(field, inner field, type, its name) the transform reads: a wrong-typed one (a damaged or hostile
+file) rejects its instance, named, instead of a TypeError in the transform."""
+
+
+def _wrong_type(data: Mapping[str, Any]) -> str:
+    """The first field of an instance whose JSON type is not the one describe-instances gives, '' if none."""
+    for key, inner, expected, name in _TYPES:
+        value = data.get(key)
+        if inner is not None:
+            value = value.get(inner) if isinstance(value, Mapping) else None
+        if value is not None and not isinstance(value, expected):
+            return f"field {key + ('.' + inner if inner else '')!r}: expected {name}, got {type(value).__name__}"
+    for index, interface in enumerate(data.get("NetworkInterfaces") or []):
+        listed = interface.get("PrivateIpAddresses") if isinstance(interface, Mapping) else None
+        if listed is not None and not isinstance(listed, list):
+            field = f"NetworkInterfaces[{index}].PrivateIpAddresses"
+            return f"field {field!r}: expected a list, got {type(listed).__name__}"
+    return ""
+
+
 def _addresses(data: Mapping[str, Any]) -> tuple[list[str], list[str]]:
     private = {data["PrivateIpAddress"]} if isinstance(data.get("PrivateIpAddress"), str) else set()
     public = {data["PublicIpAddress"]} if isinstance(data.get("PublicIpAddress"), str) else set()
@@ -108,6 +133,8 @@ class Ec2InstancesLoader(Loader[Instance]):
                         yield where.error(f"{locator}: missing InstanceId")
                     elif not (isinstance(owner, str) and owner.isdigit() and len(owner) == 12):
                         yield where.error(f"{locator}: reservation OwnerId {quoted(owner)} is not an AWS account id")
+                    elif problem := _wrong_type(data):
+                        yield where.error(f"{locator}: {problem}")
                     else:
                         yield Record(where, Instance(data, owner, locator))
 

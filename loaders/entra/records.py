@@ -59,6 +59,8 @@ def read_record(value: Mapping[str, Any]) -> EntraRecord | str:
             return EntraRecord("sign-in", event_type, tenant, when, properties, caller)
         return EntraRecord("audit", category, tenant, when, properties, caller)
     types = value.get("signInEventTypes")
+    if types is not None and not isinstance(types, list):  # a damaged value: named, not a TypeError below
+        return f"field 'signInEventTypes': expected a list, got {type(types).__name__}"
     if isinstance(types, list) or ("servicePrincipalId" in value and "createdDateTime" in value):  # a Graph signIn
         event_type = next((str(t) for t in types or [] if t), "") or (
             "servicePrincipal" if value.get("servicePrincipalId") else "interactiveUser"

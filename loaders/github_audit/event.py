@@ -24,7 +24,7 @@ from typing import Any
 
 from graph.errors import LoadError, ModelError, quoted
 from graph.model import canonical_timestamp
-from loaders.base import Location, Record, SourceFile
+from loaders.base import Location, Record, SourceFile, id_part
 from loaders.formats.compressed import open_text
 from loaders.formats.json import iter_json_records
 
@@ -60,20 +60,34 @@ def read_events(source: SourceFile) -> Iterator[Record[Any] | LoadError]:
 
 
 def _csv_rows(source: SourceFile) -> Iterator[Record[Any] | LoadError]:
+    """Each CSV row; a row the csv module refuses (a field past its 128 KiB limit, a NUL byte) is
+    a located error and the rows after it are still read."""
     with open_text(source) as handle:
         reader = csv.DictReader(handle)
-        if not reader.fieldnames or "action" not in reader.fieldnames:
+        try:
+            header = reader.fieldnames
+        except csv.Error as exc:
+            yield Location(source.display, line=1).error(f"malformed CSV header: {exc}")
+            return
+        if not header or "action" not in header:
             yield Location(source.display, line=1).error("a GitHub audit-log CSV export needs an 'action' column")
             return
-        try:
-            for row in reader:
-                where = Location(source.display, line=reader.line_num)
-                if None in row:  # more cells than the header names
-                    yield where.error("CSV row has more cells than the header")
-                    continue
-                yield Record(where, {k: v for k, v in row.items() if v not in (None, "")})
-        except csv.Error as exc:
-            yield Location(source.display, line=reader.line_num).error(f"malformed CSV: {exc}")
+        while True:
+            before = reader.reader.line_num
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield Location(source.display, line=reader.reader.line_num).error(f"malformed CSV: {exc}")
+                if reader.reader.line_num == before:  # no progress: the reader cannot go on
+                    return
+                continue
+            where = Location(source.display, line=reader.line_num)
+            if None in row:  # more cells than the header names
+                yield where.error("CSV row has more cells than the header")
+                continue
+            yield Record(where, {k: v for k, v in row.items() if v not in (None, "")})
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,12 +132,16 @@ def check_event(value: Mapping[str, Any], where: Location) -> AuditEvent:
             _GOOD_IDS.add(found)
     repo = text(value.get("repo")) or text(value.get("repository"))
     org = text(value.get("org")) or (repo.split("/", 1)[0] if "/" in repo else "")
+    actor = text(value.get("actor"))
+    # parts of session, account and repo ids (a login with a space is refused later, by name)
+    for key, found in (("actor", "_".join(actor.split())), ("org", org), ("repo", repo)):
+        id_part(found, key, where)
     return AuditEvent(
         value=value,
         action=action,
         time=moment[0],
         seconds=moment[1],
-        actor=text(value.get("actor")),
+        actor=actor,
         org=org,
         repo=repo,
         ip=text(value.get("actor_ip")),

@@ -24,7 +24,7 @@ from typing import Any
 
 from graph import ids
 from graph.errors import LoadError, ModelError
-from graph.model import Node
+from graph.model import Node, validate_id
 from graph.schema import EdgeKind, NodeKind
 from loaders.base import Item, KnownNodes, LoadContext, Loader, Record, Sample, SourceFile, evidenced_edge
 from loaders.kubernetes.audit_emit import NAME, Emitter, People, arrivals, evidence_of
@@ -137,6 +137,7 @@ class AuditLoader(Loader[AuditRecord]):
         if found is None:
             try:
                 found = target_of(cluster, event)
+                validate_id(found[0].id)  # written in finish: a bad one there would fail the whole file
             except ModelError as error:
                 raise where.error(f"audit event with an unusable objectRef: {error}") from None
             if memo is not None and len(state.targets) < 100_000:

@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 import orjson
 
 from graph.errors import LoadError
-from loaders.base import Location, Record, SourceFile
+from loaders.base import Location, Record, SourceFile, id_part
 from loaders.formats.json import iter_json_documents
 
 __all__ = ["AuditRecord", "check_event", "event_time", "read_audit"]
@@ -153,4 +153,4 @@ def check_event(event: dict[str, Any], where: Location) -> tuple[str, str]:
     username = user.get("username") if isinstance(user, dict) else None
     if not isinstance(username, str) or not username.strip() or _SPACE.search(username.strip()):
         raise where.error("audit event without a user.username")
-    return verb.strip().lower(), username.strip()
+    return verb.strip().lower(), id_part(username.strip(), "user.username", where)

@@ -25,7 +25,7 @@ from graph import ids
 from graph.errors import LoadError, ModelError
 from graph.model import canonical_timestamp
 from graph.schema import NodeKind
-from loaders.base import Location, Record, SourceFile
+from loaders.base import Location, Record, SourceFile, id_part
 from loaders.formats.json import iter_json_records
 
 __all__ = ["Actor", "Event", "Target", "check_event", "mapping", "read_events", "resolve_actor", "targets_of", "text"]
@@ -116,6 +116,7 @@ def person_of(login: str, usernames: Mapping[str, str]) -> str:
 def resolve_actor(event: Event, usernames: Mapping[str, str], where: Location) -> Actor:
     actor = event.actor
     kind, actor_id, login = text(actor.get("type")), text(actor.get("id")), text(actor.get("alternateId"))
+    id_part(actor_id, "actor.id", where)  # ids of it are built in finish: checked here, where the record is
     name = text(actor.get("displayName")) or login or actor_id
     try:
         if kind == "User":
@@ -139,15 +140,17 @@ class Target:
     object_id: str = ""
 
 
-def targets_of(event: Event) -> list[Target]:
-    """Every well-formed `target[]` entry; one with no id or type names nothing and is skipped."""
+def targets_of(event: Event, where: Location) -> list[Target]:
+    """Every well-formed `target[]` entry; one with no id or type names nothing and is skipped, one
+    whose id cannot be an id's part rejects the event (located: its nodes are written in finish)."""
     found = []
     rows = event.value.get("target")
-    for row in rows if isinstance(rows, list) else []:
+    for index, row in enumerate(rows if isinstance(rows, list) else []):
         row = mapping(row)
         kind, object_id = text(row.get("type")), text(row.get("id"))
         if not kind or not object_id:
             continue
+        id_part(object_id, f"target[{index}].id", where)
         name = text(row.get("displayName")) or text(row.get("alternateId")) or object_id
         login = text(row.get("alternateId"))
         try:

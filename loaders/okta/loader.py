@@ -76,7 +76,7 @@ class OktaSystemLogLoader(Loader[Any]):
         actor = resolve_actor(event, state.usernames, record.location)
         if actor.person.startswith("okta-user:"):
             state.unmatched.add(actor.login)
-        targets = targets_of(event)
+        targets = targets_of(event, record.location)
         locator = f"{record.location.locator} uuid {event.uuid}" if event.uuid else record.location.locator
         pointer = (event.time, record.location.file, locator)
         evidence = Evidence(source=pointer[1], locator=pointer[2], at=pointer[0])

@@ -26,6 +26,7 @@ from typing import Any
 
 from graph.errors import ModelError
 from graph.model import canonical_timestamp
+from loaders.base import id_problem
 
 __all__ = ["SESSION_EVENTS", "TeleportEvent", "read_event"]
 
@@ -35,6 +36,13 @@ SESSION_EVENTS = frozenset(
      "app.session.start"}
 )  # fmt: skip
 REQUEST_EVENTS = frozenset({"access_request.create", "access_request.update", "access_request.review"})
+_ID_FIELDS = {
+    "cluster": "cluster_name", "user": "user", "sid": "sid", "request_id": "id", "login": "login",
+    "server_hostname": "server_hostname", "db_service": "db_service", "db_user": "db_user", "app_name": "app_name",
+    "reviewer": "reviewer", "kube_cluster": "kubernetes_cluster",
+}  # fmt: skip
+"""TeleportEvent attributes that go into graph ids (the event's field each is read from): ids are
+built in `finish`, where one bad value would fail the whole file, so they are checked here."""
 
 
 def _text(event: Mapping[str, Any], name: str) -> str:
@@ -170,7 +178,7 @@ def read_event(event: Mapping[str, Any], default_cluster: str) -> TeleportEvent 
     expires = _text(event, "expires")
     if expires.startswith("0001-01-01"):  # Go's zero time: no expiry recorded
         expires = ""
-    return TeleportEvent(
+    found = TeleportEvent(
         kind=kind, code=_text(event, "code"), at=at, cluster=cluster, user=user, sid=sid,
         login=_text(event, "login"), impersonator=_text(event, "impersonator") or _text(identity, "impersonator"),  # type: ignore[arg-type]
         access_requests=tuple(_strings(event.get("access_requests"))), server_id=_text(event, "server_id"),
@@ -187,3 +195,18 @@ def read_event(event: Mapping[str, Any], default_cluster: str) -> TeleportEvent 
         dst_addr=_address(_text(event, "dst_addr")), dst_port=_int(event, "dst_port"), program=_text(event, "program"),
         **_kube(event),
     )  # fmt: skip
+    if kind == "kube.request" and not sid and not found.kube_cluster:  # its session is named by the cluster
+        raise ValueError("kube.request event without a sid or a kubernetes_cluster")
+    _check_ids(found)
+    return found
+
+
+def _check_ids(event: TeleportEvent) -> None:
+    for attribute, name in _ID_FIELDS.items():
+        problem = id_problem(getattr(event, attribute), name)
+        if problem:
+            raise ValueError(problem)
+    for index, request in enumerate(event.access_requests):
+        problem = id_problem(request, f"access_requests[{index}]")
+        if problem:
+            raise ValueError(problem)

@@ -90,7 +90,9 @@ def test_list_properties_are_sorted_unique_and_none_is_dropped() -> None:
         Node.checked(id="github:acme:runner:r1", kind="Runner", props={"labels": ["a", 1]})
 
 
-@pytest.mark.parametrize("bad", ["2024-13-01T00:00:00Z", "yesterday", "2024-02-30", True, object()])
+@pytest.mark.parametrize(
+    "bad", ["2024-13-01T00:00:00Z", "yesterday", "2024-02-30", True, object(), 1e300, -1e300, float("nan"), 10**30]
+)  # the numbers raised OverflowError / OSError / ValueError before (fuzz, issue 18)
 def test_bad_timestamps_are_named(bad: object) -> None:
     with pytest.raises(ModelError, match="malformed timestamp"):
         canonical_timestamp(bad)

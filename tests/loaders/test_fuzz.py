@@ -24,15 +24,10 @@ RSS_MB = 400
 """Peak RSS of one loader's fuzzing process (observed: 51-98 MB; the gzip bombs inflate 96 MB
 each and must be stopped by the file limit, not held)."""
 JOBS_CASES = 4
-KNOWN_DEFECTS = {
-    # Open defects this run finds (issue 18): an id built in `finish` from a damaged value fails
-    # the whole file at emission, and the records batched before it stay written. Listed so that
-    # every other case still has to pass; a listed case that stops failing fails the test too.
-    "fixtures/kubernetes/audit/apiserver-audit.log#133:flip8",
-    "corpus/k8s_audit/panther__Amazon.EKS.Audit.jsonl#198:json_line_value",
-    "corpus/okta/panther__Okta.SystemLog.jsonl#147:json_line_value",
-    "fixtures/teleport/access-story.jsonl#209:json_line_value",
-}
+KNOWN_DEFECTS: frozenset[str] = frozenset()
+"""Open defects this run finds, listed so that every other case still has to pass; a listed case
+that stops failing fails the test too. The four "cannot finish: malformed id" cases of issue 18
+(k8s-audit, okta-system-log, teleport-audit) are fixed: tests/loaders/test_id_values.py."""
 
 
 def test_no_mutated_real_file_crashes_hangs_or_half_writes_any_loader() -> None:

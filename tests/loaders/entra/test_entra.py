@@ -96,3 +96,16 @@ def test_a_secret_added_by_a_person_now_offboarded_is_theirs_and_says_so(store: 
     grant = [c for c in store.nodes_of_kind(NodeKind.CHANGE, limit=100) if c.props.get("change_type") == "grant"]
     assert len(grant) == 1 and grant[0].props["detail"] == "role Application Administrator"
     assert ("person:dana.whitfield@acme.example", grant[0].id) in edges(store, EdgeKind.PERFORMED)
+
+
+def test_a_sign_in_whose_event_types_are_not_a_list_is_rejected_named(store: GraphStore, tmp_path: Path) -> None:
+    # signins-graph.json#2120:json_value (bench/fuzz.py, seed 18): a number where the list was
+    # ended in "unreadable record (TypeError: 'float' object is not iterable)"
+    page = json.loads((ENTRA / "signins-graph.json").read_text())
+    (base,) = load(store, ENTRA / "signins-graph.json").files
+    page["value"][0]["signInEventTypes"] = 1e300
+    path = tmp_path / "signins-graph.json"
+    path.write_text(json.dumps(page))
+    (file,) = load(store, path).files
+    assert not file.failure and (file.accepted, file.rejected) == (base.accepted - 1, base.rejected + 1)
+    assert f"{path}, record 1: field 'signInEventTypes': expected a list, got float" in [str(e) for e in file.errors]

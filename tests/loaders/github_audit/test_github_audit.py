@@ -132,3 +132,38 @@ def test_a_control_character_in_a_token_hash_rejects_its_row_named(tmp_path: Pat
     assert not file.failure and (file.accepted, file.rejected) == (base.accepted - 1, base.rejected + 1)
     reason = "line 2: field 'hashed_token': expected at most 200 characters without spaces or control characters"
     assert any(reason in str(e) for e in file.errors)
+
+
+def test_a_csv_field_past_the_csv_modules_limit_rejects_its_row_located(store: GraphStore, tmp_path: Path) -> None:
+    # Found by bench/fuzz.py (issue 18): the csv module's field-size error ended the file's rows
+    # (and, in the header, escaped as "cannot parse"); it is a located rejection like the
+    # credential report's, and the rows after it still load.
+    lines = CSV.read_text().splitlines()
+    huge = lines[4].replace("git/2.43.0", "A" * 200_000, 1)
+    path = tmp_path / "org-audit-log.csv"
+    path.write_text("\n".join([*lines[:4], huge, *lines[4:]]) + "\n")
+    base = load(store, CSV).files[0]
+    file = load(store, path).files[0]
+    assert not file.failure and (file.accepted, file.rejected) == (base.accepted, base.rejected + 1)
+    assert f"{path}, line 5: malformed CSV: field larger than field limit (131072)" in [str(e) for e in file.errors]
+    header = tmp_path / "header.csv"
+    header.write_text("action," + "A" * 200_000 + "\n" + lines[1] + "\n")
+    (failed,) = load(store, header).files
+    assert not failed.failure and [str(e) for e in failed.errors] == [
+        f"{header}, line 1: malformed CSV header: field larger than field limit (131072)"
+    ]
+
+
+def test_a_huge_actor_rejects_its_line_located_and_the_file_loads(store: GraphStore, tmp_path: Path) -> None:
+    # panther__GitHub.Audit.jsonl#185 (bench/fuzz.py, seed 18): a 300,000-character actor became
+    # part of a session id built in finish, failing the whole file; it is checked where the line is read.
+    good = STREAM.read_text().splitlines()[0]
+    bad = good.replace('"actor": "octo-dev"', '"actor": "' + "A" * 300_000 + '"', 1)
+    assert bad != good
+    path = tmp_path / "stream.jsonl"
+    path.write_text(f"{good}\n{bad}\n")
+    (file,) = load(store, path).files
+    assert not file.failure and (file.accepted, file.rejected) == (1, 1)
+    assert [str(e) for e in file.errors] == [
+        f"{path}, line 2: field 'actor': 300,000 characters, more than the 400 an id allows"
+    ]

@@ -1,0 +1,114 @@
+"""A record value that goes into a graph id is checked where the record is read (issue 18).
+
+Audit-log loaders build most ids in `finish` (sessions, approvals, targets). A damaged value
+(a control character in a user name, a 300,000-character id) used to fail the whole file there
+("cannot finish: malformed id"), losing every good record. These are the fuzz cases that found
+it (bench/fuzz.py, seed 18), cut down: the bad record is a located rejection naming the field,
+and the good records around it load.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from graph import ids
+from graph.store import GraphStore
+from tests.conftest import FIXTURES
+from tests.loader_helpers import errors, load, node
+
+HUGE = "A" * 300_000
+
+
+def _lines(path: Path, *events: dict[str, object]) -> Path:
+    path.write_text("".join(json.dumps(event) + "\n" for event in events), encoding="utf-8")
+    return path
+
+
+def _k8s(username: str, resource: str, second: int) -> dict[str, object]:
+    return {
+        "kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata", "stage": "ResponseComplete",
+        "auditID": f"id-{second}", "verb": "get", "user": {"username": username}, "sourceIPs": ["203.0.113.7"],
+        "objectRef": {"resource": resource, "namespace": "shop", "name": "api", "apiVersion": "v1"},
+        "requestURI": f"/api/v1/namespaces/shop/{resource}/api", "responseStatus": {"code": 200},
+        "stageTimestamp": f"2026-11-02T09:00:0{second}Z",
+    }  # fmt: skip
+
+
+def test_k8s_audit_control_character_and_huge_resource_are_located(store: GraphStore, tmp_path: Path) -> None:
+    # apiserver-audit.log#133:flip8 (a DEL byte in user.username) and EKS audit #198 (a huge objectRef.resource)
+    path = _lines(
+        tmp_path / "audit.log",
+        _k8s("ines.okafor@acme.example", "pods", 1),
+        _k8s("ines.okaf\x7fr@acme.example", "pods", 2),
+        _k8s("ines.okafor@acme.example", HUGE, 3),
+        _k8s("ines.okafor@acme.example", "configmaps", 4),
+    )
+    report = load(store, path, cluster="lab")
+    assert report.files[0].loader == "k8s-audit" and report.files[0].failure == ""
+    messages = errors(report)
+    assert messages[0] == (
+        f"{path}, line 2: field 'user.username': contains whitespace or control characters, which an id cannot hold"
+    )
+    assert messages[1].startswith(f"{path}, line 3: audit event with an unusable objectRef: malformed id")
+    assert len(messages) == 2 and report.files[0].accepted == 2
+    node(store, "k8s:lab:user:ines.okafor@acme.example")
+
+
+def _okta(uuid: str, target_id: str) -> dict[str, object]:
+    return {
+        "uuid": uuid, "eventType": "user.session.start", "published": "2024-11-12T21:50:00.000Z",
+        "actor": {"id": "00u1dana0000000000", "type": "User", "alternateId": "dana@acme.example"},
+        "client": {"ipAddress": "203.0.113.7"}, "outcome": {"result": "SUCCESS"},
+        "target": [{"id": target_id, "type": "User", "alternateId": "tomas@acme.example"}],
+    }  # fmt: skip
+
+
+def test_okta_huge_target_id_is_located(store: GraphStore, tmp_path: Path) -> None:
+    # panther__Okta.SystemLog.jsonl#147:json_line_value: a target's id swapped for a 300,000-character string
+    path = _lines(tmp_path / "okta.jsonl", _okta("e1", "00u1tomas000000000"), _okta("e2", HUGE))
+    report = load(store, path)
+    assert report.files[0].loader == "okta-system-log" and report.files[0].failure == ""
+    assert errors(report) == [
+        f"{path}, line 2: field 'target[0].id': 300,000 characters, more than the 400 an id allows"
+    ]
+    assert report.files[0].accepted == 1
+    node(store, ids.okta_user("00u1tomas000000000"))
+
+
+def _request(event: str, request_id: str, second: int) -> dict[str, object]:
+    return {
+        "cluster_name": "teleport.example.com", "code": "T5000I", "event": event, "id": request_id,
+        "roles": ["prod-ssh"], "state": "PENDING", "uid": f"a{second}",
+        "time": f"2024-11-12T21:50:0{second}.000Z", "user": "alice@example.com",
+    }  # fmt: skip
+
+
+def test_teleport_huge_request_id_is_located(store: GraphStore, tmp_path: Path) -> None:
+    # access-story.jsonl#209:json_line_value: an access request's id swapped for a 300,000-character string
+    good = "5b1f0c9e-3d2a-4e7b-9a61-0c8d2f4e7a10"
+    path = _lines(
+        tmp_path / "teleport.jsonl",
+        _request("access_request.create", good, 1),
+        _request("access_request.review", HUGE, 2),
+    )
+    report = load(store, path)
+    assert report.files[0].loader == "teleport-audit" and report.files[0].failure == ""
+    assert errors(report) == [f"{path}, line 2: field 'id': 300,000 characters, more than the 400 an id allows"]
+    assert report.files[0].accepted == 1
+    node(store, f"approval:teleport:teleport.example.com:{good}")
+
+
+def test_teleport_kube_request_without_a_cluster_is_located(store: GraphStore, tmp_path: Path) -> None:
+    # kube-app.jsonl#65:json_line_value: `kubernetes_cluster` swapped for a list; a sid-less
+    # kube.request's session is named by that cluster, so the whole file failed in finish
+    lines = (FIXTURES / "teleport" / "kube-app.jsonl").read_text().splitlines()
+    first = json.loads(lines[0])
+    assert first["event"] == "kube.request" and not first.get("sid")
+    first["kubernetes_cluster"] = ["x", {"a": []}]
+    path = tmp_path / "kube-app.jsonl"
+    path.write_text("\n".join([json.dumps(first), *lines[1:]]) + "\n")
+    report = load(store, path)
+    assert report.files[0].loader == "teleport-audit" and report.files[0].failure == ""
+    assert errors(report) == [f"{path}, line 1: kube.request event without a sid or a kubernetes_cluster"]
+    assert report.files[0].accepted == len(lines) - 1
