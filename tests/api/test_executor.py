@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterator
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from hypothesis_graphql import queries
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 import api.app
+import queries.common as query_common
 from api.auth import Role
 from api.graphql.executor import PlainFirstExecutor
 from api.graphql.schema import build_schema
@@ -113,12 +115,23 @@ class Twins:
         return body
 
 
+class _StoppedClock(datetime):
+    """The clock both executors read a default `now` from, stopped: a question that asks for
+    `now` (findings, stale credentials) answered twice across a second's boundary would
+    otherwise differ by the clock, not by the executor."""
+
+    @classmethod
+    def now(cls, tz: tzinfo | None = None) -> _StoppedClock:
+        return cls(2026, 12, 3, 12, 0, 0, tzinfo=tz)
+
+
 @pytest.fixture(scope="module")
 def twins(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Twins]:
     folder: Path = tmp_path_factory.mktemp("executor")
     store = EmbeddedStore(folder / "keytrail.db")
     build_scenario().write(store)
-    with start_blocking_portal(backend="asyncio") as portal:
+    with start_blocking_portal(backend="asyncio") as portal, pytest.MonkeyPatch.context() as clock:
+        clock.setattr(query_common, "datetime", _StoppedClock)
         fast_context = api_for(store, folder / "fast", max_page=50)
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(api.app, "build_schema", _general_schema)
