@@ -106,7 +106,7 @@ def _deltas(entry: Entry) -> list[tuple[str, str, str]]:
 
 def may_change(method: str) -> bool:
     """Whether an entry of this method can be a Change (change_items is None for every other)."""
-    return is_policy_method(method) or method.rsplit(".", 1)[-1] in _CHANGE_METHODS
+    return is_policy_method(method) or method.rsplit(".", 1)[-1] in _CHANGE_METHODS or is_federation_method(method)
 
 
 def change_items(entry: Entry, caller: Caller, evidence: Evidence) -> ChangeResult | None:

@@ -35,6 +35,7 @@ from typing import NamedTuple
 
 from graph import ids
 from graph.errors import ModelError
+from graph.model import validate_id
 from graph.schema import NodeKind
 from graph.values.tickets import ScopeKind
 
@@ -83,20 +84,27 @@ def resolve_scope(kind: ScopeKind, value: str, cluster: str) -> Resolved | None:
     """The node a scope value names, or None when no rule resolves it (it is then kept as text)."""
     text = value.strip()
     try:
-        known = _keytrail_id(text)
-        if known is not None:
-            return known
-        if kind is ScopeKind.IDENTITY:
-            return _identity(text, cluster)
-        if kind is ScopeKind.CREDENTIAL:
-            return _credential(text, cluster)
-        if kind is ScopeKind.ROLE:
-            return _role(text, cluster)
-        if kind is ScopeKind.RESOURCE:
-            return _resource(text, cluster)
-        return _host(text)
+        found = _resolve(kind, text, cluster)
+        if found is not None:
+            validate_id(found.id)  # a part a rule copied (a control character, a huge value) must fit an id
+        return found
     except ModelError:
         return None  # a value shaped like a rule's names but malformed: unresolved, not a guess
+
+
+def _resolve(kind: ScopeKind, text: str, cluster: str) -> Resolved | None:
+    known = _keytrail_id(text)
+    if known is not None:
+        return known
+    if kind is ScopeKind.IDENTITY:
+        return _identity(text, cluster)
+    if kind is ScopeKind.CREDENTIAL:
+        return _credential(text, cluster)
+    if kind is ScopeKind.ROLE:
+        return _role(text, cluster)
+    if kind is ScopeKind.RESOURCE:
+        return _resource(text, cluster)
+    return _host(text)
 
 
 def _keytrail_id(text: str) -> Resolved | None:

@@ -3,6 +3,8 @@ their window, approvers and scope nodes; malformed rows located while the rest l
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from graph.schema import EdgeKind, NodeKind
 from graph.store import GraphStore
 from tests.conftest import FIXTURES
@@ -99,3 +101,19 @@ def test_reloading_the_same_files_leaves_the_graph_unchanged(store: GraphStore) 
     before = export_text(store)
     load(store, CSV, JSON)
     assert export_text(store) == before
+
+
+def test_a_scope_value_no_id_can_hold_stays_text_and_the_file_loads(store: GraphStore, tmp_path: Path) -> None:
+    """A control character in a host scope (a fuzzed byte, issue 18) once failed the file at emission."""
+    path = tmp_path / "tickets.csv"
+    path.write_text(
+        "ticket_id,status,requester,approvers,scope_kind,scope,valid_from,valid_until,summary\n"
+        "CHG-9,approved,alice@example.com,bob@example.com,host,\x140.0.1.20,2024-11-12T21:30:00Z,"
+        "2024-11-12T23:00:00Z,fuzzed\n",
+        encoding="utf-8",
+    )
+    report = load(store, path)
+    assert errors(report) == [] and not [f for f in report.files if f.failure]
+    approval = node(store, "approval:ticket:CHG-9")
+    assert approval.props["scope_unresolved"] == ["host: \x140.0.1.20"]
+    assert not [t for (s, t) in edges(store, EdgeKind.COVERS) if s == "approval:ticket:CHG-9"]
