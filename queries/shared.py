@@ -205,7 +205,9 @@ def collect_uses(
         mode = _mode(edge)
         _add_consumer(use, edge, consumers[edge.source], mode, "", wanted)
         for runner_id in runs_on.get(edge.source, []):
-            if runner_id in runners and "runner" in wanted and is_concrete_runner(runners[runner_id]):
+            on = runners.get(runner_id)
+            # RUNS_ON may also name a Workload (a job on a host): only a Runner is judged hosted or not
+            if on is not None and on.kind == NodeKind.RUNNER and "runner" in wanted and is_concrete_runner(on):
                 use.add("runner", runner_id, NodeKind.RUNNER.value, mode, edge.source)
             if runner_id in runners and "environment" in wanted:
                 use.add("environment", prop_str(runners[runner_id], "environment"), "environment", mode, runner_id)
