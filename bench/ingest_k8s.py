@@ -24,7 +24,7 @@ from pathlib import Path
 
 import orjson
 
-from bench.ingest_common import Source
+from bench.ingest_common import Source, raw_parse_lines
 
 __all__ = ["K8S_AUDIT", "generate", "raw_parse"]
 
@@ -221,14 +221,7 @@ def log_files(root: Path) -> list[Path]:
 
 
 def raw_parse(root: Path) -> tuple[int, float]:
-    started = time.perf_counter()
-    count = 0
-    for path in log_files(root):
-        with path.open("rb") as handle:
-            for line in handle:
-                orjson.loads(line)
-                count += 1
-    return count, time.perf_counter() - started
+    return raw_parse_lines(log_files(root))
 
 
 K8S_AUDIT = Source(
