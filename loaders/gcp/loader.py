@@ -194,20 +194,23 @@ class GcpAuditLoader(Loader[Any], ParallelAggregates):
 
     def take_state(self, ctx: LoadContext) -> Any:
         state: _State | None = ctx.state.pop(STATE, None)
-        return None if state is None else (state.aggregates, state.targets)
+        return None if state is None else (state.aggregates, state.targets, state.providers)
 
     def merge_state(self, ctx: LoadContext, taken: Any) -> None:
-        """One worker's sessions and targets; workers are merged in file order, so each target
-        keeps the one its first entry made, as in one process."""
+        """One worker's sessions, targets and federation providers; workers are merged in file
+        order, so each target keeps the one its first entry made and each provider field the
+        latest entry's value, as in one process."""
         if taken is None:
             return
         state: _State | None = ctx.state.get(STATE)
         if state is None:
             state = ctx.state[STATE] = _State(ctx)
-        aggregates, targets = taken
+        aggregates, targets, providers = taken
         state.aggregates.merge(aggregates)
         for target_id, target in targets.items():
             state.targets.setdefault(target_id, target)
+        for provider in providers.values():
+            merge_provider(state.providers, provider)
 
     def finish(self, ctx: LoadContext) -> Iterable[Item]:
         state: _State | None = ctx.state.pop(STATE, None)
