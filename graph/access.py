@@ -48,6 +48,7 @@ NO_PERMISSION_ACTIONS: Final[Mapping[str, str]] = {
 _API_VERSION: Final = re.compile(r"(?<=[a-z])20\d{6}(?:v\d+)?$", re.IGNORECASE)
 _RESOURCE: Final = "aws:res:"
 _ACCOUNT: Final = "aws:account:"
+_VAULT: Final = "vault:path:"
 
 
 def iam_action(action: str) -> str:
@@ -60,6 +61,14 @@ def needs_permission(action: str) -> bool:
 
 
 @lru_cache(maxsize=4096)
+@lru_cache(maxsize=4096)
+def _vault_glob(pattern: str) -> re.Pattern[str]:
+    """A Vault policy path: `+` is one path segment, a trailing `*` any suffix (docs: policies)."""
+    star = pattern.endswith("*")
+    body = re.escape(pattern[:-1] if star else pattern).replace(r"\+", "[^/]+")
+    return re.compile(body + (".*" if star else ""))
+
+
 def _glob(pattern: str, ignore_case: bool) -> re.Pattern[str]:
     text = "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern)
     return re.compile(text, re.IGNORECASE | re.DOTALL if ignore_case else re.DOTALL)
@@ -88,9 +97,12 @@ def resource_covers(grant_target: str, resource: str) -> bool:
     The account Resource (`*` on `*`) covers every resource of its account and the account-less
     ones (S3 buckets); `aws:res:*:*` (no account known) covers every AWS resource; a service
     pattern covers the resources of that service whose name it matches, in its account (a side
-    with no account, like an S3 bucket, matches any)."""
+    with no account, like an S3 bucket, matches any). A Vault path pattern covers the paths it
+    matches by Vault's rules (loaders/vault/grants.py)."""
     if grant_target == resource:
         return True
+    if grant_target.startswith(_VAULT) and resource.startswith(_VAULT):
+        return bool(_vault_glob(grant_target[len(_VAULT) :]).fullmatch(resource[len(_VAULT) :]))
     touched = _parts(resource)
     if touched is None:
         return False

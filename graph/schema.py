@@ -166,6 +166,7 @@ NODE_SPECS: MappingProxyType[NodeKind, NodeSpec] = MappingProxyType(
                     cluster="str",  # Kubernetes cluster of a service account, user or group
                     namespace="str",
                     automount_token="bool",  # a service account's automountServiceAccountToken
+                    policies="list[str]",  # Vault: the ACL policies an entity's tokens were seen holding
                     **_COMMON_NODE,  # type: ignore[arg-type]
                 ),
             ),
@@ -294,7 +295,7 @@ NODE_SPECS: MappingProxyType[NodeKind, NodeSpec] = MappingProxyType(
                     arn="str",
                     cluster="str",
                     namespace="str",
-                    rules="list[str]",  # an RBAC role's rules as text: "verbs on resources"
+                    rules="list[str]",  # a role's rules as text: RBAC "verbs on resources", Vault "path: capabilities"
                     app_uri="str",  # where a proxied application really runs (Teleport app_uri)
                     **_COMMON_NODE,  # type: ignore[arg-type]
                 ),

@@ -39,6 +39,7 @@ from loaders.scanners.trufflehog import TrufflehogLoader
 from loaders.teleport.loader import TeleportLoader
 from loaders.tickets.loader import TicketLoader
 from loaders.vault.loader import VaultAuditLoader
+from loaders.vault.policies import VaultPolicyLoader
 
 __all__ = ["LOADERS", "REGISTRY", "Phase", "Registration", "loader_named", "phase_of"]
 
@@ -86,6 +87,7 @@ REGISTRY: tuple[Registration, ...] = (
     Registration(TeleportLoader(), Phase.ACTIVITY),
     Registration(OpenSshLoader(), Phase.ACTIVITY),
     Registration(VaultAuditLoader(), Phase.ACTIVITY),
+    Registration(VaultPolicyLoader(), Phase.DEFINITIONS),
     Registration(OpenGraphLoader(), Phase.IDENTITIES),
     Registration(GcpAuditLoader(), Phase.ACTIVITY),
     Registration(OktaSystemLogLoader(), Phase.ACTIVITY),

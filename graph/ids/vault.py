@@ -9,6 +9,9 @@ Correlation rules:
   accessor text in every entry of one device, so a token's requests meet. Never the token itself.
 - A secret path is `vault:path:<path>` as the request names it (`secret/data/payments/db`), so
   every read of one secret meets on one Resource.
+- A policy is `vault:policy:<name>` (policy names are unique in a Vault namespace; `root` and
+  `default` are built in), and a path pattern a policy grants is a `vault:path:<pattern>` like the
+  paths requests name (`secret/data/payments/*`), so a grant and the reads it allows sit side by side.
 - A Kubernetes-auth login names the ServiceAccount in `auth.metadata.service_account_namespace` /
   `service_account_name`: that is `k8s:<cluster>:sa:<namespace>/<name>` (graph/ids/kubernetes.py),
   the cluster from `--cluster` or `default`, so the Vault token meets the pods that run as it.
@@ -18,7 +21,7 @@ from __future__ import annotations
 
 from graph.ids._base import require
 
-__all__ = ["vault_entity", "vault_path", "vault_token"]
+__all__ = ["vault_entity", "vault_path", "vault_policy", "vault_token"]
 
 
 def _clean(value: str, what: str) -> str:
@@ -35,3 +38,7 @@ def vault_token(accessor: str) -> str:
 
 def vault_path(path: str) -> str:
     return f"vault:path:{_clean(path.strip('/'), 'secret path')}"
+
+
+def vault_policy(name: str) -> str:
+    return f"vault:policy:{_clean(name, 'policy name')}"

@@ -1,5 +1,5 @@
-"""Vault subtypes: entities, tokens (by HMAC'd accessor), secret paths and the sessions of a token
-(graph/ids/vault.py, loaders/vault/)."""
+"""Vault subtypes: entities, tokens (by HMAC'd accessor), secret paths, ACL policies and the sessions
+of a token (graph/ids/vault.py, loaders/vault/)."""
 
 from __future__ import annotations
 
@@ -17,12 +17,14 @@ class VaultSubtype(StrEnum):
     PATH = "vault.path"
     SESSION = "vault.session"
     CHANGE = "vault.change"
+    POLICY = "vault.policy"
 
 
 SUBTYPES = (
     Subtype(VaultSubtype.ENTITY, (NodeKind.IDENTITY,), "a Vault identity entity"),
     Subtype(VaultSubtype.TOKEN, (NodeKind.CREDENTIAL,), "a Vault token, by the accessor the audit device writes"),
-    Subtype(VaultSubtype.PATH, (NodeKind.RESOURCE,), "a Vault path: a secret or an endpoint"),
+    Subtype(VaultSubtype.PATH, (NodeKind.RESOURCE,), "a Vault path or path pattern: a secret or an endpoint"),
+    Subtype(VaultSubtype.POLICY, (NodeKind.RESOURCE,), "a Vault ACL policy, its path rules as text"),
     Subtype(VaultSubtype.SESSION, (NodeKind.SESSION,), "one Vault token's requests, split on inactivity"),
     Subtype(
         VaultSubtype.CHANGE, (NodeKind.CHANGE,), "a policy, auth role or engine config write, or a token revocation"

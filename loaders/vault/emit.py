@@ -3,7 +3,7 @@ id (`session:vault:<accessor>:<start>`), so reloading the same files rewrites th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +14,7 @@ from graph.values import AuthMethod, ChangeType, CredentialType, Nature
 from graph.values.vault import VaultSubtype
 from loaders.base import Item
 from loaders.sessions import Pointer, SessionBase, SessionIndex, pointer_evidence, trim_evidence
+from loaders.vault.grants import BUILTIN, Rules, grant_items
 
 __all__ = ["VaultSession", "change_type", "emit"]
 
@@ -96,8 +97,18 @@ def _edge(
     )
 
 
-def emit(index: SessionIndex[VaultSession, str], failed_logins: int, cluster: str, notes: list[str]) -> Iterator[Item]:
+def emit(
+    index: SessionIndex[VaultSession, str],
+    failed_logins: int,
+    cluster: str,
+    notes: list[str],
+    policies: Mapping[str, Rules] | None = None,
+    holders: Mapping[str, set[str]] | None = None,
+) -> Iterator[Item]:
+    """`policies`: the rules the graph holds by policy name; `holders`: the policies the graph
+    already saw each entity hold (both read in `prepare`), so an entity's grants are whole."""
     entities: dict[str, tuple[str, bool]] = {}
+    held: dict[str, tuple[set[str], list[Pointer]]] = {}
     tokens: dict[str, str] = {}
     accounts: set[tuple[str, str]] = set()
     paths: set[str] = set()
@@ -105,7 +116,12 @@ def emit(index: SessionIndex[VaultSession, str], failed_logins: int, cluster: st
         accessor = session.group[0]
         sid = ids.session("vault", accessor, session.start_text)
         yield from _session(sid, accessor, session, cluster, entities, tokens, accounts, paths)
+        if session.entity and session.policies:
+            names, pointers = held.setdefault(ids.vault_entity(session.entity), (set(), []))
+            names |= session.policies
+            pointers[:] = trim_evidence([*pointers, *session.evidence[-1:]])
     for entity, (name, machine) in sorted(entities.items()):
+        names = held.get(entity, (set(), []))[0] | set((holders or {}).get(entity, ()))
         nature, reason = (
             (Nature.MACHINE, "a Vault entity of a machine auth method (kubernetes, approle)")
             if machine
@@ -116,8 +132,21 @@ def emit(index: SessionIndex[VaultSession, str], failed_logins: int, cluster: st
             kind=_N.IDENTITY,
             subtype=VaultSubtype.ENTITY,
             name=name or entity,
-            props={"platform": "vault", "nature": nature.value, "nature_reason": reason},
+            props={
+                "platform": "vault",
+                "nature": nature.value,
+                "nature_reason": reason,
+                "policies": sorted(names) or None,
+            },
             sources=(NAME,),
+        )
+        if names:
+            yield from grant_items(entity, names, policies or {}, _evidence(held.get(entity, (set(), []))[1]), NAME)
+    unknown = sorted({p for names, _ in held.values() for p in names} - set(policies or {}) - set(BUILTIN))
+    if unknown:
+        notes.append(
+            f"vault-audit: {len(unknown)} policies held by tokens have no rules loaded (load them with "
+            f"`vault read -format=json sys/policy/NAME` output or their HCL): " + ", ".join(unknown[:10])
         )
     for token, first in sorted(tokens.items()):
         accessor = token.removeprefix("vault:token:")

@@ -11,7 +11,10 @@ response (permission denied) counts as an error of the session and of the path. 
 change what tokens may do — `sys/policy/*` and `sys/policies/acl/*`, `auth/<mount>/role/*`,
 secret-engine config (`<mount>/config*`) — and token revocations (`auth/token/revoke*`) are
 Changes the session PERFORMED (id `change:vault:<request id>`), TARGETS the path. A response
-without a token (a failed login) is counted in the summary, not a session.
+without a token (a failed login) is counted in the summary, not a session. The policies an
+entity's tokens hold (`auth.policies`) are kept on the entity (`policies`), and where their rules
+are in the graph (the `vault-policy` loader) the entity CAN_ACCESS what they grant
+(loaders/vault/grants.py); a token with no entity (root, orphan) draws none.
 """
 
 from __future__ import annotations
@@ -20,11 +23,12 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from graph.errors import LoadError
-from loaders.base import Item, LoadContext, Loader, Record, Sample, SourceFile
+from loaders.base import Item, KnownNodes, LoadContext, Loader, Record, Sample, SourceFile
 from loaders.formats.json import iter_json_documents
 from loaders.sessions import MAX_DISTINCT, SessionIndex, Touch, trim_evidence
 from loaders.vault.emit import VaultSession, change_type, emit
 from loaders.vault.entry import read_entry
+from loaders.vault.policies import known_holders, known_policies
 
 __all__ = ["NAME", "VaultAuditLoader"]
 
@@ -74,7 +78,13 @@ class VaultAuditLoader(Loader[Mapping[str, Any]]):
         state = ctx.state.get(_STATE)
         if state is None:
             return ()
-        return emit(state["index"], state["failed_logins"], ctx.cluster or "default", ctx.notes)
+        known = ctx.state.get(_STATE + ".graph", ({}, {}))
+        return emit(state["index"], state["failed_logins"], ctx.cluster or "default", ctx.notes, *known)
+
+    def prepare(self, ctx: LoadContext, known: KnownNodes) -> None:
+        # the policies' rules and what entities were seen holding, so each entity's grants are whole
+        # (loaders/vault/grants.py); policy files of this load were written before this loader starts
+        ctx.state[_STATE + ".graph"] = (known_policies(known), known_holders(known))
 
 
 _TRIM_AT = 40  # evidence lists trimmed now and then, so a busy token's session stays small (the
