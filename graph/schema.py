@@ -296,6 +296,7 @@ NODE_SPECS: MappingProxyType[NodeKind, NodeSpec] = MappingProxyType(
                     namespace="str",
                     rules="list[str]",  # an RBAC role's rules as text: "verbs on resources"
                     app_uri="str",  # where a proxied application really runs (Teleport app_uri)
+                    required_reviewers="list[str]",  # who must approve a deployment (GitHub environment rule)
                     **_COMMON_NODE,  # type: ignore[arg-type]
                 ),
             ),
