@@ -297,6 +297,7 @@ NODE_SPECS: MappingProxyType[NodeKind, NodeSpec] = MappingProxyType(
                     namespace="str",
                     rules="list[str]",  # a role's rules as text: RBAC "verbs on resources", Vault "path: capabilities"
                     app_uri="str",  # where a proxied application really runs (Teleport app_uri)
+                    required_reviewers="list[str]",  # who must approve a deployment (GitHub environment rule)
                     **_COMMON_NODE,  # type: ignore[arg-type]
                 ),
             ),

@@ -10,6 +10,11 @@ every repository the account can reach, or administer the organisation — `repo
 (changes CI, so it reaches every secret a workflow can read), `write:packages` / `delete:packages`,
 `delete_repo`, the `admin:*` scopes, `write:org`, `user`, `site_admin`, `codespace`. Read-only
 scopes (`read:org`, `read:packages`, `public_repo`, `repo:status`) are not broad.
+
+KT-NHI3-004 also covers Okta OAuth service apps: client credentials holding an Okta API scope
+that manages the org's objects (`okta.<object>.manage`: users, groups, apps, roles, policies, ...;
+loaders/okta/grants.py writes what consent and client-credentials grants gave), and an OAuth
+client a privilege grant made Super or Organization administrator. Read scopes are not broad.
 """
 
 from __future__ import annotations
@@ -28,7 +33,15 @@ from queries.common import days_between, prop_bool, prop_list, prop_str, visible
 from queries.rules_base import LONG_LIVED_DAYS, Hit, Owasp, Rule, RuleContext, Severity
 from queries.stale import is_active, is_standing
 
-__all__ = ["BROAD_GITHUB_SCOPES", "PRIVILEGED_ENTRA_ROLES", "ROTATED_TOKENS", "SAAS_RULES", "TOKENS"]
+__all__ = [
+    "BROAD_GITHUB_SCOPES",
+    "PRIVILEGED_ENTRA_ROLES",
+    "PRIVILEGED_OKTA_ROLES",
+    "ROTATED_TOKENS",
+    "SAAS_RULES",
+    "TOKENS",
+    "broad_okta_scopes",
+]
 
 _G, _H = GcpSubtype, GithubAuditSubtype
 _SA_KEY: Final = _G.SERVICE_ACCOUNT_KEY.value
@@ -42,6 +55,9 @@ _INFERRED: Final = Provenance.INFERRED.value
 _OFFBOARDED: Final = PersonStatus.OFFBOARDED.value
 _SERVICE_PRINCIPAL: Final = EntraSubtype.SERVICE_PRINCIPAL.value
 _ENTRA_AUDIT: Final = EntraSubtype.AUDIT.value
+_OKTA_CLIENT: Final = OktaSubtype.OAUTH_CLIENT.value
+_OKTA_CLIENT_CREDENTIALS: Final = OktaSubtype.CLIENT_CREDENTIALS.value
+_OKTA_CHANGE: Final = OktaSubtype.CHANGE.value
 
 ROTATED_TOKENS: Final = frozenset({_SA_KEY, _PAT, _OAUTH, OktaSubtype.API_TOKEN.value})
 """Keys and tokens that live until someone rotates them, reported by KT-NHI7-003 (not KT-NHI7-001)."""
@@ -65,6 +81,10 @@ PRIVILEGED_ENTRA_ROLES: Final = frozenset(
     }
 )  # fmt: skip
 """Directory roles that let a service principal take over other identities or the tenant."""
+PRIVILEGED_OKTA_ROLES: Final = frozenset(
+    {"super administrator", "super_admin", "organization administrator", "org_admin"}
+)
+"""Okta admin roles (as `privilegeGranted` names them, or their API types) that administer the whole org."""
 _PLACES: Final = 2
 
 
@@ -200,6 +220,12 @@ def classic_pat_broad_and_shared(ctx: RuleContext) -> Iterator[Hit]:
             )
 
 
+def broad_okta_scopes(scopes: list[str]) -> list[str]:
+    """The Okta API scopes that manage (write) an org's objects: `okta.<object>.manage`; the
+    `.read` scopes and the `*.self` scopes a user grants about themself are not broad."""
+    return sorted(s for s in scopes if s.startswith("okta.") and s.endswith(".manage") and ".self." not in s)
+
+
 def oauth_token_with_broad_scopes(ctx: RuleContext) -> Iterator[Hit]:
     for credential in _active_tokens(ctx, frozenset({_OAUTH})):
         broad = _broad(credential)
@@ -209,6 +235,40 @@ def oauth_token_with_broad_scopes(ctx: RuleContext) -> Iterator[Hit]:
                 f"third-party OAuth app token with broad scopes: {', '.join(broad)}",
                 ctx.credential_evidence(credential.id),
             )
+    for credential in _active_tokens(ctx, frozenset({_OKTA_CLIENT_CREDENTIALS})):
+        broad = broad_okta_scopes(prop_list(credential, "scopes"))
+        if broad:
+            yield Hit(
+                credential,
+                f"Okta OAuth service app granted Okta admin scopes: {', '.join(broad)}",
+                ctx.credential_evidence(credential.id),
+            )
+    yield from _okta_client_admin_roles(ctx)
+
+
+def _okta_client_admin_roles(ctx: RuleContext) -> Iterator[Hit]:
+    """An Okta OAuth client a privilege grant made a super or org administrator, no later revoke undoing it."""
+    identities, changes = ctx.nodes(NodeKind.IDENTITY), ctx.nodes(NodeKind.CHANGE)
+    targeted = [
+        e
+        for e in ctx.edges(EdgeKind.TARGETS)
+        if e.source in changes and changes[e.source].subtype == _OKTA_CHANGE
+        and prop_str(changes[e.source], "change_type") in ("grant", "revoke")
+        and identities.get(e.target) is not None and identities[e.target].subtype == _OKTA_CLIENT
+    ]  # fmt: skip
+    details = visible_nodes(ctx.store, sorted({e.source for e in targeted}), ctx.as_of)
+    latest: dict[tuple[str, str], tuple[str, str, EdgeRow]] = {}
+    for edge in targeted:
+        change = changes[edge.source]
+        kind, at = prop_str(change, "change_type"), prop_str(change, "at")
+        detail = prop_str(details[edge.source], "detail") if edge.source in details else ""
+        for role in (r.strip().lower() for r in detail.split(",")):
+            known = latest.get((edge.target, role))
+            if role in PRIVILEGED_OKTA_ROLES and (known is None or at >= known[0]):
+                latest[(edge.target, role)] = (at, kind, edge)
+    for (client, role), (at, kind, edge) in sorted(latest.items()):
+        if kind == "grant":
+            yield Hit(identities[client], f"Okta OAuth service app assigned the admin role {role} ({at})", (edge,))
 
 
 def _roles(detail: str) -> set[str]:
@@ -242,8 +302,8 @@ SAAS_RULES: Final = (
     Rule("KT-NHI1-005", 1, "Token created by a person now offboarded", Severity.HIGH, Owasp.NHI1,
          "revoke the token and issue one owned by a living owner (or a service identity)",
          token_of_offboarded_creator),
-    Rule("KT-NHI3-004", 1, "Third-party OAuth app token with broad scopes", Severity.MEDIUM, Owasp.NHI3,
-         "review the OAuth app; revoke its authorization or re-authorize it with the narrowest scopes",
+    Rule("KT-NHI3-004", 2, "Third-party OAuth app or service app with broad grants", Severity.MEDIUM, Owasp.NHI3,
+         "review the OAuth app; revoke its authorization, scope grants or admin role, or re-grant the narrowest",
          oauth_token_with_broad_scopes),
     Rule("KT-NHI3-005", 1, "Service principal holding a privileged directory role", Severity.HIGH, Owasp.NHI3,
          "remove the directory role (grant the application permissions it needs instead) or record why it needs it",

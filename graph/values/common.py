@@ -87,6 +87,7 @@ class ChangeType(StrEnum):
     LOGIN = "login"
     FEDERATE = "federate"
     REVIEW = "review"
+    UPDATE = "update"  # a setting reconfigured, neither wider nor narrower by itself (a protection rule)
 
 
 class AccessLevel(StrEnum):

@@ -21,6 +21,8 @@ class GithubAuditSubtype(StrEnum):
     SSH_KEY = "github.ssh_key"
     AUDIT_SESSION = "github.audit.session"
     AUDIT_CHANGE = "github.audit.change"
+    ENVIRONMENT = "github.environment"
+    DEPLOYMENT_REVIEW = "github.deployment_review"
 
 
 _N, _S = NodeKind, GithubAuditSubtype
@@ -36,5 +38,7 @@ SUBTYPES = (
     Subtype(_S.DEPLOY_KEY, (_N.CREDENTIAL,), "a repository deploy key"),
     Subtype(_S.SSH_KEY, (_N.CREDENTIAL,), "an account's SSH key (public_key.*)"),
     Subtype(_S.AUDIT_SESSION, (_N.SESSION,), "one account's (and token's) activity in the audit log"),
-    Subtype(_S.AUDIT_CHANGE, (_N.CHANGE,), "a membership, token, key, secret or runner event in the audit log"),
+    Subtype(_S.AUDIT_CHANGE, (_N.CHANGE,), "a membership, token, key, secret, runner or environment event"),
+    Subtype(_S.ENVIRONMENT, (_N.RESOURCE,), "a repository's deployment environment and its protection rules"),
+    Subtype(_S.DEPLOYMENT_REVIEW, (_N.APPROVAL,), "a reviewer's approval or rejection of a deployment job"),
 )

@@ -16,6 +16,8 @@ the digest covers the whole event: a `_document_id` is not always there):
   `remove_member`, `business.add_admin` / `remove_admin`: grant / revoke Changes that TARGET the
   member's account and Person. Removal from an organisation is recorded as evidence, not as the
   person leaving: only an IdP or HR source sets a Person's status.
+- `environment.*_protection_rule`, `environment.delete`: the environment's Change
+  (loaders/github_audit/environments.py).
 """
 
 from __future__ import annotations
@@ -34,7 +36,15 @@ from graph.schema import EdgeKind, NodeKind
 from loaders.base import Item, evidenced_edge
 from loaders.github_audit.event import AuditEvent, scope_list, text, token_kind, token_subtype
 
-__all__ = ["TOKEN_PREFIXES", "ChangeResult", "change_items", "may_change"]
+ENVIRONMENT_ACTIONS = {
+    "environment.add_protection_rule": "create",
+    "environment.update_protection_rule": "update",
+    "environment.remove_protection_rule": "delete",
+    "environment.delete": "delete",
+}
+"""Environment events and their change types (loaders/github_audit/environments.py makes their Changes)."""
+
+__all__ = ["ENVIRONMENT_ACTIONS", "TOKEN_PREFIXES", "ChangeResult", "change_items", "change_node", "may_change"]
 
 NAME = "github-audit"
 _edge = partial(evidenced_edge, NAME)
@@ -63,7 +73,7 @@ def _verb(action: str) -> str:
     return action.split(".", 1)[-1]
 
 
-def _change_node(event: AuditEvent, change_type: str, detail: str) -> Node:
+def change_node(event: AuditEvent, change_type: str, detail: str) -> Node:
     whole = orjson.dumps(event.value, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
     change = ids.change("github", hashlib.sha256(whole).hexdigest()[:16])
     where = event.repo or event.org or text(event.value.get("business"))
@@ -89,12 +99,14 @@ def _change_node(event: AuditEvent, change_type: str, detail: str) -> Node:
 
 
 def may_change(action: str) -> bool:
-    """Whether change_items can make a Change of this action (it is None for every other)."""
+    """Whether change_items (or, for an environment action, environments.environment_items) can
+    make a Change of this action (it is None for every other)."""
     return (
         action.startswith((*TOKEN_PREFIXES, "public_key.", "deploy_key."))
         or action in ("repo.add_deploy_key", "repo.remove_deploy_key")
         or action.endswith(("_actions_secret", "_self_hosted_runner"))
         or action in _MEMBERSHIP
+        or action in ENVIRONMENT_ACTIONS
     )
 
 
@@ -134,7 +146,7 @@ def _token(event: AuditEvent, evidence: Evidence, person_of: Callable[[str], str
     verb = _verb(event.action)
     created, ended = verb.startswith(_CREATING), verb.startswith(_ENDING)
     scopes = text(event.value.get("token_scopes"))
-    node = _change_node(event, "create" if created else ("revoke" if ended else "expand"), scopes)
+    node = change_node(event, "create" if created else ("revoke" if ended else "expand"), scopes)
     result = ChangeResult(node.id, [node])
     token = ids.github_token(event.token_id, event.hashed_token)
     props: dict[str, Any] = {"platform": "github", "credential_type": "token", "public_id": event.token_id or None}
@@ -168,7 +180,7 @@ def _key(event: AuditEvent, evidence: Evidence, person_of: Callable[[str], str])
     verb = _verb(event.action)
     created = verb in ("create", "add_deploy_key")
     deploy = "deploy" in event.action
-    node = _change_node(event, "create" if created else "delete", text(event.value.get("title")))
+    node = change_node(event, "create" if created else "delete", text(event.value.get("title")))
     result = ChangeResult(node.id, [node])
     props: dict[str, Any] = {"platform": "github", "credential_type": "ssh_key", "fingerprint": fingerprint}
     props |= {"status": "active", "created": event.time} if created else {"status": "deleted", "deleted_at": event.time}
@@ -209,7 +221,7 @@ def _secret(event: AuditEvent, evidence: Evidence) -> ChangeResult | None:
     environment = text(event.value.get("environment_name")) if scope == "environment" else None
     secret = ids.github_secret(event.org, repo if scope != "org" else None, name, environment)
     removed = "remove" in _verb(event.action)
-    node = _change_node(event, "delete" if removed else ("create" if "create" in event.action else "rotate"), name)
+    node = change_node(event, "delete" if removed else ("create" if "create" in event.action else "rotate"), name)
     result = ChangeResult(node.id, [node])
     props: dict[str, Any] = {"platform": "github", "credential_type": "ci_secret", "scope": scope}
     props |= {"status": "deleted", "deleted_at": event.time} if removed else {"status": "active"}
@@ -233,7 +245,7 @@ def _runner(event: AuditEvent, evidence: Evidence) -> ChangeResult | None:
     if not name or not event.org:
         return None
     removed = event.action.endswith("remove_self_hosted_runner")
-    node = _change_node(event, "delete" if removed else "create", name)
+    node = change_node(event, "delete" if removed else "create", name)
     result = ChangeResult(node.id, [node])
     runner = ids.github_runner(event.org, name)
     result.items.append(
@@ -254,7 +266,7 @@ def _membership(event: AuditEvent, evidence: Evidence, person_of: Callable[[str]
     member = text(event.value.get("user"))
     if not member:
         return None
-    node = _change_node(event, _MEMBERSHIP[event.action], member)
+    node = change_node(event, _MEMBERSHIP[event.action], member)
     result = ChangeResult(node.id, [node])
     _targets(result, ids.github_account(member), NodeKind.IDENTITY, evidence, "member")
     _targets(result, person_of(member), NodeKind.PERSON, evidence, "person")

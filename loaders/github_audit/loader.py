@@ -4,7 +4,8 @@
 (loaders/github_audit/changes.py) and folds it into its session (loaders/github_audit/sessions.py):
 the repository it names is TOUCHED (the Repository node of loaders/repositories.py, the id
 loaders/github gives it), else its organisation. `finish` writes the sessions, the accounts and the
-tokens, a token's hash resolved to its id where any event carried both. `prepare` reads people's
+tokens, a token's hash resolved to its id where any event carried both, and ties each deployment
+review to the sessions that ran its workflow run (loaders/github_audit/environments.py). `prepare` reads people's
 usernames (a login meets its roster Person by them) and runner / workload addresses (FROM).
 """
 
@@ -16,12 +17,20 @@ from typing import Any
 
 from graph import ids
 from graph.errors import LoadError, ModelError
-from graph.model import EVIDENCE_LIMIT, Evidence
-from graph.schema import NodeKind
+from graph.model import EVIDENCE_LIMIT, Edge, Evidence, Node
+from graph.schema import EdgeKind, NodeKind
 from loaders.base import Item, KnownNodes, LoadContext, Loader, Record, Sample, SourceFile
-from loaders.github_audit.changes import TOKEN_PREFIXES, change_items, may_change
+from loaders.github_audit.changes import ENVIRONMENT_ACTIONS, TOKEN_PREFIXES, change_items, may_change
+from loaders.github_audit.environments import (
+    REVIEW_ACTIONS,
+    RUN_ACTIONS,
+    Review,
+    environment_items,
+    review_items,
+    run_of,
+)
 from loaders.github_audit.event import AuditEvent, check_event, read_events, scope_list, text, token_kind, token_subtype
-from loaders.github_audit.sessions import Aggregates, Target, emit_sessions
+from loaders.github_audit.sessions import Aggregates, Target, emit_sessions, run_sessions
 from loaders.parallel import ParallelAggregates
 from loaders.repositories import repository_node
 from loaders.sessions import MAX_DISTINCT, AddressBook, Touch, all_nodes, trim_evidence
@@ -39,6 +48,7 @@ class _State:
         self.aggregates = Aggregates(ctx.session_gap_minutes * 60)
         self.targets: dict[str, Target] = {}
         self.hashes: dict[str, str] = {}  # hashed_token -> token_id, from events that carry both
+        self.reviews: list[Review] = []  # deployment reviews whose run `finish` ties to its session
         self.usernames: Mapping[str, str] = ctx.state.get(STATE + ".usernames") or {}
         self.places: AddressBook = ctx.state.get(STATE + ".places") or AddressBook()
         # Per-load memos of pure functions, by what they read; what raises is never memoised.
@@ -125,10 +135,11 @@ class GithubAuditLoader(Loader[Any], ParallelAggregates):
         locator = record.location.locator + (f" {event.document_id}" if event.document_id else "")
         pointer = (event.time, record.location.file, locator)
         changing = state.may_change(event.action)
+        reviewing = event.action in REVIEW_ACTIONS
         # Evidence is only needed by a Change; any other event's pointer is only checked against
         # Evidence's bounds, and one out of them is built to be rejected just as before.
         evidence = None
-        if changing or not (0 < len(pointer[1]) <= 1000 and len(locator) <= 500):
+        if changing or reviewing or not (0 < len(pointer[1]) <= 1000 and len(locator) <= 500):
             evidence = Evidence(source=pointer[1], locator=pointer[2], at=pointer[0])
         try:
             if event.actor and event.actor not in state.actors:
@@ -136,7 +147,12 @@ class GithubAuditLoader(Loader[Any], ParallelAggregates):
                 if len(state.actors) < _MEMO_SIZE:
                     state.actors.add(event.actor)
             target = state.target(event)
-            result = change_items(event, evidence, state.person_of) if evidence is not None and changing else None
+            result = None
+            if evidence is not None and changing and event.action in ENVIRONMENT_ACTIONS:
+                result = environment_items(event, evidence)
+            elif evidence is not None and changing:
+                result = change_items(event, evidence, state.person_of)
+            reviewed = review_items(event, evidence, state.person_of) if evidence is not None and reviewing else None
         except ModelError as exc:
             raise record.location.error(f"{event.action}: {exc}") from None
         if event.hashed_token and event.token_id:
@@ -144,6 +160,10 @@ class GithubAuditLoader(Loader[Any], ParallelAggregates):
         key = _token_key(event)
         session = state.aggregates.session_for((key, event.actor), event.seconds, event.time, event.actor)
         _fold(state, session, event, target, pointer)
+        if reviewed is not None:
+            if reviewed[1] is not None:
+                state.reviews.append(reviewed[1])
+            return reviewed[0]
         if result is None:
             return ()
         session.changes.append((result.change, pointer))
@@ -154,7 +174,7 @@ class GithubAuditLoader(Loader[Any], ParallelAggregates):
 
     def take_state(self, ctx: LoadContext) -> Any:
         state: _State | None = ctx.state.pop(STATE, None)
-        return None if state is None else (state.aggregates, state.targets, state.hashes)
+        return None if state is None else (state.aggregates, state.targets, state.hashes, state.reviews)
 
     def merge_state(self, ctx: LoadContext, taken: Any) -> None:
         """One worker's sessions, targets and token hashes; workers are merged in file order, so
@@ -164,7 +184,8 @@ class GithubAuditLoader(Loader[Any], ParallelAggregates):
         state: _State | None = ctx.state.get(STATE)
         if state is None:
             state = ctx.state[STATE] = _State(ctx)
-        aggregates, targets, hashes = taken
+        aggregates, targets, hashes, reviews = taken
+        state.reviews.extend(reviews)
         state.aggregates.merge(aggregates)
         for target_id, target in targets.items():
             state.targets.setdefault(target_id, target)
@@ -178,7 +199,40 @@ class GithubAuditLoader(Loader[Any], ParallelAggregates):
         repositories = sorted(t.id for t in state.targets.values() if t.kind is NodeKind.REPOSITORY)
         repository_nodes = (_repository(state.targets[r]) for r in repositories)
         items = emit_sessions(state.aggregates, state.places, state.targets, state.hashes, state.person_of)
-        return itertools.chain(items, repository_nodes)
+        reviewed = _reviewed_runs(state, run_sessions(state.aggregates, state.hashes))
+        return itertools.chain(items, repository_nodes, reviewed)
+
+
+def _reviewed_runs(state: _State, runs: Mapping[str, list[str]]) -> Iterator[Item]:
+    """Each approved review APPROVED the sessions that ran its workflow run; a review whose run no
+    session of the load ran names the run in `scope_unresolved` (loaders/github_audit/environments.py)."""
+    for review in state.reviews:
+        sessions = runs.get(review.run, [])
+        for sid in sessions if review.approved else ():
+            yield Edge.make(
+                source=review.node.id,
+                source_kind=NodeKind.APPROVAL,
+                kind=EdgeKind.APPROVED,
+                target=sid,
+                target_kind=NodeKind.SESSION,
+                props={"matched_by": "workflow_run_id"},
+                first_seen=review.evidence.at,
+                last_seen=review.evidence.at,
+                sources=(NAME,),
+                evidence=(review.evidence,),
+            )
+        if not sessions:
+            node = review.node
+            yield Node.make(
+                id=node.id,
+                kind=node.kind,
+                subtype=node.subtype,
+                name=node.name,
+                props={**node.props, "scope_unresolved": [f"workflow_run: {review.run}"]},
+                first_seen=node.first_seen,
+                last_seen=node.last_seen,
+                sources=(NAME,),
+            )
 
 
 def _repository(target: Target) -> Item:
@@ -217,6 +271,8 @@ def _fold(state: _State, session: Any, event: AuditEvent, target: Target | None,
     session.evidence.append(pointer)
     if len(session.evidence) > _TRIM_AT:
         session.evidence = trim_evidence(session.evidence)
+    if event.action in RUN_ACTIONS and run_of(event):
+        session.runs.add(run_of(event)[:200])
     if target is None:
         return
     state.targets.setdefault(target.id, target)

@@ -24,7 +24,7 @@ from graph.schema import EdgeKind, NodeKind
 from loaders.base import Item
 from loaders.sessions import AddressBook, Pointer, SessionBase, SessionIndex, pointer_evidence, trim_evidence
 
-__all__ = ["Aggregates", "Session", "emit_sessions"]
+__all__ = ["Aggregates", "Session", "emit_sessions", "run_sessions", "session_id"]
 
 NAME = "github-audit"
 _OWNED_BY_CREATOR = ("github.personal_access_token", "github.oauth_token")
@@ -37,6 +37,7 @@ class Session(SessionBase):
     token_kind: str = ""
     scopes: set[str] = field(default_factory=set)
     bot: bool = False
+    runs: set[str] = field(default_factory=set)  # workflow runs whose events it holds (environments.RUN_ACTIONS)
 
     def absorb(self, other: Any) -> None:
         SessionBase.absorb(self, other)  # zero-argument super() does not work with slots dataclasses
@@ -45,6 +46,7 @@ class Session(SessionBase):
         self.token_kind = self.token_kind or other.token_kind
         self.scopes |= other.scopes
         self.bot = self.bot or other.bot
+        self.runs |= other.runs
 
 
 class Aggregates(SessionIndex[Session, str]):
@@ -74,6 +76,23 @@ def token_id_of(key: str, hashes: Mapping[str, str]) -> str:
     if kind == "hash":
         return ids.github_token(hashes.get(value, ""), value)
     return ""
+
+
+def session_id(actor: str, session: Session, token: str) -> str:
+    anchor = token.removeprefix("github:token:") if token else "web"
+    return ids.session("github", "_".join(anchor.split()), "_".join(actor.split()) or "unknown", session.start_text)
+
+
+def run_sessions(aggregates: Aggregates, hashes: Mapping[str, str]) -> dict[str, list[str]]:
+    """The session ids that hold each workflow run's events (a run's created and completed events
+    may fall in two sessions split by inactivity; both ran it)."""
+    found: dict[str, list[str]] = {}
+    for actor, session in aggregates.all_sessions():
+        if session.runs:
+            sid = session_id(actor, session, token_id_of(session.group[0], hashes))
+            for run in session.runs:
+                found.setdefault(run, []).append(sid)
+    return {run: sorted(set(sids)) for run, sids in found.items()}
 
 
 def emit_sessions(
@@ -168,8 +187,7 @@ def _session(
     targets: dict[str, Target],
     person_of: Callable[[str], str],
 ) -> Iterator[Item]:
-    anchor = token.removeprefix("github:token:") if token else "web"
-    sid = ids.session("github", "_".join(anchor.split()), "_".join(actor.split()) or "unknown", session.start_text)
+    sid = session_id(actor, session, token)
     for touch in session.touched.values():
         touch.evidence = trim_evidence(touch.evidence)
     pointers = [p for touch in session.touched.values() for p in touch.evidence]

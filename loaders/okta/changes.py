@@ -18,6 +18,8 @@ one uuid for different events) that TARGETS its targets:
   impersonated user (`via: impersonation`).
 - `app.oauth2.*lifecycle.<create|activate|deactivate|delete>`: a Change on the OAuth client,
   whose client credentials (`okta:client:<id>:credentials`) take the matching status.
+- `app.oauth2.admin.consent.*`, `app.oauth2.as.consent.*`, `app.oauth2.consent.*`: grant / revoke
+  Changes on the client and its credentials, the scopes in `detail` (loaders/okta/grants.py).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from graph.model import Evidence, Node
 from graph.schema import EdgeKind, NodeKind
 from loaders.base import Item, evidenced_edge
 from loaders.okta.event import Actor, Event, Target, mapping, text
+from loaders.okta.grants import CONSENT_EVENTS, consent_clients, consent_edges, event_scopes
 
 __all__ = ["ChangeResult", "LifecycleNote", "change_items"]
 
@@ -141,7 +144,22 @@ def change_items(
         return result
     if kind.startswith("app.oauth2.") and ".lifecycle." in kind:
         return _client(event, actor, targets, evidence)
+    if kind in CONSENT_EVENTS:
+        return _consent(event, actor, targets, evidence)
     return None
+
+
+def _consent(event: Event, actor: Actor, targets: list[Target], evidence: Evidence) -> ChangeResult | None:
+    clients = consent_clients(targets)
+    if not clients:
+        return None
+    scopes = ", ".join(sorted(event_scopes(event, targets)))
+    others = [t for t in targets if t.subtype != "okta.oauth_client" and t.object_type != "AppInstance"]
+    result = _plain(
+        event, actor, others, evidence, CONSENT_EVENTS[event.event_type], f"scopes {scopes}" if scopes else ""
+    )
+    result.items += consent_edges(event, result.change, clients, evidence)
+    return result
 
 
 def _plain(

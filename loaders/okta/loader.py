@@ -7,7 +7,8 @@ lifecycle event of the load says it: a `user.lifecycle.deactivate` or `suspend` 
 `offboarded` (`offboarded_at` = the event time) — so accountability answers "owner offboarded" for
 the API tokens they created even without an HR roster — and the load summary names the logins no
 roster knows. `prepare` reads the people's usernames (a login that is no email meets its roster
-Person by them) and runner / workload addresses (FROM).
+Person by them) and runner / workload addresses (FROM). `finish` also writes the scopes each
+OAuth client holds on its client credentials (loaders/okta/grants.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from graph.schema import NodeKind
 from loaders.base import Item, KnownNodes, LoadContext, Loader, Record, Sample, SourceFile
 from loaders.okta.changes import LifecycleNote, change_items
 from loaders.okta.event import Target, check_event, mapping, person_of, read_events, resolve_actor, targets_of, text
+from loaders.okta.grants import ClientScopes
 from loaders.okta.sessions import Aggregates, emit_sessions
 from loaders.sessions import MAX_DISTINCT, AddressBook, Touch, all_nodes, trim_evidence
 
@@ -40,6 +42,7 @@ class _State:
         self.usernames: Mapping[str, str] = ctx.state.get(STATE + ".usernames") or {}
         self.places: AddressBook = ctx.state.get(STATE + ".places") or AddressBook()
         self.unmatched: set[str] = set()
+        self.scopes = ClientScopes()  # what each OAuth client holds (loaders/okta/grants.py)
 
     def person_of(self, login: str) -> str:
         person = person_of(login, self.usernames)
@@ -84,6 +87,7 @@ class OktaSystemLogLoader(Loader[Any]):
             result = change_items(event, actor, targets, evidence, state.person_of)
         except ModelError as exc:
             raise record.location.error(f"{event.event_type}: {exc}") from None
+        state.scopes.see(event, actor, targets)
         group = (event.external_session, "" if event.external_session else actor.principal)
         session = state.aggregates.session_for(group, event.seconds, event.time, actor)
         session.count += 1
@@ -129,7 +133,8 @@ class OktaSystemLogLoader(Loader[Any]):
                 f"okta-system-log: {len(logins)} Okta login(s) are no email and no roster username ({shown}): "
                 "their people are named okta-user:<login> until a roster names them"
             )
-        return itertools.chain(emit_sessions(state.aggregates, state.places, state.targets), _statuses(state))
+        sessions = emit_sessions(state.aggregates, state.places, state.targets)
+        return itertools.chain(sessions, _statuses(state), state.scopes.credentials())
 
 
 def _statuses(state: _State) -> Iterator[Item]:

@@ -3,7 +3,8 @@
 The corpus and fixture records of each source are dealt round-robin into several files (one of
 them gzipped, one with a malformed line), so sessions, touched targets, impersonation hops and
 token hashes lie in several workers' parts and must be merged across processes to come out as
-one process makes them (loaders/gcp and loaders/github_audit are ParallelAggregates).
+one process makes them (loaders/gcp and loaders/github_audit are ParallelAggregates), and a
+deployment review tied to the session of its workflow run.
 """
 
 from __future__ import annotations
@@ -22,17 +23,18 @@ from tests.loader_helpers import HMAC_KEY, NOW, export_text
 
 FILES = 4
 SOURCES = {
-    "gcp-audit": (("gcp_audit", "panther__GCP.AuditLog.jsonl"), FIXTURES / "gcp_audit" / "sink-cloudaudit.jsonl"),
+    "gcp-audit": (("gcp_audit", "panther__GCP.AuditLog.jsonl"), (FIXTURES / "gcp_audit" / "sink-cloudaudit.jsonl",)),
     "github-audit": (
         ("github_audit", "panther__GitHub.Audit.jsonl"),
-        FIXTURES / "github_audit" / "audit-log-stream.jsonl",
+        # deployment reviews in one worker's part, the runs they approve in another's
+        (FIXTURES / "github_audit" / "audit-log-stream.jsonl", FIXTURES / "github_audit" / "environments-stream.jsonl"),
     ),
 }
 
 
 def _dealt(root: Path, source: str) -> Path:
-    (folder, name), fixture = SOURCES[source]
-    lines = [line for path in (need_corpus() / folder / name, fixture) for line in path.read_bytes().splitlines()]
+    (folder, name), fixtures = SOURCES[source]
+    lines = [line for path in (need_corpus() / folder / name, *fixtures) for line in path.read_bytes().splitlines()]
     lines = [line for line in lines if line.strip()]
     out = root / source
     out.mkdir()
@@ -80,4 +82,7 @@ def test_workers_give_the_graph_and_reports_of_one_process(
     (serial, serial_report), (parallel, parallel_report) = results
     assert parallel_report == serial_report
     assert parallel == serial
+    if source == "github-audit":  # the approved review met its run's session across the parts
+        approved = [line for line in serial.splitlines() if '"kind":"APPROVED"' in line and "workflow_run_id" in line]
+        assert len(approved) == 1
     assert sum(f[3] for f in serial_report) > 0 and sum(f[2] for f in serial_report) > 20  # type: ignore[misc, operator]

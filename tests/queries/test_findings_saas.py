@@ -4,7 +4,8 @@ on both stores, from fixtures in the sources' real formats; and the real corpus'
 The estate: two self-hosted runners (EC2 DescribeInstances), the GCP deploy key used from both and a
 workload identity pool with an open, a conditioned and a deleted provider (Cloud Audit Log sink
 lines), GitHub classic PATs and OAuth authorisations with broad and narrow scopes (audit-log
-stream), an Okta API token whose creator was deactivated, an Entra service principal made
+stream), an Okta API token whose creator was deactivated, Okta service apps granted admin and read
+scopes or admin roles (oauth-grants.jsonl), an Entra service principal made
 Application Administrator.
 """
 
@@ -25,6 +26,7 @@ FILES = (
     FIXTURES / "github_audit" / "org-audit-log.json",
     FIXTURES / "github_audit" / "token-scopes-stream.jsonl",
     FIXTURES / "okta" / "system-log.json",
+    FIXTURES / "okta" / "oauth-grants.jsonl",
     FIXTURES / "entra" / "audit-diagnostic.jsonl",
 )
 KEY = ids.gcp_service_account_key("2f1a9c0d8e7b6a5f4e3d2c1b0a9f8e7d6c5b4a39")
@@ -37,6 +39,9 @@ APP_ADMIN = "entra:9f3c2a10-5d4e-4f6a-8b7c-1d2e3f4a5b6c:sp/22222222-bbbb-4ccc-8d
 EXPECTED = {
     ("KT-NHI1-005", OKTA_TOKEN),
     ("KT-NHI3-004", ids.github_token("9001")),
+    ("KT-NHI3-004", ids.okta_client_credentials("0oaScimSync0000001")),  # okta.users.manage by admin consent
+    ("KT-NHI3-004", ids.okta_client_credentials("0oaDeployBot000004")),  # okta.apps.manage by client credentials
+    ("KT-NHI3-004", ids.okta_client("0oaAdminApp0000005")),  # made Super administrator
     ("KT-NHI3-005", APP_ADMIN),
     ("KT-NHI6-003", KEY),
     ("KT-NHI6-004", ids.gcp_wif_provider(POOL, "github")),
@@ -67,6 +72,10 @@ def _planted(result: FindingsResult) -> None:
     # read scopes used from two addresses, one with admin:org used from one, an OAuth app reading a profile
     assert not {(r, s) for r, s in found if s in {READ_PAT, ADMIN_PAT} and r in NEW_RULES}
     assert ("KT-NHI3-004", ids.github_token("9002")) not in found
+    # Okta: read scopes, a revoked consent, a Read only admin role, a user's consent are not broad grants
+    okta_clients = ("0oaReporter0000002", "0oaCleanup00000003", "0oaAuditApp0000006", "0oaUserApp00000007")
+    quiet = {ids.okta_client(c) for c in okta_clients} | {ids.okta_client_credentials(c) for c in okta_clients}
+    assert not {(r, s) for r, s in found if s in quiet and r in NEW_RULES}
     # the SaaS tokens are KT-NHI7-003's, not also KT-NHI7-001's
     assert not [s for r, s in found if r == "KT-NHI7-001" and s in {KEY, OKTA_TOKEN, ids.github_token("4242")}]
     assert all(found[key].evidence for key in EXPECTED)
