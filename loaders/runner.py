@@ -2,17 +2,31 @@
 
 Files are read one at a time and records streamed, so memory does not grow with file size;
 nodes and edges go to the store in batches of BATCH_ITEMS, each one transaction. A record's
-output is written whole or not at all. A file that cannot be read (or does not exist) is a
-file-level failure; so is a file no loader recognises when it was named explicitly. Met while
-walking a folder, such a file is only skipped (READMEs, manifests and notes live beside
-evidence) — unless `strict`, which fails on both. A malformed record is a rejection, reported
-with its location, and the records around it still load — unless `strict`.
+output is written whole or not at all, and so is a file's own: its items are held until it has
+been read whole — in memory up to a batch, spooled to an anonymous temporary file beyond
+(loaders/spool.py) — so a file that fails late (the inflated-bytes limit met half-way through a
+big gzip, a stream cut short, an I/O error) writes nothing of its records, whatever its size,
+while the files around it load. A `--strict` stop writes the files read whole before it and
+nothing of the file it stopped in (`finish` does not run, so no aggregates).
+
+A file that cannot be read (or does not exist) is a file-level failure; so is a file no loader
+recognises when it was named explicitly. Met while walking a folder, such a file is only skipped
+(READMEs, manifests and notes live beside evidence) — unless `strict`, which fails on both. A
+malformed record is a rejection, reported with its location, and the records around it still
+load — unless `strict`.
 
 Each file's report counts the nodes and edges it contributed, including its share of what a
 loader emits at the end (sessions): an item of `finish` output is counted on the file its
 first evidence pointer cites, a node on the file of the edge that follows it (a session's node
 precedes its edges), and what no pointer places (keys, identities seen by many files' sessions)
-on the loader's last file. The counts are observations: a node seen in two files counts in both.
+on the loader's last good file. The counts are observations: a node seen in two files counts in both.
+
+What a failed file leaves: nothing of its records. Its accepted records did feed the loader's
+aggregates (sessions) before it failed, since a loader's state cannot be rolled back per file;
+`finish` output whose every evidence pointer cites failed files is dropped, but an aggregate
+that good files also fed keeps the failed file's share (counts, times, evidence pointers), and
+nodes no pointer places (a session's caller key and identity) are written when the loader has
+a good file (tests/loaders/test_runner_half_written.py names the two such nodes of its case).
 
 A loader's `finish` output (sessions and other aggregates) is streamed in the same bounded
 batches rather than held as one list, so memory follows the aggregates, not their items. A
@@ -22,16 +36,20 @@ reload repairs it: every merge is idempotent (observations are keyed by origin, 
 take min/max, sets are unions), so writing the same items again converges to the same graph.
 An aggregate the loader cannot emit is a located LoadError among the items (that aggregate is
 rejected, the others written); an exception out of `finish` itself is a defect, reported as a
-failure of that loader's last file, and the other loaders still finish.
+failure of that loader's last file (whose records, and the aggregates streamed before the
+exception, are already written), and the other loaders still finish.
 
 Worker processes: a loader that is a `ParallelAggregates` (CloudTrail) and has at least
 PARALLEL_MIN_BYTES of files to parse can read them in `jobs` worker processes (the pool and its
 wire protocol: loaders/parallel.py). The files are
 cut into consecutive runs of about equal uncompressed size, one per worker; each worker parses
-and transforms its files with its own copy of what `prepare` read, sends each file's report and
-record items (written here in file order, so last-write-wins properties end as one process
-leaves them), then its aggregates, which the main process merges in part order before
-`finish`. The graph and the reports are the same as with one process (tests/loaders/test_runner_parallel.py).
+and transforms its files with its own copy of what `prepare` read, sends each file's record
+items in batches as they are read, then the file's report (the main process holds the batches
+until then and drops them if the file failed; writes are in file order, so last-write-wins
+properties end as one process leaves them; files arriving early spill to a spool past
+WAITING_ITEMS, so neither side's memory follows the files), then its aggregates, which the
+main process merges in part order before `finish`. The graph and the reports are the same as
+with one process (tests/loaders/test_runner_parallel.py).
 Only the main process touches the store. `--strict` loads stay in one process (they stop at the
 first rejected record). A worker that fails sends its traceback; one that dies is noticed by
 the end of its output; either stops the load with a WorkerError. When the files add up to
@@ -541,7 +559,7 @@ def _load_in_workers(
 ) -> None:
     """Read every file of `loader` in worker processes, one part each; write what they send.
 
-    Workers send each file's report and the items of its records as the file is done; they are
+    Workers send each file's items in batches as read, then its report; a good file's are
     written here in file order (a node's properties are last-write-wins, so a key created in one
     file and deleted in a later one must be written in that order), buffering what a later part
     sends early. Then come the workers' aggregates, merged in part order before `finish`."""
