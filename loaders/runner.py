@@ -2,17 +2,31 @@
 
 Files are read one at a time and records streamed, so memory does not grow with file size;
 nodes and edges go to the store in batches of BATCH_ITEMS, each one transaction. A record's
-output is written whole or not at all. A file that cannot be read (or does not exist) is a
-file-level failure; so is a file no loader recognises when it was named explicitly. Met while
-walking a folder, such a file is only skipped (READMEs, manifests and notes live beside
-evidence) — unless `strict`, which fails on both. A malformed record is a rejection, reported
-with its location, and the records around it still load — unless `strict`.
+output is written whole or not at all, and so is a file's own: its items are held until it has
+been read whole — in memory up to a batch, spooled to an anonymous temporary file beyond
+(loaders/spool.py) — so a file that fails late (the inflated-bytes limit met half-way through a
+big gzip, a stream cut short, an I/O error) writes nothing of its records, whatever its size,
+while the files around it load. A `--strict` stop writes the files read whole before it and
+nothing of the file it stopped in (`finish` does not run, so no aggregates).
+
+A file that cannot be read (or does not exist) is a file-level failure; so is a file no loader
+recognises when it was named explicitly. Met while walking a folder, such a file is only skipped
+(READMEs, manifests and notes live beside evidence) — unless `strict`, which fails on both. A
+malformed record is a rejection, reported with its location, and the records around it still
+load — unless `strict`.
 
 Each file's report counts the nodes and edges it contributed, including its share of what a
 loader emits at the end (sessions): an item of `finish` output is counted on the file its
 first evidence pointer cites, a node on the file of the edge that follows it (a session's node
 precedes its edges), and what no pointer places (keys, identities seen by many files' sessions)
-on the loader's last file. The counts are observations: a node seen in two files counts in both.
+on the loader's last good file. The counts are observations: a node seen in two files counts in both.
+
+What a failed file leaves: nothing of its records. Its accepted records did feed the loader's
+aggregates (sessions) before it failed, since a loader's state cannot be rolled back per file;
+`finish` output whose every evidence pointer cites failed files is dropped, but an aggregate
+that good files also fed keeps the failed file's share (counts, times, evidence pointers), and
+nodes no pointer places (a session's caller key and identity) are written when the loader has
+a good file (tests/loaders/test_runner_half_written.py names the two such nodes of its case).
 
 A loader's `finish` output (sessions and other aggregates) is streamed in the same bounded
 batches rather than held as one list, so memory follows the aggregates, not their items. A
@@ -22,16 +36,20 @@ reload repairs it: every merge is idempotent (observations are keyed by origin, 
 take min/max, sets are unions), so writing the same items again converges to the same graph.
 An aggregate the loader cannot emit is a located LoadError among the items (that aggregate is
 rejected, the others written); an exception out of `finish` itself is a defect, reported as a
-failure of that loader's last file, and the other loaders still finish.
+failure of that loader's last file (whose records, and the aggregates streamed before the
+exception, are already written), and the other loaders still finish.
 
 Worker processes: a loader that is a `ParallelAggregates` (CloudTrail) and has at least
 PARALLEL_MIN_BYTES of files to parse can read them in `jobs` worker processes (the pool and its
 wire protocol: loaders/parallel.py). The files are
 cut into consecutive runs of about equal uncompressed size, one per worker; each worker parses
-and transforms its files with its own copy of what `prepare` read, sends each file's report and
-record items (written here in file order, so last-write-wins properties end as one process
-leaves them), then its aggregates, which the main process merges in part order before
-`finish`. The graph and the reports are the same as with one process (tests/loaders/test_runner_parallel.py).
+and transforms its files with its own copy of what `prepare` read, sends each file's record
+items in batches as they are read, then the file's report (the main process holds the batches
+until then and drops them if the file failed; writes are in file order, so last-write-wins
+properties end as one process leaves them; files arriving early spill to a spool past
+WAITING_ITEMS, so neither side's memory follows the files), then its aggregates, which the
+main process merges in part order before `finish`. The graph and the reports are the same as
+with one process (tests/loaders/test_runner_parallel.py).
 Only the main process touches the store. `--strict` loads stay in one process (they stop at the
 first rejected record). A worker that fails sends its traceback; one that dies is noticed by
 the end of its output; either stops the load with a WorkerError. When the files add up to
@@ -70,6 +88,7 @@ from loaders.base import SAMPLE_BYTES, Item, LoadContext, Loader, Sample, Source
 from loaders.formats.compressed import open_text
 from loaders.parallel import ParallelAggregates, WorkerPool, converse, work_size
 from loaders.registry import LOADERS, loader_named, phase_of
+from loaders.spool import Held
 
 __all__ = [
     "BATCH_ITEMS",
@@ -87,6 +106,9 @@ __all__ = [
 
 BATCH_ITEMS = 5000
 MAX_ERRORS_KEPT = 50
+WAITING_ITEMS = 8 * BATCH_ITEMS
+"""Items of worker files read early (a later part's, before an earlier part is written) kept in
+memory; past it they are spooled (loaders/spool.py), so the main process stays bounded too."""
 PARALLEL_MIN_BYTES = 8 << 20
 """A parallel loader's files are split among worker processes only from this total size on
 (below it, starting the processes costs more than it saves)."""
@@ -256,34 +278,47 @@ Planned = tuple[int, int, SourceFile, Loader[Any] | None, FileReport]
 
 
 class _Batcher:
+    """Items written to the store in batches of about BATCH_ITEMS, each one transaction. A file's
+    own items are held (loaders/spool.py) until the file has been read whole, then committed:
+    a file that fails writes nothing of its own, whatever its size."""
+
     def __init__(self, store: GraphStore) -> None:
         self.store = store
         self.nodes: list[Node] = []
         self.edges: list[Edge] = []
-        self.flushes = 0
-
-    def mark(self) -> tuple[int, int, int]:
-        return len(self.nodes), len(self.edges), self.flushes
-
-    def rollback(self, mark: tuple[int, int, int]) -> bool:
-        """Drop what was added since `mark`; False when a batch was written since (too late)."""
-        nodes, edges, flushes = mark
-        if flushes != self.flushes:
-            return False
-        del self.nodes[nodes:], self.edges[edges:]
-        return True
+        self.held: Held | None = None
 
     def add(self, records: Iterable[list[Item]], report: FileReport) -> None:
+        """One file's records, held as they are read (beyond a batch, spooled), committed at its
+        end; an exception out of `records` leaves them held, for `drop`."""
+        held = self.held = Held()
         for items in records:
-            for item in items:
-                if isinstance(item, Node):
-                    self.nodes.append(item)
-                    report.nodes += 1
-                else:
-                    self.edges.append(item)
-                    report.edges += 1
-            if len(self.nodes) + len(self.edges) >= BATCH_ITEMS:
-                self.flush()
+            held.add(items)
+            if held.in_memory >= BATCH_ITEMS:
+                held.spill()
+        self.commit(held, report)
+
+    def commit(self, held: Held, report: FileReport) -> None:
+        """A file read whole: its items written after those of the files before it, in order."""
+        nodes, edges = held.counts
+        report.nodes += nodes
+        report.edges += edges
+        if held.spooled_nodes or held.spooled_edges:
+            self.flush()
+            for chunk_nodes, chunk_edges in held.spooled():
+                self.store.write(chunk_nodes, chunk_edges)
+        if len(self.nodes) + len(self.edges) + held.in_memory > BATCH_ITEMS:
+            self.flush()
+        self.nodes.extend(held.nodes)
+        self.edges.extend(held.edges)
+        held.close()
+        self.held = None
+
+    def drop(self) -> None:
+        """The file being read failed: nothing of it is written."""
+        if self.held is not None:
+            self.held.close()
+            self.held = None
 
     def stream(self, items: Iterable[Item | LoadError], reports: dict[str, FileReport], last: FileReport) -> None:
         """Items written in bounded batches as they come (a loader's finish output), each counted
@@ -292,6 +327,8 @@ class _Batcher:
         What only failed files saw is dropped (a failed file writes nothing): an edge whose every
         evidence pointer cites a failed file, with the nodes waiting for it."""
         current = last
+        good = [r for r in reports.values() if not r.failure] if reports else [last]
+        settle_on = last if not last.failure else (good[-1] if good else None)
         waiting: list[Node] = []  # nodes waiting for the edge that names their file
         for item in items:
             if isinstance(item, LoadError):
@@ -310,14 +347,16 @@ class _Batcher:
                 current.nodes += len(waiting)
                 waiting = []
             if len(self.nodes) + len(self.edges) + len(waiting) >= BATCH_ITEMS:
-                self._settle(waiting, last)  # a long run of nodes waits no longer than a batch
+                self._settle(waiting, settle_on)  # a long run of nodes waits no longer than a batch
                 waiting = []
                 self.flush()
-        self._settle(waiting, last)
+        self._settle(waiting, settle_on)
 
-    def _settle(self, nodes: list[Node], report: FileReport) -> None:
-        """Nodes no edge placed: counted on `report` (the loader's last file), dropped if it failed."""
-        if nodes and not report.failure:
+    def _settle(self, nodes: list[Node], report: FileReport | None) -> None:
+        """Nodes no edge placed: counted on `report`, the loader's last good file; dropped when
+        none is good (nothing says which file they came from: dropping them whenever the last
+        file failed lost the good files' nodes, such as a bucket's subtype)."""
+        if nodes and report is not None:
             self.nodes.extend(nodes)
             report.nodes += len(nodes)
 
@@ -325,7 +364,6 @@ class _Batcher:
         if self.nodes or self.edges:
             self.store.write(self.nodes, self.edges)
             self.nodes, self.edges = [], []
-            self.flushes += 1
 
 
 def _failed(report: FileReport | None) -> bool:
@@ -467,11 +505,12 @@ def _load_file(
     loader: Loader[Any], file: SourceFile, ctx: LoadContext, report: FileReport, strict: bool, batcher: _Batcher
 ) -> None:
     report.loader = loader.name
-    mark = batcher.mark()
     try:
         with limits.applied(ctx.limits):
             batcher.add(_file_records(loader, file, ctx, report, strict), report)
-    except StrictStop:
+    except StrictStop:  # the files read whole before it are written, nothing of this one
+        batcher.drop()
+        batcher.flush()
         raise
     except OSError as exc:
         report.fail(f"cannot read: {exc.strerror or exc}")
@@ -482,17 +521,7 @@ def _load_file(
     except Exception as exc:  # a defect of one file's parser fails that file, not the load
         report.fail(f"cannot parse ({type(exc).__name__}: {exc})")
     if report.failure:
-        _undo(batcher, mark, report)
-
-
-def _undo(batcher: _Batcher, mark: tuple[int, int, int], report: FileReport) -> None:
-    """A failed file writes nothing: its records' items still waiting in the batch are dropped.
-    A file large enough that a batch of it was already written says so (a reload of the repaired
-    file converges: merges are idempotent)."""
-    if batcher.rollback(mark):
-        report.nodes = report.edges = 0
-    else:
-        report.fail(f"{report.failure} (the records before it were written)")
+        batcher.drop()  # a failed file writes nothing of its own, and counts nothing
 
 
 Part = list[tuple[SourceFile, FileReport]]
@@ -530,7 +559,7 @@ def _load_in_workers(
 ) -> None:
     """Read every file of `loader` in worker processes, one part each; write what they send.
 
-    Workers send each file's report and the items of its records as the file is done; they are
+    Workers send each file's items in batches as read, then its report; a good file's are
     written here in file order (a node's properties are last-write-wins, so a key created in one
     file and deleted in a later one must be written in that order), buffering what a later part
     sends early. Then come the workers' aggregates, merged in part order before `finish`."""
@@ -539,7 +568,9 @@ def _load_in_workers(
     messages: queue.SimpleQueue[tuple[int, tuple[Any, ...]]] = queue.SimpleQueue()
     workers: list[subprocess.Popen[bytes]] = []
     taken: dict[int, Any] = {}
-    arrived: dict[tuple[int, int], tuple[FileReport, list[list[Item]]]] = {}
+    holding: dict[tuple[int, int], Held] = {}  # the batches of files still being read
+    arrived: dict[tuple[int, int], tuple[FileReport, Held]] = {}  # files read, waiting their turn
+    waiting = 0  # items of `arrived` in memory: beyond WAITING_ITEMS, a file arriving early is spooled
     following = (0, 0)  # the next file to write: (part, position in part)
     try:
         for number, part in enumerate(parts):
@@ -550,18 +581,31 @@ def _load_in_workers(
         while len(taken) < len(workers):
             number, message = messages.get()
             match message:
-                case ("file", position, done, records):
-                    arrived[(number, position)] = (done, records)
+                case ("items", position, nodes, edges):
+                    holding.setdefault((number, position), Held()).put(nodes, edges)
+                case ("file", position, done, nodes, edges):
+                    held = holding.pop((number, position), None) or Held()
+                    if done.failure:
+                        held.close()  # a failed file writes nothing of its own
+                    else:
+                        held.nodes, held.edges = nodes, edges
+                    if (number, position) != following:
+                        if waiting + held.in_memory > WAITING_ITEMS:
+                            held.spill()
+                        waiting += held.in_memory
+                    arrived[(number, position)] = (done, held)
                     while following in arrived:  # written in file order, as one process would
-                        done, records = arrived.pop(following)
+                        done, held = arrived.pop(following)
+                        if following != (number, position):
+                            waiting -= held.in_memory
                         file, report = parts[following[0]][following[1]]
                         _adopt(report, done)
-                        batcher.add(records, report)
+                        batcher.commit(held, report)
                         if on_file is not None:
                             on_file(file, report)
-                        part_number, position = following
-                        last = position + 1 == len(parts[part_number])
-                        following = (part_number + 1, 0) if last else (part_number, position + 1)
+                        part_number, place = following
+                        last = place + 1 == len(parts[part_number])
+                        following = (part_number + 1, 0) if last else (part_number, place + 1)
                 case ("state", state):
                     taken[number] = state
                 case ("crash", trace):
@@ -569,6 +613,8 @@ def _load_in_workers(
                 case ("died", how):
                     raise WorkerError(f"a {loader.name} worker process died ({how})")
     finally:
+        for held in [*holding.values(), *(held for _done, held in arrived.values())]:
+            held.close()
         stopped = len(taken) < len(workers)  # by an error: kill what still runs
         for worker in workers:
             if stopped and worker.poll() is None:
@@ -588,34 +634,37 @@ def _adopt(report: FileReport, done: FileReport) -> None:
 
 
 def work(name: str, files: list[SourceFile], ctx: LoadContext, send: Callable[[tuple[Any, ...]], None]) -> None:
-    """A worker's job (loaders/worker.py): read its files in order, send each file's outcome,
-    then its aggregates."""
+    """A worker's job (loaders/worker.py): read its files in order, send each file's items in
+    batches as they are read ("items") and its outcome with the last of them ("file"), then
+    its aggregates. A failed file's outcome carries no items: the main process drops its batches."""
     loader = loader_named(name)
     assert isinstance(loader, ParallelAggregates), f"{name} is not split across workers"
     for position, file in enumerate(files):
         report = FileReport(path=file.display)
-        collected = _Collector()
+        collected = _Collector(send, position)
         _load_file(loader, file, ctx, report, False, collected)  # type: ignore[arg-type]
-        send(("file", position, report, collected.records))
+        send(("file", position, report, collected.held.nodes, collected.held.edges))
     send(("state", loader.take_state(ctx)))
 
 
 class _Collector:
-    """The batcher of a worker: keeps each accepted record's items for the main process."""
+    """The batcher of a worker: sends each batch of a file's items as it fills, so a worker's
+    memory stays bounded; the main process holds them until the file's outcome comes."""
 
-    def __init__(self) -> None:
-        self.records: list[list[Item]] = []
+    def __init__(self, send: Callable[[tuple[Any, ...]], None], position: int) -> None:
+        self.send, self.position = send, position
+        self.held = Held()
 
     def add(self, records: Iterable[list[Item]], _report: FileReport) -> None:
-        self.records.extend(items for items in records if items)
+        held = self.held
+        for items in records:
+            held.add(items)
+            if held.in_memory >= BATCH_ITEMS:
+                self.send(("items", self.position, held.nodes, held.edges))
+                held.nodes, held.edges = [], []
 
-    def mark(self) -> tuple[int, int, int]:
-        return len(self.records), 0, 0
-
-    def rollback(self, mark: tuple[int, int, int]) -> bool:
-        """A failed file's records never leave the worker (the file's items are held whole)."""
-        del self.records[mark[0] :]
-        return True
+    def drop(self) -> None:
+        self.held.close()
 
 
 def file_digest(path: Path) -> str:

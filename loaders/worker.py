@@ -3,7 +3,8 @@
 Started as `python -m loaders.worker <fd>` by `run_load`; reads one pickled task from stdin —
 the loader's name, the files of its part and the load context — and writes framed pickled
 messages (`loaders.parallel.send_message`) to the pipe `fd`, a channel of its own that no stray print
-can corrupt: ("file", position, report, record items) per file, then ("state", aggregates), or
+can corrupt: ("items", position, nodes, edges) per batch of a file as it is read and ("file",
+position, report, nodes, edges) at its end, then ("state", aggregates), or
 ("crash", traceback) if anything unexpected happens.
 """
 
