@@ -25,6 +25,7 @@ from graph.errors import LoadError, ModelError
 from graph.model import Evidence, Node, canonical_timestamp
 from graph.schema import EdgeKind, NodeKind
 from loaders.base import Item, LoadContext, Loader, Location, Record, Sample, SourceFile, evidenced_edge
+from loaders.formats.fields import Fields
 from loaders.formats.json import iter_json_documents
 
 __all__ = ["ScimLoader"]
@@ -45,6 +46,18 @@ class _Links:
     """(member SCIM id, team id, evidence)."""
     managers: list[tuple[str, str, Evidence]] = field(default_factory=list)
     """(manager SCIM id, person id, evidence)."""
+
+
+def _check(data: object, where: Location) -> None:
+    """The boundary (issue 18): the fields the transform reads have the types SCIM gives them,
+    or the record is rejected naming the field (a number for `emails` is no user)."""
+    fields = Fields.of(data, where, "SCIM resource")
+    fields.text("id", required=True, most=1024, expected="the resource's id (a non-empty string)")
+    fields.texts("schemas")
+    fields.objects("emails")
+    fields.objects("members")
+    for key in ("meta", "name", ENTERPRISE):
+        fields.mapping(key)
 
 
 def _is_group(data: Mapping[str, Any]) -> bool:
@@ -92,6 +105,7 @@ class ScimLoader(Loader[Mapping[str, Any]]):
     def transform(self, record: Record[Mapping[str, Any]], ctx: LoadContext) -> Iterable[Item]:
         links: _Links = ctx.state.setdefault(STATE, _Links())
         evidence = Evidence(source=record.location.file, locator=record.location.locator)
+        _check(record.value, record.location)
         try:
             if _is_group(record.value):
                 return list(_group(record.value, record.location, links, evidence))

@@ -78,3 +78,21 @@ def test_a_member_that_is_no_login_is_one_located_rejection_and_the_load_goes_on
     assert any(
         e.line is not None and "malformed GitHub login 'mara.lindqvist! octo-dev'" in str(e) for e in file.errors
     )
+
+
+def test_scim_fields_of_the_wrong_type_reject_their_record_by_name(tmp_path: Path) -> None:
+    """Fuzz cases of the 10,000-case run (issue 18): a list field swapped for a number or a boolean
+    was a TypeError in the transform; now a located rejection naming the field, the rest loaded."""
+    from bench.fuzz_mutations import make_case
+
+    store = EmbeddedStore(tmp_path / "s.db")
+    found = []
+    for name, index in (("scim-groups.json", 324), ("scim-users.json", 1631), ("scim-users.json", 1357)):
+        case = make_case(f"fixtures/people/{name}", (PEOPLE / name).read_bytes(), 18, index)
+        path = tmp_path / f"{index}-{name}"
+        path.write_bytes(case.data)
+        report = load(store, path)
+        (file,) = report.files
+        assert not file.failure and file.accepted >= 1
+        found += [str(e) for e in file.errors if "unreadable record" in str(e) or "field '" in str(e)]
+    assert found and all("field '" in e and "unreadable" not in e for e in found), found
