@@ -21,7 +21,7 @@ from graph import ids
 from graph.errors import LoadError, ModelError, quoted
 from graph.model import canonical_timestamp
 from graph.values.tickets import ScopeKind, TicketStatus
-from loaders.base import Location, Record, SourceFile
+from loaders.base import Location, Record, SourceFile, id_part
 from loaders.formats.compressed import open_text
 from loaders.formats.fields import json_type
 from loaders.formats.json import iter_json_records
@@ -104,7 +104,7 @@ def read_ticket(value: Mapping[str, Any], where: Location) -> TicketRow:
     """The checked ticket of one record; a LoadError at `where` naming the first field that is wrong."""
     if "tickets" in value and "ticket_id" not in value:
         raise where.error("field 'tickets': expected an array of ticket objects")
-    ticket_id = _text(value, "ticket_id", where)
+    ticket_id = id_part(_text(value, "ticket_id", where), "ticket_id", where)  # checked here, not in finish
     try:
         ids.ticket_approval(ticket_id)
     except ModelError as exc:

@@ -19,6 +19,7 @@ from typing import Any
 
 from graph.errors import ModelError
 from graph.model import canonical_timestamp
+from loaders.base import id_problem
 from loaders.sessions.hops import epoch
 
 __all__ = ["VaultOperation", "read_entry"]
@@ -74,13 +75,15 @@ def read_entry(entry: Mapping[str, Any]) -> VaultOperation | None:
     source = issued if login else auth  # a login's identity is the token it issued
     metadata = {str(k): str(v) for k, v in _map(source.get("metadata")).items() if isinstance(v, str | int | bool)}
     policies = source.get("policies")
+    held = tuple(str(p) for p in policies) if isinstance(policies, list) else ()
+    _ids_ok(path, source, held, metadata)
     return VaultOperation(
         at=at,
         seconds=seconds,
         accessor=_text(source, "accessor"),
         display_name=_text(source, "display_name"),
         entity_id=_text(source, "entity_id"),
-        policies=tuple(str(p) for p in policies) if isinstance(policies, list) else (),
+        policies=held,
         metadata=metadata,
         path=path,
         operation=_text(request, "operation") or "?",
@@ -90,6 +93,22 @@ def read_entry(entry: Mapping[str, Any]) -> VaultOperation | None:
         request_id=_text(request, "id"),
         login=login,
     )
+
+
+def _ids_ok(path: str, source: Mapping[str, Any], policies: tuple[str, ...], metadata: Mapping[str, str]) -> None:
+    """Every value that goes into an id is checked here, where the entry is read (issue 18): a
+    damaged one rejects its entry instead of failing the whole file when `finish` builds the ids.
+    A path with whitespace (which the id builder refuses) rejects its entry alone."""
+    checks = [(path.strip("/"), "request.path")]
+    checks += [(_text(source, key), f"auth.{key}") for key in ("accessor", "entity_id")]
+    checks += [(policy, "auth.policies") for policy in policies]
+    checks += [
+        (metadata.get(k, ""), f"auth.metadata.{k}") for k in ("service_account_name", "service_account_namespace")
+    ]
+    for value, name in checks:
+        problem = id_problem(value, name)
+        if problem:
+            raise ValueError(problem)
 
 
 def _time(value: object) -> tuple[str, int]:

@@ -112,3 +112,36 @@ def test_teleport_kube_request_without_a_cluster_is_located(store: GraphStore, t
     assert report.files[0].loader == "teleport-audit" and report.files[0].failure == ""
     assert errors(report) == [f"{path}, line 1: kube.request event without a sid or a kubernetes_cluster"]
     assert report.files[0].accepted == len(lines) - 1
+
+
+def test_vault_damaged_path_and_accessor_are_located(store: GraphStore, tmp_path: Path) -> None:
+    # audit.log#1331:flip8 (a space in request.path) and #1341 (a DEL byte in the accessor), 10,000-case run
+    good = [json.loads(line) for line in (FIXTURES / "vault" / "audit.log").read_text().splitlines()[:2]]
+    spaced = json.loads(json.dumps(good[1]).replace("auth/kubernetes/login", "auth/kubernetes login"))
+    deleted = json.loads(
+        json.dumps(good[1]).replace('"accessor": "hmac-sha256:4f2a', '"accessor": "hmac-sha256:4f\x7fa')
+    )
+    path = _lines(tmp_path / "audit.log", spaced, deleted, *good)
+    report = load(store, path)
+    assert report.files[0].loader == "vault-audit" and report.files[0].failure == ""
+    assert errors(report) == [
+        f"{path}, line 1: field 'request.path': contains whitespace or control characters, which an id cannot hold",
+        f"{path}, line 2: field 'auth.accessor': contains whitespace or control characters, which an id cannot hold",
+    ]
+    assert report.files[0].accepted == 2  # the good request and response lines
+
+
+def test_ticket_id_with_a_nul_is_located(store: GraphStore, tmp_path: Path) -> None:
+    # tickets.csv#1977:invalid_utf8 (a NUL in ticket_id), 10,000-case run
+    lines = (FIXTURES / "tickets" / "tickets.csv").read_text().splitlines()
+    path = tmp_path / "tickets.csv"
+    path.write_text(
+        "\n".join([lines[0], lines[1].replace(lines[1].split(",")[0], lines[1].split(",")[0] + "\x00", 1), *lines[2:]])
+        + "\n"
+    )
+    report = load(store, path)
+    assert report.files[0].loader == "tickets" and report.files[0].failure == ""
+    (message,) = [m for m in errors(report) if "field 'ticket_id'" in m]
+    assert message == (
+        f"{path}, line 2: field 'ticket_id': contains whitespace or control characters, which an id cannot hold"
+    )
