@@ -35,12 +35,31 @@ def iter_json_documents(source: SourceFile) -> Iterator[Record[Any] | LoadError]
         # The first line may be a whole minified document: read it up to the document limit.
         first = handle.readline(bounds.document_bytes + 1)
         stripped = first.strip()
-        looks_lines = stripped.startswith("{") and stripped.endswith("}") and _parses(stripped)
-        if looks_lines:
+        one_line = stripped.startswith("{") and stripped.endswith("}")
+        if one_line and _parses(stripped):
             head = first if len(first) <= bounds.line_bytes else None
             yield from _json_lines(source, itertools.chain((head,), bounded_lines(handle, bounds.line_bytes)), bounds)
             return
-        text = first + handle.read(bounds.document_bytes + 1 - len(first))
+        ahead: list[str] = []
+        if one_line and len(first) <= bounds.line_bytes:
+            # a damaged first line of a JSON-lines file: the file is JSON lines when the next
+            # non-blank line is an object on its own (a document's second line never is), and the
+            # damage costs that one line (issue 18: it used to cost the whole file)
+            while (line := handle.readline(bounds.line_bytes + 1)) and not line.strip():
+                ahead.append(line)
+            ahead.append(line)
+            following = line.strip()
+            if (
+                len(line) <= bounds.line_bytes
+                and following.startswith("{")
+                and following.endswith("}")
+                and _parses(following)
+            ):
+                rest = itertools.chain([first], ahead, bounded_lines(handle, bounds.line_bytes))
+                yield from _json_lines(source, rest, bounds)
+                return
+        text = first + "".join(ahead)
+        text += handle.read(bounds.document_bytes + 1 - len(text))
     if len(text) > bounds.document_bytes:
         raise limits.exceeded("document_bytes", bounds.document_bytes, "the JSON document", file=source.display)
     yield from _json_document(source, text)
