@@ -109,13 +109,19 @@ def check_entry(value: Mapping[str, Any], where: Location) -> Entry:
     metadata = mapping(payload.get("requestMetadata"))
     resource = mapping(value.get("resource"))
     status = mapping(payload.get("status"))
+    resource_name = text(payload.get("resourceName"))
+    if len(resource_name) > _RESOURCE_MAX or not resource_name.isprintable():  # its id is built in finish
+        raise where.error(
+            f"field 'protoPayload.resourceName': {len(resource_name):,} characters or control characters; "
+            f"a resource id holds at most {_RESOURCE_MAX} printable ones"
+        )
     return Entry(
         time=time,
         seconds=_epoch(time),
         payload=payload,
         method=method,
         service=text(payload.get("serviceName")),
-        resource_name=text(payload.get("resourceName")),
+        resource_name=resource_name,
         labels=mapping(resource.get("labels")),
         resource_type=text(resource.get("type")),
         insert_id=text(value.get("insertId")),
@@ -241,6 +247,10 @@ def resolve_caller(entry: Entry, where: Location) -> Caller:
     return Caller(email or subject or "unknown")
 
 
+_RESOURCE_MAX = 900
+"""Characters of a resourceName that still fit a `gcp:res:<project>:<name>` id (graph/model.py: 1,000)."""
+
+
 def key_of(entry: Entry, caller: Caller) -> tuple[str, str] | None:
     """(key id, service account email) of `serviceAccountKeyName`, or None."""
     name = text(mapping(entry.payload.get("authenticationInfo")).get("serviceAccountKeyName"))
@@ -255,7 +265,7 @@ def parse_key_name(name: str, default_account: str = "") -> tuple[str, str] | No
     key_id = key_id.strip("/")
     account = head.rpartition("/serviceAccounts/")[2] if "/serviceAccounts/" in head else ""
     account = account if "@" in account else default_account
-    if not key_id or "/" in key_id or any(ch.isspace() for ch in key_id) or not account:
+    if not key_id or "/" in key_id or not key_id.isprintable() or any(ch.isspace() for ch in key_id) or not account:
         return None
     return key_id, account.lower()
 

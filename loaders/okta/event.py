@@ -79,6 +79,7 @@ def check_event(value: Mapping[str, Any], where: Location) -> Event:
         raise where.error("field 'actor': expected an object with an 'id'")
     client = mapping(value.get("client"))
     session = text(mapping(value.get("authenticationContext")).get("externalSessionId"))
+    id_part(session, "authenticationContext.externalSessionId", where)  # the session id is built in finish
     result = text(mapping(value.get("outcome")).get("result")).upper()
     return Event(
         value=value,

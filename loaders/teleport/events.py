@@ -206,7 +206,11 @@ def _check_ids(event: TeleportEvent) -> None:
         problem = id_problem(getattr(event, attribute), name)
         if problem:
             raise ValueError(problem)
-    for index, request in enumerate(event.access_requests):
-        problem = id_problem(request, f"access_requests[{index}]")
+    listed = [(r, f"access_requests[{i}]") for i, r in enumerate(event.access_requests)]
+    listed += [(u, f"kubernetes_users[{i}]") for i, u in enumerate(event.kube_users)]
+    listed += [(event.kube_resource, "resource_kind"), (event.kube_namespace, "resource_namespace")]
+    listed += [(event.kube_name, "resource_name")]
+    for request, field_name in listed:
+        problem = id_problem(request, field_name)
         if problem:
             raise ValueError(problem)
