@@ -145,3 +145,33 @@ def test_ticket_id_with_a_nul_is_located(store: GraphStore, tmp_path: Path) -> N
     assert message == (
         f"{path}, line 2: field 'ticket_id': contains whitespace or control characters, which an id cannot hold"
     )
+
+
+def test_okta_huge_external_session_id_is_located(store: GraphStore, tmp_path: Path) -> None:
+    # panther__Okta.SystemLog.jsonl#4914:json_line_value (10,000-case run): the session id built in finish
+    bad = {**_okta("e2", "00u1tomas000000000"), "authenticationContext": {"externalSessionId": HUGE}}
+    path = _lines(tmp_path / "okta.jsonl", _okta("e1", "00u1tomas000000000"), bad)
+    report = load(store, path)
+    assert report.files[0].failure == "" and report.files[0].accepted == 1
+    assert errors(report) == [
+        f"{path}, line 2: field 'authenticationContext.externalSessionId': "
+        "300,000 characters, more than the 400 an id allows"
+    ]
+
+
+def test_teleport_huge_kubernetes_user_is_located(store: GraphStore, tmp_path: Path) -> None:
+    # kube-app.jsonl#1076:json_line_value (10,000-case run): a kubernetes_users entry swapped for a huge string
+    def kube(second: int, users: list[str]) -> dict[str, object]:
+        return {
+            "cluster_name": "teleport.example.com", "code": "T3009I", "event": "kube.request", "uid": f"k{second}",
+            "time": f"2024-11-12T21:50:0{second}.000Z", "user": "alice@example.com", "kubernetes_cluster": "lab",
+            "kubernetes_users": users, "verb": "GET", "request_path": "/api/v1/namespaces/shop/pods",
+            "resource_kind": "pods", "resource_namespace": "shop", "response_code": 200,
+        }  # fmt: skip
+
+    path = _lines(tmp_path / "teleport.jsonl", kube(1, ["alice"]), kube(2, [HUGE]))
+    report = load(store, path)
+    assert report.files[0].failure == "" and report.files[0].accepted == 1
+    assert errors(report) == [
+        f"{path}, line 2: field 'kubernetes_users[0]': 300,000 characters, more than the 400 an id allows"
+    ]
