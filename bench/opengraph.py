@@ -1,6 +1,6 @@
 """OpenGraph export (issue 21 item 5): time and peak RSS at growing graph sizes, against the plain dump.
 
-    python bench/opengraph.py [--units 1000,10000] [--folder .keytrail/bench-opengraph]
+    python bench/opengraph.py [--units 1000,10000] [--folder .keytrail/bench-opengraph] [--cache-mib N]
 
 Each size is the synthetic estate of bench/queries.py (about 106 nodes and 300 edges a unit;
 10,000 units ≈ 1M nodes) in an embedded store, built once and kept in --folder. Each export
@@ -31,6 +31,19 @@ import pathlib, re, sys, threading, time
 sys.path.insert(0, {repo!r})
 from api.cli import cli
 
+cache_kib = {cache_kib!r}
+if cache_kib is not None:  # bench only: hold SQLite's page cache at a fixed size and map nothing
+    from graph.embedded import EmbeddedStore
+
+    opened = EmbeddedStore.__init__
+
+    def fixed_cache(self, *args, **kwargs):
+        opened(self, *args, **kwargs)
+        self._db.execute(f"PRAGMA cache_size=-{{cache_kib}}")
+        self._db.execute("PRAGMA mmap_size=0")
+
+    EmbeddedStore.__init__ = fixed_cache
+
 status = pathlib.Path("/proc/self/status")
 peak_anon = 0
 done = threading.Event()
@@ -53,9 +66,11 @@ finally:
 """
 
 
-def export_in_child(db: Path, fmt: str, out: Path) -> tuple[float, float, float]:
-    """(seconds, peak RSS MiB, peak anonymous RSS MiB) of one export in a fresh process."""
-    code = _CHILD.format(repo=str(REPO), db=str(db), fmt=fmt, out=str(out))
+def export_in_child(db: Path, fmt: str, out: Path, cache_mib: int | None = None) -> tuple[float, float, float]:
+    """(seconds, peak RSS MiB, peak anonymous RSS MiB) of one export in a fresh process; with
+    `cache_mib`, the store's SQLite page cache is held at that size and its memory map is off."""
+    cache_kib = None if cache_mib is None else cache_mib * 1024
+    code = _CHILD.format(repo=str(REPO), db=str(db), fmt=fmt, out=str(out), cache_kib=cache_kib)
     done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
     seconds, hwm, anon = done.stdout.strip().splitlines()[-1].split()
     return float(seconds), int(hwm) / 1024, int(anon) / 1024
@@ -65,6 +80,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--units", default="1000,10000", help="comma-separated estate sizes, in units")
     parser.add_argument("--folder", type=Path, default=REPO / ".keytrail" / "bench-opengraph")
+    parser.add_argument(
+        "--cache-mib",
+        type=int,
+        default=None,
+        help="bench only: hold the store's SQLite page cache at this size (MiB) and turn its memory map off, "
+        "so that what grows in the export's anonymous RSS is the export's own (default: the store's settings)",
+    )
     args = parser.parse_args()
     args.folder.mkdir(parents=True, exist_ok=True)
     print("units  nodes      edges       | jsonl: s  RSS MiB (anon) | opengraph: s  RSS MiB (anon)  MB written")
@@ -79,8 +101,8 @@ def main() -> None:
         finally:
             store.close()
         out = args.folder / "out.json"
-        plain_s, plain_mib, plain_anon = export_in_child(db, "jsonl", out)
-        og_s, og_mib, og_anon = export_in_child(db, "opengraph", out)
+        plain_s, plain_mib, plain_anon = export_in_child(db, "jsonl", out, args.cache_mib)
+        og_s, og_mib, og_anon = export_in_child(db, "opengraph", out, args.cache_mib)
         size_mb = out.stat().st_size / 1e6
         out.unlink()
         print(
