@@ -3,7 +3,7 @@ id (`session:vault:<accessor>:<start>`), so reloading the same files rewrites th
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -100,22 +100,23 @@ def _edge(
 def emit(
     index: SessionIndex[VaultSession, str],
     failed_logins: int,
-    cluster: str,
+    cluster_of: Callable[[str, str], str],
     notes: list[str],
     policies: Mapping[str, Rules] | None = None,
     holders: Mapping[str, set[str]] | None = None,
 ) -> Iterator[Item]:
     """`policies`: the rules the graph holds by policy name; `holders`: the policies the graph
-    already saw each entity hold (both read in `prepare`), so an entity's grants are whole."""
+    already saw each entity hold (both read in `prepare`), so an entity's grants are whole;
+    `cluster_of`: a Kubernetes-auth service account's cluster (loaders/vault/clusters.py)."""
     entities: dict[str, tuple[str, bool]] = {}
     held: dict[str, tuple[set[str], list[Pointer]]] = {}
     tokens: dict[str, str] = {}
-    accounts: set[tuple[str, str]] = set()
+    accounts: set[tuple[str, str, str]] = set()
     paths: set[str] = set()
     for _name, session in index.all_sessions():
         accessor = session.group[0]
         sid = ids.session("vault", accessor, session.start_text)
-        yield from _session(sid, accessor, session, cluster, entities, tokens, accounts, paths)
+        yield from _session(sid, accessor, session, cluster_of, entities, tokens, accounts, paths)
         if session.entity and session.policies:
             names, pointers = held.setdefault(ids.vault_entity(session.entity), (set(), []))
             names |= session.policies
@@ -164,7 +165,7 @@ def emit(
             first_seen=first,
             sources=(NAME,),
         )
-    for namespace, name in sorted(accounts):
+    for cluster, namespace, name in sorted(accounts):
         yield Node.make(
             id=ids.k8s_service_account(cluster, namespace, name),
             kind=_N.IDENTITY,
@@ -196,10 +197,10 @@ def _session(
     sid: str,
     accessor: str,
     session: VaultSession,
-    cluster: str,
+    cluster_of: Callable[[str, str], str],
     entities: dict[str, tuple[str, bool]],
     tokens: dict[str, str],
-    accounts: set[tuple[str, str]],
+    accounts: set[tuple[str, str, str]],
     paths: set[str],
 ) -> Iterator[Item]:
     for touch in session.touched.values():
@@ -236,7 +237,8 @@ def _session(
         yield _edge(sid, _N.SESSION, _E.ACTED_AS, entity, _N.IDENTITY, session, sid, evidence, session.count)
         yield _edge(entity, _N.IDENTITY, _E.HAS_CREDENTIAL, token, _N.CREDENTIAL, session, sid, evidence)
     if namespace and account:
-        accounts.add((namespace, account))
+        cluster = cluster_of(namespace, account)
+        accounts.add((cluster, namespace, account))
         service_account = ids.k8s_service_account(cluster, namespace, account)
         yield _edge(
             sid,

@@ -4,7 +4,8 @@ sessions per token, the entity and Kubernetes ServiceAccount behind them, and th
 Entries: loaders/vault/entry.py. A session is one token's operations (group: the HMAC'd
 accessor) split on `--session-gap` inactivity, through the shared session machinery. Emitted
 (loaders/vault/emit.py): the Session (`vault.session`), ACTED_AS the entity (`vault.entity`) and,
-for a Kubernetes-auth token, the ServiceAccount its login named; AUTHENTICATED_WITH the token
+for a Kubernetes-auth token, the ServiceAccount its login named (its cluster: `--cluster`, else the one
+loaded cluster holding that account, else `default`; loaders/vault/clusters.py); AUTHENTICATED_WITH the token
 (`vault.token`, by accessor; HAS_CREDENTIAL entity → token); TOUCHED each path (`vault.path`) with
 its operations and errors — a secret read is a touch of its path, never its value; an `error`
 response (permission denied) counts as an error of the session and of the path. Writes that
@@ -26,6 +27,7 @@ from graph.errors import LoadError
 from loaders.base import Item, KnownNodes, LoadContext, Loader, Record, Sample, SourceFile
 from loaders.formats.json import iter_json_documents
 from loaders.sessions import MAX_DISTINCT, SessionIndex, Touch, trim_evidence
+from loaders.vault.clusters import ClusterOf, known_accounts
 from loaders.vault.emit import VaultSession, change_type, emit
 from loaders.vault.entry import read_entry
 from loaders.vault.policies import known_holders, known_policies
@@ -78,13 +80,21 @@ class VaultAuditLoader(Loader[Mapping[str, Any]]):
         state = ctx.state.get(_STATE)
         if state is None:
             return ()
-        known = ctx.state.get(_STATE + ".graph", ({}, {}))
-        return emit(state["index"], state["failed_logins"], ctx.cluster or "default", ctx.notes, *known)
+        policies, holders, accounts = ctx.state.get(_STATE + ".graph", ({}, {}, {}))
+        clusters = ClusterOf(ctx.cluster, accounts)
+        items = emit(state["index"], state["failed_logins"], clusters, ctx.notes, policies, holders)
+        return _then_note(items, clusters, ctx.notes)
 
     def prepare(self, ctx: LoadContext, known: KnownNodes) -> None:
         # the policies' rules and what entities were seen holding, so each entity's grants are whole
-        # (loaders/vault/grants.py); policy files of this load were written before this loader starts
-        ctx.state[_STATE + ".graph"] = (known_policies(known), known_holders(known))
+        # (loaders/vault/grants.py); policy files of this load were written before this loader starts;
+        # the service accounts the graph holds, so a Kubernetes-auth login finds its cluster
+        ctx.state[_STATE + ".graph"] = (known_policies(known), known_holders(known), known_accounts(known))
+
+
+def _then_note(items: Iterable[Item], clusters: ClusterOf, notes: list[str]) -> Iterator[Item]:
+    yield from items
+    clusters.note(notes)
 
 
 _TRIM_AT = 40  # evidence lists trimmed now and then, so a busy token's session stays small (the

@@ -83,3 +83,34 @@ def test_reload_is_idempotent(store: GraphStore) -> None:
     first = export_text(store)
     load(store, VAULT, cluster="prod")
     assert export_text(store) == first
+
+
+_SA = """# context: {cluster}
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: api
+  namespace: payments
+"""
+
+
+def test_kubernetes_login_finds_the_cluster_that_holds_its_service_account(store: GraphStore, tmp_path: Path) -> None:
+    # no --cluster: the one loaded cluster holding payments/api is the login's cluster
+    (tmp_path / "lab.yaml").write_text(_SA.format(cluster="lab"))
+    report = load(store, tmp_path / "lab.yaml", VAULT / "audit.log")
+    assert (SA_SESSION, "k8s:lab:sa:payments/api") in edges(store, EdgeKind.ACTED_AS)
+    assert "k8s:default:sa:payments/api" not in store.nodes_by_id(["k8s:default:sa:payments/api"])
+    assert not [note for note in report.notes if "Kubernetes-auth service accounts" in note]
+
+
+def test_kubernetes_login_in_no_or_several_clusters_defaults_and_says_so(store: GraphStore, tmp_path: Path) -> None:
+    report = load(store, VAULT / "audit.log")
+    assert (SA_SESSION, "k8s:default:sa:payments/api") in edges(store, EdgeKind.ACTED_AS)
+    assert any("1 Kubernetes-auth service accounts are in no loaded cluster" in note for note in report.notes)
+    for cluster in ("lab", "stage"):
+        (tmp_path / f"{cluster}.yaml").write_text(_SA.format(cluster=cluster))
+    report = load(store, tmp_path / "lab.yaml", tmp_path / "stage.yaml", VAULT / "audit.log")
+    ambiguous = [note for note in report.notes if "held in several clusters" in note]
+    assert len(ambiguous) == 1 and ambiguous[0].endswith(": payments/api")
+    acted = {target for source, target in edges(store, EdgeKind.ACTED_AS) if source == SA_SESSION}
+    assert "k8s:lab:sa:payments/api" not in acted and "k8s:stage:sa:payments/api" not in acted
