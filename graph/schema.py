@@ -224,6 +224,7 @@ NODE_SPECS: MappingProxyType[NodeKind, NodeSpec] = MappingProxyType(
                     public_ips="list[str]",
                     account="str",
                     region="str",
+                    controller="str",  # the workload that made this one (a pod's Deployment): one consumer with it
                     **_COMMON_NODE,  # type: ignore[arg-type]
                 ),
             ),

@@ -45,8 +45,8 @@ _Key = tuple[str, str, str]
 N, E = NodeKind, EdgeKind
 SCAN_ORDER: Final[tuple[NodeKind | EdgeKind, ...]] = (
     N.PERSON, E.OWNS, E.MEMBER_OF, E.HAS_CREDENTIAL, N.CREDENTIAL, E.CAN_ACCESS, E.ACTED_AS, E.RUNS_AS, N.IDENTITY,
-    E.AUTHENTICATED_WITH, N.CHANGE, E.TARGETS, N.SESSION, E.TOUCHED, E.EXPOSED_IN, E.CAN_ASSUME, E.USES, E.APPROVED,
-    E.COVERS, N.APPROVAL, E.PERFORMED, E.STORED_IN, N.PIPELINE, N.WORKLOAD, E.RUNS_ON, N.RUNNER, E.FROM,
+    E.AUTHENTICATED_WITH, N.CHANGE, E.TARGETS, E.STARTED, E.FROM, N.SESSION, E.TOUCHED, E.EXPOSED_IN, E.CAN_ASSUME,
+    E.USES, E.APPROVED, E.COVERS, N.APPROVAL, E.PERFORMED, E.STORED_IN, N.PIPELINE, N.WORKLOAD, E.RUNS_ON, N.RUNNER,
 )  # fmt: skip
 """The scans a run of every rule reads, in the order it first needs them on the planted scenario
 (a test keeps this true; on other data a kind may be first needed a little later): on a store

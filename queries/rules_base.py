@@ -120,18 +120,19 @@ ROW_PROPERTIES: Final[dict[NodeKind | EdgeKind, tuple[str, ...]]] = {
     _N.PERSON: ("status", "environment"),
     _N.IDENTITY: (
         "nature", "nature_reason", "managed_by", "account", "trust_policy", "password_enabled", "mfa_active",
-        "deleted", "disabled", "environment",
+        "deleted", "disabled", "environment", "namespace",
     ),
     _N.CREDENTIAL: (
         "credential_type", "status", "created", "last_rotated", "revoked_at", "deleted_at", "legacy",
         "static_cloud_key", "environment", "last_used", "identified_by", "lifetime", "dangling", "scopes",
-        "token_kind",
+        "token_kind", "namespace",
     ),
     _N.SESSION: ("auth_method", "interactive", "environment", "started_at", "host"),
     _N.CHANGE: ("change_type", "at", "decision", "action"),
     _N.PIPELINE: ("environment", "repository"),
     _N.RUNNER: ("environment", "hosted"),
-    _N.WORKLOAD: ("environment", "private_ips"),
+    _N.WORKLOAD: ("environment", "private_ips", "namespace", "controller"),
+    _N.RESOURCE: ("namespace",),  # KT-NHI5-003: a write inside one namespace
     _N.APPROVAL: ("status", "valid_from", "valid_until", "scope_unresolved"),  # queries/approvals.py
     _E.OWNS: ("provenance",),
     _E.CAN_ACCESS: ("level", "wildcard", "flags", "policies"),

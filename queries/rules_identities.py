@@ -308,8 +308,14 @@ def oidc_trust_without_subject(ctx: RuleContext) -> Iterator[Hit]:
 
 
 def nhi_used_interactively(ctx: RuleContext) -> Iterator[Hit]:
+    # a session that came FROM a CI runner is the pipeline's, even when a deploy script's `ssh -t`
+    # gave its sudo a terminal, unless a person STARTED it (someone at the runner's console)
+    started = {e.target for e in ctx.edges(EdgeKind.STARTED)}
+    pipelines = {
+        e.source for e in ctx.edges(EdgeKind.FROM) if e.target_kind == NodeKind.RUNNER and e.source not in started
+    }
     for session, identity, edge in _sessions_acting_as_nhi(ctx):
-        if prop_bool(session, "interactive"):
+        if prop_bool(session, "interactive") and session.id not in pipelines:
             yield Hit(identity, f"machine identity used from an interactive (human) session {session.id}", (edge,))
 
 

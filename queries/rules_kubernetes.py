@@ -7,7 +7,12 @@ audit session (`session:k8s:<cluster>:…`) — and names that observed window, 
 absence outside it proves nothing.
 
 - KT-NHI5-003: cluster-admin (or `*` verbs) granted to a service account whose sessions never
-  made a request above read (no write, exec, impersonation, escalation, no Change).
+  used it at that level: every request was a read, or a write to an object inside a namespace —
+  what a namespaced Role grants. Admin-level use is a Change (an RBAC or Secret write), an exec,
+  attach or port-forward, `impersonate`/`escalate`/`bind`, or a write to a cluster-scoped resource
+  or to every namespace at once. (A CI deployer bound to cluster-admin that only ever patches
+  its deployments is the finding; reads alone were the only case before the demo estate showed
+  the common one.)
 - KT-NHI5-004: Secrets a service account may read by RBAC (`secrets-read` on a scope the Secret
   is STORED_IN) that none of its sessions read — neither the Secret by name nor a list or watch
   of a scope that holds it. Grants flagged cluster-admin are left to KT-NHI5-003.
@@ -35,6 +40,9 @@ _SECRET: Final = "k8s.secret"
 _READ_VERBS: Final = frozenset({"get", "list", "watch"})
 _INTERACTIVE: Final = ("/exec", "/attach", "/portforward")
 _ADMIN_FLAGS: Final = frozenset({"cluster-admin", "wildcard-verbs"})
+_ADMIN_VERBS: Final = frozenset({"impersonate", "escalate", "bind", "*"})
+_INTERACTIVE_SUBRESOURCES: Final = ("/exec", "/attach", "/portforward")
+_TOUCHABLE: Final = (NodeKind.RESOURCE, NodeKind.WORKLOAD, NodeKind.CREDENTIAL, NodeKind.IDENTITY)
 _HUMAN: Final = Nature.HUMAN.value
 _ADMIN: Final = AccessLevel.ADMIN.value
 _WRITE: Final = AccessLevel.WRITE.value
@@ -91,10 +99,28 @@ class _Audit:
                 for action in prop_list(touch, "actions"):
                     yield touch, action
 
-    def above_read(self, identity: str) -> bool:
+    def used_at_admin_level(self, identity: str) -> bool:
         if any(acted.source in self.changed for acted in self.sessions_of.get(identity, [])):
             return True
-        return any(action.split(" ", 1)[0] not in _READ_VERBS for _, action in self.actions_of(identity))
+        for touch, action in self.actions_of(identity):
+            verb, _, resource = action.partition(" ")
+            if verb in _READ_VERBS:
+                continue
+            if verb in _ADMIN_VERBS or resource.endswith(_INTERACTIVE_SUBRESOURCES) or not self.namespaced(touch.target):
+                return True
+        return False
+
+    def namespaced(self, target: str) -> bool:
+        """The touched object lies in one namespace (a namespaced Role could grant the request)."""
+        for kind in _TOUCHABLE:
+            node = self.ctx.nodes(kind).get(target)
+            if node is not None:
+                space = node.props.get("namespace")
+                return isinstance(space, str) and space not in ("", "*")
+        return False
+
+    def used_actions(self, identity: str) -> list[str]:
+        return sorted({action for _, action in self.actions_of(identity)})
 
 
 def _audit(ctx: RuleContext) -> _Audit:
@@ -117,11 +143,15 @@ def cluster_admin_never_used(ctx: RuleContext) -> Iterator[Hit]:
     audit = _audit(ctx)
     for identity_id, edges in sorted(granted.items()):
         cluster = _cluster(identity_id)
-        if cluster not in audit.windows or audit.above_read(identity_id):
+        if cluster not in audit.windows or audit.used_at_admin_level(identity_id):
             continue
         sessions = audit.sessions_of.get(identity_id, [])
         policies = sorted({p for e in edges for p in prop_list(e, "policies")})[:3]
-        seen = f"{len(sessions)} sessions of it made only read requests" if sessions else "no request of it"
+        used = audit.used_actions(identity_id)
+        shown = ", ".join(used[:5]) + (", ..." if len(used) > 5 else "")
+        reads_only = all(action.split(" ", 1)[0] in _READ_VERBS for action in used)
+        level = "read requests" if reads_only else "reads and writes inside a namespace"
+        seen = f"{len(sessions)} sessions of it made only {level} ({shown})" if sessions else "no request of it"
         yield Hit(
             ctx.nodes(NodeKind.IDENTITY)[identity_id],
             f"cluster-admin / wildcard verbs ({'; '.join(policies) or 'RBAC'}) never used at that level: "

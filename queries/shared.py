@@ -141,7 +141,9 @@ def _add_consumer(
     if dimension == "runner" and not is_concrete_runner(consumer):
         dimension = None
     if dimension in dims:
-        use.add(dimension, consumer.id, consumer.kind.value, mode, via)
+        # a pod and the Deployment that made it (`controller`) are one consumer, not two
+        key = prop_str(consumer, "controller") or consumer.id if dimension == "workload" else consumer.id
+        use.add(dimension, key, consumer.kind.value, mode, via)
     if "environment" in dims:
         use.add("environment", _environment(edge, consumer), "environment", mode, via or consumer.id)
     if "repository" in dims and consumer.kind == NodeKind.PIPELINE:

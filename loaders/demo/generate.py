@@ -27,6 +27,7 @@ from loaders.demo.github.workflows import background_codeowners, background_work
 from loaders.demo.manifest import build_manifest
 from loaders.demo.org import ORG, Organisation, Sizes
 from loaders.demo.people import write_catalog, write_scim
+from loaders.demo.infra import write_infra
 from loaders.demo.saas import write_saas
 from loaders.demo.saas.situations import saas_situations
 from loaders.demo.scanners import write_scanner_reports
@@ -117,6 +118,7 @@ def generate_demo(out: Path, seed: int = 7, scale: int = 1, base_time: str = DEF
     iam_identities = _write_aws(out, aws, cast, _last_used(trail.events))
     leak = write_scanner_reports(out, derive, aws, cast)
     saas = write_saas(out, derive, org, cast)
+    infra = write_infra(out, derive, cast)
     events = trail_files = 0
     for _path, count in write_cloudtrail(out, aws, sizes.events, trail.events):
         events += count
@@ -137,6 +139,7 @@ def generate_demo(out: Path, seed: int = 7, scale: int = 1, base_time: str = DEF
         "repositories": sizes.repos + len(cast.repos),
         "runners": sizes.runners + len(cast.runners),
         **saas.counts,
+        **infra.counts,
     }
     manifest = build_manifest(aws, org, cast, trail, leak, counts, seed, scale, extra=saas_situations(saas, cast))
     (out / "manifest.json").write_bytes(

@@ -12,8 +12,10 @@
 - Pod, Deployment, DaemonSet, StatefulSet, ReplicaSet, Job, CronJob → Workload `k8s.<kind>`,
   RUNS_AS its service account, USES (`mode: declared`) every Secret its pod spec references
   (loaders/kubernetes/workloads.py) and those its service account lists as imagePullSecrets;
-  pod IPs become `private_ips`, so audit events from them meet the pod. An actions-runner-controller
-  runner pod is also the GitHub Runner it registers as (loaders/kubernetes/runners.py).
+  pod IPs become `private_ips`, so audit events from them meet the pod; `controller` is the id
+  of the workload that made it (its Deployment, through the ReplicaSet: `controller_of`). An
+  actions-runner-controller runner pod is also the GitHub Runner it registers as
+  (loaders/kubernetes/runners.py).
 - Role, ClusterRole, RoleBinding, ClusterRoleBinding → Resources `k8s.<kind>`; bindings grant
   their subjects CAN_ACCESS at `finish` (loaders/kubernetes/grants.py).
 
@@ -39,7 +41,7 @@ from loaders.kubernetes.nodes import scope_node, secret_node, service_account_no
 from loaders.kubernetes.rbac import parse_rule_text
 from loaders.kubernetes.references import Reference, References
 from loaders.kubernetes.runners import arc_runner_items
-from loaders.kubernetes.workloads import WORKLOAD_KINDS, pod_spec, read_pod_spec
+from loaders.kubernetes.workloads import WORKLOAD_KINDS, controller_of, pod_spec, read_pod_spec
 from loaders.sessions import all_nodes
 
 __all__ = ["ManifestLoader", "secret_scopes"]
@@ -220,6 +222,8 @@ class ManifestLoader(Loader[KubeObject]):
         found = obj.raw.get("status")
         status: dict[str, Any] = found if isinstance(found, dict) else {}
         ips = {status.get("podIP")} | {p.get("ip") for p in status.get("podIPs") or [] if isinstance(p, dict)}
+        owner = controller_of(obj.metadata)
+        controller = ids.k8s_object(obj.cluster, owner[0], obj.namespace, owner[1]) if owner else None
         node = Node.make(
             id=ids.k8s_object(obj.cluster, short, obj.namespace, obj.name),
             kind=NodeKind.WORKLOAD,
@@ -227,7 +231,8 @@ class ManifestLoader(Loader[KubeObject]):
             name=f"{obj.namespace}/{obj.name}",
             props={"platform": "k8s", "cluster": obj.cluster, "namespace": obj.namespace, "dangling": False,
                    "state": status.get("phase") if isinstance(status.get("phase"), str) else None,
-                   "private_ips": sorted(ip for ip in ips if isinstance(ip, str) and ip) or None},
+                   "private_ips": sorted(ip for ip in ips if isinstance(ip, str) and ip) or None,
+                   "controller": controller},
             sources=(NAME,),
         )  # fmt: skip
         refs.defined.add(node.id)

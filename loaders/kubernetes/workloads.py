@@ -6,6 +6,13 @@ an `env[].valueFrom.secretKeyRef`, an `envFrom[].secretRef`, or the pod's `image
 (for the kubelet, not the container). Controllers (Deployment, DaemonSet, StatefulSet,
 ReplicaSet, Job) hold the spec under `spec.template.spec`, a CronJob under
 `spec.jobTemplate.spec.template.spec`. Only names are read: a pod spec holds no secret value.
+
+A workload's controller (`controller_of`) is the object that made it, from the controlling
+`metadata.ownerReferences` entry: a pod's ReplicaSet is its Deployment's when the ReplicaSet's
+name is `<deployment>-<pod-template-hash>` (the pod's label), as the Deployment controller names
+it; otherwise the owner itself (a Job's pod: the Job — a Job's own name does not prove which
+CronJob made it, its ownerReferences do, and a Job object carries those itself). A pod and the
+Deployment that made it are one consumer of the Secrets they name, not two.
 """
 
 from __future__ import annotations
@@ -13,7 +20,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["SERVICE_ACCOUNT_TOKEN_PATH", "WORKLOAD_KINDS", "PodSpec", "SecretRef", "pod_spec", "read_pod_spec"]
+__all__ = [
+    "SERVICE_ACCOUNT_TOKEN_PATH",
+    "WORKLOAD_KINDS",
+    "PodSpec",
+    "SecretRef",
+    "controller_of",
+    "pod_spec",
+    "read_pod_spec",
+]
 
 WORKLOAD_KINDS = {
     "Pod": "pod",
@@ -115,3 +130,17 @@ def read_pod_spec(spec: dict[str, Any]) -> PodSpec:
     refs += [SecretRef(_name(s), "imagePullSecrets") for s in _dicts(spec.get("imagePullSecrets")) if _name(s)]
     automount = spec.get("automountServiceAccountToken")
     return PodSpec(account, refs, automount if isinstance(automount, bool) else None)
+
+
+def controller_of(metadata: dict[str, Any]) -> tuple[str, str] | None:
+    """(short kind, name) of the workload that controls this one, or None (see the module doc)."""
+    owners = [o for o in _dicts(metadata.get("ownerReferences")) if WORKLOAD_KINDS.get(_name(o, "kind"))]
+    owner = next((o for o in owners if o.get("controller") is True), owners[0] if owners else None)
+    if owner is None or not _name(owner):
+        return None
+    kind, name = _name(owner, "kind"), _name(owner)
+    labels = metadata.get("labels")
+    template = _name(labels, "pod-template-hash") if isinstance(labels, dict) else ""
+    if kind == "ReplicaSet" and template and name.endswith(f"-{template}") and len(name) > len(template) + 1:
+        return "deployment", name[: -len(template) - 1]
+    return WORKLOAD_KINDS[kind], name

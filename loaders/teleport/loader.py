@@ -123,6 +123,8 @@ def _fill(session: Any, event: TeleportEvent, pointer: Any) -> None:
             session.commands.append((event.command, pointer))
     if event.kind == "db.session.query" and event.query:
         session.queries.append((event.query, pointer))
+        if not event.impersonator and not event.user.startswith("bot-"):
+            session.interactive = True  # a person's queries at a database prompt (`tsh db connect`)
     if event.kind == "session.end":
         session.ended = True
         session.interactive = session.interactive or event.interactive
