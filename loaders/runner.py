@@ -84,8 +84,8 @@ from graph.errors import LoadError, ModelError, StoreError, StrictStop, WorkerEr
 from graph.model import Edge, Node
 from graph.store import GraphStore
 from loaders import limits
-from loaders.base import SAMPLE_BYTES, Item, LoadContext, Loader, Sample, SourceFile
-from loaders.formats.compressed import open_text
+from loaders.base import Item, LoadContext, Loader, SourceFile
+from loaders.formats.sample import samples
 from loaders.parallel import ParallelAggregates, WorkerPool, converse, work_size
 from loaders.registry import LOADERS, loader_named, phase_of
 from loaders.spool import Held
@@ -224,12 +224,12 @@ def irregular(source: SourceFile) -> str:
 
 
 def detect(source: SourceFile) -> Loader[Any] | None:
-    with open_text(source) as handle:
-        text = handle.read(SAMPLE_BYTES)
-    sample = Sample(source, text)
-    for loader in LOADERS:
-        if loader.sniff(sample):
-            return loader
+    """The loader that claims the file's head, or past an over-long first line the lines after it
+    (loaders/formats/sample.py); None when no loader claims either."""
+    for sample in samples(source):
+        for loader in LOADERS:
+            if loader.sniff(sample):
+                return loader
     return None
 
 
