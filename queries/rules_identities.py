@@ -348,7 +348,7 @@ IDENTITY_RULES: Final = (
     Rule("KT-NHI6-002", 1, "GitHub OIDC trust without a sub condition", Severity.CRITICAL, Owasp.NHI6,
          "restrict the trust with a token.actions.githubusercontent.com:sub condition naming the repository",
          oidc_trust_without_subject),
-    Rule("KT-NHI10-001", 1, "Machine identity used from a human's interactive session", Severity.HIGH, Owasp.NHI10,
+    Rule("KT-NHI10-001", 2, "Machine identity used from a human's interactive session", Severity.HIGH, Owasp.NHI10,
          "give the person their own identity and stop interactive use of the machine identity",
          nhi_used_interactively),
 )  # fmt: skip

@@ -41,7 +41,6 @@ _READ_VERBS: Final = frozenset({"get", "list", "watch"})
 _INTERACTIVE: Final = ("/exec", "/attach", "/portforward")
 _ADMIN_FLAGS: Final = frozenset({"cluster-admin", "wildcard-verbs"})
 _ADMIN_VERBS: Final = frozenset({"impersonate", "escalate", "bind", "*"})
-_INTERACTIVE_SUBRESOURCES: Final = ("/exec", "/attach", "/portforward")
 _TOUCHABLE: Final = (NodeKind.RESOURCE, NodeKind.WORKLOAD, NodeKind.CREDENTIAL, NodeKind.IDENTITY)
 _HUMAN: Final = Nature.HUMAN.value
 _ADMIN: Final = AccessLevel.ADMIN.value
@@ -106,7 +105,7 @@ class _Audit:
             verb, _, resource = action.partition(" ")
             if verb in _READ_VERBS:
                 continue
-            if verb in _ADMIN_VERBS or resource.endswith(_INTERACTIVE_SUBRESOURCES) or not self.namespaced(touch.target):
+            if verb in _ADMIN_VERBS or resource.endswith(_INTERACTIVE) or not self.namespaced(touch.target):
                 return True
         return False
 
@@ -262,7 +261,7 @@ def human_exec_into_privileged_workload(ctx: RuleContext) -> Iterator[Hit]:
 _NONE: Final = NodeRow("", NodeKind.IDENTITY, "", "", {}, None, None)
 
 KUBERNETES_RULES: Final = (
-    Rule("KT-NHI5-003", 1, "Service account with cluster-admin never used at that level", Severity.HIGH,
+    Rule("KT-NHI5-003", 2, "Service account with cluster-admin never used at that level", Severity.HIGH,
          Owasp.NHI5, "bind the service account to a role with the verbs and resources its requests show "
          "(or record a keep decision with a reason)", cluster_admin_never_used, keep_suppresses=True),
     Rule("KT-NHI5-004", 1, "Secrets readable by a service account that never reads them", Severity.MEDIUM,

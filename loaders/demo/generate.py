@@ -24,10 +24,11 @@ from loaders.demo.cast import Cast, build_cast
 from loaders.demo.derive import Derive, parse_iso
 from loaders.demo.github.runners import write_runner_groups, write_runners
 from loaders.demo.github.workflows import background_codeowners, background_workflows
+from loaders.demo.infra import write_infra
+from loaders.demo.infra.situations import infra_situations
 from loaders.demo.manifest import build_manifest
 from loaders.demo.org import ORG, Organisation, Sizes
 from loaders.demo.people import write_catalog, write_scim
-from loaders.demo.infra import write_infra
 from loaders.demo.saas import write_saas
 from loaders.demo.saas.situations import saas_situations
 from loaders.demo.scanners import write_scanner_reports
@@ -141,7 +142,9 @@ def generate_demo(out: Path, seed: int = 7, scale: int = 1, base_time: str = DEF
         **saas.counts,
         **infra.counts,
     }
-    manifest = build_manifest(aws, org, cast, trail, leak, counts, seed, scale, extra=saas_situations(saas, cast))
+    manifest = build_manifest(
+        aws, org, cast, trail, leak, counts, seed, scale, extra=[*saas_situations(saas, cast), *infra_situations(infra)]
+    )
     (out / "manifest.json").write_bytes(
         orjson.dumps(manifest, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
     )

@@ -10,8 +10,10 @@
 - an AKS diagnostic record (`{"category": "kube-audit", "properties": {"log": "<event JSON>"}}`).
 
 An event needs a `verb` and a `user.username`; anything else is a located rejection. Its time
-is `stageTimestamp`, else `requestReceivedTimestamp` (else the CloudWatch record's): an event
-with none still loads, into an *undated* session of its actor (a time cannot be made up).
+is `requestReceivedTimestamp` (when the request was made: an exec's ResponseComplete stage is
+written when the shell ends, minutes later, and an approval is judged by when access began),
+else `stageTimestamp` (else the CloudWatch record's): an event with none still loads, into an
+*undated* session of its actor (a time cannot be made up).
 """
 
 from __future__ import annotations
@@ -121,7 +123,7 @@ def _seconds(text: str) -> tuple[int, str] | None:
 
 def event_time(event: dict[str, Any], fallback: object, where: Location) -> tuple[int, str] | None:
     """(epoch seconds, canonical text) of an event, None when it carries no time at all."""
-    for key in ("stageTimestamp", "requestReceivedTimestamp"):
+    for key in ("requestReceivedTimestamp", "stageTimestamp"):
         value = event.get(key)
         if value is None or value == "":
             continue

@@ -13,7 +13,7 @@ from graph.schema import EdgeKind, NodeKind
 from graph.values import AuthMethod, ChangeType, CredentialType, Nature
 from graph.values.vault import VaultSubtype
 from loaders.base import Item
-from loaders.sessions import Pointer, SessionBase, SessionIndex, pointer_evidence, trim_evidence
+from loaders.sessions import AddressBook, Pointer, SessionBase, SessionIndex, pointer_evidence, trim_evidence
 from loaders.vault.grants import BUILTIN, Rules, grant_items
 
 __all__ = ["VaultSession", "change_type", "emit"]
@@ -104,10 +104,14 @@ def emit(
     notes: list[str],
     policies: Mapping[str, Rules] | None = None,
     holders: Mapping[str, set[str]] | None = None,
+    places: AddressBook | None = None,
 ) -> Iterator[Item]:
     """`policies`: the rules the graph holds by policy name; `holders`: the policies the graph
     already saw each entity hold (both read in `prepare`), so an entity's grants are whole;
-    `cluster_of`: a Kubernetes-auth service account's cluster (loaders/vault/clusters.py)."""
+    `cluster_of`: a Kubernetes-auth service account's cluster (loaders/vault/clusters.py);
+    `places`: the Runners and Workloads by address, so a session is FROM the pod or runner it
+    came from (`matched_by: ip`), as every audit-log source draws it."""
+    places = places or AddressBook()
     entities: dict[str, tuple[str, bool]] = {}
     held: dict[str, tuple[set[str], list[Pointer]]] = {}
     tokens: dict[str, str] = {}
@@ -117,6 +121,9 @@ def emit(
         accessor = session.group[0]
         sid = ids.session("vault", accessor, session.start_text)
         yield from _session(sid, accessor, session, cluster_of, entities, tokens, accounts, paths)
+        for (place, place_kind), ips in places.by_place(session.ips).items():
+            evidence = _evidence(session.evidence)
+            yield _edge(sid, _N.SESSION, _E.FROM, place, place_kind, session, sid, evidence, matched_by="ip", ips=ips)
         if session.entity and session.policies:
             names, pointers = held.setdefault(ids.vault_entity(session.entity), (set(), []))
             names |= session.policies

@@ -5,7 +5,8 @@ Entries: loaders/vault/entry.py. A session is one token's operations (group: the
 accessor) split on `--session-gap` inactivity, through the shared session machinery. Emitted
 (loaders/vault/emit.py): the Session (`vault.session`), ACTED_AS the entity (`vault.entity`) and,
 for a Kubernetes-auth token, the ServiceAccount its login named (its cluster: `--cluster`, else the one
-loaded cluster holding that account, else `default`; loaders/vault/clusters.py); AUTHENTICATED_WITH the token
+loaded cluster holding that account, else `default`; loaders/vault/clusters.py); FROM the Runner
+or Workload (a pod, by its IP) at the request's `remote_address` (`matched_by: ip`); AUTHENTICATED_WITH the token
 (`vault.token`, by accessor; HAS_CREDENTIAL entity → token); TOUCHED each path (`vault.path`) with
 its operations and errors — a secret read is a touch of its path, never its value; an `error`
 response (permission denied) counts as an error of the session and of the path. Writes that
@@ -26,7 +27,7 @@ from typing import Any
 from graph.errors import LoadError
 from loaders.base import Item, KnownNodes, LoadContext, Loader, Record, Sample, SourceFile
 from loaders.formats.json import iter_json_documents
-from loaders.sessions import MAX_DISTINCT, SessionIndex, Touch, trim_evidence
+from loaders.sessions import MAX_DISTINCT, AddressBook, SessionIndex, Touch, trim_evidence
 from loaders.vault.clusters import ClusterOf, known_accounts
 from loaders.vault.emit import VaultSession, change_type, emit
 from loaders.vault.entry import read_entry
@@ -80,16 +81,22 @@ class VaultAuditLoader(Loader[Mapping[str, Any]]):
         state = ctx.state.get(_STATE)
         if state is None:
             return ()
-        policies, holders, accounts = ctx.state.get(_STATE + ".graph", ({}, {}, {}))
+        policies, holders, accounts, places = ctx.state.get(_STATE + ".graph", ({}, {}, {}, AddressBook()))
         clusters = ClusterOf(ctx.cluster, accounts)
-        items = emit(state["index"], state["failed_logins"], clusters, ctx.notes, policies, holders)
+        items = emit(state["index"], state["failed_logins"], clusters, ctx.notes, policies, holders, places)
         return _then_note(items, clusters, ctx.notes)
 
     def prepare(self, ctx: LoadContext, known: KnownNodes) -> None:
         # the policies' rules and what entities were seen holding, so each entity's grants are whole
         # (loaders/vault/grants.py); policy files of this load were written before this loader starts;
-        # the service accounts the graph holds, so a Kubernetes-auth login finds its cluster
-        ctx.state[_STATE + ".graph"] = (known_policies(known), known_holders(known), known_accounts(known))
+        # the service accounts the graph holds, so a Kubernetes-auth login finds its cluster; the
+        # Runners and Workloads by address, so a session is FROM the pod or runner it came from
+        ctx.state[_STATE + ".graph"] = (
+            known_policies(known),
+            known_holders(known),
+            known_accounts(known),
+            AddressBook.from_graph(known),
+        )
 
 
 def _then_note(items: Iterable[Item], clusters: ClusterOf, notes: list[str]) -> Iterator[Item]:

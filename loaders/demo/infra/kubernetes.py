@@ -16,6 +16,8 @@ objects, as kubectl prints them, so the tests can prove none reaches the graph.
 from __future__ import annotations
 
 import base64
+import calendar
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -195,7 +197,8 @@ class _Audit:
             )  # fmt: skip
         yield self.event(
             plan.at(days_ago, 6, 4, 40), self.account("payments", worker.account, days_ago, worker.name), worker.ip,
-            "payments-worker/1.8.4", "get", {"resource": "configmaps", "namespace": "payments", "name": "worker-config"},
+            "payments-worker/1.8.4", "get",
+            {"resource": "configmaps", "namespace": "payments", "name": "worker-config"},
             "/api/v1/namespaces/payments/configmaps/worker-config", 200,
             _rbac("RoleBinding", "payments-worker-config/payments", "Role", "config-reader",
                   f"ServiceAccount \"{worker.account}/payments\""),
@@ -216,7 +219,8 @@ class _Audit:
         kwame = plan.people["kwame"].email
         user = {"username": kwame, "uid": f"aws-iam-authenticator:123456789012:{plan.uuid('iam-uid', kwame)}",
                 "groups": ["platform", "system:authenticated"]}  # fmt: skip
-        uri = f"/api/v1/namespaces/payments/pods/{api.name}/exec?command=sh&container=payments-api&stdin=true&stdout=true&tty=true"
+        query = "command=sh&container=payments-api&stdin=true&stdout=true&tty=true"
+        uri = f"/api/v1/namespaces/payments/pods/{api.name}/exec?{query}"
         obj = {"resource": "pods", "namespace": "payments", "name": api.name, "subresource": "exec"}
         reason = _rbac("ClusterRoleBinding", "platform-admins", "ClusterRole", "cluster-admin", 'Group "platform"')
         at = plan.exec_at
@@ -267,8 +271,5 @@ _DIGITS = str.maketrans("abcdef", "123456")  # CloudWatch event ids are decimal
 
 
 def _millis(stamp: str) -> int:
-    import calendar
-    import time
-
     whole, _, frac = stamp.rstrip("Z").partition(".")
     return calendar.timegm(time.strptime(whole, "%Y-%m-%dT%H:%M:%S")) * 1000 + int(frac[:3] or 0)

@@ -114,7 +114,10 @@ def build_plan(derive: Derive, cast: Cast) -> InfraPlan:
         deploy_key=_fingerprint(derive, "deploy"),
         api_pod=Pod("payments-api", f"payments-api-{pod_hash[:9]}-{pod_hash[5:10]}", "10.240.8.11", "payments-api"),
         worker_pod=Pod(
-            "payments-worker", f"payments-worker-{derive.hex(9, 'pod', 'worker')}-x7k2q", "10.240.8.12", "payments-worker"
+            "payments-worker",
+            f"payments-worker-{derive.hex(9, 'pod', 'worker')}-x7k2q",
+            "10.240.8.12",
+            "payments-worker",
         ),
         vault_entity=derive.uuid("vault-entity", "payments-api"),
         request_id=derive.uuid("teleport-request", "hector"),

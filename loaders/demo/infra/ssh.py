@@ -12,7 +12,6 @@ runs OpenSSH 9.8, whose per-connection process is `sshd-session`.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 from loaders.demo.infra.plan import BACKUP_IP, DAYS, HOSTS, Host, InfraPlan
@@ -50,7 +49,9 @@ class _Host:
         self.add(at, f"{session}: Accepted {how}")
         self.add(at, f"{session}: pam_unix(sshd:session): session opened for user {user}(uid={uid}) by (uid=0)")
         for k, command in enumerate(commands):
-            self.add(at + 20 + 30 * k, f"sudo:   {user} : TTY=pts/0 ; PWD=/srv/payments ; USER=root ; COMMAND={command}")
+            self.add(
+                at + 20 + 30 * k, f"sudo:   {user} : TTY=pts/0 ; PWD=/srv/payments ; USER=root ; COMMAND={command}"
+            )
         self.add(at + lasts, f"{session}: pam_unix(sshd:session): session closed for user {user}")
         self.add(at + lasts, f"{session}: Disconnected from user {user} {source} port {port}")
         return pid

@@ -10,7 +10,6 @@ Background: jules checks the bastion every other day under his standing role.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -98,7 +97,9 @@ def write_teleport(out: Path, plan: InfraPlan) -> int:
     for day in range(DAYS, 0, -2):
         at = plan.at(day, 8, 45)
         sid = plan.uuid("teleport-session", "jules", day)
-        log.session(sid, jules, at, at + 6 * 60, [(at + 30, "/usr/bin/uptime", []), (at + 60, "/usr/bin/df", ["-h"])], [])
+        log.session(
+            sid, jules, at, at + 6 * 60, [(at + 30, "/usr/bin/uptime", []), (at + 60, "/usr/bin/df", ["-h"])], []
+        )
     log.database(plan.lorna_sid, plan.people["lorna"].email, plan.lorna_at,
                  ["SELECT count(*) FROM orders WHERE refund_reason IS NULL", ALTER])  # fmt: skip
     log.database(plan.farid_sid, plan.people["farid"].email, plan.farid_at,

@@ -89,7 +89,9 @@ class _Device:
         login = {"operation": "update", "mount_type": "kubernetes", "mount_accessor": "auth_kubernetes_5f1c2a3b",
                  "client_token": "", "client_token_accessor": "", "path": "auth/kubernetes/login", **where,
                  "data": {"jwt": plan.hmac("jwt", day), "role": plan.hmac("role", "payments-api")}}  # fmt: skip
-        yield from self.pair(login_at, "login", {"token_type": "default"}, login, {"mount_type": "kubernetes", "auth": issued})
+        yield from self.pair(
+            login_at, "login", {"token_type": "default"}, login, {"mount_type": "kubernetes", "auth": issued}
+        )
         used = {"client_token": auth["client_token"], "client_token_accessor": auth["accessor"], **where}
         read = {"operation": "read", "mount_type": "kv", "mount_accessor": "kv_8d2e4f6a", **used,
                 "path": "secret/data/payments/db"}  # fmt: skip
@@ -98,7 +100,9 @@ class _Device:
         yield from self.pair(login_at + 1, "read", auth, read, {"mount_type": "kv", "data": secret})
         if day == DENIED_DAY:
             admin = {**read, "path": "secret/data/payments/admin"}
-            yield from self.pair(login_at + 40, "denied", auth, admin, None, error="1 error occurred:\n\t* permission denied\n\n")
+            yield from self.pair(
+                login_at + 40, "denied", auth, admin, None, error="1 error occurred:\n\t* permission denied\n\n"
+            )
         if day == POLICY_DAY:
             yield from self.policy_write(plan.at(day, 15, 12))
 

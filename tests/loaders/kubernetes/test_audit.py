@@ -93,7 +93,7 @@ def test_malformed_audit_lines_are_located_and_the_rest_loads(store: GraphStore)
     assert errors(report) == [
         f"{path}, line 2: invalid JSON (unexpected end of data)",
         f"{path}, line 3: audit event without a verb",
-        f"{path}, line 4: malformed stageTimestamp 'yesterday'",
+        f"{path}, line 4: malformed requestReceivedTimestamp 'yesterday'",
     ]
     session = _session_of(store, "k8s:lab:user:ines.okafor@acme.example", "2026-11-03T08:00:00Z")
     assert session.props["event_count"] == 2  # lines 1 and 5

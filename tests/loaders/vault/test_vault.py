@@ -91,6 +91,19 @@ kind: ServiceAccount
 metadata:
   name: api
   namespace: payments
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: api-5f7c9
+  namespace: payments
+spec:
+  serviceAccountName: api
+  containers:
+  - name: api
+    image: registry.example/payments/api:2.0
+status:
+  podIP: 10.2.0.15
 """
 
 
@@ -100,6 +113,9 @@ def test_kubernetes_login_finds_the_cluster_that_holds_its_service_account(store
     report = load(store, tmp_path / "lab.yaml", VAULT / "audit.log")
     assert (SA_SESSION, "k8s:lab:sa:payments/api") in edges(store, EdgeKind.ACTED_AS)
     assert "k8s:default:sa:payments/api" not in store.nodes_by_id(["k8s:default:sa:payments/api"])
+    # the login came from the pod's address: the session is FROM that pod, as audit-log sources draw it
+    came_from = edges(store, EdgeKind.FROM)[(SA_SESSION, "k8s:lab:pod:payments/api-5f7c9")]
+    assert came_from.props == {"matched_by": "ip", "ips": ["10.2.0.15"]}
     assert not [note for note in report.notes if "Kubernetes-auth service accounts" in note]
 
 
