@@ -283,6 +283,8 @@ NODE_SPECS: MappingProxyType[NodeKind, NodeSpec] = MappingProxyType(
                     kubernetes_cluster="str",  # the Kubernetes cluster a proxy (Teleport) session reached
                     kubernetes_groups="list[str]",  # the groups the proxy impersonated there
                     network="list[str]",  # ip:port a host session's programs connected to (Teleport enhanced recording)
+                    access_requests="list[str]",  # the Teleport access requests the session's certificate named
+                    unapproved_requests="list[str]",  # "<request id>: <why>" of those that do not approve it
                     **_COMMON_NODE,  # type: ignore[arg-type]
                 ),
             ),
@@ -332,7 +334,9 @@ NODE_SPECS: MappingProxyType[NodeKind, NodeSpec] = MappingProxyType(
                     requester="str",
                     approvers="list[str]",  # who approved, as the source names them
                     decisions="list[str]",  # "<reviewer>: <decision>" per review, where the source records them
-                    valid_from="timestamp",  # the window a ticket's COVERS scope is approved in
+                    reviews="list[str]",  # "<time> <reviewer>: <decision>[ — <reason>]" per review (Teleport)
+                    roles="list[str]",  # the roles an access request asked for (Teleport)
+                    valid_from="timestamp",  # the window what it approves must start in (graph/window.py)
                     valid_until="timestamp",
                     scope="list[str]",  # "<kind>: <value>" as the ticket wrote each scope
                     scope_unresolved="list[str]",  # the scopes no node id could be computed for

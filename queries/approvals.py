@@ -1,12 +1,13 @@
 """Which sessions and changes an approval on record approves (the rule of docs/tickets.md).
 
 Two kinds of approval count. An APPROVED edge (a Teleport access request a session named, written
-by its loader) approves its target. A ticket (`ticket.approval`, status `approved`) approves a
-session that started inside `[valid_from, valid_until]` and involves something its COVERS edges
-name — an identity it ACTED_AS, a credential it AUTHENTICATED_WITH, a node it TOUCHED, its host,
-the person who STARTED it — or that an unresolved scope names by value (a database by name, a
-host by an address in its `private_ips`); and a change whose `at` is inside the window and whose
-TARGETS node, performer, or performing session's involvement is in scope. It reads the rules'
+by its loader when the request approves the session by the window rule of graph/window.py)
+approves its target. A ticket (`ticket.approval`, status `approved`) approves a session that
+started inside `[valid_from, valid_until]` (the same rule) and involves something its COVERS
+edges name — an identity it ACTED_AS, a credential it AUTHENTICATED_WITH, a node it TOUCHED, its
+host, the person who STARTED it — or that an unresolved scope names by value (a database by
+name, a host by an address in its `private_ips`); and a change whose `at` is inside the window
+and whose TARGETS node, performer, or performing session's involvement is in scope. It reads the rules'
 whole-kind scans (queries/rules_base.py), so both stores give the same answer by construction.
 """
 
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from graph.model import Node, StoredEdge
 from graph.schema import EdgeKind, NodeKind
 from graph.store import GraphStore, NodeRow
+from graph.window import APPROVED, inside
 from queries.common import expand_visible, prop_str, scan_nodes
 from queries.rules_base import RuleContext
 
@@ -57,11 +59,13 @@ def _approved_tickets(approvals: Iterable[NodeRow | Node], covers: dict[str, set
     found = []
     for approval in approvals:
         start, end = prop_str(approval, "valid_from"), prop_str(approval, "valid_until")
-        if prop_str(approval, "status") != "approved" or not start or not end:
+        if prop_str(approval, "status") != APPROVED or not start or not end:
             continue
         unresolved = approval.props.get("scope_unresolved")
         names = {str(s).split(": ", 1)[-1] for s in unresolved} if isinstance(unresolved, list) else set()
-        found.append(_Ticket(approval.id, start, end, frozenset(covers.get(approval.id, ())), frozenset(names)))
+        scope = frozenset(covers.get(approval.id, ()))
+        if scope or names:  # a Teleport access request has a window but no scope: its loader judged it
+            found.append(_Ticket(approval.id, start, end, scope, frozenset(names)))
     return found
 
 
@@ -92,7 +96,7 @@ def _involved(ctx: RuleContext, sessions: dict[str, NodeRow]) -> dict[str, set[s
 
 
 def _matches(tickets: Iterable[_Ticket], at: str, involved: set[str]) -> list[str]:
-    return [t.id for t in tickets if t.valid_from <= at <= t.valid_until and (t.covers | t.names) & involved]
+    return [t.id for t in tickets if inside(at, t.valid_from, t.valid_until) and (t.covers | t.names) & involved]
 
 
 def approvals_of(ctx: RuleContext) -> ApprovalIndex:
@@ -157,7 +161,9 @@ def ticket_edges(
     """For an access story: an APPROVED edge (ticket → session, `matched_by: ticket_scope`, the
     COVERS edges that matched as evidence) for each story session an approved ticket approves by
     the rule above, and the ticket nodes. Tickets are few: every approval is read."""
-    approvals = [n for n in scan_nodes(store, NodeKind.APPROVAL, as_of) if n.props.get("valid_from")]
+    approvals = [
+        n for n in scan_nodes(store, NodeKind.APPROVAL, as_of) if n.props.get("valid_from") and n.props.get("scope")
+    ]
     if not approvals:
         return [], {}
     by_id = {a.id: a for a in approvals}

@@ -127,7 +127,7 @@ ROW_PROPERTIES: Final[dict[NodeKind | EdgeKind, tuple[str, ...]]] = {
         "static_cloud_key", "environment", "last_used", "identified_by", "lifetime", "dangling", "scopes",
         "token_kind", "namespace",
     ),
-    _N.SESSION: ("auth_method", "interactive", "environment", "started_at", "host"),
+    _N.SESSION: ("auth_method", "interactive", "environment", "started_at", "host", "unapproved_requests"),
     _N.CHANGE: ("change_type", "at", "decision", "action"),
     _N.PIPELINE: ("environment", "repository"),
     _N.RUNNER: ("environment", "hosted"),

@@ -266,7 +266,9 @@ def _privileged_use(edge: EdgeRow) -> str:
 
 def privileged_session_without_approval(ctx: RuleContext) -> Iterator[Hit]:
     """A session that changed permissions, exec'd into a workload, ran GRANT/ALTER/DROP… or used
-    cluster-admin, with no access request or ticket approving it (queries/approvals.py)."""
+    cluster-admin, with no access request or ticket approving it (queries/approvals.py). An access
+    request the session named that does not approve it (denied, pending, or the session started
+    outside its window: the session's `unapproved_requests`) is named in the message."""
     sessions, changes = ctx.nodes(NodeKind.SESSION), ctx.nodes(NodeKind.CHANGE)
     approved = set(approvals_of(ctx).approved)  # access requests and tickets in window and scope (docs/tickets.md)
     found: dict[str, list[EdgeRow]] = {}
@@ -293,7 +295,9 @@ def privileged_session_without_approval(ctx: RuleContext) -> Iterator[Hit]:
         if uses:
             parts.append("ran " + "; ".join(what for what, _e in uses[:5]))
         cited = (edges + [e for _w, e in uses])[:5]
-        yield Hit(sessions[session_id], " and ".join(parts) + " with no approval on record", tuple(cited))
+        refused = prop_list(sessions[session_id], "unapproved_requests")  # named, but denied, pending or expired
+        named = f" (access request {'; '.join(refused[:3])})" if refused else ""
+        yield Hit(sessions[session_id], " and ".join(parts) + " with no approval on record" + named, tuple(cited))
 
 
 def oidc_trust_without_subject(ctx: RuleContext) -> Iterator[Hit]:

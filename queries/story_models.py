@@ -49,6 +49,8 @@ class SessionStory(Result):
     pipelines: list[NodeRef] = []
     approvals: list[NodeRef] = []
     approved_by: list[str] = []
+    unapproved_requests: list[str] = []
+    """`<request id>: <why>` of the Teleport access requests it named that do not approve it."""
     touched: list[Touch] = []
     changes: list[ChangeMade] = []
     reached: list[Reach] = []

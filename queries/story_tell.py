@@ -4,7 +4,9 @@ workload led, and every link the evidence does not give, named in `missing`.
 
 A session with no person of its own inherits the nearest one up its FROM chain (`person_via`);
 a session with no approval of its own names the nearest ancestor's, so a hop from an approved
-bastion session reads "no approval on record (the session it came from, …, has …)".
+bastion session reads "no approval on record (the session it came from, …, has …)"; one that
+named a Teleport access request that does not approve it says which and why ("no approval on
+record (access request …: denied by … at …)").
 """
 
 from __future__ import annotations
@@ -95,6 +97,7 @@ def tell(facts: Facts, session: Node, as_of: str | None, children: list[str]) ->
         pipelines=_pipelines(facts, identities),
         approvals=approvals,
         approved_by=sorted({e.target for a in approvals for e in facts.extra.get(a.id, [])}),
+        unapproved_requests=prop_list(session, "unapproved_requests"),
         touched=touched,
         changes=sorted(changes, key=lambda c: (c.at or "", c.change.id)),
         reached=reached,
@@ -128,7 +131,9 @@ def with_missing(story: SessionStory, stories: dict[str, SessionStory]) -> Sessi
         missing.append("no credential linked")
     if not story.approvals:
         inherited = _ancestor_approval(story, stories)
-        missing.append(f"no approval on record (the session it came from, {inherited[0]}, has {inherited[1]})"
+        refused = "; ".join(story.unapproved_requests[:3])
+        missing.append(f"no approval on record (access request {refused})" if refused
+                       else f"no approval on record (the session it came from, {inherited[0]}, has {inherited[1]})"
                        if inherited else "no approval on record")  # fmt: skip
     if not story.parents:
         # a login from a host's address with no session on record there: the hop before it is missing

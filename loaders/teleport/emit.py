@@ -9,11 +9,17 @@ IP in `private_ips`) with the commands run, or the database (`teleport.database`
 queries (both masked: loaders/sessions/commands.py); FROM the Runner/Workload at the client
 address, and FROM the session that was on the host at that address (loaders/sessions/hops.py).
 
-Per access request: an Approval (`teleport.access_request`, status = the request's state,
-reason, expiry, roles and requester in `description`), APPROVED_BY each reviewer who approved
-it (a Person when the reviewer is an email; other reviewers are named in the summary), and
-APPROVED → every session whose `access_requests` names it, when it was approved. A session that
-names a request no loaded file shows is kept, and the summary names the request as missing.
+Per access request: an Approval (`teleport.access_request`: status = the request's state,
+requester, roles, reason, approvers, reviews, the window `valid_from` / `valid_until`:
+loaders/teleport/identities.py), APPROVED_BY each reviewer who approved it (a Person when the
+reviewer is an email; other reviewers are named in the summary), and APPROVED → each session
+whose `access_requests` names it, when the request approves the session by the window rule of
+every approval (graph/window.py): the request was approved and the session started inside its
+window. A session keeps every request it names in `access_requests`; one that does not approve it
+(denied, pending, or the session started outside its window) is in `unapproved_requests` as
+`<request id>: <why>` (`5b1f…: denied by carol@example.com at …`), so KT-NHI5-002 can say so. A
+session that names a request no loaded file shows is kept, and the summary names the request as
+missing.
 """
 
 from __future__ import annotations
@@ -39,9 +45,9 @@ from loaders.sessions import (
 )
 from loaders.sessions.accounts import account_nature
 from loaders.sessions.commands import MAX_COMMANDS, mask_command
-from loaders.teleport.identities import requests, users
+from loaders.teleport.identities import not_approving, requests, users
 from loaders.teleport.reached import apps, connections, destinations, kube_requests
-from loaders.teleport.sessions import Request, TeleportState, TpSession
+from loaders.teleport.sessions import TeleportState, TpSession
 
 __all__ = ["emit", "host_sessions"]
 
@@ -138,10 +144,9 @@ def emit(state: TeleportState, hops: HopIndex, places: AddressBook, notes: list[
     came_from: dict[str, list[tuple[Visit, str, int]]] = {}
     for arrival, visit, ip, gap in hops.hops(NAME):
         came_from.setdefault(arrival.session, []).append((visit, ip, gap))
-    approvals = _approved_requests(state)
     named: dict[tuple[str, str], set[str]] = {}
     for sid, session in sessions:
-        yield from _session(sid, session, state, places, came_from.get(sid, []), approvals, named)
+        yield from _session(sid, session, state, places, came_from.get(sid, []), named)
     yield from _hops_into_graph(came_from, dict(sessions))
     for host, (hostname, addresses) in sorted(hosts.items()):
         yield Node.make(
@@ -165,8 +170,21 @@ def emit(state: TeleportState, hops: HopIndex, places: AddressBook, notes: list[
         notes.append(f"teleport-audit: {failed} failed Teleport logins, counted, not sessions")
 
 
-def _approved_requests(state: TeleportState) -> dict[tuple[str, str], Request]:
-    return {key: r for key, r in state.requests.items() if r.state.upper() == "APPROVED"}
+def _judged(sid: str, session: TpSession, state: TeleportState, named: dict[tuple[str, str], set[str]]
+            ) -> tuple[list[str], list[str]]:  # fmt: skip
+    """(the requests that approve the session, `<request id>: <why not>` of those that do not)."""
+    approving, refused = [], []
+    for request_id in sorted(session.access_requests):
+        named.setdefault((session.cluster, request_id), set()).add(sid)
+        request = state.requests.get((session.cluster, request_id))
+        if request is None:
+            continue  # in no loaded file: the summary names it
+        why = not_approving(request, session.start_text)
+        if why:
+            refused.append(f"{request_id}: {why}")
+        else:
+            approving.append(request_id)
+    return approving, refused
 
 
 def _session(
@@ -175,10 +193,10 @@ def _session(
     state: TeleportState,
     places: AddressBook,
     came_from: list[tuple[Visit, str, int]],
-    approvals: dict[tuple[str, str], Request],
     named: dict[tuple[str, str], set[str]],
 ) -> Iterator[Item]:
     evidence = _evidence(session.evidence)
+    approving, refused = _judged(sid, session, state, named)
     first, last = session.start_text, session.end_text
     hostname, _ip = _host(state, session)
     host = ids.unix_host(hostname) if hostname else ""
@@ -203,6 +221,8 @@ def _session(
             "kubernetes_cluster": session.kube_cluster or None,
             "kubernetes_groups": sorted(session.kube_groups) or None,
             "network": destinations(session) or None,
+            "access_requests": sorted(session.access_requests) or None,
+            "unapproved_requests": refused or None,
         },
         first_seen=first,
         last_seen=last,
@@ -289,12 +309,9 @@ def _session(
             ips=[ip],
             gap_seconds=gap,
         )
-    for request_id in sorted(session.access_requests):
-        request = approvals.get((session.cluster, request_id))
-        named.setdefault((session.cluster, request_id), set()).add(sid)
-        if request is not None:
-            approval = ids.teleport_approval(session.cluster, request_id)
-            yield _edge(approval, _N.APPROVAL, _E.APPROVED, sid, _N.SESSION, first, last, sid, evidence)
+    for request_id in approving:
+        approval = ids.teleport_approval(session.cluster, request_id)
+        yield _edge(approval, _N.APPROVAL, _E.APPROVED, sid, _N.SESSION, first, last, sid, evidence)
 
 
 def _database(sid: str, session: TpSession, evidence: tuple[Evidence, ...]) -> Iterator[Item]:

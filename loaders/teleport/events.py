@@ -7,7 +7,8 @@ metadata `sid`; server metadata `server_id`, `server_hostname`, `server_addr`; c
 `addr.remote` (some exporters flatten it to `addr_remote`); `session.command`'s `path`/`argv`;
 `exec`'s `command`; database events' `db_service`, `db_name`, `db_user`, `db_query`;
 `session.end`'s `session_start`/`session_stop`/`interactive`; access requests' `id`, `state`,
-`roles`, `reason`, `reviewer`, `proposed_state`, `expires`, `max_duration`; `kube.request`'s
+`roles`, `reason`, `reviewer`, `proposed_state` (a review's decision; its `state` is the request's
+state after it), `updated_by`, `expires` (the access expiry), `max_duration`; `kube.request`'s
 `kubernetes_cluster`, `kubernetes_users`, `kubernetes_groups`, `verb` (the HTTP method),
 `request_path`, `resource_kind` (the plural resource), `resource_namespace`, `resource_name`,
 `response_code`, and a kube `exec`'s `kubernetes_pod_namespace`/`kubernetes_pod_name`;
@@ -88,7 +89,10 @@ class TeleportEvent:
     roles: tuple[str, ...] = ()
     reason: str = ""
     reviewer: str = ""
+    proposed_state: str = ""
+    updated_by: str = ""
     expires: str = ""
+    max_duration: str = ""
     success: bool = True
     kube_cluster: str = ""
     kube_users: tuple[str, ...] = ()
@@ -152,6 +156,13 @@ def _time(value: object, what: str) -> str:
         raise ValueError(f"field {what!r}: malformed timestamp {value!r}") from None
 
 
+def _expiry(event: Mapping[str, Any], name: str) -> str:
+    value = _text(event, name)
+    if not value or value.startswith("0001-01-01"):  # Go's zero time: none recorded
+        return ""
+    return _time(value, name)
+
+
 def read_event(event: Mapping[str, Any], default_cluster: str) -> TeleportEvent | None:
     """The event's facts; None for an event keytrail does not read. Raises ValueError with the
     reason when a field it needs is malformed."""
@@ -175,9 +186,6 @@ def read_event(event: Mapping[str, Any], default_cluster: str) -> TeleportEvent 
     request_id = _text(event, "id") if kind in REQUEST_EVENTS else ""
     if kind in REQUEST_EVENTS and not request_id:
         raise ValueError(f"{kind} event without a request id")
-    expires = _text(event, "expires")
-    if expires.startswith("0001-01-01"):  # Go's zero time: no expiry recorded
-        expires = ""
     found = TeleportEvent(
         kind=kind, code=_text(event, "code"), at=at, cluster=cluster, user=user, sid=sid,
         login=_text(event, "login"), impersonator=_text(event, "impersonator") or _text(identity, "impersonator"),  # type: ignore[arg-type]
@@ -187,9 +195,10 @@ def read_event(event: Mapping[str, Any], default_cluster: str) -> TeleportEvent 
         db_service=_text(event, "db_service"), db_name=_text(event, "db_name"), db_user=_text(event, "db_user"),
         query=_text(event, "db_query"), interactive=event.get("interactive") is True,
         ended=_time(event["session_stop"], "session_stop") if event.get("session_stop") else "",
-        request_id=request_id, state=_text(event, "state") or _text(event, "proposed_state"),
+        request_id=request_id, state=_text(event, "state"), proposed_state=_text(event, "proposed_state"),
         roles=tuple(_strings(event.get("roles"))), reason=_text(event, "reason"), reviewer=_text(event, "reviewer"),
-        expires=_time(expires, "expires") if expires else "", success=event.get("success") is not False,
+        updated_by=_text(event, "updated_by"), expires=_expiry(event, "expires"),
+        max_duration=_expiry(event, "max_duration"), success=event.get("success") is not False,
         app_name=_text(event, "app_name"), app_uri=_text(event, "app_uri"),
         app_public_addr=_text(event, "app_public_addr") or _text(event, "public_addr"),
         dst_addr=_address(_text(event, "dst_addr")), dst_port=_int(event, "dst_port"), program=_text(event, "program"),

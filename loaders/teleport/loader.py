@@ -22,7 +22,7 @@ from loaders.sessions import AddressBook, SessionIndex, Touch
 from loaders.sessions.hops import epoch, shared_hops
 from loaders.teleport.emit import emit, host_sessions
 from loaders.teleport.events import REQUEST_EVENTS, SESSION_EVENTS, TeleportEvent, read_event
-from loaders.teleport.sessions import Request, TeleportState, TpSession
+from loaders.teleport.sessions import Request, RequestReview, TeleportState, TpSession
 
 __all__ = ["NAME", "TeleportLoader"]
 
@@ -182,12 +182,18 @@ def _targets(session: TpSession, event: TeleportEvent, pointer: Any) -> None:
 def _request(state: TeleportState, event: TeleportEvent, pointer: Any) -> None:
     request = state.requests.setdefault((event.cluster, event.request_id), Request(event.cluster, event.request_id))
     request.evidence.append(pointer)
+    request.max_duration = event.max_duration or request.max_duration
     if event.kind == "access_request.create":
         request.requester, request.roles, request.reason = event.user, event.roles, event.reason
-        request.created, request.expires = event.at, event.expires or request.expires
-        request.state = event.state or request.state
+        request.created = event.at
+        if not request.resolved_at:  # a resolution read first keeps its state
+            request.state = (event.state or request.state).upper()
+        if event.expires and not (request.resolved_at and request.expires):  # and its expiry
+            request.expires = event.expires
     elif event.kind == "access_request.review":
-        request.reviews.append((event.reviewer or event.user, event.state, event.at))
+        decision = (event.proposed_state or event.state).upper()
+        request.reviews.append(RequestReview(event.at, event.reviewer or event.user, decision, event.reason))
+        if event.proposed_state and event.state:  # the request's state after this review
+            request.resolve(event.state, event.at, "", event.expires)
     elif event.state:  # access_request.update: the resolution
-        request.state, request.resolved_at = event.state, event.at
-        request.expires = event.expires or request.expires
+        request.resolve(event.state, event.at, event.updated_by, event.expires)

@@ -5,18 +5,20 @@ sessions all carry one), so the group is (cluster, sid) and no gap splits it —
 reused. A `kube.request` outside an exec stream carries no sid: those of one Teleport user on
 one Kubernetes cluster are grouped by time, with the load's session gap (`kube_index`). An
 access request is every `access_request.*` event with one `id`: its creation (the requester,
-roles, reason, expiry), its reviews (reviewer, proposed state) and its resolution
-(`access_request.update` with `state`).
+roles, reason, expiry), its reviews (reviewer, proposed state, reason) and its resolution: the
+latest `access_request.update` with a `state`, or a review whose `state` (the request's state
+after the review) is no longer PENDING. The access expiry is the resolution's `expires`, else
+the creation's, else `max_duration`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from loaders.sessions import Pointer, SessionBase, SessionIndex, Touch
 
-__all__ = ["Request", "TeleportState", "TpSession"]
+__all__ = ["Request", "RequestReview", "TeleportState", "TpSession"]
 
 NO_GAP = 366 * 24 * 3600  # a sid names one session whatever the time between its events
 
@@ -71,6 +73,13 @@ class TpSession(SessionBase):
             self.app_addresses.setdefault(app, addresses)
 
 
+class RequestReview(NamedTuple):
+    at: str
+    reviewer: str
+    decision: str  # the reviewer's proposed state, upper case as Teleport writes it: APPROVED | DENIED
+    reason: str
+
+
 @dataclass(slots=True)
 class Request:
     cluster: str
@@ -79,11 +88,29 @@ class Request:
     roles: tuple[str, ...] = ()
     reason: str = ""
     created: str = ""
-    expires: str = ""
+    expires: str = ""  # the access expiry, as the resolution (else the creation) names it
+    max_duration: str = ""
     state: str = "PENDING"
     resolved_at: str = ""
-    reviews: list[tuple[str, str, str]] = field(default_factory=list)  # (reviewer, proposed state, at)
+    resolved_by: str = ""
+    reviews: list[RequestReview] = field(default_factory=list)
     evidence: list[Pointer] = field(default_factory=list)
+
+    def resolve(self, state: str, at: str, by: str, expires: str) -> None:
+        """The request's state as of `at`: the latest resolution wins, whatever order files come in."""
+        if state.upper() == "PENDING" or at < self.resolved_at:
+            return
+        self.state, self.resolved_at, self.resolved_by = state.upper(), at, by
+        self.expires = expires or self.expires
+
+    @property
+    def valid_from(self) -> str:
+        """When it began to grant access: its approval, else (approved as created) its creation."""
+        return self.resolved_at or self.created
+
+    @property
+    def valid_until(self) -> str:
+        return self.expires or self.max_duration
 
 
 @dataclass(slots=True)

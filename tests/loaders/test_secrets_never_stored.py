@@ -252,6 +252,7 @@ def test_kubernetes_cli_load_export_and_sqlite_bytes_hold_no_secret(
 TYPED_SECRETS = (
     "FixtureDbPass123",
     "FixturePgSecret99",
+    "FixtureBillingSecret7",
     "0c1d2e3f405162738495a6b7c8d9e0f1",
     "1111aaaa2222bbbb",
     "5e5e5e5e5e5e5e5e",
