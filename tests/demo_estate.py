@@ -1,12 +1,12 @@
 """The demo estate loaded whole, once per test run, for every end-to-end module that asks it questions.
 
 Generating and loading the estate costs tens of seconds per store, so the modules that test it
-(tests/test_demo_estate_e2e.py, tests/test_demo_saas_e2e.py) share one tree, one embedded store
-(session-scoped) and one Neo4j load. Neo4j is shared with other tests and other engineers' runs,
-which clear it, so `demo_neo4j` holds the server lock only for one module at a time (as the `store`
-fixture does) and reuses the load it made when the database still holds exactly what it loaded
-(the same node and edge counts per kind); otherwise it loads again. The fixtures are registered
-in tests/conftest.py.
+(tests/test_demo_estate_e2e.py, tests/test_demo_saas_e2e.py, tests/test_demo_infra_e2e.py) share
+one tree, one embedded store (session-scoped) and one Neo4j load. Neo4j is shared with other tests
+and other engineers' runs, which clear it, so `demo_neo4j` holds the server lock only for one module
+at a time (as the `store` fixture does) and reuses the load it made when the database still holds
+exactly what it loaded (the same node and edge counts per kind); otherwise it loads again. The
+fixtures are registered in tests/conftest.py.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from loaders.demo.derive import Derive
 
-__all__ = ["DOMAIN", "ORG", "Organisation", "Person", "Repo", "Runner", "Sizes", "Team", "ip_from_int"]
+__all__ = ["DOMAIN", "OFFICE_IP", "ORG", "Organisation", "Person", "Repo", "Runner", "Sizes", "Team", "ip_from_int"]
 
 ORG = "acme"
 DOMAIN = "acme.example"
@@ -197,6 +197,7 @@ HOST_PUBLIC = (54 << 24) | (160 << 16)  # 54.160.0.0/11: workload instances
 HOST_PRIVATE = (10 << 24) | (40 << 16)  # 10.40.0.0/14
 HOSTED_PUBLIC = (4 << 24) | (175 << 16)  # 4.175.0.0/16: GitHub-hosted (Azure) runners
 OFFICE_PUBLIC = (203 << 24) | (0 << 16) | (113 << 8)  # 203.0.113.0/24: office NAT
+OFFICE_IP = ip_from_int(OFFICE_PUBLIC, 40)  # the office NAT address people at their desks come from
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ import yaml
 
 from loaders.demo.derive import format_iso
 from loaders.demo.infra.plan import CLUSTER, DAYS, InfraPlan
-from loaders.demo.saas.gcp import OFFICE_IP
+from loaders.demo.org import OFFICE_IP
 
 __all__ = ["secret_values", "write_kubernetes"]
 

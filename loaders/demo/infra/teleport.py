@@ -15,8 +15,8 @@ from typing import Any
 
 from loaders.demo.derive import DAY, format_iso
 from loaders.demo.infra.plan import DAYS, HOSTS, TELEPORT, InfraPlan
-from loaders.demo.saas.gcp import OFFICE_IP
-from loaders.demo.saas.stream import write_json_lines
+from loaders.demo.org import OFFICE_IP
+from loaders.demo.stream import write_json_lines
 
 __all__ = ["ALTER", "DROP", "REQUEST_HOURS", "write_teleport"]
 

@@ -18,8 +18,8 @@ from typing import Any
 
 from loaders.demo.derive import format_iso
 from loaders.demo.infra.plan import DAYS, InfraPlan
-from loaders.demo.saas.gcp import OFFICE_IP
-from loaders.demo.saas.stream import write_json_lines
+from loaders.demo.org import OFFICE_IP
+from loaders.demo.stream import write_json_lines
 
 __all__ = ["POLICY", "write_vault"]
 

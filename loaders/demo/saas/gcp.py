@@ -19,15 +19,14 @@ from typing import Any
 import orjson
 
 from loaders.demo.derive import DAY, Derive, format_iso
-from loaders.demo.org import HOSTED_PUBLIC, OFFICE_PUBLIC, Organisation, ip_from_int
+from loaders.demo.org import HOSTED_PUBLIC, OFFICE_IP, Organisation, ip_from_int
 from loaders.demo.saas.plan import SaasPlan
 
-__all__ = ["GCP_AGENT", "OFFICE_IP", "write_gcp"]
+__all__ = ["GCP_AGENT", "write_gcp"]
 
 GCP_AGENT = "google-cloud-sdk gcloud/458.0.1 command/gcloud.run.deploy invocation-id/0 environment/None"
 _BROWSER = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_2) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.2"
 _GO = "google-api-go-client/0.5 gke-metadata-server"
-OFFICE_IP = ip_from_int(OFFICE_PUBLIC, 40)  # the office NAT: people at their desks
 _BACKGROUND = ("ledger-export", "search-indexer", "mailer", "metrics-relay")
 
 Entry = dict[str, Any]

@@ -18,10 +18,9 @@ from typing import Any
 
 from loaders.demo.cast import Cast, CastPerson
 from loaders.demo.derive import DAY, Derive
-from loaders.demo.org import ORG, Organisation
-from loaders.demo.saas.gcp import OFFICE_IP
+from loaders.demo.org import OFFICE_IP, ORG, Organisation
 from loaders.demo.saas.plan import UNMATCHED_LOGIN, SaasPlan
-from loaders.demo.saas.stream import write_json_lines
+from loaders.demo.stream import write_json_lines
 
 __all__ = ["write_github_audit"]
 

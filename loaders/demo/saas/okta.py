@@ -17,10 +17,9 @@ from typing import Any
 
 from loaders.demo.cast import Cast
 from loaders.demo.derive import DAY, Derive, format_iso
-from loaders.demo.org import Organisation
-from loaders.demo.saas.gcp import OFFICE_IP
+from loaders.demo.org import OFFICE_IP, Organisation
 from loaders.demo.saas.plan import SaasPlan
-from loaders.demo.saas.stream import write_json_array
+from loaders.demo.stream import write_json_array
 
 __all__ = ["write_okta"]
 

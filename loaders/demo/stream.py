@@ -1,4 +1,4 @@
-"""Stream writers shared by the SaaS writers: a JSON array and JSON lines, one record at a time."""
+"""Stream writers shared by the demo platform writers: a JSON array and JSON lines, one record at a time."""
 
 from __future__ import annotations
 
