@@ -122,12 +122,23 @@ def resolve_actor(event: Event, usernames: Mapping[str, str], where: Location) -
     try:
         if kind == "User":
             person = person_of(login, usernames)
+            if person and person != usernames.get(login.lower()):
+                id_part(login, "actor.alternateId", where)  # the Person's id, STARTED in finish
             return Actor(actor_id, ids.okta_user(actor_id), "okta.user", name, person, login)
         if kind in _CLIENTS:
             return Actor(actor_id, ids.okta_client(actor_id), "okta.oauth_client", name)
     except ModelError as exc:
         raise where.error(f"field 'actor': {exc}") from None
+    spaced_id_part(kind, "actor.type", where)  # the session's id is named by `<type>:<id>`, built in finish
     return Actor(f"{kind or 'unknown'}:{actor_id}")
+
+
+def spaced_id_part(value: str, field: str, where: Location) -> str:
+    """`value` (an Okta type, which may hold spaces: 'URL Pattern', 'IP address'), or the located
+    rejection of its record when it is too long for an id or holds other whitespace or control
+    characters. The ids join its spaces (a session's anchor) or skip it (a target's type)."""
+    id_part(value.replace(" ", "_"), field, where)
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +154,8 @@ class Target:
 
 def targets_of(event: Event, where: Location) -> list[Target]:
     """Every well-formed `target[]` entry; one with no id or type names nothing and is skipped, one
-    whose id cannot be an id's part rejects the event (located: its nodes are written in finish)."""
+    whose id or type cannot be an id's part rejects the event (located: its nodes are written in
+    finish); a type with a space ('URL Pattern') is no Resource's and is skipped, as before."""
     found = []
     rows = event.value.get("target")
     for index, row in enumerate(rows if isinstance(rows, list) else []):
@@ -152,6 +164,7 @@ def targets_of(event: Event, where: Location) -> list[Target]:
         if not kind or not object_id:
             continue
         id_part(object_id, f"target[{index}].id", where)
+        spaced_id_part(kind, f"target[{index}].type", where)  # a Resource's id holds it: okta:<type>:<id>
         name = text(row.get("displayName")) or text(row.get("alternateId")) or object_id
         login = text(row.get("alternateId"))
         try:

@@ -45,10 +45,7 @@ class _State:
         self.scopes = ClientScopes()  # what each OAuth client holds (loaders/okta/grants.py)
 
     def person_of(self, login: str) -> str:
-        person = person_of(login, self.usernames)
-        if person.startswith("okta-user:"):
-            self.unmatched.add(login)
-        return person
+        return person_of(login, self.usernames)
 
 
 class OktaSystemLogLoader(Loader[Any]):
@@ -77,8 +74,6 @@ class OktaSystemLogLoader(Loader[Any]):
             state = ctx.state[STATE] = _State(ctx)
         event = check_event(record.value, record.location)
         actor = resolve_actor(event, state.usernames, record.location)
-        if actor.person.startswith("okta-user:"):
-            state.unmatched.add(actor.login)
         targets = targets_of(event, record.location)
         locator = f"{record.location.locator} uuid {event.uuid}" if event.uuid else record.location.locator
         pointer = (event.time, record.location.file, locator)
@@ -88,6 +83,8 @@ class OktaSystemLogLoader(Loader[Any]):
         except ModelError as exc:
             raise record.location.error(f"{event.event_type}: {exc}") from None
         state.scopes.see(event, actor, targets)
+        if actor.person.startswith("okta-user:"):  # the event is accepted: its login is named in the summary
+            state.unmatched.add(actor.login)
         group = (event.external_session, "" if event.external_session else actor.principal)
         session = state.aggregates.session_for(group, event.seconds, event.time, actor)
         session.count += 1
@@ -117,6 +114,8 @@ class OktaSystemLogLoader(Loader[Any]):
             return ()
         session.changes.append((result.change, pointer))
         for note in result.lifecycle:
+            if note.person.startswith("okta-user:"):  # named once the event is accepted, not before
+                state.unmatched.add(note.login)
             known = state.lifecycle.get(note.person)
             if known is None or note.time >= known.time:
                 state.lifecycle[note.person] = note

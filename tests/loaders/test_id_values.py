@@ -18,6 +18,7 @@ from tests.conftest import FIXTURES
 from tests.loader_helpers import errors, load, node
 
 HUGE = "A" * 300_000
+CONTROL = "contains whitespace or control characters, which an id cannot hold"
 
 
 def _lines(path: Path, *events: dict[str, object]) -> Path:
@@ -175,3 +176,82 @@ def test_teleport_huge_kubernetes_user_is_located(store: GraphStore, tmp_path: P
     assert errors(report) == [
         f"{path}, line 2: field 'kubernetes_users[0]': 300,000 characters, more than the 400 an id allows"
     ]
+
+
+def _okta_target(uuid: str, target_type: str, event_type: str = "user.session.start") -> dict[str, object]:
+    event = _okta(uuid, "0oa1app00000000000")
+    return {**event, "eventType": event_type, "target": [{"id": "0oa1app00000000000", "type": target_type}]}
+
+
+def test_okta_huge_or_damaged_target_type_is_located(store: GraphStore, tmp_path: Path) -> None:
+    # system-log-lines.jsonl#5910 and #8950 (json_value+json_line_value, 10,000-case run): target[0].type
+    # swapped for a 300,000-character string; a Resource's id okta:<type>:<id> is built in finish
+    path = _lines(
+        tmp_path / "okta.jsonl",
+        _okta_target("e1", "AppInstance"),
+        _okta_target("e2", HUGE),
+        _okta_target("e3", "App\x7fInstance"),
+        _okta_target("e4", "URL Pattern"),  # a real type with a space: no Resource, the event loads
+    )
+    report = load(store, path)
+    assert report.files[0].loader == "okta-system-log" and report.files[0].failure == ""
+    assert errors(report) == [
+        f"{path}, line 2: field 'target[0].type': 300,000 characters, more than the 400 an id allows",
+        f"{path}, line 3: field 'target[0].type': {CONTROL}",
+    ]
+    assert report.files[0].accepted == 2
+    node(store, ids.okta_object("AppInstance", "0oa1app00000000000"))
+
+
+def test_the_okta_fuzz_cases_of_a_huge_target_type_load_the_rest(store: GraphStore, tmp_path: Path) -> None:
+    # The two cases themselves, rebuilt from their names: the damaged line alone is rejected
+    from bench.fuzz_mutations import make_case
+
+    seed = FIXTURES / "okta" / "system-log-lines.jsonl"
+    for index, line in ((5910, 9), (8950, 7)):
+        case = make_case("fixtures/okta/system-log-lines.jsonl", seed.read_bytes(), 18, index)
+        path = tmp_path / f"case-{index}.jsonl"
+        path.write_bytes(case.data)
+        report = load(store, path)
+        assert report.files[0].failure == ""
+        assert f"{path}, line {line}: field 'target[0].type': 300,000 characters, more than the 400 an id allows" in (
+            errors(report)
+        )
+
+
+def test_okta_huge_actor_type_and_login_are_located(store: GraphStore, tmp_path: Path) -> None:
+    # The other okta values of an id built in finish: a non-User actor's type names its session
+    # (session:okta:<type>:<id>:<start>), a User actor's alternateId its Person (STARTED)
+    system = {**_okta("e2", "00u1tomas000000000"), "actor": {"id": "sys1", "type": HUGE}}
+    huge_login = {**_okta("e3", "00u1tomas000000000"), "actor": {"id": "00u1x", "type": "User", "alternateId": HUGE}}
+    long_email = "a" * 400 + "@acme.example"
+    emailed = {**_okta("e4", "00u1tomas000000000"), "actor": {"id": "00u1y", "type": "User", "alternateId": long_email}}
+    deleted = {**_okta("e5", "00u1tomas000000000"), "actor": {"id": "00u1z", "type": "User", "alternateId": "da\x7fna"}}
+    spaced = {**_okta("e6", "00u1tomas000000000"), "actor": {"id": "203.0.113.7", "type": "IP address"}}
+    first = _okta("e1", "00u1tomas000000000")
+    path = _lines(tmp_path / "okta.jsonl", first, system, huge_login, emailed, deleted, spaced)
+    report = load(store, path)
+    assert report.files[0].failure == ""
+    assert errors(report) == [
+        f"{path}, line 2: field 'actor.type': 300,000 characters, more than the 400 an id allows",
+        f"{path}, line 3: field 'actor.alternateId': 300,000 characters, more than the 400 an id allows",
+        f"{path}, line 4: field 'actor.alternateId': 413 characters, more than the 400 an id allows",
+        f"{path}, line 5: field 'actor.alternateId': {CONTROL}",
+    ]
+    assert report.files[0].accepted == 2
+    node(store, ids.person("dana@acme.example"))
+
+
+def test_okta_huge_login_of_a_deactivated_user_is_located(store: GraphStore, tmp_path: Path) -> None:
+    # A User target's alternateId names the Person a lifecycle event offboards (its status is written in finish)
+    gone = {
+        **_okta("e2", "00u1tomas000000000"),
+        "eventType": "user.lifecycle.deactivate",
+        "target": [{"id": "00u1tomas000000000", "type": "User", "alternateId": "tomas\x7f" + HUGE}],
+    }
+    path = _lines(tmp_path / "okta.jsonl", _okta("e1", "00u1tomas000000000"), gone)
+    report = load(store, path)
+    assert report.files[0].failure == "" and report.files[0].accepted == 1
+    (message,) = errors(report)
+    assert message.startswith(f"{path}, line 2: user.lifecycle.deactivate: malformed id 'okta-user:tomas")
+    assert not any(HUGE in note for note in report.notes)
