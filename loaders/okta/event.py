@@ -133,12 +133,11 @@ def resolve_actor(event: Event, usernames: Mapping[str, str], where: Location) -
     return Actor(f"{kind or 'unknown'}:{actor_id}")
 
 
-def spaced_id_part(value: str, field: str, where: Location) -> str:
-    """`value` (an Okta type, which may hold spaces: 'URL Pattern', 'IP address'), or the located
-    rejection of its record when it is too long for an id or holds other whitespace or control
-    characters. The ids join its spaces (a session's anchor) or skip it (a target's type)."""
+def spaced_id_part(value: str, field: str, where: Location) -> None:
+    """The located rejection of `value`'s record (an Okta type, which may hold spaces: 'URL Pattern',
+    'IP address') when it is too long for an id or holds other whitespace or control characters.
+    The ids join its spaces (a session's anchor) or skip it (a target's type)."""
     id_part(value.replace(" ", "_"), field, where)
-    return value
 
 
 @dataclass(frozen=True, slots=True)

@@ -178,9 +178,9 @@ def test_teleport_huge_kubernetes_user_is_located(store: GraphStore, tmp_path: P
     ]
 
 
-def _okta_target(uuid: str, target_type: str, event_type: str = "user.session.start") -> dict[str, object]:
+def _okta_target(uuid: str, target_type: str) -> dict[str, object]:
     event = _okta(uuid, "0oa1app00000000000")
-    return {**event, "eventType": event_type, "target": [{"id": "0oa1app00000000000", "type": target_type}]}
+    return {**event, "eventType": "user.session.start", "target": [{"id": "0oa1app00000000000", "type": target_type}]}
 
 
 def test_okta_huge_or_damaged_target_type_is_located(store: GraphStore, tmp_path: Path) -> None:
